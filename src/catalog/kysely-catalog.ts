@@ -1,0 +1,334 @@
+import { sql, type Kysely } from 'kysely';
+import { AlreadyExistsError, ConflictError, InvalidArgumentError, LockError } from '../errors/index.js';
+import type {
+  Catalog,
+  CatalogPackIndex,
+  LockHolder,
+  LockRecord,
+  RefRecord,
+  ResourceRecord,
+  StatCacheEntry,
+} from './catalog.js';
+import { chunks } from './chunks.js';
+import type { CatalogDialectAdapter } from './dialect-adapter.js';
+import { KyselyPackIndex } from './kysely-pack-index.js';
+import type { CatalogSchema } from './schema.js';
+
+export type { CatalogDialectAdapter } from './dialect-adapter.js';
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * Code-unit order, the same on every backend: PostgreSQL's `ORDER BY` follows the database's
+ * collation (`en_US` puts `a` before `B`), SQLite's does not.
+ */
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** The Catalog implemented once over Kysely; adapters supply the connection and the dialect quirks. */
+export class KyselyCatalog implements Catalog {
+  readonly dialect: string;
+  readonly packIndex: CatalogPackIndex;
+  readonly #db: Kysely<CatalogSchema>;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    db: Kysely<CatalogSchema>,
+    private readonly adapter: CatalogDialectAdapter,
+  ) {
+    this.#db = db;
+    this.dialect = adapter.dialect;
+    this.packIndex = new KyselyPackIndex(() => this.db, adapter);
+  }
+
+  /**
+   * The Kysely instance, for adapter-specific queries and tests. Throws once `close` was called:
+   * the connection may live on for other catalogs sharing it, this object must not use it.
+   */
+  get db(): Kysely<CatalogSchema> {
+    if (this.closing) throw new Error(`the ${this.dialect} catalog is closed`);
+    return this.#db;
+  }
+
+  async getRef(name: string): Promise<RefRecord | undefined> {
+    return this.db
+      .selectFrom('refs')
+      .select(['name', 'target', 'symbolic'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+  }
+
+  async listRefs(prefix = ''): Promise<RefRecord[]> {
+    let query = this.db.selectFrom('refs').select(['name', 'target', 'symbolic']);
+    // substr avoids LIKE, whose `_` and `%` would need escaping in ref names. Both backends count
+    // characters (code points), not UTF-16 units.
+    if (prefix) query = query.where(sql<string>`substr(name, 1, ${[...prefix].length})`, '=', prefix);
+    const rows = await query.execute();
+    return rows.sort(byKey((r) => r.name));
+  }
+
+  async updateRef(name: string, target: string, expected: string | null): Promise<void> {
+    if (expected === null) {
+      const result = await this.db
+        .insertInto('refs')
+        .values({ name, target, symbolic: null, updated_at: now() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) {
+        throw new ConflictError(`ref ${name} exists already`, { ref: name, expected });
+      }
+      return;
+    }
+    const result = await this.db
+      .updateTable('refs')
+      .set({ target, updated_at: now() })
+      .where('name', '=', name)
+      .where('target', '=', expected)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new ConflictError(`ref ${name} moved while this operation ran; try again`, {
+        ref: name,
+        expected,
+      });
+    }
+  }
+
+  async setSymbolicRef(name: string, value: { symbolic: string } | { target: string }): Promise<void> {
+    const row = {
+      name,
+      symbolic: 'symbolic' in value ? value.symbolic : null,
+      target: 'target' in value ? value.target : null,
+      updated_at: now(),
+    };
+    await this.db
+      .insertInto('refs')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ symbolic: row.symbolic, target: row.target, updated_at: row.updated_at }),
+      )
+      .execute();
+  }
+
+  async deleteRef(name: string, expected?: string): Promise<void> {
+    let query = this.db.deleteFrom('refs').where('name', '=', name);
+    if (expected !== undefined) query = query.where('target', '=', expected);
+    const result = await query.executeTakeFirst();
+    if (expected !== undefined && Number(result.numDeletedRows) !== 1) {
+      throw new ConflictError(`ref ${name} moved while this operation ran; try again`, {
+        ref: name,
+        expected,
+      });
+    }
+  }
+
+  async loadStatCache(resource: string): Promise<Map<string, StatCacheEntry>> {
+    const rows = await this.db
+      .selectFrom('stat_cache')
+      .selectAll()
+      .where('resource', '=', resource)
+      .execute();
+    const map = new Map<string, StatCacheEntry>();
+    for (const r of rows) {
+      map.set(r.path, {
+        resource: r.resource,
+        path: r.path,
+        size: Number(r.size),
+        mtimeMs: Number(r.mtime_ms),
+        ino: Number(r.ino),
+        hash: r.hash,
+        recordedMs: Number(r.recorded_ms),
+      });
+    }
+    return map;
+  }
+
+  async updateStatCache(
+    upsert: readonly StatCacheEntry[],
+    remove: readonly { resource: string; path: string }[] = [],
+  ): Promise<void> {
+    if (upsert.length === 0 && remove.length === 0) return;
+    // The last entry for a path wins; PostgreSQL refuses to upsert one row twice in a statement.
+    const latest = new Map(upsert.map((e) => [`${e.resource}\0${e.path}`, e]));
+    await this.db.transaction().execute(async (trx) => {
+      for (const batch of chunks(remove, Math.floor(this.adapter.maxParameters / 2))) {
+        await trx
+          .deleteFrom('stat_cache')
+          .where((eb) =>
+            eb.or(batch.map((r) => eb.and([eb('resource', '=', r.resource), eb('path', '=', r.path)]))),
+          )
+          .execute();
+      }
+      for (const batch of chunks([...latest.values()], Math.floor(this.adapter.maxParameters / 7))) {
+        await trx
+          .insertInto('stat_cache')
+          .values(
+            batch.map((e) => ({
+              resource: e.resource,
+              path: e.path,
+              size: e.size,
+              mtime_ms: e.mtimeMs,
+              ino: e.ino,
+              hash: e.hash,
+              recorded_ms: e.recordedMs,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['resource', 'path']).doUpdateSet((eb) => ({
+              size: eb.ref('excluded.size'),
+              mtime_ms: eb.ref('excluded.mtime_ms'),
+              ino: eb.ref('excluded.ino'),
+              hash: eb.ref('excluded.hash'),
+              recorded_ms: eb.ref('excluded.recorded_ms'),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async clearStatCache(resource?: string): Promise<void> {
+    let query = this.db.deleteFrom('stat_cache');
+    if (resource !== undefined) query = query.where('resource', '=', resource);
+    await query.execute();
+  }
+
+  async acquireLocks(
+    names: readonly string[],
+    holder: LockHolder,
+    options: { exclusive?: boolean } = {},
+  ): Promise<void> {
+    const exclusive = options.exclusive === true;
+    const wanted = [...new Set(names)];
+    if (wanted.length === 0)
+      throw new InvalidArgumentError('acquireLocks needs at least one lock name', { names });
+    await this.db.transaction().execute(async (trx) => {
+      await this.adapter.lockTableForUpdate(trx, 'locks');
+      const held = await trx.selectFrom('locks').selectAll().execute();
+      // Blocked by the same name, by an exclusive holder (gc), or, when exclusive, by anyone.
+      const blocking =
+        held.find((l) => wanted.includes(l.name)) ?? held.find((l) => Number(l.exclusive) === 1 || exclusive);
+      if (blocking) {
+        const record = toLockRecord(blocking);
+        const why = wanted.includes(record.name) ? '' : ' (it excludes this operation)';
+        throw new LockError(
+          `lock '${record.name}' is held by pid ${record.pid} on ${record.host} since ${record.startedAt} (${record.command})${why}`,
+          { lock: record.name, holder: record },
+        );
+      }
+      await trx
+        .insertInto('locks')
+        .values(
+          wanted.map((name) => ({
+            name,
+            pid: holder.pid,
+            host: holder.host,
+            started_at: holder.startedAt,
+            command: holder.command,
+            exclusive: exclusive ? 1 : 0,
+          })),
+        )
+        .execute();
+    });
+  }
+
+  async releaseLocks(names: readonly string[], holder: Pick<LockHolder, 'pid' | 'host'>): Promise<void> {
+    if (names.length === 0) return;
+    await this.db
+      .deleteFrom('locks')
+      .where('name', 'in', names)
+      .where('pid', '=', holder.pid)
+      .where('host', '=', holder.host)
+      .execute();
+  }
+
+  async forceReleaseLock(name: string): Promise<LockRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.adapter.lockTableForUpdate(trx, 'locks');
+      const row = await trx.selectFrom('locks').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) return undefined;
+      await trx.deleteFrom('locks').where('name', '=', name).execute();
+      return toLockRecord(row);
+    });
+  }
+
+  async listLocks(): Promise<LockRecord[]> {
+    const rows = await this.db.selectFrom('locks').selectAll().execute();
+    return rows.map(toLockRecord).sort(byKey((l) => l.name));
+  }
+
+  async addResource(resource: ResourceRecord): Promise<void> {
+    const result = await this.db
+      .insertInto('resources')
+      .values({
+        name: resource.name,
+        path: resource.path,
+        role: resource.role,
+        type: resource.type,
+        options: JSON.stringify(resource.options),
+        created_at: resource.createdAt,
+      })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) {
+      throw new AlreadyExistsError(`resource ${resource.name} exists already`, { resource: resource.name });
+    }
+  }
+
+  async removeResource(name: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('resources').where('name', '=', name).execute();
+      await trx.deleteFrom('stat_cache').where('resource', '=', name).execute();
+    });
+  }
+
+  async listResources(): Promise<ResourceRecord[]> {
+    const rows = await this.db.selectFrom('resources').selectAll().execute();
+    const resources = rows.map((r) => ({
+      name: r.name,
+      path: r.path,
+      role: r.role,
+      type: r.type,
+      options: JSON.parse(r.options) as Record<string, unknown>,
+      createdAt: r.created_at,
+    }));
+    return resources.sort(byKey((r) => r.name));
+  }
+
+  async getConfig(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('config').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setConfig(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('config')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async listConfig(): Promise<Record<string, string>> {
+    const rows = await this.db.selectFrom('config').selectAll().execute();
+    return Object.fromEntries(rows.sort(byKey((r) => r.key)).map((r) => [r.key, r.value]));
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= this.adapter.destroy();
+    await this.closing;
+  }
+}
+
+function toLockRecord(row: CatalogSchema['locks']): LockRecord {
+  return {
+    name: row.name,
+    pid: Number(row.pid),
+    host: row.host,
+    startedAt: row.started_at,
+    command: row.command,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The catalog's tables as Kysely sees them. Everything mutable lives here; everything versioned
+ * lives in the object store. Numbers that can exceed 2^31 (sizes, offsets) are plain JS numbers:
+ * exact up to 2^53, which no file or pack reaches.
+ */
+export interface CatalogSchema {
+  strata_migrations: { version: number; name: string; applied_at: string };
+  refs: { name: string; target: string | null; symbolic: string | null; updated_at: string };
+  stat_cache: {
+    resource: string;
+    path: string;
+    size: number;
+    mtime_ms: number;
+    ino: number;
+    hash: string;
+    recorded_ms: number;
+  };
+  pack_index: { id: string; pack: string; offset: number; length: number };
+  locks: { name: string; pid: number; host: string; started_at: string; command: string; exclusive: number };
+  resources: {
+    name: string;
+    path: string;
+    role: string;
+    type: string;
+    options: string;
+    created_at: string;
+  };
+  config: { key: string; value: string };
+}

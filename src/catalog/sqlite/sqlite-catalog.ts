@@ -1,0 +1,79 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { KyselyCatalog } from '../kysely-catalog.js';
+import { migrate } from '../migrations.js';
+import type { CatalogSchema } from '../schema.js';
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+
+/** Options of the embedded catalog. */
+export interface SqliteCatalogOptions {
+  /** The database file, or `:memory:` for tests. */
+  readonly path: string;
+}
+
+/** One connection per file per process, shared by every catalog opened on it. */
+interface Shared {
+  readonly db: Kysely<CatalogSchema>;
+  users: number;
+  closed: boolean;
+}
+
+const open = new Map<string, Promise<Shared>>();
+
+async function connect(file: string): Promise<Shared> {
+  const database = new Database(file);
+  // First, so that even switching to WAL waits for another process instead of failing.
+  database.pragma('busy_timeout = 10000');
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<CatalogSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, users: 0, closed: false };
+}
+
+/**
+ * Opens (creating if needed) the embedded SQLite catalog: WAL so readers never block the writer,
+ * `synchronous=FULL` so a committed ref survives a power cut, a busy timeout and `BEGIN IMMEDIATE`
+ * transactions so several processes can share one repository without "database is locked" errors.
+ *
+ * Catalogs opened on the same file in one process share one connection (better-sqlite3 is
+ * synchronous: a second connection waiting for the first one's write lock would block the very
+ * event loop the first one needs to finish). Each catalog must still be closed; the connection
+ * closes with the last one.
+ */
+export async function openSqliteCatalog(options: SqliteCatalogOptions): Promise<KyselyCatalog> {
+  const key = options.path === ':memory:' ? undefined : path.resolve(options.path);
+  let pending = key === undefined ? undefined : open.get(key);
+  if (pending === undefined) {
+    pending = connect(options.path);
+    if (key !== undefined) {
+      open.set(key, pending);
+      pending.catch(() => open.delete(key));
+    }
+  }
+  const shared = await pending;
+  // The last user closed it while this call waited: start again with a fresh connection.
+  if (shared.closed) return openSqliteCatalog(options);
+  shared.users += 1;
+  return new KyselyCatalog(shared.db, {
+    dialect: 'sqlite',
+    // SQLite >= 3.32 allows 32766 parameters; stay well below for statement-cache friendliness.
+    maxParameters: 900,
+    // BEGIN IMMEDIATE took the database's single write lock already.
+    async lockTableForUpdate() {},
+    async destroy() {
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      shared.closed = true;
+      if (key !== undefined && open.get(key) === pending) open.delete(key);
+      await shared.db.destroy();
+    },
+  });
+}

@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { withRepository, type GlobalOptions } from '../context.js';
+import { green, printJson, red, say, yellow } from '../output.js';
+import { createProgress } from '../progress.js';
+
+export function registerMaintenanceCommands(program: Command, global: () => GlobalOptions): void {
+  program
+    .command('fsck')
+    .description('re-hash every object reachable from a ref and name each missing or corrupt one')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const progress = await createProgress('checking');
+        const report = await api.fsck(repo, { onProgress: (n) => progress.update(n, Math.max(n, 1)) });
+        progress.stop();
+        if (opts.json) {
+          printJson({
+            ok: report.ok,
+            objects: report.objects,
+            problems: report.problems.map((p) => ({
+              object: p.object,
+              problem: p.problem,
+              kind: p.kind,
+              detail: p.detail,
+              referenced_by: p.referencedBy,
+            })),
+          });
+        } else {
+          for (const p of report.problems)
+            say(
+              `${red(p.problem)} ${p.kind} ${p.object}${p.referencedBy ? ` (from ${p.referencedBy})` : ''}: ${p.detail}`,
+            );
+          say(
+            report.ok
+              ? green(`ok: ${report.objects} objects verified`)
+              : red(`${report.problems.length} problems in ${report.objects} objects`),
+          );
+        }
+        if (!report.ok) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('gc')
+    .description('delete objects that no branch, tag or HEAD reaches')
+    .option('--dry-run', 'only count what would be deleted')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { dryRun?: boolean; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const report = await api.gc(repo, { dryRun: opts.dryRun });
+        if (opts.json)
+          printJson({ reachable: report.reachable, removed: report.removed, dry_run: report.dryRun });
+        else
+          say(
+            `${report.dryRun ? 'would remove' : 'removed'} ${report.removed} unreachable objects; ${report.reachable} reachable kept`,
+          );
+      });
+    });
+
+  const lock = program
+    .command('lock')
+    .description('show who holds the repository locks')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const locks = await api.listLocks(repo);
+        if (opts.json)
+          return printJson(
+            locks.map((l) => ({
+              name: l.name,
+              pid: l.pid,
+              host: l.host,
+              started_at: l.startedAt,
+              command: l.command,
+              stale: l.stale,
+            })),
+          );
+        if (locks.length === 0) return say('no locks held');
+        for (const l of locks) {
+          say(
+            `${l.name}: pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.command})${l.stale ? yellow(' — stale: that process is gone') : ''}`,
+          );
+        }
+      });
+    });
+
+  lock
+    .command('release [name]')
+    .description('free stale locks (holder dead on this host); --force frees a live or remote holder too')
+    .option('-f, --force', 'free the lock whoever holds it')
+    .option('--json', 'print as JSON')
+    .action(async (name: string | undefined, opts: { force?: boolean; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const released = await api.releaseLocks(repo, { name, force: opts.force });
+        if (opts.json)
+          return printJson(
+            released.map((l) => ({
+              name: l.name,
+              pid: l.pid,
+              host: l.host,
+              stale: l.stale,
+              forced: l.forced,
+            })),
+          );
+        if (released.length === 0) say('no stale locks to release (use --force for a live or remote holder)');
+        for (const l of released) {
+          say(
+            `released lock '${l.name}' held by pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.stale ? 'that process is gone' : 'forced'})`,
+          );
+        }
+      });
+    });
+}

@@ -1,0 +1,34 @@
+/**
+ * A progress callback for long work: on a terminal it shows a bar, but only once the work has
+ * taken more than a second (short commands stay quiet); elsewhere it prints nothing.
+ */
+export type ProgressCallback = (done: number, total: number) => void;
+
+export async function createProgress(label: string): Promise<{ update: ProgressCallback; stop(): void }> {
+  if (!process.stderr.isTTY || process.env.CI) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
+  const started = Date.now();
+  let bar: InstanceType<typeof SingleBar> | undefined;
+  return {
+    update(done, total) {
+      if (!bar) {
+        if (Date.now() - started < 1000) return;
+        bar = new SingleBar(
+          {
+            format: `${label} [{bar}] {percentage}% | {value}/{total}`,
+            stream: process.stderr,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          Presets.shades_classic,
+        );
+        bar.start(total, done);
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export { StrataError, isStrataError } from './strata-error.js';
+export { NotARepositoryError } from './not-a-repository-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { AlreadyExistsError } from './already-exists-error.js';
+export { InvalidArgumentError } from './invalid-argument-error.js';
+export { LockError } from './lock-error.js';
+export { NothingToCommitError } from './nothing-to-commit-error.js';
+export { UncommittedChangesError } from './uncommitted-changes-error.js';
+export { HashMismatchError } from './hash-mismatch-error.js';
+export { CorruptObjectError } from './corrupt-object-error.js';
+export { ConflictError } from './conflict-error.js';
+export { ConfigError } from './config-error.js';

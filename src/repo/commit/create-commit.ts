@@ -1,0 +1,94 @@
+import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
+import { AlreadyExistsError, NothingToCommitError } from '../../errors/index.js';
+import type { ObjectId } from '../../util/hash.js';
+import type { ObjectWriter } from '../../store/object-store.js';
+import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../objects/commit-object.js';
+import { readCommitTree } from '../objects/read-objects.js';
+import { checkRefName, branchRef, tagRef } from '../refs/ref-name.js';
+import { readHead } from '../refs/refs.js';
+import { currentActor, type Repository } from '../repository.js';
+import { diffWorkingState } from '../worktree/status.js';
+import { readWorkingState, rememberHashes, type WorkingState } from '../worktree/working-state.js';
+import { withLocks } from './locks.js';
+
+/** Options of `commit`. */
+export interface CommitOptions {
+  readonly message: string;
+  /** Tags to create on the new commit (immutable; an existing tag name is refused up front). */
+  readonly tags?: readonly string[];
+  readonly author?: string;
+  /** Commit even if nothing changed. */
+  readonly allowEmpty?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What `commit` made. */
+export interface CommitResult {
+  readonly id: ObjectId;
+  readonly branch: string | null;
+  readonly changes: number;
+  /** Files that had to be read (the rest were vouched for by the stat cache). */
+  readonly hashed: number;
+}
+
+/** Stores the Merkle nodes the store lacks: only the changed paths' nodes are new, O(k log n). */
+async function writeMissingNodes(repo: Repository, writer: ObjectWriter, state: WorkingState): Promise<void> {
+  const ids = [...state.overlay.keys()];
+  const present = await repo.store.hasMany(ids);
+  for (const id of ids) if (!present.has(id)) await writer.add(state.overlay.get(id)!);
+}
+
+/**
+ * Records the working folders as a new commit on the current branch (or detached HEAD). Order is
+ * what makes it crash-safe: file contents, tree nodes, root and commit objects are made durable
+ * first; the commit becomes visible only by the final compare-and-swap of the branch ref.
+ */
+export async function commit(repo: Repository, options: CommitOptions): Promise<CommitResult> {
+  const tags = options.tags ?? [];
+  for (const tag of tags) {
+    checkRefName(tag, 'tag');
+    if (await repo.catalog.getRef(tagRef(tag)))
+      throw new AlreadyExistsError(`tag '${tag}' exists already`, { what: 'tag', name: tag });
+  }
+  const head = await readHead(repo);
+  const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
+  return withLocks(repo, locks, async () => {
+    // Re-read HEAD under the lock: another writer may have committed since.
+    const current = await readHead(repo);
+    const base = await readCommitTree(repo, current.commit);
+    const writer = repo.store.createWriter();
+    try {
+      const state = await readWorkingState(repo, {
+        hashFile: (f) => writer.addFile(f.abs),
+        onHashed: options.onProgress,
+      });
+      const changes = await diffWorkingState(repo, base, state);
+      if (changes.length === 0 && !options.allowEmpty && current.commit) {
+        throw new NothingToCommitError('nothing to commit: the working folders match HEAD', {
+          head: current.commit,
+        });
+      }
+      await writeMissingNodes(repo, writer, state);
+      const tree: RootTree = { ...base, resources: state.tree.resources };
+      const treeId = await writer.add(encodeRootTree(tree));
+      const record: Commit = {
+        tree: treeId,
+        parents: current.commit ? [current.commit] : [],
+        message: options.message,
+        author: options.author ?? currentActor().author,
+        time: new Date().toISOString(),
+        tags: [...tags],
+      };
+      const id = await writer.add(encodeCommit(record));
+      await writer.commit();
+      if (current.branch) await repo.catalog.updateRef(branchRef(current.branch), id, current.commit);
+      else await repo.catalog.setSymbolicRef('HEAD', { target: id });
+      for (const tag of tags) await repo.catalog.updateRef(tagRef(tag), id, null);
+      await rememberHashes(repo, state);
+      return { id, branch: current.branch, changes: changes.length, hashed: state.hashed };
+    } catch (err) {
+      await writer.abort().catch(() => undefined);
+      throw err;
+    }
+  });
+}

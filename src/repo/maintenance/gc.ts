@@ -1,0 +1,43 @@
+import { GC_LOCK } from '../../catalog/catalog.js';
+import { StrataError } from '../../errors/index.js';
+import type { ObjectId } from '../../util/hash.js';
+import { withLocks } from '../commit/locks.js';
+import type { Repository } from '../repository.js';
+import { walkReachable } from './reachable.js';
+
+/** What `gc` removed. */
+export interface GcReport {
+  readonly reachable: number;
+  readonly removed: number;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Removes objects no ref reaches. It holds the exclusive gc lock, so it never runs while a commit
+ * or checkout is writing (their new objects are not reachable until their ref moves), and it
+ * refuses to run at all when the object graph has problems: deleting on a broken walk could
+ * delete what a damaged commit still needs.
+ */
+export async function gc(repo: Repository, options: { dryRun?: boolean } = {}): Promise<GcReport> {
+  return withLocks(
+    repo,
+    [GC_LOCK],
+    async () => {
+      const { reachable, problems } = await walkReachable(repo);
+      if (problems.length > 0) {
+        throw new StrataError(
+          'E_FSCK_FAILED',
+          `gc refused: ${problems.length} reachable objects are missing or corrupt; run 'strata fsck'`,
+          {
+            problems: problems.length,
+          },
+        );
+      }
+      const garbage: ObjectId[] = [];
+      for await (const id of repo.store.list()) if (!reachable.has(id)) garbage.push(id);
+      if (!options.dryRun && garbage.length > 0) await repo.store.deleteMany(garbage);
+      return { reachable: reachable.size, removed: garbage.length, dryRun: options.dryRun === true };
+    },
+    { exclusive: true },
+  );
+}

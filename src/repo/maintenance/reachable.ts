@@ -1,0 +1,105 @@
+import { isStrataError } from '../../errors/index.js';
+import type { ObjectId } from '../../util/hash.js';
+import { decodeMapNode } from '../merkle/map-node.js';
+import { decodeCommit, decodeRootTree } from '../objects/commit-object.js';
+import { decodeFileEntry } from '../objects/file-entry.js';
+import type { Repository } from '../repository.js';
+
+/** A problem found while walking the object graph. */
+export interface ObjectProblem {
+  readonly object: ObjectId;
+  /** `missing`, `corrupt` (hash mismatch), or `malformed` (right hash, undecodable). */
+  readonly problem: 'missing' | 'corrupt' | 'malformed';
+  readonly detail: string;
+  /** What kind of object it should have been and who refers to it. */
+  readonly kind: 'commit' | 'tree' | 'node' | 'file';
+  readonly referencedBy?: string;
+}
+
+/** Options of `walkReachable`. */
+export interface WalkOptions {
+  /** Read and re-hash every object, file contents included (fsck). Without it, only structure is read. */
+  readonly verifyContents?: boolean;
+  readonly onProgress?: (visited: number) => void;
+}
+
+/**
+ * Walks every object reachable from the refs: commits and their parents, root trees, map nodes and
+ * file contents. Returns the reachable ids and the problems met; one bad object never stops the walk.
+ */
+export async function walkReachable(
+  repo: Repository,
+  options: WalkOptions = {},
+): Promise<{ reachable: Set<ObjectId>; problems: ObjectProblem[] }> {
+  const reachable = new Set<ObjectId>();
+  const problems: ObjectProblem[] = [];
+  type Item = { id: ObjectId; kind: ObjectProblem['kind']; from: string };
+  const queue: Item[] = [];
+  for (const ref of await repo.catalog.listRefs())
+    if (ref.target) queue.push({ id: ref.target, kind: 'commit', from: ref.name });
+
+  const read = async (item: Item): Promise<Buffer | undefined> => {
+    try {
+      return await repo.store.get(item.id);
+    } catch (err) {
+      problems.push(toProblem(item, err));
+      return undefined;
+    }
+  };
+
+  while (queue.length > 0) {
+    const item = queue.pop()!;
+    if (reachable.has(item.id)) continue;
+    reachable.add(item.id);
+    options.onProgress?.(reachable.size);
+    if (item.kind === 'file') {
+      if (!options.verifyContents) continue;
+      try {
+        await repo.store.verify(item.id);
+      } catch (err) {
+        problems.push(toProblem(item, err));
+      }
+      continue;
+    }
+    const bytes = await read(item);
+    if (!bytes) continue;
+    try {
+      if (item.kind === 'commit') {
+        const c = decodeCommit(bytes, item.id);
+        queue.push({ id: c.tree, kind: 'tree', from: `commit ${item.id}` });
+        for (const p of c.parents) queue.push({ id: p, kind: 'commit', from: `commit ${item.id}` });
+      } else if (item.kind === 'tree') {
+        const t = decodeRootTree(bytes, item.id);
+        for (const [name, r] of Object.entries(t.resources))
+          queue.push({ id: r.map, kind: 'node', from: `resource ${name} of tree ${item.id}` });
+      } else {
+        const node = decodeMapNode(bytes, item.id);
+        if (node.kind === 'internal') {
+          for (const c of node.children) queue.push({ id: c.id, kind: 'node', from: `node ${item.id}` });
+        } else {
+          for (const e of node.entries)
+            queue.push({ id: decodeFileEntry(e.value, `node ${item.id}`).hash, kind: 'file', from: e.key });
+        }
+      }
+    } catch (err) {
+      problems.push({
+        object: item.id,
+        problem: 'malformed',
+        detail: (err as Error).message,
+        kind: item.kind,
+        referencedBy: item.from,
+      });
+    }
+  }
+  return { reachable, problems };
+}
+
+function toProblem(
+  item: { id: ObjectId; kind: ObjectProblem['kind']; from: string },
+  err: unknown,
+): ObjectProblem {
+  const code = isStrataError(err) ? err.code : undefined;
+  const problem = code === 'E_NOT_FOUND' ? 'missing' : code === 'E_HASH_MISMATCH' ? 'corrupt' : 'malformed';
+  if (!isStrataError(err)) throw err;
+  return { object: item.id, problem, detail: err.message, kind: item.kind, referencedBy: item.from };
+}

@@ -1,0 +1,119 @@
+import { hashBytes, type ObjectId } from '../../util/hash.js';
+import { encodeMapNode, type ChildRef, type MapEntry, type MapNode } from './map-node.js';
+
+/**
+ * Merkle maps are prolly trees: sorted entries cut into nodes at boundaries chosen by a hash of the
+ * key, not by position. Equal key sets therefore give equal trees whatever the edit history, and an
+ * edit of k entries changes only the k leaves holding them and their ancestors: O(k log n) new
+ * objects per commit, and a diff can skip every subtree whose id is unchanged.
+ */
+export const TARGET_FANOUT = 64;
+/** A forced cut keeps nodes bounded even if the key hashes are unlucky. */
+const MAX_NODE_ENTRIES = TARGET_FANOUT * 4;
+
+/** A built node, not yet stored. */
+export interface BuiltNode {
+  readonly id: ObjectId;
+  readonly bytes: Buffer;
+}
+
+/** Result of building a map: its root id, entry count and every node (leaves first, root last). */
+export interface BuiltMap {
+  readonly root: ObjectId;
+  readonly count: number;
+  readonly nodes: readonly BuiltNode[];
+}
+
+/** FNV-1a over the key's UTF-16 code units, salted per level so levels cut independently. */
+function boundaryHash(key: string, level: number): number {
+  let h = (0x811c9dc5 ^ Math.imul(level + 1, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche so that low bits depend on every character.
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
+function isBoundary(key: string, level: number): boolean {
+  return boundaryHash(key, level) % TARGET_FANOUT === 0;
+}
+
+/**
+ * Builds a map from entries sorted by key (strictly increasing; checked). Pure: nothing is
+ * written; the caller stores the nodes the store does not have yet.
+ */
+export function buildMap(entries: readonly MapEntry[]): BuiltMap {
+  const nodes: BuiltNode[] = [];
+  const emit = (node: MapNode): ObjectId => {
+    const bytes = encodeMapNode(node);
+    const id = hashBytes(bytes);
+    nodes.push({ id, bytes });
+    return id;
+  };
+
+  for (let i = 1; i < entries.length; i++) {
+    if (!(entries[i - 1]!.key < entries[i]!.key)) {
+      throw new Error(
+        `map entries must be sorted and unique: '${entries[i - 1]!.key}' before '${entries[i]!.key}'`,
+      );
+    }
+  }
+
+  if (entries.length === 0) return { root: emit({ kind: 'leaf', entries: [] }), count: 0, nodes };
+
+  let level: ChildRef[] = [];
+  let start = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const last = i === entries.length - 1;
+    if (last || isBoundary(entries[i]!.key, 0) || i - start + 1 >= MAX_NODE_ENTRIES) {
+      const slice = entries.slice(start, i + 1);
+      level.push({
+        lastKey: entries[i]!.key,
+        id: emit({ kind: 'leaf', entries: slice }),
+        count: slice.length,
+      });
+      start = i + 1;
+    }
+  }
+
+  let height = 1;
+  while (level.length > 1) {
+    const next: ChildRef[] = [];
+    start = 0;
+    for (let i = 0; i < level.length; i++) {
+      const last = i === level.length - 1;
+      if (last || isBoundary(level[i]!.lastKey, height) || i - start + 1 >= MAX_NODE_ENTRIES) {
+        const children = level.slice(start, i + 1);
+        const count = children.reduce((sum, c) => sum + c.count, 0);
+        next.push({
+          lastKey: children[children.length - 1]!.lastKey,
+          id: emit({ kind: 'internal', level: height, children }),
+          count,
+        });
+        start = i + 1;
+      }
+    }
+    // Guard against a level that did not shrink (every child a boundary): cut by size alone.
+    level = next.length < level.length ? next : forceCut(level, height, emit);
+    height++;
+  }
+  return { root: level[0]!.id, count: level[0]!.count, nodes };
+}
+
+function forceCut(level: ChildRef[], height: number, emit: (node: MapNode) => ObjectId): ChildRef[] {
+  const next: ChildRef[] = [];
+  for (let i = 0; i < level.length; i += MAX_NODE_ENTRIES) {
+    const children = level.slice(i, i + MAX_NODE_ENTRIES);
+    const count = children.reduce((sum, c) => sum + c.count, 0);
+    next.push({
+      lastKey: children[children.length - 1]!.lastKey,
+      id: emit({ kind: 'internal', level: height, children }),
+      count,
+    });
+  }
+  return next;
+}

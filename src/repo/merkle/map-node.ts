@@ -1,0 +1,72 @@
+import { CorruptObjectError } from '../../errors/index.js';
+import type { ObjectId } from '../../util/hash.js';
+import { ByteReader, ByteWriter } from '../../util/varint.js';
+
+/** One key → value pair of a Merkle map. Keys are unique; entries are kept sorted by key. */
+export interface MapEntry {
+  readonly key: string;
+  readonly value: Uint8Array;
+}
+
+/** A child of an internal node: the subtree's last key, its root id and how many entries it holds. */
+export interface ChildRef {
+  readonly lastKey: string;
+  readonly id: ObjectId;
+  readonly count: number;
+}
+
+export type MapNode =
+  | { readonly kind: 'leaf'; readonly entries: readonly MapEntry[] }
+  | { readonly kind: 'internal'; readonly level: number; readonly children: readonly ChildRef[] };
+
+const LEAF = 0x4c; // 'L'
+const INTERNAL = 0x49; // 'I'
+
+/** Binary node format: a tag byte, then varint-prefixed fields. Compact and cheap to hash. */
+export function encodeMapNode(node: MapNode): Buffer {
+  const w = new ByteWriter();
+  if (node.kind === 'leaf') {
+    w.raw(Uint8Array.of(LEAF)).uint(node.entries.length);
+    for (const e of node.entries) w.string(e.key).bytes(e.value);
+  } else {
+    w.raw(Uint8Array.of(INTERNAL)).uint(node.level).uint(node.children.length);
+    for (const c of node.children) w.string(c.lastKey).raw(Buffer.from(c.id, 'hex')).uint(c.count);
+  }
+  return w.finish();
+}
+
+/** Decodes a node; a malformed one is a `CorruptObjectError` naming the object. */
+export function decodeMapNode(bytes: Uint8Array, id: ObjectId): MapNode {
+  try {
+    const r = new ByteReader(bytes);
+    const tag = r.raw(1)[0];
+    if (tag === LEAF) {
+      const count = r.uint();
+      const entries: MapEntry[] = new Array(count);
+      for (let i = 0; i < count; i++) entries[i] = { key: r.string(), value: r.bytes() };
+      if (!r.done) throw new RangeError('trailing bytes');
+      return { kind: 'leaf', entries };
+    }
+    if (tag === INTERNAL) {
+      const level = r.uint();
+      const count = r.uint();
+      const children: ChildRef[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        children[i] = { lastKey: r.string(), id: Buffer.from(r.raw(32)).toString('hex'), count: r.uint() };
+      }
+      if (!r.done) throw new RangeError('trailing bytes');
+      return { kind: 'internal', level, children };
+    }
+    throw new RangeError(`unknown node tag ${tag}`);
+  } catch (err) {
+    throw new CorruptObjectError(`object ${id} is not a valid tree node: ${(err as Error).message}`, {
+      id,
+      reason: (err as Error).message,
+    });
+  }
+}
+
+/** The level of a node: 0 for leaves. */
+export function nodeLevel(node: MapNode): number {
+  return node.kind === 'leaf' ? 0 : node.level;
+}

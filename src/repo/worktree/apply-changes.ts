@@ -1,0 +1,66 @@
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { StatCacheEntry } from '../../catalog/catalog.js';
+import type { FileChange } from '../diff/diff-trees.js';
+import type { RootTree } from '../objects/commit-object.js';
+import type { Repository } from '../repository.js';
+
+/**
+ * Makes the working folders match `changes` (computed from the current state towards a target):
+ * writes added and modified files from the store (each verified, then renamed into place), deletes
+ * removed ones and folders left empty. Every written file goes into the stat cache with the hash
+ * we know, so the next status need not read it.
+ */
+export async function applyChanges(
+  repo: Repository,
+  target: RootTree,
+  changes: readonly FileChange[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const fresh: StatCacheEntry[] = [];
+  const removed: { resource: string; path: string }[] = [];
+  let done = 0;
+  for (const change of changes) {
+    const resource = target.resources[change.resource];
+    const folder = join(repo.root, resource?.path ?? change.resource);
+    const abs = join(folder, ...change.path.split('/'));
+    if (change.after) {
+      mkdirSync(dirname(abs), { recursive: true });
+      await repo.store.readToFile(change.after.hash, abs, { mode: change.after.executable ? 0o755 : 0o644 });
+      const st = lstatSync(abs);
+      fresh.push({
+        resource: change.resource,
+        path: change.path,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        ino: st.ino,
+        hash: change.after.hash,
+        recordedMs: Date.now(),
+      });
+    } else {
+      try {
+        unlinkSync(abs);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      }
+      removed.push({ resource: change.resource, path: change.path });
+      pruneEmptyFolders(dirname(abs), folder);
+    }
+    onProgress?.(++done, changes.length);
+  }
+  await repo.catalog.updateStatCache(fresh, removed);
+}
+
+/** Removes now-empty folders from `dir` up to (not including) `stop`. */
+function pruneEmptyFolders(dir: string, stop: string): void {
+  let current = dir;
+  while (current.length > stop.length && current.startsWith(stop)) {
+    try {
+      if (readdirSync(current).length > 0) return;
+      rmdirSync(current);
+    } catch {
+      return;
+    }
+    current = dirname(current);
+  }
+}

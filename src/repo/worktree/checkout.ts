@@ -1,0 +1,115 @@
+import { WORKTREE_LOCK } from '../../catalog/catalog.js';
+import { UncommittedChangesError } from '../../errors/index.js';
+import type { ObjectId } from '../../util/hash.js';
+import { withLocks } from '../commit/locks.js';
+import { diffTrees, type FileChange } from '../diff/diff-trees.js';
+import { createNodeSource } from '../merkle/read-map.js';
+import type { RootTree } from '../objects/commit-object.js';
+import { readCommitTree } from '../objects/read-objects.js';
+import { branchRef } from '../refs/ref-name.js';
+import { readHead, resolveRevision } from '../refs/refs.js';
+import type { Repository } from '../repository.js';
+import { addMissingResources } from '../resources/register-from-tree.js';
+import { applyChanges } from './apply-changes.js';
+import { diffWorkingState, readWorkingStateForCompare } from './status.js';
+
+/** Options of `checkout` and `restore`. */
+export interface RewriteOptions {
+  /** Overwrite uncommitted changes. */
+  readonly force?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What checkout did. */
+export interface CheckoutResult {
+  readonly commit: ObjectId;
+  readonly branch: string | null;
+  /** Files written or removed. */
+  readonly updated: number;
+}
+
+const key = (c: { resource: string; path: string }) => `${c.resource}\u0000${c.path}`;
+
+/**
+ * The files whose uncommitted content would be lost by applying `planned`: those that differ from
+ * HEAD in the working folders and that the plan would overwrite or delete. A file deleted in the
+ * working folders loses nothing when it is brought back.
+ */
+export function findOverwrites(
+  uncommitted: readonly FileChange[],
+  planned: readonly FileChange[],
+): FileChange[] {
+  const dirty = new Map(uncommitted.filter((c) => c.change !== 'removed').map((c) => [key(c), c]));
+  return planned.filter((c) => dirty.has(key(c))).map((c) => dirty.get(key(c))!);
+}
+
+export function refuseOverwrites(lost: readonly FileChange[], verb: string): void {
+  if (lost.length === 0) return;
+  const shown = lost
+    .slice(0, 5)
+    .map((c) => `${c.resource}/${c.path}`)
+    .join(', ');
+  const more = lost.length > 5 ? ` and ${lost.length - 5} more` : '';
+  throw new UncommittedChangesError(
+    `${verb} would overwrite uncommitted changes in ${shown}${more}; commit them, or use --force to discard them`,
+    { paths: lost.map((c) => ({ resource: c.resource, path: c.path })) },
+  );
+}
+
+/** Plans a working-folder rewrite towards `target`, checking for lost work, then applies it. */
+export async function rewriteWorkingFolders(
+  repo: Repository,
+  target: RootTree,
+  select: (c: FileChange) => boolean,
+  verb: string,
+  options: RewriteOptions,
+): Promise<number> {
+  const head = await readHead(repo);
+  const [headTree, state] = await Promise.all([
+    readCommitTree(repo, head.commit),
+    readWorkingStateForCompare(repo),
+  ]);
+  // Only resources the target knows are rewritten; others are left as they are.
+  const scoped: RootTree = {
+    resources: Object.fromEntries(
+      Object.entries(state.tree.resources).filter(([name]) => name in target.resources),
+    ),
+  };
+  const source = createNodeSource((id) => repo.store.get(id), { overlay: state.overlay });
+  // Results are additive: a checkout or restore brings back missing result files but never
+  // deletes or rolls back the ones present.
+  const additive = (c: FileChange) =>
+    target.resources[c.resource]?.role !== 'results' || c.before === undefined;
+  const toTarget = (await diffTrees(source, scoped, target)).filter((c) => select(c) && additive(c));
+  if (!options.force)
+    refuseOverwrites(findOverwrites(await diffWorkingState(repo, headTree, state), toTarget), verb);
+  await applyChanges(repo, target, toTarget, options.onProgress);
+  return toTarget.length;
+}
+
+/**
+ * Makes the working folders match a branch, tag or commit, rewriting only the files that differ,
+ * and moves HEAD (following the branch, or detached at a commit). Uncommitted changes in files the
+ * checkout would touch stop it unless `force`; others are carried over.
+ */
+export async function checkout(
+  repo: Repository,
+  revision: string,
+  options: RewriteOptions = {},
+): Promise<CheckoutResult> {
+  return withLocks(repo, [WORKTREE_LOCK], async () => {
+    const resolved = await resolveRevision(repo, revision);
+    const target = await readCommitTree(repo, resolved.commit);
+    await addMissingResources(repo, target);
+    const updated = await rewriteWorkingFolders(
+      repo,
+      target,
+      () => true,
+      `checkout of '${revision}'`,
+      options,
+    );
+    if (resolved.branch) await repo.catalog.setSymbolicRef('HEAD', { symbolic: branchRef(resolved.branch) });
+    else await repo.catalog.setSymbolicRef('HEAD', { target: resolved.commit });
+    return { commit: resolved.commit, branch: resolved.branch ?? null, updated };
+  });
+}

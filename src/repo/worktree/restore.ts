@@ -1,0 +1,79 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { WORKTREE_LOCK } from '../../catalog/catalog.js';
+import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
+import { withLocks } from '../commit/locks.js';
+import { readCommitTree } from '../objects/read-objects.js';
+import { resolveRevision } from '../refs/refs.js';
+import type { Repository } from '../repository.js';
+import { rewriteWorkingFolders, type RewriteOptions } from './checkout.js';
+
+/** A path argument mapped onto a resource: the resource name and a path prefix inside it. */
+export interface ResourcePath {
+  readonly resource: string;
+  /** `''` for the whole resource, otherwise a file or folder path inside it. */
+  readonly path: string;
+}
+
+/**
+ * Maps paths given on the command line (relative to `cwd`) to resources. A path outside every
+ * resource, or outside the repository, is an error naming it.
+ */
+export async function toResourcePaths(
+  repo: Repository,
+  paths: readonly string[],
+  cwd = process.cwd(),
+): Promise<ResourcePath[]> {
+  const resources = await repo.catalog.listResources();
+  return paths.map((p) => {
+    const rel = relative(repo.root, resolve(cwd, p)).split(sep).join('/');
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new InvalidArgumentError(`path '${p}' is outside the repository`, { path: p });
+    }
+    for (const r of resources) {
+      if (rel === r.path) return { resource: r.name, path: '' };
+      if (rel.startsWith(r.path + '/')) return { resource: r.name, path: rel.slice(r.path.length + 1) };
+    }
+    throw new NotFoundError(`path '${p}' is not inside any resource`, { what: 'resource path', path: p });
+  });
+}
+
+/** Options of `restore`. */
+export interface RestoreOptions extends RewriteOptions {
+  /** Where to take the content from; HEAD by default. */
+  readonly source?: string;
+  readonly cwd?: string;
+}
+
+/**
+ * Brings files or folders back to their state in a commit (HEAD by default), rewriting only what
+ * differs. Files the source lacks under a restored folder are removed. Uncommitted changes that
+ * would be lost stop it unless `force`.
+ */
+export async function restorePaths(
+  repo: Repository,
+  paths: readonly string[],
+  options: RestoreOptions = {},
+): Promise<number> {
+  if (paths.length === 0) throw new InvalidArgumentError('restore needs at least one path', {});
+  return withLocks(repo, [WORKTREE_LOCK], async () => {
+    const wanted = await toResourcePaths(repo, paths, options.cwd);
+    const revision = options.source ?? 'HEAD';
+    const target = await readCommitTree(repo, (await resolveRevision(repo, revision)).commit);
+    for (const w of wanted) {
+      if (!target.resources[w.resource]) {
+        throw new NotFoundError(`resource '${w.resource}' is not in ${revision}`, {
+          what: 'resource',
+          resource: w.resource,
+          revision,
+        });
+      }
+    }
+    const matches = (c: { resource: string; path: string }) =>
+      wanted.some(
+        (w) =>
+          w.resource === c.resource &&
+          (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
+      );
+    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, options);
+  });
+}

@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
+import type { ObjectId } from '../../util/hash.js';
+import { buildMap, type BuiltMap } from '../merkle/build-map.js';
+import type { MapEntry } from '../merkle/map-node.js';
+import { encodeFileEntry } from '../objects/file-entry.js';
+import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
+import type { Repository } from '../repository.js';
+import { isVanished, scanFolder, type ScanHooks, type ScannedFile } from './scan-folder.js';
+
+/**
+ * A stat-cache entry is trusted only if the file's mtime is older than the moment its hash was
+ * taken by more than the coarsest timestamp granularity we support (1 s): otherwise a same-size
+ * write in the same clock tick could slip by unnoticed ("racy" entries, as git calls them).
+ */
+export const RACY_WINDOW_MS = 1000;
+
+/** Turns a file's path into its content id, storing it or only hashing it. */
+export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: number }>;
+
+/** One resource as it is on disk now. */
+export interface WorkingResource {
+  readonly record: ResourceRecord;
+  readonly files: readonly ScannedFile[];
+  readonly map: BuiltMap;
+  readonly snapshot: ResourceSnapshot;
+  /** Stat-cache rows for files that had to be hashed. */
+  readonly freshCache: readonly StatCacheEntry[];
+  /** Stat-cache rows of files no longer there. */
+  readonly staleCache: readonly { resource: string; path: string }[];
+}
+
+/** The whole working state: every registered resource, and the root tree it would commit as. */
+export interface WorkingState {
+  readonly resources: readonly WorkingResource[];
+  readonly tree: RootTree;
+  /** Every map node built, by id, for diffs against stored trees before anything is written. */
+  readonly overlay: ReadonlyMap<ObjectId, Uint8Array>;
+  /** How many files had to be read because the stat cache could not vouch for them. */
+  readonly hashed: number;
+}
+
+function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached is StatCacheEntry {
+  return (
+    cached !== undefined &&
+    cached.size === file.size &&
+    cached.mtimeMs === file.mtimeMs &&
+    cached.ino === file.ino &&
+    file.mtimeMs < cached.recordedMs - RACY_WINDOW_MS
+  );
+}
+
+/** Options of `readWorkingState`. */
+export interface WorkingStateOptions {
+  readonly hashFile: FileHasher;
+  /** Only these resources (default: all registered). */
+  readonly only?: readonly string[];
+  readonly hooks?: ScanHooks;
+  /** Called after each file that had to be hashed (progress bars). */
+  readonly onHashed?: (done: number, total: number) => void;
+}
+
+/**
+ * Scans every resource folder, takes hashes from the stat cache where it can vouch for them and
+ * hashes the rest, and builds each resource's Merkle map in memory (nothing is written).
+ */
+export async function readWorkingState(
+  repo: Repository,
+  options: WorkingStateOptions,
+): Promise<WorkingState> {
+  const records = (await repo.catalog.listResources()).filter(
+    (r) => !options.only || options.only.includes(r.name),
+  );
+  const resources: WorkingResource[] = [];
+  const overlay = new Map<ObjectId, Uint8Array>();
+  let hashed = 0;
+  const scans = records.map((record) => ({
+    record,
+    files: scanFolder(join(repo.root, record.path), options.hooks),
+  }));
+  const caches = await Promise.all(records.map((r) => repo.catalog.loadStatCache(r.name)));
+  const totalToHash = scans.reduce(
+    (sum, s, i) => sum + s.files.filter((f) => !trusted(caches[i]!.get(f.path), f)).length,
+    0,
+  );
+  for (const [i, { record, files }] of scans.entries()) {
+    const cache = caches[i]!;
+    const present: ScannedFile[] = [];
+    const entries: MapEntry[] = [];
+    const freshCache: StatCacheEntry[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      const cached = cache.get(file.path);
+      let id: ObjectId;
+      let size = file.size;
+      if (trusted(cached, file)) {
+        id = cached.hash;
+      } else {
+        try {
+          ({ id, size } = await options.hashFile(file));
+        } catch (err) {
+          if (isVanished(err)) continue;
+          throw err;
+        }
+        hashed++;
+        options.onHashed?.(hashed, totalToHash);
+        // The stat taken before reading is what we vouch for: a later change moves the mtime.
+        freshCache.push({
+          resource: record.name,
+          path: file.path,
+          size: file.size,
+          mtimeMs: file.mtimeMs,
+          ino: file.ino,
+          hash: id,
+          recordedMs: Date.now(),
+        });
+      }
+      present.push(file);
+      bytes += size;
+      entries.push({
+        key: file.path,
+        value: encodeFileEntry({ hash: id, size, executable: file.executable }),
+      });
+    }
+    const seen = new Set(present.map((f) => f.path));
+    const staleCache = [...cache.keys()]
+      .filter((p) => !seen.has(p))
+      .map((path) => ({ resource: record.name, path }));
+    const map = buildMap(entries);
+    for (const node of map.nodes) overlay.set(node.id, node.bytes);
+    const snapshot: ResourceSnapshot = {
+      role: record.role,
+      type: record.type,
+      path: record.path,
+      map: map.root,
+      files: entries.length,
+      bytes,
+    };
+    resources.push({ record, files: present, map, snapshot, freshCache, staleCache });
+  }
+  const tree: RootTree = { resources: Object.fromEntries(resources.map((r) => [r.record.name, r.snapshot])) };
+  return { resources, tree, overlay, hashed };
+}
+
+/** Saves what hashing taught us, so the next status or commit does not read those files again. */
+export async function rememberHashes(repo: Repository, state: WorkingState): Promise<void> {
+  const fresh = state.resources.flatMap((r) => r.freshCache);
+  const stale = state.resources.flatMap((r) => r.staleCache);
+  await repo.catalog.updateStatCache(fresh, stale);
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { hashBytes } from '../../util/hash.js';
+import { runObjectStoreConformance } from '../object-store-conformance.js';
+import { FsObjectStore } from './fs-object-store.js';
+import { corruptStored, createTestStore, putAll } from './fs-test-helpers.js';
+import { MemoryPackIndex } from './memory-pack-index.js';
+import { PACK_MAGIC, RECORD_HEADER_SIZE } from './pack-format.js';
+
+runObjectStoreConformance('fs', async () => {
+  const { store, index, cleanup } = await createTestStore();
+  return { store, corrupt: (id) => corruptStored(store, index, id), cleanup };
+});
+
+describe('FsObjectStore', () => {
+  let t: Awaited<ReturnType<typeof createTestStore>>;
+  beforeEach(async () => {
+    t = await createTestStore();
+  });
+  afterEach(() => t.cleanup());
+
+  const packs = () => readdir(t.store.layout.packs);
+
+  it('writes one pack per writer, big files loose, and leaves tmp/ empty', async () => {
+    const big = randomBytes(200_000);
+    const bigPath = join(t.dir, 'big.bin');
+    await writeFile(bigPath, big);
+    const writer = t.store.createWriter();
+    await writer.add(Buffer.from('one'));
+    await writer.add(Buffer.from('two'));
+    const { id } = await writer.addFile(bigPath);
+    assert.deepEqual(await packs(), [], 'nothing in packs/ before commit');
+    await writer.commit();
+
+    const [pack, ...others] = await packs();
+    assert.deepEqual(others, []);
+    assert.match(pack!, /^pack-[0-9a-f]{32}\.pack$/);
+    const bytes = await readFile(join(t.store.layout.packs, pack!));
+    assert.deepEqual(bytes.subarray(0, PACK_MAGIC.byteLength), PACK_MAGIC);
+    assert.equal(bytes.byteLength, PACK_MAGIC.byteLength + 2 * RECORD_HEADER_SIZE + 6);
+    assert.deepEqual(await readFile(join(t.store.layout.loose, id.slice(0, 2), id.slice(2))), big);
+    assert.deepEqual(await readdir(t.store.layout.tmp), []);
+  });
+
+  it('leaves tmp/ and packs/ empty after abort', async () => {
+    const writer = t.store.createWriter();
+    await Promise.all(Array.from({ length: 40 }, () => writer.add(randomBytes(30_000)))); // a batch written
+    await writer.add(Buffer.from('queued')); // still in memory
+    await writer.add(randomBytes(100_000)); // above the threshold: a loose temp file
+    assert.equal((await readdir(t.store.layout.tmp)).length, 2);
+    await writer.abort();
+    assert.deepEqual(await readdir(t.store.layout.tmp), []);
+    assert.deepEqual(await packs(), []);
+  });
+
+  it('checks the index once per batch of about 1 MiB, not once per object', async () => {
+    const index = t.index as MemoryPackIndex;
+    const items = Array.from({ length: 20_000 }, (_, i) => Buffer.from(`object number ${i} `.repeat(8)));
+    index.lookupCalls = 0;
+    await putAll(t.store, items);
+    // ~3.4 MB of records: three full batches and the rest at commit.
+    assert.ok(index.lookupCalls <= 5, `${index.lookupCalls} lookups`);
+    assert.equal((await t.store.get(hashBytes(items[12_345]!))).toString(), items[12_345]!.toString());
+  });
+
+  it('does not write objects the index already has', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => Buffer.from(`item ${i}`));
+    await putAll(t.store, items);
+    const before = new Set(await packs());
+    await putAll(t.store, [...items, Buffer.from('new')]);
+    const added = (await packs()).filter((name) => !before.has(name));
+    assert.equal(added.length, 1);
+    const { size } = await stat(join(t.store.layout.packs, added[0]!));
+    assert.equal(size, PACK_MAGIC.byteLength + RECORD_HEADER_SIZE + 3);
+    // A writer whose objects are all known writes no pack at all.
+    await putAll(t.store, items);
+    assert.equal((await packs()).length, 2);
+  });
+
+  it('fails only the object whose byte was flipped in a shared pack', async () => {
+    const ids = await putAll(t.store, [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')]);
+    await corruptStored(t.store, t.index, ids[1]!, 3);
+    const err = await t.store.get(ids[1]!).then(
+      () => assert.fail('expected a hash mismatch'),
+      (e: unknown) => e as { code: string; data: { id: string; where: string } },
+    );
+    assert.equal(err.code, 'E_HASH_MISMATCH');
+    assert.equal(err.data.id, ids[1]);
+    assert.match(err.data.where, /^pack-[0-9a-f]{32}\.pack@\d+$/);
+    assert.equal((await t.store.get(ids[0]!)).toString(), 'first');
+    assert.equal((await t.store.get(ids[2]!)).toString(), 'third');
+  });
+
+  it('reports a truncated pack as E_CORRUPT_OBJECT and keeps reading what is intact', async () => {
+    const ids = await putAll(t.store, [Buffer.from('kept'), Buffer.from('cut off')]);
+    const [pack] = await packs();
+    const path = join(t.store.layout.packs, pack!);
+    await truncate(path, (await stat(path)).size - 2);
+    await assert.rejects(t.store.get(ids[1]!), { code: 'E_CORRUPT_OBJECT' });
+    await assert.rejects(t.store.verify(ids[1]!), { code: 'E_CORRUPT_OBJECT' });
+    assert.equal((await t.store.get(ids[0]!)).toString(), 'kept');
+  });
+
+  it('reports a missing pack or a bad index row as E_CORRUPT_OBJECT', async () => {
+    const [a] = await putAll(t.store, [Buffer.from('a')]);
+    const [b] = await putAll(t.store, [Buffer.from('b')]);
+    const location = (await t.index.lookup([b!])).get(b!)!;
+    await unlink(t.store.layout.packPath(location.pack));
+    await assert.rejects(t.store.get(b!), { code: 'E_CORRUPT_OBJECT' });
+
+    const hostile = hashBytes(Buffer.from('hostile'));
+    await t.index.add([{ id: hostile, pack: '../../etc/passwd', offset: 100, length: 5 }]);
+    await assert.rejects(t.store.get(hostile), { code: 'E_CORRUPT_OBJECT' });
+    const misplaced = hashBytes(Buffer.from('misplaced'));
+    const aLocation = (await t.index.lookup([a!])).get(a!)!;
+    await t.index.add([{ id: misplaced, ...aLocation }]);
+    await assert.rejects(t.store.get(misplaced), { code: 'E_CORRUPT_OBJECT' });
+    assert.equal((await t.store.get(a!)).toString(), 'a');
+  });
+
+  it('deletes a pack file once none of its objects is indexed', async () => {
+    const first = await putAll(t.store, [Buffer.from('1a'), Buffer.from('1b')]);
+    const second = await putAll(t.store, [Buffer.from('2a'), Buffer.from('2b')]);
+    const firstPack = (await t.index.lookup(first)).get(first[0]!)!.pack;
+    const secondPack = (await t.index.lookup(second)).get(second[0]!)!.pack;
+    await t.store.get(first[0]!); // leaves the pack open in the handle cache
+    await t.store.deleteMany([first[0]!, first[1]!, second[0]!]);
+    assert.deepEqual(await packs(), [secondPack]);
+    assert.notEqual(firstPack, secondPack);
+    assert.equal((await t.store.get(second[1]!)).toString(), '2b');
+  });
+
+  it('keeps objects across a reopen of the same folder and index', async () => {
+    const ids = await putAll(t.store, [Buffer.from('durable'), randomBytes(100_000)]);
+    await t.store.close();
+    const reopened = new FsObjectStore({ dir: t.dir, index: t.index, largeObjectThreshold: 1000 });
+    assert.equal((await reopened.get(ids[0]!)).toString(), 'durable');
+    await reopened.verify(ids[1]!);
+    await reopened.close();
+  });
+
+  it('rejects a bad largeObjectThreshold', () => {
+    for (const largeObjectThreshold of [0, -1, 1.5, 2 ** 32]) {
+      assert.throws(() => new FsObjectStore({ dir: t.dir, index: t.index, largeObjectThreshold }), {
+        code: 'E_INVALID_ARGUMENT',
+      });
+    }
+  });
+
+  it('fails the commit when a batch could not be written', async () => {
+    const index = t.index as MemoryPackIndex;
+    const lookup = index.lookup.bind(index);
+    const writer = t.store.createWriter();
+    index.lookup = async () => {
+      throw new Error('catalog is down');
+    };
+    // The batch with the earlier objects is written by the call that fills it, and fails there.
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, () => writer.add(randomBytes(30_000))),
+    );
+    assert.ok(results.some((result) => result.status === 'rejected'));
+    index.lookup = lookup;
+    await assert.rejects(writer.commit(), /catalog is down/);
+    await writer.abort(); // allowed after a failed commit
+    assert.deepEqual(await readdir(t.store.layout.tmp), []);
+  });
+});

@@ -1,0 +1,232 @@
+import { existsSync, unlinkSync } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '../../errors/index.js';
+import { fsyncDir } from '../../util/durable-fs.js';
+import { hashBytes } from '../../util/hash.js';
+import type { ObjectId } from '../../util/hash.js';
+import type { ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
+import type { FsLayout } from './fs-layout.js';
+import { newPackName } from './fs-layout.js';
+import { PackAppender } from './pack-appender.js';
+import type { PackRecordInput } from './pack-appender.js';
+import { RECORD_HEADER_SIZE } from './pack-format.js';
+import { copyWithHash } from './stream-copy.js';
+
+/** What a writer needs from its store. */
+export interface FsWriterContext {
+  readonly layout: FsLayout;
+  readonly index: PackIndex;
+  readonly largeObjectThreshold: number;
+}
+
+/**
+ * Small objects wait in memory until about this many bytes are queued; then one index lookup
+ * drops those already stored and one write appends the rest to the pack.
+ */
+const BATCH_BYTES = 1024 * 1024;
+
+type WriterState = 'open' | 'committing' | 'committed' | 'aborted' | 'failed';
+
+/**
+ * The `ObjectWriter` of `FsObjectStore`. Small objects go to one new pack per writer, big ones
+ * (at least `largeObjectThreshold` bytes) to one temp file each; all of it lives in tmp/ until
+ * `commit()`, which fsyncs, renames into packs/ and loose/, fsyncs the folders and only then
+ * indexes the pack. A crash before the end leaves temp files and at worst an unindexed pack,
+ * never an index row pointing at missing bytes (see `FsObjectStore.recover`).
+ */
+export class FsObjectWriter implements ObjectWriter {
+  private state: WriterState = 'open';
+  /** Ids already handled by this writer, so the same bytes are written once. */
+  private readonly seen = new Set<ObjectId>();
+  private queued: PackRecordInput[] = [];
+  private queuedBytes = 0;
+  private pack: PackAppender | undefined;
+  private readonly packName = newPackName();
+  private readonly packed: (PackLocation & { id: ObjectId })[] = [];
+  private readonly looseTemps = new Map<ObjectId, string>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  /** A failed batch write: objects whose add() already resolved are lost, so commit must fail. */
+  private broken: unknown;
+
+  constructor(private readonly context: FsWriterContext) {}
+
+  async add(data: Uint8Array): Promise<ObjectId> {
+    this.assertOpen('add');
+    return this.track(async () => {
+      const id = hashBytes(data);
+      if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
+      // Copied: the caller may reuse its buffer once add() returns.
+      else await this.queue(id, Buffer.from(data));
+      return id;
+    });
+  }
+
+  async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
+    this.assertOpen('addFile');
+    return this.track(async () => {
+      const { size } = await stat(path);
+      if (size < this.context.largeObjectThreshold) {
+        // Small enough to read whole; the file may have changed since stat, so decide again.
+        const data = await readFile(path);
+        const id = hashBytes(data);
+        if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
+        else await this.queue(id, data);
+        return { id, size: data.byteLength };
+      }
+      const temp = this.context.layout.tempPath('object');
+      const copied = await copyWithHash(path, temp);
+      await this.keepLooseTemp(copied.id, temp);
+      return copied;
+    });
+  }
+
+  async commit(): Promise<void> {
+    this.assertOpen('commit');
+    this.state = 'committing';
+    try {
+      await this.settle();
+      if (this.broken !== undefined) throw this.broken;
+      await this.flush();
+      await this.publishLoose();
+      await this.publishPack();
+      this.state = 'committed';
+    } catch (err) {
+      this.state = 'failed';
+      this.cleanup();
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    // After a failed commit abort() is the caller's cleanup path, so it is allowed and a no-op.
+    if (this.state === 'failed') return;
+    this.assertOpen('abort');
+    this.state = 'aborted';
+    await this.settle();
+    this.cleanup();
+  }
+
+  private async queue(id: ObjectId, data: Buffer): Promise<void> {
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.queued.push({ id, data });
+    this.queuedBytes += RECORD_HEADER_SIZE + data.byteLength;
+    if (this.queuedBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  /** Appends the queued objects the index does not know yet: one lookup, one write. */
+  private async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const batch = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    try {
+      const known = await this.context.index.lookup(batch.map((record) => record.id));
+      const fresh = batch.filter((record) => !known.has(record.id));
+      if (fresh.length === 0) return;
+      this.pack ??= new PackAppender(this.context.layout.tempPath('pack'));
+      const offsets = this.pack.append(fresh);
+      fresh.forEach((record, i) => {
+        this.packed.push({
+          id: record.id,
+          pack: this.packName,
+          offset: offsets[i]!,
+          length: record.data.byteLength,
+        });
+      });
+    } catch (err) {
+      this.broken ??= err;
+      throw err;
+    }
+  }
+
+  private async addLooseBytes(id: ObjectId, data: Uint8Array): Promise<void> {
+    if (this.seen.has(id) || existsSync(this.context.layout.loosePath(id))) return;
+    const temp = this.context.layout.tempPath('object');
+    await writeFile(temp, data, { flag: 'wx' });
+    await this.keepLooseTemp(id, temp);
+  }
+
+  /** Keeps `temp` as the content of `id` unless this writer or the store already has `id`. */
+  private async keepLooseTemp(id: ObjectId, temp: string): Promise<void> {
+    if (this.seen.has(id) || existsSync(this.context.layout.loosePath(id))) {
+      await unlink(temp);
+      return;
+    }
+    this.seen.add(id);
+    this.looseTemps.set(id, temp);
+  }
+
+  private async publishLoose(): Promise<void> {
+    const { layout } = this.context;
+    const dirs = new Set<string>();
+    for (const [id, temp] of this.looseTemps) {
+      const target = layout.loosePath(id);
+      if (existsSync(target)) {
+        // Another writer committed the same bytes meanwhile.
+        await unlink(temp);
+      } else {
+        const handle = await open(temp, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        // A new fan-out folder is itself an entry of loose/ that must survive a power cut.
+        if (await mkdir(layout.looseDir(id), { recursive: true })) dirs.add(layout.loose);
+        await rename(temp, target);
+        dirs.add(layout.looseDir(id));
+      }
+      this.looseTemps.delete(id);
+    }
+    for (const dir of dirs) fsyncDir(dir);
+  }
+
+  private async publishPack(): Promise<void> {
+    const pack = this.pack;
+    if (!pack) return;
+    pack.finish();
+    await rename(pack.path, this.context.layout.packPath(this.packName));
+    this.pack = undefined;
+    fsyncDir(this.context.layout.packs);
+    // Last: an index row must never point at bytes that are not durable yet.
+    await this.context.index.add(this.packed);
+  }
+
+  /** Deletes whatever this writer left in tmp/. Never throws. */
+  private cleanup(): void {
+    this.pack?.discard();
+    this.pack = undefined;
+    for (const temp of this.looseTemps.values()) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Already gone.
+      }
+    }
+    this.looseTemps.clear();
+    this.queued = [];
+  }
+
+  /** Waits for add/addFile calls still running, so commit and abort see all of them. */
+  private async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private track<T>(run: () => Promise<T>): Promise<T> {
+    const promise = run();
+    this.inflight.add(promise);
+    const forget = () => this.inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private assertOpen(call: string): void {
+    if (this.state !== 'open') {
+      throw new InvalidArgumentError(`cannot ${call}(): the object writer is ${this.state}`, {
+        what: 'object writer',
+        state: this.state,
+      });
+    }
+  }
+}

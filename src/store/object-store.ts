@@ -1,0 +1,71 @@
+import type { ObjectId } from '../util/hash.js';
+
+/**
+ * The object store port: immutable, content-addressed bytes. An object's id is the hash of its
+ * bytes (see `util/hash.ts`); every read re-verifies it and throws `HashMismatchError` on a
+ * mismatch, `NotFoundError` when the id is unknown.
+ *
+ * Writes go through an `ObjectWriter` so that many small objects share one pack file and one
+ * fsync, and nothing becomes readable before it is durable.
+ */
+export interface ObjectStore {
+  /** A short name of the backend, e.g. `fs` or `memory`. */
+  readonly kind: string;
+  /** True when the object is stored (does not verify its bytes). */
+  has(id: ObjectId): Promise<boolean>;
+  /** The subset of `ids` that is stored; one round trip for the whole batch. */
+  hasMany(ids: readonly ObjectId[]): Promise<Set<ObjectId>>;
+  /** The object's bytes, verified against its id. Use `readToFile` for big objects. */
+  get(id: ObjectId): Promise<Buffer>;
+  /** The object's size in bytes without reading it. */
+  size(id: ObjectId): Promise<number>;
+  /**
+   * Streams the object into `path` with bounded memory, verifying the hash on the way: a temp file
+   * beside `path` is renamed over it only when the hash matched, so a corrupt object never lands.
+   */
+  readToFile(id: ObjectId, path: string, options?: { mode?: number }): Promise<void>;
+  /** Reads the object whole (streamed for big ones) and throws if it is missing or corrupt. */
+  verify(id: ObjectId): Promise<void>;
+  /** Starts a batch of writes. */
+  createWriter(): ObjectWriter;
+  /** Every stored object id, in no particular order. */
+  list(): AsyncIterable<ObjectId>;
+  /** Removes objects (garbage collection only: the caller proves they are unreachable). */
+  deleteMany(ids: readonly ObjectId[]): Promise<void>;
+  /** Releases open files and connections. */
+  close(): Promise<void>;
+}
+
+/** A batch of writes: objects added here become readable, all together, at `commit()`. */
+export interface ObjectWriter {
+  /** Adds a small object held in memory; returns its id. Adding a stored id again is free. */
+  add(data: Uint8Array): Promise<ObjectId>;
+  /**
+   * Adds a file's content, streamed with bounded memory for big files; returns its id and size.
+   * Throws the filesystem error (e.g. ENOENT) if the file cannot be read.
+   */
+  addFile(path: string): Promise<{ id: ObjectId; size: number }>;
+  /** Makes every added object durable and readable. The writer cannot be used afterwards. */
+  commit(): Promise<void>;
+  /** Drops what was added and not committed. */
+  abort(): Promise<void>;
+}
+
+/** Where a packed object lives: pack file name, byte offset of its data, and its length. */
+export interface PackLocation {
+  readonly pack: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * The index from object id to pack location that `FsObjectStore` keeps outside the packs. The
+ * catalog implements it (so the index is transactional and shared); tests use `MemoryPackIndex`.
+ */
+export interface PackIndex {
+  lookup(ids: readonly ObjectId[]): Promise<Map<ObjectId, PackLocation>>;
+  add(entries: readonly (PackLocation & { id: ObjectId })[]): Promise<void>;
+  remove(ids: readonly ObjectId[]): Promise<void>;
+  /** Every indexed id with its location, in no particular order. */
+  entries(): AsyncIterable<PackLocation & { id: ObjectId }>;
+}
