@@ -21,11 +21,34 @@ interface Shared {
 
 const open = new Map<string, Promise<Shared>>();
 
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Switching a new file to WAL needs a moment of exclusive access and, unlike other statements,
+ * answers `SQLITE_BUSY` at once (no busy handler) while another process opens the same new file.
+ */
+async function enableWal(database: Database.Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+  }
+}
+
 async function connect(file: string): Promise<Shared> {
   const database = new Database(file);
-  // First, so that even switching to WAL waits for another process instead of failing.
-  database.pragma('busy_timeout = 10000');
-  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  try {
+    await enableWal(database);
+  } catch (err) {
+    database.close();
+    throw err;
+  }
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<CatalogSchema>({ dialect: new ImmediateSqliteDialect({ database }) });

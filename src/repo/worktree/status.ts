@@ -11,6 +11,8 @@ import { readWorkingState, rememberHashes, type WorkingState } from './working-s
 /** What `status` reports. */
 export interface StatusReport extends HeadState {
   readonly changes: readonly FileChange[];
+  /** Files that had to be read because the stat cache could not vouch for them. */
+  readonly hashed: number;
 }
 
 /** Reads the working state by hashing (never storing) what the stat cache cannot vouch for. */
@@ -55,5 +57,5 @@ export async function status(
     readCommitTree(repo, head.commit),
     readWorkingStateForCompare(repo, options),
   ]);
-  return { ...head, changes: await diffWorkingState(repo, base, state) };
+  return { ...head, changes: await diffWorkingState(repo, base, state), hashed: state.hashed };
 }
