@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Catalog, LockHolder } from './catalog.js';
+import type { Catalog, LockHolder, LockRecord } from './catalog.js';
 
 /** The catalog under test, fresh for each test (set by the suite's `beforeEach`). */
 export interface CatalogTestContext {
@@ -12,6 +12,16 @@ export interface CatalogTestContext {
 /** A lock holder for tests: distinct pids (and hosts) stand for distinct processes. */
 export function holderFor(pid: number, host = 'host-a'): LockHolder {
   return { pid, host, startedAt: '2024-05-01T12:00:00.000Z', command: `strata test ${pid}` };
+}
+
+/** An `assert.rejects` check: E_LOCKED, with `data.holder` naming who holds the lock. */
+function lockedBy(expected: Partial<LockRecord>): (err: unknown) => boolean {
+  return (err) => {
+    const e = err as { code?: string; data?: { holder?: Record<string, unknown> } };
+    assert.equal(e.code, 'E_LOCKED', String(err));
+    for (const [key, value] of Object.entries(expected)) assert.equal(e.data?.holder?.[key], value);
+    return true;
+  };
 }
 
 /** Runs `attempts` concurrently and returns how many fulfilled; every rejection must be E_LOCKED. */
@@ -39,12 +49,10 @@ export function runLockConformance(ctx: CatalogTestContext): void {
 
     it('refuses a held lock with E_LOCKED naming the holder', async () => {
       await ctx.catalog.acquireLocks(['worktree'], holderFor(11));
-      await assert.rejects(ctx.catalog.acquireLocks(['worktree'], holderFor(12, 'host-b')), (err: any) => {
-        assert.equal(err.code, 'E_LOCKED');
-        assert.equal(err.data.holder.pid, 11);
-        assert.equal(err.data.holder.host, 'host-a');
-        return true;
-      });
+      await assert.rejects(
+        ctx.catalog.acquireLocks(['worktree'], holderFor(12, 'host-b')),
+        lockedBy({ name: 'worktree', pid: 11, host: 'host-a' }),
+      );
     });
 
     it('takes all names or none', async () => {
@@ -69,11 +77,7 @@ export function runLockConformance(ctx: CatalogTestContext): void {
       await ctx.catalog.acquireLocks(['branch:main'], holderFor(11));
       await assert.rejects(
         ctx.catalog.acquireLocks(['gc'], holderFor(12), { exclusive: true }),
-        (err: any) => {
-          assert.equal(err.code, 'E_LOCKED');
-          assert.equal(err.data.holder.pid, 11);
-          return true;
-        },
+        lockedBy({ name: 'branch:main', pid: 11, host: 'host-a' }),
       );
       assert.equal((await ctx.catalog.listLocks()).length, 1);
     });
@@ -81,11 +85,10 @@ export function runLockConformance(ctx: CatalogTestContext): void {
     it('blocks every acquisition while an exclusive lock is held', async () => {
       await ctx.catalog.acquireLocks(['gc'], holderFor(11), { exclusive: true });
       for (const holder of [holderFor(12), holderFor(11)]) {
-        await assert.rejects(ctx.catalog.acquireLocks(['branch:main'], holder), (err: any) => {
-          assert.equal(err.code, 'E_LOCKED');
-          assert.equal(err.data.holder.name, 'gc');
-          return true;
-        });
+        await assert.rejects(
+          ctx.catalog.acquireLocks(['branch:main'], holder),
+          lockedBy({ name: 'gc', pid: 11 }),
+        );
       }
       await ctx.catalog.releaseLocks(['gc'], holderFor(11));
       await ctx.catalog.acquireLocks(['branch:main'], holderFor(12));

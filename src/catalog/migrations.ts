@@ -1,10 +1,17 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * The database as migrations see it: untyped, because each migration is written against the
+ * schema of its own time, not today's `CatalogSchema` (Kysely's own advice for migrations).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type MigrationDb = Kysely<any>;
 
 /** One numbered schema change. Never edit a shipped migration: add the next number instead. */
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  up(db: Kysely<any>): Promise<void>;
+  up(db: MigrationDb): Promise<void>;
 }
 
 /**
@@ -80,10 +87,10 @@ export interface MigrateOptions {
    * (PostgreSQL: `pg_advisory_xact_lock`). Not needed where the transaction itself takes the
    * database's write lock (SQLite with `BEGIN IMMEDIATE`).
    */
-  readonly lock?: (trx: Transaction<any>) => Promise<void>;
+  readonly lock?: (trx: MigrationDb) => Promise<void>;
 }
 
-async function readVersion(db: Kysely<any>): Promise<number> {
+async function readVersion(db: MigrationDb): Promise<number> {
   const row = await db
     .selectFrom('strata_migrations')
     .select(sql<number>`max(version)`.as('version'))
@@ -105,7 +112,7 @@ function refuseNewer(version: number): void {
  * the version is read again under the lock, so a process that lost the race to a concurrent
  * migrator finds the work done instead of failing on `CREATE TABLE`.
  */
-export async function migrate(db: Kysely<any>, options: MigrateOptions = {}): Promise<void> {
+export async function migrate(db: MigrationDb, options: MigrateOptions = {}): Promise<void> {
   // A missing table (a new catalog) fails this read; the locked path below creates it.
   const seen = await readVersion(db).catch(() => undefined);
   if (seen !== undefined) refuseNewer(seen);

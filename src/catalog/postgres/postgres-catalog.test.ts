@@ -32,9 +32,12 @@ describe('PostgresCatalog without a server', () => {
         connectionString: 'postgres://strata@127.0.0.1:1/strata',
         connectTimeoutMs: 2_000,
       }),
-      (err: any) => {
-        assert.equal(err.code, 'E_CONFIG');
-        assert.equal(err.data.port, '1');
+      (err: unknown) => {
+        // Names the server (never the password); `reason` is the driver's code, e.g. ECONNREFUSED.
+        const e = err as { code?: string; data?: Record<string, unknown> };
+        assert.equal(e.code, 'E_CONFIG');
+        assert.deepEqual([e.data?.host, e.data?.port, e.data?.database], ['127.0.0.1', '1', 'strata']);
+        assert.equal(typeof e.data?.reason, 'string');
         return true;
       },
     );

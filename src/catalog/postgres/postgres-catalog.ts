@@ -1,8 +1,8 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError, InvalidArgumentError } from '../../errors/index.js';
 import { KyselyCatalog } from '../kysely-catalog.js';
-import { migrate } from '../migrations.js';
+import { migrate, type MigrationDb } from '../migrations.js';
 import type { CatalogSchema } from '../schema.js';
 
 /** Options of the shared catalog. */
@@ -32,7 +32,7 @@ const types: pg.CustomTypesConfig = {
 };
 
 /** Serialises migrators (and schema creation) of one schema across every process and machine. */
-function migrationLock(schema: string | undefined): (trx: Transaction<any>) => Promise<void> {
+function migrationLock(schema: string | undefined): (trx: MigrationDb) => Promise<void> {
   const name = schema === undefined ? sql`current_schema()` : sql`${schema}`;
   return async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('strata-migrate:' || ${name}))`.execute(trx);

@@ -77,8 +77,9 @@ export async function openSqliteCatalog(options: SqliteCatalogOptions): Promise<
   if (pending === undefined) {
     pending = connect(options.path);
     if (key !== undefined) {
-      open.set(key, pending);
-      pending.catch(() => open.delete(key));
+      const mine = pending;
+      open.set(key, mine);
+      mine.catch(() => open.get(key) === mine && open.delete(key));
     }
   }
   const shared = await pending;
