@@ -179,6 +179,7 @@ test('restore brings back deleted files freely and modified ones only with force
     assert.equal(readFileSync(join(t.root, 'data/x/2'), 'utf8'), 'two');
     assert.equal(readFileSync(join(t.root, 'data/y'), 'utf8'), 'edited too');
     await assert.rejects(restorePaths(t.repo, ['elsewhere'], { cwd: t.root }), { code: 'E_NOT_FOUND' });
+    await assert.rejects(restorePaths(t.repo, ['data/never-there'], { cwd: t.root }), { code: 'E_NOT_FOUND' });
     await assert.rejects(restorePaths(t.repo, ['../outside'], { cwd: t.root }), { code: 'E_INVALID_ARGUMENT' });
   } finally {
     await t.done();

@@ -16,7 +16,6 @@ export function checkRefName(name: string, kind: 'branch' | 'tag' = 'branch'): s
 function refNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'it is empty';
   if (name.length > 200) return 'it is longer than 200 characters';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name))
     return 'it contains a space, a control character or one of ~ ^ : ? * [ \\';
   if (name.includes('..')) return "it contains '..'";

@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { WORKTREE_LOCK } from '../../catalog/catalog.js';
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { withLocks } from '../commit/locks.js';
+import { getMapValue, readPrefix } from '../merkle/read-map.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { resolveRevision } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
@@ -59,11 +60,23 @@ export async function restorePaths(
     const wanted = await toResourcePaths(repo, paths, options.cwd);
     const revision = options.source ?? 'HEAD';
     const target = await readCommitTree(repo, (await resolveRevision(repo, revision)).commit);
-    for (const w of wanted) {
-      if (!target.resources[w.resource]) {
+    for (const [i, w] of wanted.entries()) {
+      const snap = target.resources[w.resource];
+      if (!snap) {
         throw new NotFoundError(`resource '${w.resource}' is not in ${revision}`, {
           what: 'resource',
           resource: w.resource,
+          revision,
+        });
+      }
+      const found =
+        w.path === '' ||
+        (await getMapValue(repo.nodes, snap.map, w.path)) !== undefined ||
+        (await readPrefix(repo.nodes, snap.map, w.path + '/')).length > 0;
+      if (!found) {
+        throw new NotFoundError(`path '${paths[i]}' is not in ${revision}`, {
+          what: 'path',
+          path: paths[i],
           revision,
         });
       }
