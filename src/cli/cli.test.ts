@@ -34,7 +34,11 @@ test('every JSON shape of the foundation', () => {
       ],
     });
 
-    const c1 = runCli(dir, ['commit', '-m', 'first', '--tag', 'v1', '--json']).json<{ id: string; branch: string; changes: number }>();
+    const c1 = runCli(dir, ['commit', '-m', 'first', '--tag', 'v1', '--json']).json<{
+      id: string;
+      branch: string;
+      changes: number;
+    }>();
     assert.match(c1.id, /^[0-9a-f]{64}$/);
     assert.equal(c1.branch, 'main');
     assert.equal(c1.changes, 2);
@@ -50,7 +54,9 @@ test('every JSON shape of the foundation', () => {
     assert.deepEqual(logged[1]!.tags, ['v1']);
 
     const diff = runCli(dir, ['diff', 'v1', 'HEAD', '--json']).json();
-    assert.deepEqual(diff, { changes: [{ resource: 'code', path: 'README', change: 'modified', size_before: 3, size_after: 6 }] });
+    assert.deepEqual(diff, {
+      changes: [{ resource: 'code', path: 'README', change: 'modified', size_before: 3, size_after: 6 }],
+    });
 
     assert.equal(runCli(dir, ['branch', 'exp']).code, 0);
     const branches = runCli(dir, ['branch', '--json']).json();
@@ -115,7 +121,22 @@ test('user mistakes: one line on stderr, exit 1, nothing changed', () => {
 test('--help everywhere and locks shown and released', () => {
   const dir = tempDir();
   try {
-    for (const verb of ['init', 'status', 'commit', 'log', 'show', 'diff', 'branch', 'tag', 'checkout', 'restore', 'resource', 'fsck', 'gc', 'lock']) {
+    for (const verb of [
+      'init',
+      'status',
+      'commit',
+      'log',
+      'show',
+      'diff',
+      'branch',
+      'tag',
+      'checkout',
+      'restore',
+      'resource',
+      'fsck',
+      'gc',
+      'lock',
+    ]) {
       const r = runCli(dir, [verb, '--help']);
       assert.equal(r.code, 0, verb);
       assert.match(r.stdout, /Usage: strata/, verb);

@@ -23,7 +23,9 @@ function age(root: string, ...paths: string[]): void {
   for (const p of paths) utimesSync(join(root, p), past, past);
 }
 
-async function packedObjects(repo: { catalog: { packIndex: { entries(): AsyncIterable<unknown> } } }): Promise<number> {
+async function packedObjects(repo: {
+  catalog: { packIndex: { entries(): AsyncIterable<unknown> } };
+}): Promise<number> {
   let n = 0;
   for await (const _ of repo.catalog.packIndex.entries()) n++;
   return n;
@@ -171,7 +173,9 @@ test('restore brings back deleted files freely and modified ones only with force
     rmSync(join(t.root, 'data/x/1'));
     t.write('data/x/2', 'edited');
     t.write('data/y', 'edited too');
-    await assert.rejects(restorePaths(t.repo, ['data/x'], { cwd: t.root }), { code: 'E_UNCOMMITTED_CHANGES' });
+    await assert.rejects(restorePaths(t.repo, ['data/x'], { cwd: t.root }), {
+      code: 'E_UNCOMMITTED_CHANGES',
+    });
     assert.equal(readFileSync(join(t.root, 'data/x/2'), 'utf8'), 'edited');
     assert.equal(await restorePaths(t.repo, ['data/x/1'], { cwd: t.root }), 1);
     assert.equal(readFileSync(join(t.root, 'data/x/1'), 'utf8'), 'one');
@@ -179,8 +183,12 @@ test('restore brings back deleted files freely and modified ones only with force
     assert.equal(readFileSync(join(t.root, 'data/x/2'), 'utf8'), 'two');
     assert.equal(readFileSync(join(t.root, 'data/y'), 'utf8'), 'edited too');
     await assert.rejects(restorePaths(t.repo, ['elsewhere'], { cwd: t.root }), { code: 'E_NOT_FOUND' });
-    await assert.rejects(restorePaths(t.repo, ['data/never-there'], { cwd: t.root }), { code: 'E_NOT_FOUND' });
-    await assert.rejects(restorePaths(t.repo, ['../outside'], { cwd: t.root }), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(restorePaths(t.repo, ['data/never-there'], { cwd: t.root }), {
+      code: 'E_NOT_FOUND',
+    });
+    await assert.rejects(restorePaths(t.repo, ['../outside'], { cwd: t.root }), {
+      code: 'E_INVALID_ARGUMENT',
+    });
   } finally {
     await t.done();
   }
@@ -208,13 +216,21 @@ test('a second writer gets a lock error naming the holder', async () => {
   const t = await createTempRepo();
   try {
     t.write('data/a', 'a');
-    await t.repo.catalog.acquireLocks(['worktree'], { pid: 1, host: 'other-host', startedAt: '2026-01-01T00:00:00Z', command: 'strata commit' });
-    await assert.rejects(commit(t.repo, { message: 'blocked' }), (err: { code: string; data: { holder: { pid: number; host: string } } }) => {
-      assert.equal(err.code, 'E_LOCKED');
-      assert.equal(err.data.holder.pid, 1);
-      assert.equal(err.data.holder.host, 'other-host');
-      return true;
+    await t.repo.catalog.acquireLocks(['worktree'], {
+      pid: 1,
+      host: 'other-host',
+      startedAt: '2026-01-01T00:00:00Z',
+      command: 'strata commit',
     });
+    await assert.rejects(
+      commit(t.repo, { message: 'blocked' }),
+      (err: { code: string; data: { holder: { pid: number; host: string } } }) => {
+        assert.equal(err.code, 'E_LOCKED');
+        assert.equal(err.data.holder.pid, 1);
+        assert.equal(err.data.holder.host, 'other-host');
+        return true;
+      },
+    );
     assert.equal((await readHead(t.repo)).commit, null);
   } finally {
     await t.done();

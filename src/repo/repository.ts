@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { openPostgresCatalog } from '../catalog/postgres/postgres-catalog.js';
 import { openSqliteCatalog } from '../catalog/sqlite/sqlite-catalog.js';
 import { AlreadyExistsError, NotARepositoryError } from '../errors/index.js';
 import { FsObjectStore } from '../store/fs/fs-object-store.js';
@@ -76,12 +75,15 @@ export function findRepositoryRoot(from: string): string {
   }
 }
 
-async function openBackends(root: string, config: RepositoryConfig): Promise<Repository> {
+async function openBackends(root: string, config: RepositoryConfig, create = false): Promise<Repository> {
   const strataDir = join(root, STRATA_DIR);
+  // The PostgreSQL driver loads only when configured: it costs startup time on every command.
   const catalog =
     config.catalog.type === 'postgres'
-      ? await openPostgresCatalog({ connectionString: config.catalog.url, schema: config.catalog.schema })
-      : await openSqliteCatalog({ path: join(strataDir, 'catalog.db') });
+      ? await (
+          await import('../catalog/postgres/postgres-catalog.js')
+        ).openPostgresCatalog({ connectionString: config.catalog.url, schema: config.catalog.schema })
+      : await openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create });
   const store = new FsObjectStore({ dir: join(strataDir, 'objects'), index: catalog.packIndex });
   return new Repository(root, config, catalog, store);
 }
@@ -117,7 +119,7 @@ export async function initRepository(dir: string, options: InitOptions = {}): Pr
   }
   mkdirSync(join(root, STRATA_DIR, 'objects'), { recursive: true });
   const config = options.config ?? DEFAULT_CONFIG;
-  const repo = await openBackends(root, config);
+  const repo = await openBackends(root, config, true);
   await repo.catalog.setSymbolicRef('HEAD', { symbolic: `refs/heads/${options.branch ?? 'main'}` });
   // The config file is written last: until it exists, the folder is not (yet) a repository.
   writeFileDurable(configPath, JSON.stringify(config, null, 2) + '\n');

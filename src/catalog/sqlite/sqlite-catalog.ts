@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { NotFoundError } from '../../errors/index.js';
 import { KyselyCatalog } from '../kysely-catalog.js';
 import { migrate } from '../migrations.js';
 import type { CatalogSchema } from '../schema.js';
@@ -10,6 +11,12 @@ import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 export interface SqliteCatalogOptions {
   /** The database file, or `:memory:` for tests. */
   readonly path: string;
+  /**
+   * Create the file if it is missing (only `init` should). Opening an existing repository whose
+   * catalog vanished must fail loudly: an empty catalog would hide every commit, and a later gc
+   * would delete their objects.
+   */
+  readonly create?: boolean;
 }
 
 /** One connection per file per process, shared by every catalog opened on it. */
@@ -40,8 +47,16 @@ async function enableWal(database: Database.Database): Promise<void> {
   }
 }
 
-async function connect(file: string): Promise<Shared> {
-  const database = new Database(file);
+async function connect(file: string, create: boolean): Promise<Shared> {
+  let database: Database.Database;
+  try {
+    database = new Database(file, { fileMustExist: !create });
+  } catch (err) {
+    throw new NotFoundError(`catalog ${file} cannot be opened: ${(err as Error).message}`, {
+      what: 'catalog',
+      path: file,
+    });
+  }
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   try {
     await enableWal(database);
@@ -75,7 +90,7 @@ export async function openSqliteCatalog(options: SqliteCatalogOptions): Promise<
   const key = options.path === ':memory:' ? undefined : path.resolve(options.path);
   let pending = key === undefined ? undefined : open.get(key);
   if (pending === undefined) {
-    pending = connect(options.path);
+    pending = connect(options.path, options.create ?? true);
     if (key !== undefined) {
       const mine = pending;
       open.set(key, mine);

@@ -13,7 +13,8 @@ export async function createTempRepo(roles: Record<string, string> = { data: 'so
 }> {
   const root = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const repo = await initRepository(root);
-  for (const [path, role] of Object.entries(roles)) await addResource(repo, { path, role, cwd: root, create: true });
+  for (const [path, role] of Object.entries(roles))
+    await addResource(repo, { path, role, cwd: root, create: true });
   return {
     repo,
     root,
