@@ -44,7 +44,10 @@ function generateData(): void {
     join(demo, 'code/train.py'),
     'import csv\nrows = list(csv.DictReader(open("../source-data/measurements.csv")))\nprint(len(rows))\n',
   );
-  writeFileSync(join(demo, 'results/metrics.json'), JSON.stringify({ accuracy: 0.81, loss: 0.42 }, null, 2) + '\n');
+  writeFileSync(
+    join(demo, 'results/metrics.json'),
+    JSON.stringify({ accuracy: 0.81, loss: 0.42 }, null, 2) + '\n',
+  );
 }
 
 function main(): void {
@@ -60,7 +63,10 @@ function main(): void {
   strata('checkout', 'main', '--branch', 'experiment');
   appendFileSync(join(demo, 'source-data/measurements.csv'), '20.00,61.000,2\n');
   rmSync(join(demo, 'source-data/images/img-007.bin'));
-  writeFileSync(join(demo, 'results/metrics.json'), JSON.stringify({ accuracy: 0.86, loss: 0.35 }, null, 2) + '\n');
+  writeFileSync(
+    join(demo, 'results/metrics.json'),
+    JSON.stringify({ accuracy: 0.86, loss: 0.35 }, null, 2) + '\n',
+  );
   strata('status');
   strata('diff');
   strata('commit', '-m', 'More data, one bad image dropped');

@@ -33,6 +33,21 @@ export interface StatCacheEntry {
   readonly recordedMs: number;
 }
 
+/**
+ * A resource's last full scan: a fingerprint of every file's (path, size, mtime, inode, mode) and
+ * the Merkle map root those files hashed to. When a new scan has the same fingerprint and every
+ * mtime is older than `recordedMs` by more than the racy window, the map root is still right and
+ * nothing needs to be hashed or built: what makes a clean `status` fast.
+ */
+export interface ScanState {
+  readonly resource: string;
+  readonly fingerprint: string;
+  readonly mapRoot: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly recordedMs: number;
+}
+
 /** Who holds a lock. */
 export interface LockHolder {
   readonly pid: number;
@@ -85,6 +100,11 @@ export interface Catalog {
     remove?: readonly { resource: string; path: string }[],
   ): Promise<void>;
   clearStatCache(resource?: string): Promise<void>;
+
+  /** What the last full scan of each resource found (see `ScanState`). */
+  loadScanStates(): Promise<Map<string, ScanState>>;
+  /** Inserts or replaces scan states. */
+  saveScanStates(states: readonly ScanState[]): Promise<void>;
 
   /** The object store's pack index, kept transactionally here. */
   readonly packIndex: CatalogPackIndex;

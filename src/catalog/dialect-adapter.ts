@@ -1,5 +1,20 @@
 import type { Transaction } from 'kysely';
+import type { PackIndexEntry, StatCacheEntry } from './catalog.js';
 import type { CatalogSchema } from './schema.js';
+
+/**
+ * Optional fast paths for the bulk operations every status and commit runs. Each may decline
+ * (return undefined or false), and the shared Kysely code then does the work.
+ */
+export interface BulkOperations {
+  loadStatCache(resource: string): Map<string, StatCacheEntry> | undefined;
+  updateStatCache(
+    upsert: readonly StatCacheEntry[],
+    remove: readonly { resource: string; path: string }[],
+  ): boolean;
+  lookupPacks(ids: readonly string[]): Map<string, Omit<PackIndexEntry, 'id'>> | undefined;
+  addPacks(entries: readonly PackIndexEntry[]): boolean;
+}
 
 /** What differs between SQL backends; everything else is shared Kysely code (`KyselyCatalog`). */
 export interface CatalogDialectAdapter {
@@ -11,6 +26,8 @@ export interface CatalogDialectAdapter {
    * two lock acquisitions never both see the lock free (SQLite's `BEGIN IMMEDIATE` already does).
    */
   lockTableForUpdate(trx: Transaction<CatalogSchema>, table: keyof CatalogSchema): Promise<void>;
+  /** Faster bulk paths, where the driver offers them (SQLite's synchronous prepared statements). */
+  readonly bulk?: BulkOperations;
   /** Frees the driver's resources. Called once. */
   destroy(): Promise<void>;
 }

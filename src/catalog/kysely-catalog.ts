@@ -7,6 +7,7 @@ import type {
   LockRecord,
   RefRecord,
   ResourceRecord,
+  ScanState,
   StatCacheEntry,
 } from './catalog.js';
 import { chunks } from './chunks.js';
@@ -127,6 +128,8 @@ export class KyselyCatalog implements Catalog {
   }
 
   async loadStatCache(resource: string): Promise<Map<string, StatCacheEntry>> {
+    const fast = this.adapter.bulk?.loadStatCache(resource);
+    if (fast) return fast;
     const rows = await this.db
       .selectFrom('stat_cache')
       .selectAll()
@@ -152,6 +155,7 @@ export class KyselyCatalog implements Catalog {
     remove: readonly { resource: string; path: string }[] = [],
   ): Promise<void> {
     if (upsert.length === 0 && remove.length === 0) return;
+    if (this.adapter.bulk?.updateStatCache(upsert, remove)) return;
     // The last entry for a path wins; PostgreSQL refuses to upsert one row twice in a statement.
     const latest = new Map(upsert.map((e) => [`${e.resource}\0${e.path}`, e]));
     await this.db.transaction().execute(async (trx) => {
@@ -192,9 +196,59 @@ export class KyselyCatalog implements Catalog {
   }
 
   async clearStatCache(resource?: string): Promise<void> {
-    let query = this.db.deleteFrom('stat_cache');
-    if (resource !== undefined) query = query.where('resource', '=', resource);
-    await query.execute();
+    await this.db.transaction().execute(async (trx) => {
+      let query = trx.deleteFrom('stat_cache');
+      let scans = trx.deleteFrom('scan_state');
+      if (resource !== undefined) {
+        query = query.where('resource', '=', resource);
+        scans = scans.where('resource', '=', resource);
+      }
+      await query.execute();
+      await scans.execute();
+    });
+  }
+
+  async loadScanStates(): Promise<Map<string, ScanState>> {
+    const rows = await this.db.selectFrom('scan_state').selectAll().execute();
+    return new Map(
+      rows.map((r) => [
+        r.resource,
+        {
+          resource: r.resource,
+          fingerprint: r.fingerprint,
+          mapRoot: r.map_root,
+          files: Number(r.files),
+          bytes: Number(r.bytes),
+          recordedMs: Number(r.recorded_ms),
+        },
+      ]),
+    );
+  }
+
+  async saveScanStates(states: readonly ScanState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.db
+      .insertInto('scan_state')
+      .values(
+        states.map((s) => ({
+          resource: s.resource,
+          fingerprint: s.fingerprint,
+          map_root: s.mapRoot,
+          files: s.files,
+          bytes: s.bytes,
+          recorded_ms: s.recordedMs,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('resource').doUpdateSet((eb) => ({
+          fingerprint: eb.ref('excluded.fingerprint'),
+          map_root: eb.ref('excluded.map_root'),
+          files: eb.ref('excluded.files'),
+          bytes: eb.ref('excluded.bytes'),
+          recorded_ms: eb.ref('excluded.recorded_ms'),
+        })),
+      )
+      .execute();
   }
 
   async acquireLocks(
@@ -283,6 +337,7 @@ export class KyselyCatalog implements Catalog {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('resources').where('name', '=', name).execute();
       await trx.deleteFrom('stat_cache').where('resource', '=', name).execute();
+      await trx.deleteFrom('scan_state').where('resource', '=', name).execute();
     });
   }
 

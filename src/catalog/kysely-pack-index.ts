@@ -13,6 +13,8 @@ export class KyselyPackIndex implements CatalogPackIndex {
   ) {}
 
   async lookup(ids: readonly string[]): Promise<Map<string, Omit<PackIndexEntry, 'id'>>> {
+    const fast = this.adapter.bulk?.lookupPacks(ids);
+    if (fast) return fast;
     const found = new Map<string, Omit<PackIndexEntry, 'id'>>();
     for (const batch of chunks([...new Set(ids)], this.adapter.maxParameters)) {
       const rows = await this.connection()
@@ -28,6 +30,7 @@ export class KyselyPackIndex implements CatalogPackIndex {
 
   async add(entries: readonly PackIndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    if (this.adapter.bulk?.addPacks(entries)) return;
     await this.connection()
       .transaction()
       .execute(async (trx) => {

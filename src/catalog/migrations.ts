@@ -75,6 +75,21 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: 'scan fingerprints',
+    async up(db) {
+      await db.schema
+        .createTable('scan_state')
+        .addColumn('resource', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('map_root', 'text', (c) => c.notNull())
+        .addColumn('files', 'double precision', (c) => c.notNull())
+        .addColumn('bytes', 'double precision', (c) => c.notNull())
+        .addColumn('recorded_ms', 'double precision', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -6,6 +6,14 @@
 export interface CatalogSchema {
   strata_migrations: { version: number; name: string; applied_at: string };
   refs: { name: string; target: string | null; symbolic: string | null; updated_at: string };
+  scan_state: {
+    resource: string;
+    fingerprint: string;
+    map_root: string;
+    files: number;
+    bytes: number;
+    recorded_ms: number;
+  };
   stat_cache: {
     resource: string;
     path: string;

@@ -5,7 +5,9 @@ import { NotFoundError } from '../../errors/index.js';
 import { KyselyCatalog } from '../kysely-catalog.js';
 import { migrate } from '../migrations.js';
 import type { CatalogSchema } from '../schema.js';
+import type { BulkOperations } from '../dialect-adapter.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+import { createSqliteBulkOperations } from './sqlite-bulk.js';
 
 /** Options of the embedded catalog. */
 export interface SqliteCatalogOptions {
@@ -22,6 +24,7 @@ export interface SqliteCatalogOptions {
 /** One connection per file per process, shared by every catalog opened on it. */
 interface Shared {
   readonly db: Kysely<CatalogSchema>;
+  readonly bulk: BulkOperations;
   users: number;
   closed: boolean;
 }
@@ -73,7 +76,8 @@ async function connect(file: string, create: boolean): Promise<Shared> {
     await db.destroy();
     throw err;
   }
-  return { db, users: 0, closed: false };
+  // Prepared after the migrations: the statements need the tables.
+  return { db, bulk: createSqliteBulkOperations(database), users: 0, closed: false };
 }
 
 /**
@@ -105,6 +109,7 @@ export async function openSqliteCatalog(options: SqliteCatalogOptions): Promise<
     dialect: 'sqlite',
     // SQLite >= 3.32 allows 32766 parameters; stay well below for statement-cache friendliness.
     maxParameters: 900,
+    bulk: shared.bulk,
     // BEGIN IMMEDIATE took the database's single write lock already.
     async lockTableForUpdate() {},
     async destroy() {

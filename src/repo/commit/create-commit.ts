@@ -60,6 +60,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     try {
       const state = await readWorkingState(repo, {
         hashFile: (f) => writer.addFile(f.abs),
+        base,
         onHashed: options.onProgress,
       });
       const changes = await diffWorkingState(repo, base, state);

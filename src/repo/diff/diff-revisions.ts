@@ -16,7 +16,8 @@ export async function diffRevisions(
   b?: string,
 ): Promise<FileChange[]> {
   const left = await readCommitTree(repo, a === null ? null : (await resolveRevision(repo, a)).commit);
-  if (b === undefined) return diffWorkingState(repo, left, await readWorkingStateForCompare(repo));
+  if (b === undefined)
+    return diffWorkingState(repo, left, await readWorkingStateForCompare(repo, { base: left }));
   const right = await readCommitTree(repo, (await resolveRevision(repo, b)).commit);
   return diffTrees(
     createNodeSource((id) => repo.store.get(id)),

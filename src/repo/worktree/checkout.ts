@@ -65,10 +65,8 @@ export async function rewriteWorkingFolders(
   options: RewriteOptions,
 ): Promise<number> {
   const head = await readHead(repo);
-  const [headTree, state] = await Promise.all([
-    readCommitTree(repo, head.commit),
-    readWorkingStateForCompare(repo),
-  ]);
+  const headTree = await readCommitTree(repo, head.commit);
+  const state = await readWorkingStateForCompare(repo, { base: headTree });
   // Only resources the target knows are rewritten; others are left as they are.
   const scoped: RootTree = {
     resources: Object.fromEntries(

@@ -18,10 +18,11 @@ export interface StatusReport extends HeadState {
 /** Reads the working state by hashing (never storing) what the stat cache cannot vouch for. */
 export async function readWorkingStateForCompare(
   repo: Repository,
-  options: { onHashed?: (done: number, total: number) => void } = {},
+  options: { base?: RootTree; onHashed?: (done: number, total: number) => void } = {},
 ): Promise<WorkingState> {
   const state = await readWorkingState(repo, {
     hashFile: async (f) => hashFileSync(f.abs),
+    base: options.base,
     onHashed: options.onHashed,
   });
   await rememberHashes(repo, state);
@@ -53,9 +54,7 @@ export async function status(
   options: { onHashed?: (done: number, total: number) => void } = {},
 ): Promise<StatusReport> {
   const head = await readHead(repo);
-  const [base, state] = await Promise.all([
-    readCommitTree(repo, head.commit),
-    readWorkingStateForCompare(repo, options),
-  ]);
+  const base = await readCommitTree(repo, head.commit);
+  const state = await readWorkingStateForCompare(repo, { ...options, base });
   return { ...head, changes: await diffWorkingState(repo, base, state), hashed: state.hashed };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
-import type { ObjectId } from '../../util/hash.js';
-import { buildMap, type BuiltMap } from '../merkle/build-map.js';
+import type { ResourceRecord, ScanState, StatCacheEntry } from '../../catalog/catalog.js';
+import { hashBytes, type ObjectId } from '../../util/hash.js';
+import { buildMap } from '../merkle/build-map.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
 import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
@@ -22,12 +22,13 @@ export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: nu
 export interface WorkingResource {
   readonly record: ResourceRecord;
   readonly files: readonly ScannedFile[];
-  readonly map: BuiltMap;
   readonly snapshot: ResourceSnapshot;
   /** Stat-cache rows for files that had to be hashed. */
   readonly freshCache: readonly StatCacheEntry[];
   /** Stat-cache rows of files no longer there. */
   readonly staleCache: readonly { resource: string; path: string }[];
+  /** The scan to remember, when a map was built (not when the fingerprint short-cut applied). */
+  readonly scanState?: ScanState;
 }
 
 /** The whole working state: every registered resource, and the root tree it would commit as. */
@@ -53,11 +54,30 @@ function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached 
 /** Options of `readWorkingState`. */
 export interface WorkingStateOptions {
   readonly hashFile: FileHasher;
+  /**
+   * The tree the caller will compare with (HEAD's): a resource whose scan fingerprint is unchanged
+   * since it last hashed to this tree's map is taken as is, without reading the stat cache.
+   */
+  readonly base?: RootTree;
   /** Only these resources (default: all registered). */
   readonly only?: readonly string[];
   readonly hooks?: ScanHooks;
   /** Called after each file that had to be hashed (progress bars). */
   readonly onHashed?: (done: number, total: number) => void;
+}
+
+/** A digest of every file's stat fields: equal digests mean no file was added, removed or touched. */
+function fingerprint(files: readonly ScannedFile[]): string {
+  const parts = files.map(
+    (f) => `${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino}\u0000${f.executable ? 1 : 0}`,
+  );
+  return hashBytes(Buffer.from(parts.join('\n')));
+}
+
+function newestMtime(files: readonly ScannedFile[]): number {
+  let newest = 0;
+  for (const f of files) if (f.mtimeMs > newest) newest = f.mtimeMs;
+  return newest;
 }
 
 /**
@@ -71,75 +91,112 @@ export async function readWorkingState(
   const records = (await repo.catalog.listResources()).filter(
     (r) => !options.only || options.only.includes(r.name),
   );
-  const resources: WorkingResource[] = [];
+  const scanStates = await repo.catalog.loadScanStates();
   const overlay = new Map<ObjectId, Uint8Array>();
-  let hashed = 0;
-  const scans = records.map((record) => ({
-    record,
-    files: scanFolder(join(repo.root, record.path), options.hooks),
-  }));
-  const caches = await Promise.all(records.map((r) => repo.catalog.loadStatCache(r.name)));
-  const totalToHash = scans.reduce(
-    (sum, s, i) => sum + s.files.filter((f) => !trusted(caches[i]!.get(f.path), f)).length,
-    0,
-  );
-  for (const [i, { record, files }] of scans.entries()) {
-    const cache = caches[i]!;
-    const present: ScannedFile[] = [];
-    const entries: MapEntry[] = [];
-    const freshCache: StatCacheEntry[] = [];
-    let bytes = 0;
-    for (const file of files) {
-      const cached = cache.get(file.path);
-      let id: ObjectId;
-      let size = file.size;
-      if (trusted(cached, file)) {
-        id = cached.hash;
-      } else {
-        try {
-          ({ id, size } = await options.hashFile(file));
-        } catch (err) {
-          if (isVanished(err)) continue;
-          throw err;
-        }
-        hashed++;
-        options.onHashed?.(hashed, totalToHash);
-        // The stat taken before reading is what we vouch for: a later change moves the mtime.
-        freshCache.push({
-          resource: record.name,
-          path: file.path,
-          size: file.size,
-          mtimeMs: file.mtimeMs,
-          ino: file.ino,
-          hash: id,
-          recordedMs: Date.now(),
-        });
-      }
-      present.push(file);
-      bytes += size;
-      entries.push({
-        key: file.path,
-        value: encodeFileEntry({ hash: id, size, executable: file.executable }),
-      });
+  const counter = { hashed: 0, total: 0 };
+  const resources: WorkingResource[] = [];
+  for (const record of records) {
+    const files = scanFolder(join(repo.root, record.path), options.hooks);
+    const print = fingerprint(files);
+    const known = scanStates.get(record.name);
+    const base = options.base?.resources[record.name];
+    const unchanged =
+      known !== undefined &&
+      base !== undefined &&
+      known.fingerprint === print &&
+      known.mapRoot === base.map &&
+      newestMtime(files) < known.recordedMs - RACY_WINDOW_MS;
+    if (unchanged) {
+      const snapshot = {
+        role: record.role,
+        type: record.type,
+        path: record.path,
+        map: base.map,
+        files: base.files,
+        bytes: base.bytes,
+      };
+      resources.push({ record, files, snapshot, freshCache: [], staleCache: [] });
+      continue;
     }
-    const seen = new Set(present.map((f) => f.path));
-    const staleCache = [...cache.keys()]
-      .filter((p) => !seen.has(p))
-      .map((path) => ({ resource: record.name, path }));
-    const map = buildMap(entries);
-    for (const node of map.nodes) overlay.set(node.id, node.bytes);
-    const snapshot: ResourceSnapshot = {
-      role: record.role,
-      type: record.type,
-      path: record.path,
-      map: map.root,
-      files: entries.length,
-      bytes,
-    };
-    resources.push({ record, files: present, map, snapshot, freshCache, staleCache });
+    resources.push(await hashResource(repo, record, files, print, overlay, counter, options));
   }
   const tree: RootTree = { resources: Object.fromEntries(resources.map((r) => [r.record.name, r.snapshot])) };
-  return { resources, tree, overlay, hashed };
+  return { resources, tree, overlay, hashed: counter.hashed };
+}
+
+/** The full path for one resource: stat cache, hashing what it cannot vouch for, map building. */
+async function hashResource(
+  repo: Repository,
+  record: ResourceRecord,
+  files: readonly ScannedFile[],
+  print: string,
+  overlay: Map<ObjectId, Uint8Array>,
+  counter: { hashed: number; total: number },
+  options: WorkingStateOptions,
+): Promise<WorkingResource> {
+  const cache = await repo.catalog.loadStatCache(record.name);
+  counter.total += files.filter((f) => !trusted(cache.get(f.path), f)).length;
+  const present: ScannedFile[] = [];
+  const entries: MapEntry[] = [];
+  const freshCache: StatCacheEntry[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const cached = cache.get(file.path);
+    let id: ObjectId;
+    let size = file.size;
+    if (trusted(cached, file)) {
+      id = cached.hash;
+    } else {
+      try {
+        ({ id, size } = await options.hashFile(file));
+      } catch (err) {
+        if (isVanished(err)) continue;
+        throw err;
+      }
+      counter.hashed++;
+      options.onHashed?.(counter.hashed, counter.total);
+      // The stat taken before reading is what we vouch for: a later change moves the mtime.
+      freshCache.push({
+        resource: record.name,
+        path: file.path,
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        ino: file.ino,
+        hash: id,
+        recordedMs: Date.now(),
+      });
+    }
+    present.push(file);
+    bytes += size;
+    entries.push({ key: file.path, value: encodeFileEntry({ hash: id, size, executable: file.executable }) });
+  }
+  const seen = new Set(present.map((f) => f.path));
+  const staleCache = [...cache.keys()]
+    .filter((p) => !seen.has(p))
+    .map((path) => ({ resource: record.name, path }));
+  const map = buildMap(entries);
+  for (const node of map.nodes) overlay.set(node.id, node.bytes);
+  const snapshot: ResourceSnapshot = {
+    role: record.role,
+    type: record.type,
+    path: record.path,
+    map: map.root,
+    files: entries.length,
+    bytes,
+  };
+  // A vanished file changes the listing: remember the scan only if it is exactly what was hashed.
+  const scanState =
+    present.length === files.length
+      ? {
+          resource: record.name,
+          fingerprint: print,
+          mapRoot: map.root,
+          files: entries.length,
+          bytes,
+          recordedMs: Date.now(),
+        }
+      : undefined;
+  return { record, files: present, snapshot, freshCache, staleCache, scanState };
 }
 
 /** Saves what hashing taught us, so the next status or commit does not read those files again. */
@@ -147,4 +204,5 @@ export async function rememberHashes(repo: Repository, state: WorkingState): Pro
   const fresh = state.resources.flatMap((r) => r.freshCache);
   const stale = state.resources.flatMap((r) => r.staleCache);
   await repo.catalog.updateStatCache(fresh, stale);
+  await repo.catalog.saveScanStates(state.resources.flatMap((r) => (r.scanState ? [r.scanState] : [])));
 }

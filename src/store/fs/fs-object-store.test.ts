@@ -118,6 +118,9 @@ describe('FsObjectStore', () => {
     const aLocation = (await t.index.lookup([a!])).get(a!)!;
     await t.index.add([{ id: misplaced, ...aLocation }]);
     await assert.rejects(t.store.get(misplaced), { code: 'E_CORRUPT_OBJECT' });
+    const huge = hashBytes(Buffer.from('huge'));
+    await t.index.add([{ id: huge, ...aLocation, length: 2 ** 31 }]);
+    await assert.rejects(t.store.get(huge), { code: 'E_CORRUPT_OBJECT' });
     assert.equal((await t.store.get(a!)).toString(), 'a');
   });
 
@@ -131,6 +134,21 @@ describe('FsObjectStore', () => {
     assert.deepEqual(await packs(), [secondPack]);
     assert.notEqual(firstPack, secondPack);
     assert.equal((await t.store.get(second[1]!)).toString(), '2b');
+  });
+
+  it('reads and verifies packed objects above the synchronous read limit', async () => {
+    const store = new FsObjectStore({
+      dir: join(t.dir, 'wide'),
+      index: t.index,
+      largeObjectThreshold: 1 << 20,
+    });
+    const data = randomBytes(500_000);
+    const [id] = await putAll(store, [data, Buffer.from('small')]);
+    assert.deepEqual(await readdir(store.layout.loose), [], 'packed, not loose');
+    assert.deepEqual(await store.get(id!), data);
+    await corruptStored(store, t.index, id!, 400_000);
+    await assert.rejects(store.get(id!), { code: 'E_HASH_MISMATCH' });
+    await store.close();
   });
 
   it('keeps objects across a reopen of the same folder and index', async () => {

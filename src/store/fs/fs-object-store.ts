@@ -14,7 +14,7 @@ import { MAX_RECORD_LENGTH } from './pack-format.js';
 import { readPackedObject } from './pack-reader.js';
 import { recoverStore } from './recover-store.js';
 import type { RecoveryReport } from './recover-store.js';
-import { copyWithHash, hashFile } from './stream-copy.js';
+import { copyThenHash, hashFile } from './stream-copy.js';
 
 /** Options of `FsObjectStore`. */
 export interface FsObjectStoreOptions {
@@ -109,7 +109,7 @@ export class FsObjectStore implements ObjectStore {
     // Checked first so that ENOENT from the copy means the destination folder, not the object.
     await stat(source).catch((err: unknown) => rethrowMissing(err, id));
     const temp = tempPathFor(path);
-    const copied = await copyWithHash(source, temp, options);
+    const copied = await copyThenHash(source, temp, options);
     try {
       if (copied.id !== id) throw hashMismatch(id, copied.id, source);
       await rename(temp, path);

@@ -1,5 +1,5 @@
-import { existsSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '../../errors/index.js';
 import { fsyncDir } from '../../util/durable-fs.js';
 import { hashBytes } from '../../util/hash.js';
@@ -56,7 +56,7 @@ export class FsObjectWriter implements ObjectWriter {
       const id = hashBytes(data);
       if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
       // Copied: the caller may reuse its buffer once add() returns.
-      else await this.queue(id, Buffer.from(data));
+      else await this.queue(id, data, { copy: true });
       return id;
     });
   }
@@ -64,13 +64,14 @@ export class FsObjectWriter implements ObjectWriter {
   async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
     this.assertOpen('addFile');
     return this.track(async () => {
-      const { size } = await stat(path);
-      if (size < this.context.largeObjectThreshold) {
-        // Small enough to read whole; the file may have changed since stat, so decide again.
-        const data = await readFile(path);
+      // Small files are read synchronously: one open/fstat/read/close here costs a few
+      // microseconds, while four hops through the libuv thread pool per file made a commit of
+      // 10,000 small files spend most of its time waiting.
+      const data = readSmallFileSync(path, this.context.largeObjectThreshold);
+      if (data !== undefined) {
         const id = hashBytes(data);
         if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
-        else await this.queue(id, data);
+        else await this.queue(id, data, { copy: false });
         return { id, size: data.byteLength };
       }
       const temp = this.context.layout.tempPath('object');
@@ -106,10 +107,10 @@ export class FsObjectWriter implements ObjectWriter {
     this.cleanup();
   }
 
-  private async queue(id: ObjectId, data: Buffer): Promise<void> {
+  private async queue(id: ObjectId, data: Uint8Array, options: { copy: boolean }): Promise<void> {
     if (this.seen.has(id)) return;
     this.seen.add(id);
-    this.queued.push({ id, data });
+    this.queued.push({ id, data: options.copy ? Buffer.from(data) : data });
     this.queuedBytes += RECORD_HEADER_SIZE + data.byteLength;
     if (this.queuedBytes >= BATCH_BYTES) await this.flush();
   }
@@ -228,5 +229,34 @@ export class FsObjectWriter implements ObjectWriter {
         state: this.state,
       });
     }
+  }
+}
+
+/**
+ * The whole content of `path` if it is smaller than `limit` bytes, else undefined (stream it).
+ * Reads until end of file, so a file that grew since fstat is still read whole.
+ */
+function readSmallFileSync(path: string, limit: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size >= limit) return undefined;
+    const chunks: Buffer[] = [];
+    let buffer = Buffer.allocUnsafe(Math.max(size, 1));
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+      if (filled === buffer.length) {
+        chunks.push(buffer);
+        buffer = Buffer.allocUnsafe(64 * 1024);
+        filled = 0;
+      }
+    }
+    chunks.push(buffer.subarray(0, filled));
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectId } from '../../util/hash.js';
 import { hashBytes } from '../../util/hash.js';
@@ -27,7 +27,7 @@ export interface RecoveryReport {
 export async function recoverStore(layout: FsLayout, index: PackIndex): Promise<RecoveryReport> {
   let removedTempFiles = 0;
   for (const name of await readdir(layout.tmp)) {
-    await unlink(join(layout.tmp, name));
+    await rm(join(layout.tmp, name), { recursive: true, force: true });
     removedTempFiles++;
   }
 
