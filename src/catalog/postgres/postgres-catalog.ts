@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { ConfigError, InvalidArgumentError } from '../../errors/index.js';
 import { KyselyCatalog } from '../kysely-catalog.js';
 import { migrate, type MigrationDb } from '../migrations.js';
@@ -24,12 +24,14 @@ const INT8_OID = 20;
  * Numbers as JS numbers: `double precision` and `integer` already are; `bigint` (what `count(*)`
  * returns) would otherwise arrive as a string. Per pool, so other `pg` users are left alone.
  */
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary'
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function numberTypes(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID && format !== 'binary'
+        ? (value: string) => Number(value)
+        : driver.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** Serialises migrators (and schema creation) of one schema across every process and machine. */
 function migrationLock(schema: string | undefined): (trx: MigrationDb) => Promise<void> {
@@ -64,11 +66,14 @@ export async function openPostgresCatalog(options: PostgresCatalogOptions): Prom
       schema,
     });
   }
-  const pool = new pg.Pool({
+  // Loaded here, not at module load: the CLI bundle contains this adapter, and a command on an
+  // embedded repository should not pay for the driver.
+  const driver = (await import('pg')).default;
+  const pool = new driver.Pool({
     connectionString: options.connectionString,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     max: options.maxConnections ?? 10,
-    types,
+    types: numberTypes(driver),
     // Set at connection start, so every pooled connection sees only this schema.
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   });
