@@ -225,6 +225,27 @@ export function runCatalogConformance(name: string, open: () => Promise<CatalogF
           0,
         );
       });
+
+      it('keeps one scan state per resource, replaced on save, cleared with the stat cache', async () => {
+        const scan = (resource: string, fingerprint: string) => ({
+          resource,
+          fingerprint,
+          mapRoot: `root-${fingerprint}`,
+          files: 2 ** 35,
+          bytes: 2 ** 52,
+          recordedMs: 1.7e12 + 0.5,
+        });
+        assert.equal((await ctx.catalog.loadScanStates()).size, 0);
+        await ctx.catalog.saveScanStates([scan('a', 'f1'), scan('b', 'f2')]);
+        await ctx.catalog.saveScanStates([scan('a', 'f3')]);
+        const states = await ctx.catalog.loadScanStates();
+        assert.deepEqual(states.get('a'), scan('a', 'f3'));
+        assert.deepEqual(states.get('b'), scan('b', 'f2'));
+        await ctx.catalog.clearStatCache('a');
+        assert.deepEqual([...(await ctx.catalog.loadScanStates()).keys()], ['b']);
+        await ctx.catalog.clearStatCache();
+        assert.equal((await ctx.catalog.loadScanStates()).size, 0);
+      });
     });
 
     describe('pack index', () => {

@@ -271,13 +271,16 @@ export function runComputeStoreConformance(name: string, open: () => Promise<Com
       assert.equal(await store.delete(key('k3')), undefined);
       assert.equal(await store.get(key('k3')), undefined);
       const cleared = await store.clear('c', 'complete');
-      assert.equal(cleared.count, 2);
-      assert.deepEqual(cleared.dirs, ['computed/c/k0']);
+      assert.deepEqual(
+        cleared.map((k) => k.id).sort(),
+        ['k0', 'k1'],
+      );
+      assert.deepEqual(cleared[0], { collection: 'c', id: cleared[0]!.id, argsHash: HASH });
       assert.deepEqual(
         (await store.list({ collection: 'c', limit: 10 })).map((r) => r.id),
         ['k2'],
       );
-      assert.equal((await store.clear('c')).count, 1);
+      assert.equal((await store.clear('c')).length, 1);
       assert.equal((await store.list({ collection: 'c', limit: 10 })).length, 0);
       assert.equal((await store.get(key('k', 'd')))?.status, 'pending');
     });

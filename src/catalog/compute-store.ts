@@ -160,8 +160,8 @@ export interface ComputeStore {
 
   /** Removes one row; returns it. */
   delete(key: ComputeKey): Awaitable<ComputeRow | undefined>;
-  /** Removes every row of a collection (of one status when given); returns their output folders. */
-  clear(collection: string, status?: StoredComputeStatus): Awaitable<{ count: number; dirs: string[] }>;
+  /** Removes every row of a collection (of one status when given); returns their keys. */
+  clear(collection: string, status?: StoredComputeStatus): Awaitable<ComputeKey[]>;
 
   /** Frees the connection; calling it again does nothing. */
   close(): Awaitable<void>;

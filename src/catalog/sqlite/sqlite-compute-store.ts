@@ -82,8 +82,8 @@ interface Statements {
   readonly pendingOne: Database.Statement<[string], RawRow>;
   readonly collections: Database.Statement<[], { collection: string }>;
   readonly delete: Database.Statement<[string, string, string], RawRow>;
-  readonly clearAll: Database.Statement<[string], { dir: string | null }>;
-  readonly clearStatus: Database.Statement<[string, string], { dir: string | null }>;
+  readonly clearAll: Database.Statement<[string], { id: string; args_hash: string }>;
+  readonly clearStatus: Database.Statement<[string, string], { id: string; args_hash: string }>;
 }
 
 function prepare(db: Database.Database): Statements {
@@ -118,11 +118,11 @@ function prepare(db: Database.Database): Statements {
       'SELECT DISTINCT collection FROM computed ORDER BY collection',
     ),
     delete: db.prepare<[string, string, string], RawRow>(`DELETE FROM computed WHERE ${KEY} RETURNING *`),
-    clearAll: db.prepare<[string], { dir: string | null }>(
-      'DELETE FROM computed WHERE collection = ? RETURNING dir',
+    clearAll: db.prepare<[string], { id: string; args_hash: string }>(
+      'DELETE FROM computed WHERE collection = ? RETURNING id, args_hash',
     ),
-    clearStatus: db.prepare<[string, string], { dir: string | null }>(
-      'DELETE FROM computed WHERE collection = ? AND status = ? RETURNING dir',
+    clearStatus: db.prepare<[string, string], { id: string; args_hash: string }>(
+      'DELETE FROM computed WHERE collection = ? AND status = ? RETURNING id, args_hash',
     ),
   };
 }
@@ -350,10 +350,10 @@ export class SqliteComputeStore implements ComputeStore {
     return raw === undefined ? undefined : toRow(raw);
   }
 
-  clear(collection: string, status?: StoredComputeStatus): { count: number; dirs: string[] } {
+  clear(collection: string, status?: StoredComputeStatus): ComputeKey[] {
     const rows =
       status === undefined ? this.#s.clearAll.all(collection) : this.#s.clearStatus.all(collection, status);
-    return { count: rows.length, dirs: rows.flatMap((r) => (r.dir === null ? [] : [r.dir])) };
+    return rows.map((r) => ({ collection, id: r.id, argsHash: r.args_hash }));
   }
 
   close(): void {
