@@ -271,10 +271,7 @@ export function runComputeStoreConformance(name: string, open: () => Promise<Com
       assert.equal(await store.delete(key('k3')), undefined);
       assert.equal(await store.get(key('k3')), undefined);
       const cleared = await store.clear('c', 'complete');
-      assert.deepEqual(
-        cleared.map((k) => k.id).sort(),
-        ['k0', 'k1'],
-      );
+      assert.deepEqual(cleared.map((k) => k.id).sort(), ['k0', 'k1']);
       assert.deepEqual(cleared[0], { collection: 'c', id: cleared[0]!.id, argsHash: HASH });
       assert.deepEqual(
         (await store.list({ collection: 'c', limit: 10 })).map((r) => r.id),

@@ -270,3 +270,43 @@ test('opening from a subfolder finds the repository; elsewhere it is an error', 
     await t.done();
   }
 });
+
+test('a crafted tree with ../ paths is refused at checkout and writes nothing outside', async () => {
+  const t = await createTempRepo();
+  try {
+    t.write('data/ok', 'fine');
+    const good = await commit(t.repo, { message: 'good' });
+    const { buildMap } = await import('./merkle/build-map.js');
+    const { encodeFileEntry } = await import('./objects/file-entry.js');
+    const { encodeCommit, encodeRootTree } = await import('./objects/commit-object.js');
+    const writer = t.repo.store.createWriter();
+    const blob = await writer.add(Buffer.from('evil'));
+    const map = buildMap([
+      { key: '../../escaped', value: encodeFileEntry({ hash: blob, size: 4, executable: false }) },
+    ]);
+    for (const node of map.nodes) await writer.add(node.bytes);
+    const root = {
+      resources: {
+        data: { role: 'source-data', type: 'folder', path: 'data', map: map.root, files: 1, bytes: 4 },
+      },
+    };
+    const treeId = await writer.add(encodeRootTree(root));
+    const bad = await writer.add(
+      encodeCommit({
+        tree: treeId,
+        parents: [good.id],
+        message: 'evil',
+        author: 'x',
+        time: new Date().toISOString(),
+        tags: [],
+      }),
+    );
+    await writer.commit();
+    await t.repo.catalog.updateRef('refs/tags/evil', bad, null);
+    await assert.rejects(checkout(t.repo, 'evil', { force: true }), { code: 'E_CORRUPT_OBJECT' });
+    assert.equal(existsSync(join(t.root, '..', 'escaped')), false);
+    assert.equal((await readHead(t.repo)).commit, good.id);
+  } finally {
+    await t.done();
+  }
+});

@@ -2,6 +2,13 @@
  * Unsigned LEB128 varints, the compact integer encoding of Strata's binary objects (tree nodes).
  * Values up to 2^53 - 1 are exact.
  */
+/** How many bytes `value` takes as a varint. */
+export function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
+}
+
 export class ByteWriter {
   private buffer: Buffer;
   private length = 0;
@@ -40,8 +47,33 @@ export class ByteWriter {
     return this;
   }
 
+  /** A varint byte length, then the UTF-8 bytes, written in place (no temporary buffer). */
   string(value: string): this {
-    return this.bytes(Buffer.from(value, 'utf8'));
+    const length = Buffer.byteLength(value, 'utf8');
+    this.uint(length);
+    this.reserve(length);
+    this.length += this.buffer.write(value, this.length, length, 'utf8');
+    return this;
+  }
+
+  /** Raw bytes given as a hex string (object ids), written in place. */
+  hex(value: string): this {
+    const length = value.length >>> 1;
+    this.reserve(length);
+    this.length += this.buffer.write(value, this.length, length, 'hex');
+    return this;
+  }
+
+  /** One raw byte. */
+  byte(value: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /** The buffer itself when it was sized exactly (no copy), else a copy of what was written. */
+  finishExact(): Buffer {
+    return this.length === this.buffer.length ? this.buffer : this.finish();
   }
 
   /** The bytes written so far (a copy, safe to keep). */

@@ -26,11 +26,11 @@ const INTERNAL = 0x49; // 'I'
 export function encodeMapNode(node: MapNode): Buffer {
   const w = new ByteWriter();
   if (node.kind === 'leaf') {
-    w.raw(Uint8Array.of(LEAF)).uint(node.entries.length);
+    w.byte(LEAF).uint(node.entries.length);
     for (const e of node.entries) w.string(e.key).bytes(e.value);
   } else {
-    w.raw(Uint8Array.of(INTERNAL)).uint(node.level).uint(node.children.length);
-    for (const c of node.children) w.string(c.lastKey).raw(Buffer.from(c.id, 'hex')).uint(c.count);
+    w.byte(INTERNAL).uint(node.level).uint(node.children.length);
+    for (const c of node.children) w.string(c.lastKey).hex(c.id).uint(c.count);
   }
   return w.finish();
 }

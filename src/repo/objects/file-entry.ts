@@ -1,6 +1,6 @@
 import { CorruptObjectError } from '../../errors/index.js';
 import type { ObjectId } from '../../util/hash.js';
-import { ByteReader, ByteWriter } from '../../util/varint.js';
+import { ByteReader, ByteWriter, varintLength } from '../../util/varint.js';
 
 /** What a commit remembers of one file: its content id, size and executable bit. */
 export interface FileEntry {
@@ -11,11 +11,12 @@ export interface FileEntry {
 
 /** 32 raw hash bytes, a varint size and a flags byte: about 36 bytes a file. */
 export function encodeFileEntry(entry: FileEntry): Buffer {
-  return new ByteWriter(48)
-    .raw(Buffer.from(entry.hash, 'hex'))
+  // Sized exactly and written in place: this runs once per file on every status and commit.
+  return new ByteWriter(32 + varintLength(entry.size) + 1)
+    .hex(entry.hash)
     .uint(entry.size)
-    .raw(Uint8Array.of(entry.executable ? 1 : 0))
-    .finish();
+    .byte(entry.executable ? 1 : 0)
+    .finishExact();
 }
 
 export function decodeFileEntry(bytes: Uint8Array, where = 'tree'): FileEntry {

@@ -1,5 +1,6 @@
 import type { RootTree } from '../objects/commit-object.js';
 import type { Repository } from '../repository.js';
+import { checkResourceName, checkResourcePath } from './resources.js';
 
 /**
  * Registers the resources a commit has and this repository does not (e.g. added on another
@@ -9,9 +10,10 @@ export async function addMissingResources(repo: Repository, tree: RootTree): Pro
   const known = new Set((await repo.catalog.listResources()).map((r) => r.name));
   for (const [name, snap] of Object.entries(tree.resources)) {
     if (known.has(name)) continue;
+    // Names and paths from a stored tree get the same checks as ones typed by a user.
     await repo.catalog.addResource({
-      name,
-      path: snap.path,
+      name: checkResourceName(name),
+      path: checkResourcePath(repo.root, snap.path, repo.root),
       role: snap.role,
       type: snap.type,
       options: {},

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type { StatCacheEntry } from '../../catalog/catalog.js';
 import type { FileChange } from '../diff/diff-trees.js';
 import type { RootTree } from '../objects/commit-object.js';
-import type { Repository } from '../repository.js';
+import { STRATA_DIR, type Repository } from '../repository.js';
+import { CorruptObjectError } from '../../errors/index.js';
 
 /**
  * Makes the working folders match `changes` (computed from the current state towards a target):
@@ -22,8 +23,8 @@ export async function applyChanges(
   let done = 0;
   for (const change of changes) {
     const resource = target.resources[change.resource];
-    const folder = join(repo.root, resource?.path ?? change.resource);
-    const abs = join(folder, ...change.path.split('/'));
+    const folder = join(repo.root, checkStoredPath(resource?.path ?? change.resource, 'resource path'));
+    const abs = join(folder, checkStoredPath(change.path, `path in resource ${change.resource}`));
     if (change.after) {
       mkdirSync(dirname(abs), { recursive: true });
       await repo.store.readToFile(change.after.hash, abs, { mode: change.after.executable ? 0o755 : 0o644 });
@@ -63,4 +64,21 @@ function pruneEmptyFolders(dir: string, stop: string): void {
     }
     current = dirname(current);
   }
+}
+
+/**
+ * A path read from a stored tree is checked before it touches the disk: a tree is data, and a
+ * crafted one (from a remote, or a damaged store) must not write outside its resource.
+ */
+export function checkStoredPath(path: string, what: string): string {
+  const parts = path.split('/');
+  if (
+    path === '' ||
+    path.startsWith('/') ||
+    path.includes('\u0000') ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p === STRATA_DIR)
+  ) {
+    throw new CorruptObjectError(`refusing unsafe ${what} '${path}' found in a stored tree`, { path, what });
+  }
+  return path;
 }
