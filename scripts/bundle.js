@@ -19,5 +19,6 @@ await build({
   },
   logLevel: 'warning',
   legalComments: 'none',
+  minify: true,
 });
 chmodSync(outfile, 0o755);

@@ -31,12 +31,17 @@ let counter = 0;
  * Runs `command args` as a whole process in `cwd` and resolves when it has exited. A non-zero
  * exit is a `BenchCheckError` naming the command, folder, code and the tail of its stderr.
  */
-export function runProcess(command: string, args: readonly string[], options: RunOptions): Promise<ProcessRun> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<ProcessRun> {
   const label = options.label ?? [command, ...args].join(' ');
   let argv = [command, ...args];
   let rssFile: string | undefined;
   if (options.rss) {
-    if (!existsSync(GNU_TIME)) throw new BenchCheckError(`${GNU_TIME} (GNU time) is needed to measure peak RSS`);
+    if (!existsSync(GNU_TIME))
+      throw new BenchCheckError(`${GNU_TIME} (GNU time) is needed to measure peak RSS`);
     rssFile = join(tmpdir(), `strata-bench-rss-${process.pid}-${counter++}.txt`);
     argv = [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv];
   }
@@ -96,7 +101,7 @@ const STRATA_ENV: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
  */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
-/** Runs the real CLI, `node dist/src/cli/bin.js ARGS`, in `cwd`. */
+/** Runs the real CLI (`node <package.json bin> ARGS`, see paths.ts) in `cwd`. */
 export function strata(
   cwd: string,
   args: readonly string[],
@@ -127,7 +132,11 @@ const GIT_ENV: NodeJS.ProcessEnv = {
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
 
-export function git(cwd: string, args: readonly string[], options: { rss?: boolean } = {}): Promise<ProcessRun> {
+export function git(
+  cwd: string,
+  args: readonly string[],
+  options: { rss?: boolean } = {},
+): Promise<ProcessRun> {
   return runProcess('git', args, { cwd, env: GIT_ENV, rss: options.rss, label: `git ${args.join(' ')}` });
 }
 

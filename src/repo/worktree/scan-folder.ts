@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import { STRATA_DIR } from '../repository.js';
 
 /** A regular file found in a resource folder, with the stat fields the stat cache compares. */
@@ -36,14 +36,15 @@ export function scanFolder(root: string, hooks: ScanHooks = {}): ScannedFile[] {
     }
     for (const d of dirents) {
       const rel = relDir ? `${relDir}/${d.name}` : d.name;
-      const abs = join(absDir, d.name);
+      // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
+      const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
         if (d.name !== STRATA_DIR) walk(abs, rel);
       } else if (d.isFile()) {
         hooks.beforeStat?.(abs);
         try {
-          const st = lstatSync(abs);
-          if (!st.isFile()) continue;
+          const st = lstatSync(abs, { throwIfNoEntry: false });
+          if (!st || !st.isFile()) continue;
           out.push({
             path: rel,
             abs,

@@ -135,17 +135,22 @@ async function hashResource(
   options: WorkingStateOptions,
 ): Promise<WorkingResource> {
   const cache = await repo.catalog.loadStatCache(record.name);
-  counter.total += files.filter((f) => !trusted(cache.get(f.path), f)).length;
+  // One pass decides which files the cache vouches for; the count sizes the progress bar.
+  const vouched = files.map((f) => {
+    const cached = cache.get(f.path);
+    return trusted(cached, f) ? cached.hash : undefined;
+  });
+  counter.total += vouched.filter((h) => h === undefined).length;
   const present: ScannedFile[] = [];
   const entries: MapEntry[] = [];
   const freshCache: StatCacheEntry[] = [];
   let bytes = 0;
-  for (const file of files) {
-    const cached = cache.get(file.path);
+  for (const [i, file] of files.entries()) {
     let id: ObjectId;
     let size = file.size;
-    if (trusted(cached, file)) {
-      id = cached.hash;
+    const known = vouched[i];
+    if (known !== undefined) {
+      id = known;
     } else {
       try {
         ({ id, size } = await options.hashFile(file));

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { chmod, copyFile, open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createHasher } from '../../util/hash.js';
@@ -33,6 +34,10 @@ export async function copyWithHash(
 ): Promise<{ id: ObjectId; size: number }> {
   const input = await open(source, 'r');
   try {
+    if ((await input.stat()).size >= DIRECT_IO_MIN_SIZE) {
+      const direct = await copyWithHashDirect(input, target, options.mode ?? 0o666);
+      if (direct) return direct;
+    }
     const output = await open(target, 'wx', options.mode ?? 0o666);
     try {
       const result = await pump(input, output);
@@ -113,4 +118,90 @@ async function pump(
     size += bytesRead;
   }
   return { id: hasher.digest(), size };
+}
+
+/** Files at least this big are written with O_DIRECT (see `copyWithHashDirect`). */
+export const DIRECT_IO_MIN_SIZE = 64 * 1024 * 1024;
+/** O_DIRECT needs buffer address, length and file offset aligned to the device's block size. */
+const DIRECT_ALIGN = 4096;
+
+/**
+ * The copy of `copyWithHash` for big files, writing with O_DIRECT so the bytes go to the disk
+ * without first filling the page cache. Measured on this VM for a 2 GiB file: buffered writes into
+ * untouched page cache ran at 0.30–0.42 GB/s (the whole copy took about 6 s, as long as
+ * `dd conv=fsync`), direct writes about 1.5–2.5 GB/s (`dd oflag=direct` 0.9–1.4 s for 2 GiB).
+ *
+ * Returns undefined (and leaves no file) where the filesystem refuses O_DIRECT, e.g. tmpfs; the
+ * caller then takes the buffered path. The last block is padded to the alignment and the file
+ * truncated to its real size afterwards.
+ */
+async function copyWithHashDirect(
+  input: FileHandle,
+  target: string,
+  mode: number,
+): Promise<{ id: ObjectId; size: number } | undefined> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_DIRECT ?? 0);
+  if (!constants.O_DIRECT) return undefined;
+  let output: FileHandle;
+  try {
+    output = await open(target, flags, mode);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EINVAL') return undefined;
+    throw err;
+  }
+  try {
+    const block = await alignedBlock(output);
+    if (!block) {
+      await output.close();
+      await unlink(target);
+      return undefined;
+    }
+    const hasher = createHasher();
+    let size = 0;
+    for (;;) {
+      // Fill the whole block (reads may come back short) so every write but the last is aligned.
+      let filled = 0;
+      while (filled < block.byteLength) {
+        const { bytesRead } = await input.read(block, filled, block.byteLength - filled, size + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0) break;
+      hasher.update(block.subarray(0, filled));
+      const padded = Math.ceil(filled / DIRECT_ALIGN) * DIRECT_ALIGN;
+      block.fill(0, filled, padded);
+      let written = 0;
+      while (written < padded) {
+        written += (await output.write(block, written, padded - written, size + written)).bytesWritten;
+      }
+      size += filled;
+      if (filled < block.byteLength) break;
+    }
+    await output.truncate(size);
+    await output.close();
+    return { id: hasher.digest(), size };
+  } catch (err) {
+    await output.close().catch(() => {});
+    await unlink(target).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * A STREAM_BLOCK_SIZE buffer whose address suits O_DIRECT. JavaScript cannot see addresses, so
+ * this probes: a write from a misaligned address fails with EINVAL, an aligned one succeeds (it
+ * writes zeros at offset 0, overwritten by the copy).
+ */
+async function alignedBlock(output: FileHandle): Promise<Buffer | undefined> {
+  const raw = Buffer.allocUnsafeSlow(STREAM_BLOCK_SIZE + DIRECT_ALIGN);
+  raw.fill(0, 0, 2 * DIRECT_ALIGN);
+  for (let offset = 0; offset < DIRECT_ALIGN; offset += 16) {
+    try {
+      await output.write(raw, offset, DIRECT_ALIGN, 0);
+      return raw.subarray(offset, offset + STREAM_BLOCK_SIZE);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EINVAL') throw err;
+    }
+  }
+  return undefined;
 }
