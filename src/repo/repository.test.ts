@@ -310,3 +310,35 @@ test('a crafted tree with ../ paths is refused at checkout and writes nothing ou
     await t.done();
   }
 });
+
+test('sections added by capabilities are committed, reachable for fsck and kept by gc', async () => {
+  const t = await createTempRepo();
+  try {
+    t.write('data/a', 'a');
+    await commit(t.repo, { message: 'one' });
+    const writer = t.repo.store.createWriter();
+    const blob = await writer.add(Buffer.from('{"steps": []}'));
+    await writer.commit();
+    const c2 = await commit(t.repo, {
+      message: 'lineage only',
+      sections: { lineage: { version: 1, refs: [blob] } },
+    });
+    assert.equal(c2.changes, 0);
+    const { readCommitTree } = await import('./objects/read-objects.js');
+    assert.deepEqual((await readCommitTree(t.repo, c2.id)).lineage, { version: 1, refs: [blob] });
+    await assert.rejects(
+      commit(t.repo, { message: 'same', sections: { lineage: { version: 1, refs: [blob] } } }),
+      {
+        code: 'E_NOTHING_TO_COMMIT',
+      },
+    );
+    assert.equal((await gc(t.repo)).removed, 0);
+    const check = await fsck(t.repo);
+    assert.equal(check.ok, true);
+    await assert.rejects(commit(t.repo, { message: 'x', sections: { resources: {} } }), {
+      code: 'E_INVALID_ARGUMENT',
+    });
+  } finally {
+    await t.done();
+  }
+});

@@ -1,5 +1,6 @@
 import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
-import { AlreadyExistsError, NothingToCommitError } from '../../errors/index.js';
+import { AlreadyExistsError, InvalidArgumentError, NothingToCommitError } from '../../errors/index.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { ObjectWriter } from '../../store/object-store.js';
 import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../objects/commit-object.js';
@@ -19,8 +20,18 @@ export interface CommitOptions {
   readonly author?: string;
   /** Commit even if nothing changed. */
   readonly allowEmpty?: boolean;
+  /**
+   * Sections that capabilities above the repository add to the root tree (e.g. `lineage`,
+   * `metrics`), replacing the parent's. A section that points at stored objects lists their ids in
+   * its `refs` array so that fsck and gc can reach them; those objects must be durable already.
+   * A change in sections alone is a change worth committing.
+   */
+  readonly sections?: Readonly<Record<string, SectionValue>>;
   readonly onProgress?: (done: number, total: number) => void;
 }
+
+/** A root-tree section: JSON data, with `refs` naming the stored objects it depends on. */
+export type SectionValue = Readonly<Record<string, unknown>> & { readonly refs?: readonly ObjectId[] };
 
 /** What `commit` made. */
 export interface CommitResult {
@@ -45,6 +56,11 @@ async function writeMissingNodes(repo: Repository, writer: ObjectWriter, state: 
  */
 export async function commit(repo: Repository, options: CommitOptions): Promise<CommitResult> {
   const tags = options.tags ?? [];
+  if (options.sections && 'resources' in options.sections) {
+    throw new InvalidArgumentError("the 'resources' section is the repository's own", {
+      section: 'resources',
+    });
+  }
   for (const tag of tags) {
     checkRefName(tag, 'tag');
     if (await repo.catalog.getRef(tagRef(tag)))
@@ -64,13 +80,16 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         onHashed: options.onProgress,
       });
       const changes = await diffWorkingState(repo, base, state);
-      if (changes.length === 0 && !options.allowEmpty && current.commit) {
+      const sectionsChanged = Object.entries(options.sections ?? {}).some(
+        ([name, value]) => canonicalJson(value) !== canonicalJson(base[name]),
+      );
+      if (changes.length === 0 && !sectionsChanged && !options.allowEmpty && current.commit) {
         throw new NothingToCommitError('nothing to commit: the working folders match HEAD', {
           head: current.commit,
         });
       }
       await writeMissingNodes(repo, writer, state);
-      const tree: RootTree = { ...base, resources: state.tree.resources };
+      const tree: RootTree = { ...base, ...options.sections, resources: state.tree.resources };
       const treeId = await writer.add(encodeRootTree(tree));
       const record: Commit = {
         tree: treeId,

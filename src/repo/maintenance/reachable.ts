@@ -72,6 +72,14 @@ export async function walkReachable(
         const t = decodeRootTree(bytes, item.id);
         for (const [name, r] of Object.entries(t.resources))
           queue.push({ id: r.map, kind: 'node', from: `resource ${name} of tree ${item.id}` });
+        // Other sections name the objects they depend on in `refs` (see CommitOptions.sections).
+        for (const [name, section] of Object.entries(t)) {
+          const refs = name === 'resources' ? undefined : (section as { refs?: unknown } | null)?.refs;
+          if (!Array.isArray(refs)) continue;
+          for (const id of refs)
+            if (typeof id === 'string')
+              queue.push({ id, kind: 'file', from: `section ${name} of tree ${item.id}` });
+        }
       } else {
         const node = decodeMapNode(bytes, item.id);
         if (node.kind === 'internal') {
