@@ -28,6 +28,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'commit, status, restore as whole CLI processes, side by side with git',
     run: async () => (await import('./repo.js')).run(),
   },
+  compute: {
+    description: 'computed resources: first computes, cached fetches, 4 processes on one project',
+    run: async () => (await import('./compute.js')).run(),
+  },
 };
 
 function machine(): Record<string, unknown> {

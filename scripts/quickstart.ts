@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +50,24 @@ function generateData(): void {
   );
 }
 
+/** A compute function for the tour: byte statistics of one image, and a histogram file beside them. */
+const IMAGE_STATS = `import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function imageStats(id, _args, ctx) {
+  const bytes = readFileSync(join(ctx.root, id));
+  const bins = new Array(16).fill(0);
+  let sum = 0;
+  for (const b of bytes) {
+    sum += b;
+    bins[b >> 4]++;
+  }
+  ctx.log.info(id, bytes.length, 'bytes');
+  writeFileSync(join(ctx.dir, 'histogram.json'), JSON.stringify(bins));
+  return { bytes: bytes.length, mean: Number((sum / bytes.length).toFixed(2)) };
+}
+`;
+
 function main(): void {
   if (existsSync(demo)) rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
@@ -87,6 +105,19 @@ function main(): void {
   strata('restore', 'source-data/measurements.csv');
   strata('restore', 'code', '--force');
   strata('status');
+
+  note(
+    'Computed resources: statistics of every image, computed once through a collection (in worker threads).',
+  );
+  writeFileSync(join(demo, 'code/image-stats.mjs'), IMAGE_STATS);
+  const images = readdirSync(join(demo, 'source-data/images')).map((f) => `source-data/images/${f}`);
+  writeFileSync(join(demo, 'image-ids.txt'), images.join('\n') + '\n');
+  const run = ['compute', 'run', 'image-stats', '--module', 'code/image-stats.mjs', '--export', 'imageStats'];
+  strata(...run, '--ids-from', 'image-ids.txt');
+  strata('compute', 'stats');
+  strata('compute', 'show', 'image-stats', images[0]!);
+  note('The same run again: every result comes from the cache, nothing is recomputed.');
+  strata(...run, '--ids-from', 'image-ids.txt');
 
   note('Every stored object re-hashed and checked; locks; unreachable objects collected.');
   strata('fsck');

@@ -62,3 +62,18 @@ export type { GcReport } from '../repo/maintenance/gc.js';
 export { listLocks, releaseLocks } from '../repo/maintenance/lock-admin.js';
 export type { LockStatus, ReleasedLock } from '../repo/maintenance/lock-admin.js';
 export * from '../errors/index.js';
+
+// Computed resources (src/compute/): compute once per (collection, id, args), remember status,
+// result, log, error and output files; see README "Computed resources".
+export { ComputeProject, openComputeProject, computeProject } from '../compute/compute-project.js';
+export type { FetchOptions, ComputeCounts } from '../compute/compute-project.js';
+export type { Collection, CollectionOptions, ComputeFunction, RetryPolicy } from '../compute/collection.js';
+export type { ComputeContext } from '../compute/compute-context.js';
+export type { ComputeLogger } from '../compute/compute-logger.js';
+export type { ComputedResource } from '../compute/computed-resource.js';
+export type { FetchManyItem, FetchManyOptions } from '../compute/fetch-many.js';
+export type { CommitOutputsOptions, CommitOutputsResult } from '../compute/commit-outputs.js';
+export { hashArgs } from '../compute/args-hash.js';
+export type { HashedArgs } from '../compute/args-hash.js';
+export { COMPUTE_STATUSES } from '../catalog/compute-store.js';
+export type { ComputeStatus, ComputeErrorInfo } from '../catalog/compute-store.js';

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerComputeCommands } from './commands/compute.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   registerRefCommands(program, global);
   registerResourceCommands(program, global);
   registerMaintenanceCommands(program, global);
+  registerComputeCommands(program, global);
   return program;
 }
 

@@ -10,3 +10,5 @@ export { HashMismatchError } from './hash-mismatch-error.js';
 export { CorruptObjectError } from './corrupt-object-error.js';
 export { ConflictError } from './conflict-error.js';
 export { ConfigError } from './config-error.js';
+export { InvalidResultError } from './invalid-result-error.js';
+export { ComputeFailedError } from './compute-failed-error.js';

@@ -19,7 +19,8 @@ export function isObjectId(value: string): boolean {
 
 /** Hashes one buffer. */
 export function hashBytes(data: Uint8Array): ObjectId {
-  return blake3(data).toString('hex');
+  const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return blake3(buffer).toString('hex');
 }
 
 /** An incremental hasher for content that arrives in pieces (streams of big files). */

@@ -5,7 +5,6 @@ import {
   type ClaimOutcome,
   type ClaimRequest,
   type ComputeCountRow,
-  type ComputeErrorInfo,
   type ComputeKey,
   type ComputeListQuery,
   type ComputeOutcome,
@@ -15,133 +14,18 @@ import {
   type StoredComputeStatus,
 } from '../compute-store.js';
 import { migrateComputeStore } from './sqlite-compute-store-schema.js';
+import {
+  listStatement,
+  prepareStatements,
+  toRow,
+  type RawRow,
+  type Statements,
+} from './sqlite-compute-store-statements.js';
 
 /** Options of the SQLite compute store. */
 export interface SqliteComputeStoreOptions {
   /** The database file (created if missing), or `:memory:` for tests. */
   readonly path: string;
-}
-
-/** A row as SQLite returns it. */
-interface RawRow {
-  collection: string;
-  id: string;
-  args_hash: string;
-  args: string;
-  status: StoredComputeStatus;
-  code_version: string;
-  started_ms: number | null;
-  ended_ms: number | null;
-  result: string | null;
-  error: string | null;
-  pid: number | null;
-  host: string | null;
-  token: string | null;
-  lease_until_ms: number | null;
-  attempts: number;
-  dir: string | null;
-}
-
-function toRow(raw: RawRow): ComputeRow {
-  return {
-    collection: raw.collection,
-    id: raw.id,
-    argsHash: raw.args_hash,
-    args: raw.args,
-    status: raw.status,
-    codeVersion: raw.code_version,
-    startedMs: raw.started_ms,
-    endedMs: raw.ended_ms,
-    result: raw.result,
-    error: raw.error === null ? null : (JSON.parse(raw.error) as ComputeErrorInfo),
-    pid: raw.pid,
-    host: raw.host,
-    token: raw.token,
-    leaseUntilMs: raw.lease_until_ms,
-    attempts: raw.attempts,
-    dir: raw.dir,
-  };
-}
-
-const KEY = 'collection = ? AND id = ? AND args_hash = ?';
-const HELD = `${KEY} AND token = ? AND status = 'pending'`;
-
-type Run = Database.Statement<unknown[], unknown>;
-
-/** The prepared statements of one connection (preparing costs ~10x a cached point read). */
-interface Statements {
-  readonly get: Database.Statement<[string, string, string], RawRow>;
-  readonly insert: Run;
-  readonly takeOver: Run;
-  readonly finish: Run;
-  readonly retry: Run;
-  readonly renew: Run;
-  readonly countsAll: Database.Statement<[], ComputeCountRow>;
-  readonly countsOne: Database.Statement<[string], ComputeCountRow>;
-  readonly pendingAll: Database.Statement<[], RawRow>;
-  readonly pendingOne: Database.Statement<[string], RawRow>;
-  readonly collections: Database.Statement<[], { collection: string }>;
-  readonly delete: Database.Statement<[string, string, string], RawRow>;
-  readonly clearAll: Database.Statement<[string], { id: string; args_hash: string }>;
-  readonly clearStatus: Database.Statement<[string, string], { id: string; args_hash: string }>;
-}
-
-function prepare(db: Database.Database): Statements {
-  return {
-    get: db.prepare<[string, string, string], RawRow>(`SELECT * FROM computed WHERE ${KEY}`),
-    insert: db.prepare(
-      `INSERT INTO computed (collection, id, args_hash, args, status, code_version, started_ms, pid, host, token, lease_until_ms, attempts)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (collection, id, args_hash) DO NOTHING`,
-    ),
-    takeOver: db.prepare(
-      `UPDATE computed SET args = ?, status = 'pending', code_version = ?, started_ms = ?, ended_ms = NULL,
-         result = NULL, error = NULL, pid = ?, host = ?, token = ?, lease_until_ms = ?, attempts = attempts + 1,
-         dir = NULL
-       WHERE ${KEY}`,
-    ),
-    finish: db.prepare(
-      `UPDATE computed SET status = ?, ended_ms = ?, result = ?, error = ?, lease_until_ms = NULL, dir = ? WHERE ${HELD}`,
-    ),
-    retry: db.prepare(`UPDATE computed SET attempts = attempts + 1, lease_until_ms = ? WHERE ${HELD}`),
-    renew: db.prepare(`UPDATE computed SET lease_until_ms = ? WHERE ${HELD}`),
-    countsAll: db.prepare<[], ComputeCountRow>(
-      'SELECT collection, status, count(*) AS count FROM computed GROUP BY collection, status ORDER BY collection, status',
-    ),
-    countsOne: db.prepare<[string], ComputeCountRow>(
-      'SELECT collection, status, count(*) AS count FROM computed WHERE collection = ? GROUP BY collection, status ORDER BY status',
-    ),
-    pendingAll: db.prepare<[], RawRow>(`SELECT * FROM computed WHERE status = 'pending'`),
-    pendingOne: db.prepare<[string], RawRow>(
-      `SELECT * FROM computed WHERE collection = ? AND status = 'pending' ORDER BY id, args_hash`,
-    ),
-    collections: db.prepare<[], { collection: string }>(
-      'SELECT DISTINCT collection FROM computed ORDER BY collection',
-    ),
-    delete: db.prepare<[string, string, string], RawRow>(`DELETE FROM computed WHERE ${KEY} RETURNING *`),
-    clearAll: db.prepare<[string], { id: string; args_hash: string }>(
-      'DELETE FROM computed WHERE collection = ? RETURNING id, args_hash',
-    ),
-    clearStatus: db.prepare<[string, string], { id: string; args_hash: string }>(
-      'DELETE FROM computed WHERE collection = ? AND status = ? RETURNING id, args_hash',
-    ),
-  };
-}
-
-/** The listing statement for each combination of filters, prepared on first use. */
-function listStatement(shared: Shared, query: ComputeListQuery): Database.Statement<unknown[], RawRow> {
-  const shape = `${query.status === undefined ? '' : 's'}${query.id === undefined ? '' : 'i'}`;
-  let statement = shared.lists.get(shape);
-  if (statement === undefined) {
-    const filters = ['collection = ?'];
-    if (query.status !== undefined) filters.push('status = ?');
-    if (query.id !== undefined) filters.push('id = ?');
-    statement = shared.db.prepare<unknown[], RawRow>(
-      `SELECT * FROM computed WHERE ${filters.join(' AND ')} AND (id, args_hash) > (?, ?)
-       ORDER BY id, args_hash LIMIT ?`,
-    );
-    shared.lists.set(shape, statement);
-  }
-  return statement;
 }
 
 /** One connection per file per process, shared by every store opened on it. */
@@ -154,6 +38,7 @@ interface Shared {
 }
 
 const BUSY_TIMEOUT_MS = 15_000;
+const PAGE_SIZE = 1024;
 const opened = new Map<string, Promise<Shared>>();
 
 /** Switching a new file to WAL answers SQLITE_BUSY at once (no busy handler) while another process opens it. */
@@ -174,12 +59,15 @@ async function connect(file: string): Promise<Shared> {
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Each commit appends whole pages (row, key index, unfinished index) to the WAL: 1 KiB pages
+    // made a compute's two writes ~30 % cheaper than 4 KiB here. Only takes effect on a new file.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     await enableWal(db);
     // A committed transaction survives a killed process (the WAL is in the OS cache); only a power
     // cut can lose the last ones, which for a cache means recomputing them. No fsync per write.
     db.pragma('synchronous = NORMAL');
     migrateComputeStore(db, file);
-    return { db, statements: prepare(db), lists: new Map(), users: 0, closed: false };
+    return { db, statements: prepareStatements(db), lists: new Map(), users: 0, closed: false };
   } catch (err) {
     db.close();
     throw err;
@@ -322,7 +210,25 @@ export class SqliteComputeStore implements ComputeStore {
   }
 
   counts(collection?: string): ComputeCountRow[] {
-    return collection === undefined ? this.#s.countsAll.all() : this.#s.countsOne.all(collection);
+    const s = this.#s;
+    // Read both in one snapshot, so complete = total - unfinished holds.
+    return this.#shared.db.transaction(() => {
+      const totals = collection === undefined ? s.totalsAll.all() : s.totalsOne.all(collection);
+      const unfinished = collection === undefined ? s.unfinishedAll.all() : s.unfinishedOne.all(collection);
+      const out: ComputeCountRow[] = [];
+      for (const { collection: name, count } of totals) {
+        let complete = count;
+        for (const row of unfinished) {
+          if (row.collection !== name) continue;
+          complete -= row.count;
+          out.push(row);
+        }
+        if (complete > 0) out.push({ collection: name, status: 'complete', count: complete });
+      }
+      return out.sort((a, b) =>
+        a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.status < b.status ? -1 : 1,
+      );
+    })();
   }
 
   pending(collection?: string): ComputeRow[] {
@@ -336,7 +242,7 @@ export class SqliteComputeStore implements ComputeStore {
     if (query.id !== undefined) params.push(query.id);
     params.push(query.after?.id ?? '', query.after?.argsHash ?? '', query.limit);
     if (this.#closed) throw new Error(`compute store ${this.location} is closed`);
-    return listStatement(this.#shared, query)
+    return listStatement(this.#shared.db, this.#shared.lists, query)
       .all(...params)
       .map(toRow);
   }
