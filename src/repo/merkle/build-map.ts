@@ -42,19 +42,31 @@ function isBoundary(key: string, level: number): boolean {
   return boundaryHash(key, level) % TARGET_FANOUT === 0;
 }
 
+/** Collects encoded nodes and returns each one's id. */
+export function createEmitter(): { nodes: BuiltNode[]; emit: (node: MapNode) => ObjectId } {
+  const nodes: BuiltNode[] = [];
+  return {
+    nodes,
+    emit(node) {
+      const bytes = encodeMapNode(node);
+      const id = hashBytes(bytes);
+      nodes.push({ id, bytes });
+      return id;
+    },
+  };
+}
+
+/** True when a leaf ends after the entry at `index` of a run that started at `start`. */
+export function cutsAfter(key: string, level: number, index: number, start: number): boolean {
+  return isBoundary(key, level) || index - start + 1 >= MAX_NODE_ENTRIES;
+}
+
 /**
  * Builds a map from entries sorted by key (strictly increasing; checked). Pure: nothing is
  * written; the caller stores the nodes the store does not have yet.
  */
 export function buildMap(entries: readonly MapEntry[]): BuiltMap {
-  const nodes: BuiltNode[] = [];
-  const emit = (node: MapNode): ObjectId => {
-    const bytes = encodeMapNode(node);
-    const id = hashBytes(bytes);
-    nodes.push({ id, bytes });
-    return id;
-  };
-
+  const { nodes, emit } = createEmitter();
   for (let i = 1; i < entries.length; i++) {
     if (!(entries[i - 1]!.key < entries[i]!.key)) {
       throw new Error(
@@ -62,16 +74,13 @@ export function buildMap(entries: readonly MapEntry[]): BuiltMap {
       );
     }
   }
-
   if (entries.length === 0) return { root: emit({ kind: 'leaf', entries: [] }), count: 0, nodes };
-
-  let level: ChildRef[] = [];
+  const leaves: ChildRef[] = [];
   let start = 0;
   for (let i = 0; i < entries.length; i++) {
-    const last = i === entries.length - 1;
-    if (last || isBoundary(entries[i]!.key, 0) || i - start + 1 >= MAX_NODE_ENTRIES) {
+    if (i === entries.length - 1 || cutsAfter(entries[i]!.key, 0, i, start)) {
       const slice = entries.slice(start, i + 1);
-      level.push({
+      leaves.push({
         lastKey: entries[i]!.key,
         id: emit({ kind: 'leaf', entries: slice }),
         count: slice.length,
@@ -79,14 +88,22 @@ export function buildMap(entries: readonly MapEntry[]): BuiltMap {
       start = i + 1;
     }
   }
+  const top = buildUpperLevels(leaves, emit);
+  return { root: top.id, count: top.count, nodes };
+}
 
+/**
+ * Builds the internal levels over a row of leaves, up to one root. A pure function of the leaf
+ * row, which is what lets `editMap` rebuild them from an edited row and get the same tree.
+ */
+export function buildUpperLevels(leaves: readonly ChildRef[], emit: (node: MapNode) => ObjectId): ChildRef {
+  let level = [...leaves];
   let height = 1;
   while (level.length > 1) {
     const next: ChildRef[] = [];
-    start = 0;
+    let start = 0;
     for (let i = 0; i < level.length; i++) {
-      const last = i === level.length - 1;
-      if (last || isBoundary(level[i]!.lastKey, height) || i - start + 1 >= MAX_NODE_ENTRIES) {
+      if (i === level.length - 1 || cutsAfter(level[i]!.lastKey, height, i, start)) {
         const children = level.slice(start, i + 1);
         const count = children.reduce((sum, c) => sum + c.count, 0);
         next.push({
@@ -101,7 +118,7 @@ export function buildMap(entries: readonly MapEntry[]): BuiltMap {
     level = next.length < level.length ? next : forceCut(level, height, emit);
     height++;
   }
-  return { root: level[0]!.id, count: level[0]!.count, nodes };
+  return level[0]!;
 }
 
 function forceCut(level: ChildRef[], height: number, emit: (node: MapNode) => ObjectId): ChildRef[] {
