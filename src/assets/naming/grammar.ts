@@ -146,3 +146,14 @@ export function createGrammar(overrides?: GrammarOverrides): NamingGrammar {
   }
   return g;
 }
+
+/** Checks a list of field names given by a user (e.g. `--fields`), naming the first unknown one. */
+export function checkFieldList(fields: readonly string[]): FieldName[] {
+  for (const f of fields) {
+    if (!(FIELD_NAMES as readonly string[]).includes(f)) {
+      throw new ConfigError(`unknown field '${f}'; fields are ${FIELD_NAMES.join(', ')}`, { field: f });
+    }
+  }
+  if (new Set(fields).size !== fields.length) throw new ConfigError('a field is listed twice', { fields });
+  return fields as FieldName[];
+}

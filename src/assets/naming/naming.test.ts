@@ -121,3 +121,23 @@ test('a config widens a rule without code changes, under its own grammar version
   });
   assert.throws(() => createGrammar({ grammarVersion: 'x', nonsense: {} } as never), { code: 'E_CONFIG' });
 });
+
+test('field order: exactly the given fields, or any canonical subset with a specification', async () => {
+  const { checkFieldOrder } = await import('./field-order.js');
+  const check = (name: string, fields?: string[]) =>
+    checkFieldOrder(name, parseName(name), fields as never)?.field ?? 'ok';
+  assert.equal(check(EXAMPLE), 'ok');
+  assert.equal(check('s-spec001_p-cat001'), 'project');
+  assert.equal(
+    check('p-cat001_s-spec001_d-x.png', ['project', 'specification', 'descriptor', 'extension']),
+    'ok',
+  );
+  assert.equal(
+    check('p-cat001_s-spec001.png', ['project', 'specification', 'descriptor', 'extension']),
+    'extension',
+  );
+  assert.equal(
+    check('p-cat001_s-spec001_d-x', ['project', 'specification', 'descriptor', 'extension']),
+    'name',
+  );
+});
