@@ -6,3 +6,4 @@ export type { NameMetadata, ParsedName } from './naming/parse-name.js';
 export { formatName } from './naming/format-name.js';
 export { checkFieldOrder } from './naming/field-order.js';
 export type { NameViolation } from './naming/token-rules.js';
+export * as validators from './specs/validators.js';
