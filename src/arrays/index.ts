@@ -1,0 +1,12 @@
+/** Arrays (groundwork for tensor columns): dtypes, shapes, sample keys and ids, npy and IDX headers. */
+export { DTYPES, ITEM_SIZE, checkDType, dtypeFromNumpy, numpyDescr, viewAs, swapBytes } from './dtype.js';
+export type { DType, TypedArray } from './dtype.js';
+export { MAX_RANK, checkShapeSpec, parseShape, shapeMismatch, elementCount } from './shape.js';
+export type { ShapeSchema } from './shape.js';
+export { checkSampleKey, sampleKeyFromCanonical } from './sample-key.js';
+export type { SampleKey } from './sample-key.js';
+export { sampleId } from './sample-id.js';
+export { parseNpyHeader, readNpyHeader, encodeNpyHeader } from './formats/npy.js';
+export type { NpyHeader } from './formats/npy.js';
+export { parseIdxHeader } from './formats/idx.js';
+export type { IdxHeader } from './formats/idx.js';

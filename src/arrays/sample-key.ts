@@ -1,0 +1,24 @@
+import { InvalidArgumentError } from '../errors/index.js';
+
+/** A sample key: 1–64 letters, digits, `.`, `_`, `-`, or a non-negative integer. */
+export type SampleKey = string | number;
+
+const KEY = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Checks a key and returns its canonical string form (integers as `#123` so `"123"` stays distinct). */
+export function checkSampleKey(key: SampleKey, column?: string): string {
+  if (typeof key === 'number') {
+    if (Number.isSafeInteger(key) && key >= 0) return `#${key}`;
+  } else if (typeof key === 'string' && KEY.test(key)) {
+    return key;
+  }
+  throw new InvalidArgumentError(
+    `invalid key ${JSON.stringify(key)}${column ? ` in column '${column}'` : ''}: use 1-64 letters, digits, '.', '_', '-', or a whole number >= 0`,
+    { key, column },
+  );
+}
+
+/** The key a canonical form stands for. */
+export function sampleKeyFromCanonical(canonical: string): SampleKey {
+  return canonical.startsWith('#') ? Number(canonical.slice(1)) : canonical;
+}
