@@ -32,6 +32,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'computed resources: first computes, cached fetches, 4 processes on one project',
     run: async () => (await import('./compute.js')).run(),
   },
+  workspace: {
+    description:
+      'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',
+    run: async () => (await import('./workspace.js')).run(),
+  },
 };
 
 function machine(): Record<string, unknown> {

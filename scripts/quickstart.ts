@@ -68,6 +68,30 @@ export function imageStats(id, _args, ctx) {
 }
 `;
 
+/** The tour's training step: fits y = a·x + b by gradient descent and reports its metrics. */
+const TRAIN = `import { readFileSync, writeFileSync } from 'node:fs';
+
+const lr = Number(process.argv[2]);
+const rows = readFileSync('source-data/measurements.csv', 'utf8').trim().split('\\n').slice(1).map((l) => l.split(',').map(Number));
+let a = 0;
+let b = 0;
+for (let epoch = 0; epoch < 200; epoch++) {
+  let ga = 0;
+  let gb = 0;
+  for (const [x, y] of rows) {
+    const e = a * x + b - y;
+    ga += (2 * e * x) / rows.length;
+    gb += (2 * e) / rows.length;
+  }
+  a -= lr * ga;
+  b -= lr * gb;
+}
+const loss = rows.reduce((s, [x, y]) => s + (a * x + b - y) ** 2, 0) / rows.length;
+const accuracy = rows.filter(([x, y]) => Math.abs(a * x + b - y) < 1).length / rows.length;
+writeFileSync('results/results.json', JSON.stringify({ step: 'train', parameters: { lr }, metrics: { loss: Number(loss.toFixed(4)), accuracy: Number(accuracy.toFixed(3)) } }, null, 2));
+console.log('lr', lr, 'loss', loss.toFixed(4), 'accuracy', accuracy.toFixed(3));
+`;
+
 function main(): void {
   if (existsSync(demo)) rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
@@ -118,6 +142,30 @@ function main(): void {
   strata('compute', 'show', 'image-stats', images[0]!);
   note('The same run again: every result comes from the cache, nothing is recomputed.');
   strata(...run, '--ids-from', 'image-ids.txt');
+
+  note(
+    'Experiments: the same training step run with two learning rates, lineage recorded, a snapshot after each.',
+  );
+  writeFileSync(join(demo, 'code/train.mjs'), TRAIN);
+  for (const [i, lr] of ['0.001', '0.005'].entries()) {
+    const step = [
+      'run',
+      '-n',
+      'train',
+      '-p',
+      `lr=${lr}`,
+      '-i',
+      'source-data/measurements.csv',
+      '-c',
+      'code/train.mjs',
+    ];
+    strata(...step, '--results', 'results', '--', process.execPath, 'code/train.mjs', lr);
+    strata('snapshot', '-m', `train with lr=${lr}`, '--tag', `exp-${i + 1}`);
+  }
+  strata('report', 'history', '--baseline', 'exp-1');
+  strata('lineage', 'show');
+  strata('lineage', 'graph', '--format', 'html', '-o', 'lineage.html');
+  note(`The lineage graph is a self-contained page: ${join(demo, 'lineage.html')}`);
 
   note('Every stored object re-hashed and checked; locks; unreachable objects collected.');
   strata('fsck');

@@ -77,3 +77,57 @@ export { hashArgs } from '../compute/args-hash.js';
 export type { HashedArgs } from '../compute/args-hash.js';
 export { COMPUTE_STATUSES } from '../catalog/compute-store.js';
 export type { ComputeStatus, ComputeErrorInfo } from '../catalog/compute-store.js';
+
+// Workspaces (src/workspace/): resource types, results filed away per snapshot, metrics, reports,
+// whole-snapshot restore and configuration parameters; see README "Workspaces and results".
+// restoreSnapshot here (resources and lineage) shadows the workspace's files-only one below.
+export { snapshot, restoreSnapshot, DEFAULT_SECTION_PROVIDERS } from './snapshot.js';
+export type { SnapshotOptions, SnapshotResult } from './snapshot.js';
+export type { SectionProvider, SectionContext } from '../repo/commit/section-provider.js';
+export type { SectionValue } from '../repo/commit/create-commit.js';
+export { RESOURCE_TYPES, resourceType } from '../repo/resources/types/index.js';
+export type { ResourceType, ContentMode } from '../repo/resources/types/index.js';
+export * from '../workspace/index.js';
+
+// Lineage (src/lineage/): steps with parameters, inputs, code and outputs pinned to content
+// hashes, consistency rules, the current lineage and its snapshot section, graphs, export and
+// import across repositories, commands recorded as steps; see README "Lineage".
+export { createStep, StepBuilder, checkStepName, inferStepName } from '../lineage/step-builder.js';
+export type { RefSpec, StepOptions } from '../lineage/step-builder.js';
+export { RunningStep, RESULTS_FILE } from '../lineage/running-step.js';
+export type { ResultsFile } from '../lineage/running-step.js';
+export {
+  readCurrentLineage,
+  currentLineagePath,
+  forgetStep,
+  parseLineage,
+  LINEAGE_LOCK,
+} from '../lineage/lineage-state.js';
+export type {
+  LineageState,
+  StepRecord,
+  StepStatus,
+  PinnedRef,
+  StepParameters,
+} from '../lineage/lineage-state.js';
+export { formatRef, resolvePathToRef } from '../lineage/resource-ref.js';
+export type { ResourceRef } from '../lineage/resource-ref.js';
+export { hashRef } from '../lineage/ref-hash.js';
+export { ancestry } from '../lineage/ancestry.js';
+export {
+  lineageSectionProvider,
+  readSnapshotLineage,
+  restoreLineage,
+  LINEAGE_SECTION,
+} from '../lineage/lineage-section.js';
+export type { LineageSection } from '../lineage/lineage-section.js';
+export { buildLineageGraph } from '../lineage/lineage-graph.js';
+export type { LineageGraph, GraphNode, GraphEdge } from '../lineage/lineage-graph.js';
+export { renderDot } from '../lineage/lineage-dot.js';
+export { renderHtml } from '../lineage/lineage-html.js';
+export { exportLineage, importLineage, parseLineageExport } from '../lineage/lineage-export.js';
+export type { LineageExport, ImportResult } from '../lineage/lineage-export.js';
+export { runCommandStep, inferCommandStepName } from '../lineage/run-command.js';
+export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command.js';
+export { toResourcePaths } from '../repo/worktree/restore.js';
+export * from '../assets/index.js';

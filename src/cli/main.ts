@@ -1,10 +1,16 @@
 import { Command } from 'commander';
+import { registerAssetCommands } from './commands/assets.js';
 import { registerComputeCommands } from './commands/compute.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerResourceCommands } from './commands/resource.js';
+import { registerSnapshotAdminCommands } from './commands/snapshot-admin.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerWorktreeCommands } from './commands/worktree.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './output.js';
@@ -29,6 +35,12 @@ export function createProgram(): Command {
   registerResourceCommands(program, global);
   registerMaintenanceCommands(program, global);
   registerComputeCommands(program, global);
+  registerReportCommands(program, global);
+  registerConfigCommand(program, global);
+  registerSnapshotAdminCommands(program, global);
+  registerLineageCommands(program, global);
+  registerRunCommand(program, global);
+  registerAssetCommands(program);
   return program;
 }
 

@@ -12,3 +12,8 @@ export { ConflictError } from './conflict-error.js';
 export { ConfigError } from './config-error.js';
 export { InvalidResultError } from './invalid-result-error.js';
 export { ComputeFailedError } from './compute-failed-error.js';
+export { DirtyResourceError } from './dirty-resource-error.js';
+export { InconsistentLineageError } from './inconsistent-lineage-error.js';
+export { LineageConflictError } from './lineage-conflict-error.js';
+export { OutsideResourcesError } from './outside-resources-error.js';
+export { CannotRestoreError } from './cannot-restore-error.js';

@@ -1,39 +1,93 @@
 import type { Command } from 'commander';
 import { withRepository, type GlobalOptions } from '../context.js';
-import { cyan, green, printJson, say } from '../output.js';
+import { cyan, dim, green, printJson, say } from '../output.js';
+
+const EXTERNAL_TYPES = ['local', 'git'];
+
+interface AddOptions {
+  role: string;
+  name?: string;
+  readOnly?: boolean;
+  hash?: boolean;
+  json?: boolean;
+}
 
 export function registerResourceCommands(program: Command, global: () => GlobalOptions): void {
   const resource = program
     .command('resource')
-    .description('register, list and remove resources (named folders with a role)');
+    .description('register, list and remove resources (named file trees with a role and a type)');
 
   resource
-    .command('add <path>')
-    .description('register an existing folder inside the repository as a resource')
+    .command('add <type-or-path> [path]')
+    .description(
+      'register a resource: `add PATH` a folder inside the repository; `add local PATH` a folder ' +
+        'elsewhere on disk (hashed, not copied); `add git PATH` a git repository (its HEAD commit is recorded)',
+    )
     .requiredOption('-r, --role <role>', 'source-data, intermediate-data, code or results')
     .option('-n, --name <name>', 'resource name (default: the folder name)')
+    .option('--read-only', 'snapshots record it, restores never write it')
+    .option('--no-hash', 'local: record size and mtime only, not content hashes')
     .option('--json', 'print as JSON')
-    .action(async (path: string, opts: { role: string; name?: string; json?: boolean }) => {
+    .action(async (first: string, second: string | undefined, opts: AddOptions) => {
       const api = await import('../../api/index.js');
+      const typed = second !== undefined && EXTERNAL_TYPES.includes(first);
+      if (second !== undefined && !typed) {
+        const { InvalidArgumentError } = api;
+        throw new InvalidArgumentError(
+          `unknown resource type '${first}'; use 'resource add PATH', 'resource add local PATH' or 'resource add git PATH'`,
+          { type: first },
+        );
+      }
       await withRepository(global(), async (repo) => {
-        const r = await api.addResource(repo, { path, role: opts.role, name: opts.name, cwd: global().cwd });
-        if (opts.json) printJson({ name: r.name, path: r.path, role: r.role, type: r.type });
-        else say(`Added resource ${green(r.name)} (${r.role}) at ${r.path}/`);
+        const r = await api.addResource(repo, {
+          path: typed ? second : first,
+          type: typed ? first : 'folder',
+          role: opts.role,
+          name: opts.name,
+          readOnly: opts.readOnly,
+          noHash: opts.hash === false,
+          cwd: global().cwd,
+        });
+        if (opts.json)
+          printJson({
+            name: r.name,
+            path: r.path,
+            role: r.role,
+            type: r.type,
+            read_only: !!r.options.readOnly,
+          });
+        else say(`Added ${r.type} resource ${green(r.name)} (${r.role}) at ${r.path}/`);
       });
     });
 
   resource
     .command('list')
-    .description('list registered resources')
+    .description('list registered resources with their role and type')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const list = await api.listResources(repo);
         if (opts.json)
-          return printJson(list.map((r) => ({ name: r.name, path: r.path, role: r.role, type: r.type })));
+          return printJson(
+            list.map((r) => ({
+              name: r.name,
+              path: r.path,
+              role: r.role,
+              type: r.type,
+              read_only: r.options.readOnly === true,
+              ...(r.options.noHash === true ? { no_hash: true } : {}),
+            })),
+          );
         if (list.length === 0) say('no resources; add one with: strata resource add PATH --role ROLE');
-        for (const r of list) say(`${green(r.name.padEnd(20))} ${cyan(r.role.padEnd(18))} ${r.path}/`);
+        for (const r of list) {
+          const flags = [r.options.readOnly ? 'read-only' : '', r.options.noHash ? 'no-hash' : ''].filter(
+            Boolean,
+          );
+          say(
+            `${green(r.name.padEnd(20))} ${cyan(r.role.padEnd(18))} ${r.type.padEnd(7)} ${r.path}/${flags.length ? dim(` (${flags.join(', ')})`) : ''}`,
+          );
+        }
       });
     });
 
@@ -45,8 +99,8 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const r = await api.removeResource(repo, name);
-        if (opts.json) printJson({ removed: r.name });
-        else say(`Removed resource ${r.name}; its files in ${r.path}/ are untouched`);
+        if (opts.json) printJson({ removed: r.name, type: r.type });
+        else say(`Removed ${r.type} resource ${r.name}; its files in ${r.path}/ are untouched`);
       });
     });
 }

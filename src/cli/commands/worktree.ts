@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { FileChange } from '../../api/index.js';
+import type { FileChange, Repository } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, cyan, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -18,6 +20,42 @@ export function printChanges(changes: readonly FileChange[]): void {
   }
 }
 
+interface RestoreCliOptions {
+  source?: string;
+  force?: boolean;
+  only?: string;
+  leave?: string;
+  strict?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `restore X` restores a whole snapshot when X is the only argument, resolves as a revision and
+ * is not a path inside a resource (a path wins: `restore data` with a tag named `data` restores
+ * the folder). `--only`, `--leave` and `--strict` always mean a snapshot; `--source` always paths.
+ */
+async function isSnapshotRestore(
+  repo: Repository,
+  targets: readonly string[],
+  opts: RestoreCliOptions,
+  cwd: string,
+): Promise<boolean> {
+  const api = await import('../../api/index.js');
+  if (opts.only !== undefined || opts.leave !== undefined || opts.strict) return true;
+  if (opts.source !== undefined || targets.length !== 1) return false;
+  const isPath = await api.toResourcePaths(repo, targets, cwd).then(
+    () => true,
+    () => false,
+  );
+  if (isPath) return false;
+  // Neither a revision nor a file here: report the unknown snapshot, not a missing resource.
+  if (!existsSync(resolve(cwd, targets[0]!))) return true;
+  return api.resolveRevision(repo, targets[0]!).then(
+    () => true,
+    () => false,
+  );
+}
+
 export function registerWorktreeCommands(program: Command, global: () => GlobalOptions): void {
   program
     .command('status')
@@ -26,6 +64,8 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .action(async (opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
+        // A results move left by a killed snapshot is finished or undone first.
+        await api.recoverResultsMove(repo);
         const progress = await createProgress('hashing');
         const report = await api.status(repo, { onHashed: progress.update });
         progress.stop();
@@ -50,7 +90,9 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
   program
     .command('commit')
     .alias('snapshot')
-    .description('record the working folders as a new commit (alias: snapshot)')
+    .description(
+      "record the working folders as a new commit (alias: snapshot); new result files move into the snapshot's results folder",
+    )
     .requiredOption('-m, --message <text>', 'what this commit is')
     .option('-t, --tag <name...>', 'tag the new commit (tags never move)')
     .option('--allow-empty', 'commit even if nothing changed')
@@ -59,18 +101,29 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const progress = await createProgress('storing');
-        const result = await api.commit(repo, {
-          message: opts.message,
-          tags: opts.tag,
-          allowEmpty: opts.allowEmpty,
-          onProgress: progress.update,
-        });
-        progress.stop();
-        if (opts.json) printJson({ id: result.id, branch: result.branch, changes: result.changes });
-        else
+        const result = await api
+          .snapshot(repo, {
+            message: opts.message,
+            tags: opts.tag,
+            allowEmpty: opts.allowEmpty,
+            onProgress: progress.update,
+          })
+          .finally(() => progress.stop());
+        if (opts.json)
+          printJson({
+            id: result.id,
+            branch: result.branch,
+            changes: result.changes,
+            results_folder: result.resultsFolder,
+            results_moved: result.resultsMoved,
+          });
+        else {
           say(
             `[${result.branch ?? 'detached'} ${short(result.id)}] ${opts.message} (${result.changes} files changed)`,
           );
+          if (result.resultsFolder)
+            say(`${result.resultsMoved} result files moved into ${cyan(result.resultsFolder + '/')}`);
+        }
       });
     });
 
@@ -102,15 +155,45 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     });
 
   program
-    .command('restore <paths...>')
-    .description('bring files or folders back to their committed state (HEAD unless --source)')
-    .option('-s, --source <revision>', 'take the content from this branch, tag or commit')
-    .option('-f, --force', 'discard uncommitted changes in those paths')
+    .command('restore <targets...>')
+    .description(
+      'restore a whole snapshot (one argument naming a revision, not a path inside a resource), ' +
+        'or bring files or folders back to their committed state (HEAD unless --source)',
+    )
+    .option('-s, --source <revision>', 'paths: take the content from this branch, tag or commit')
+    .option('-f, --force', 'discard uncommitted changes in what is restored')
+    .option('--only <names>', 'snapshot: restore only these resources (comma-separated)')
+    .option('--leave <names>', 'snapshot: leave these resources as they are (comma-separated)')
+    .option('--strict', 'snapshot: fail, changing nothing, if a chosen resource cannot be restored')
     .option('--json', 'print as JSON')
-    .action(async (paths: string[], opts: { source?: string; force?: boolean; json?: boolean }) => {
+    .action(async (targets: string[], opts: RestoreCliOptions) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const updated = await api.restorePaths(repo, paths, {
+        if (await isSnapshotRestore(repo, targets, opts, global().cwd)) {
+          const list = (v?: string) => v?.split(',').filter((x) => x !== '');
+          const progress = await createProgress('writing');
+          const r = await api
+            .restoreSnapshot(repo, targets[0]!, {
+              only: list(opts.only),
+              leave: list(opts.leave),
+              strict: opts.strict,
+              force: opts.force,
+              onProgress: progress.update,
+            })
+            .finally(() => progress.stop());
+          if (opts.json)
+            return printJson({
+              commit: r.commit,
+              updated: r.updated,
+              checked_out: r.checkedOut,
+              skipped: r.skipped,
+            });
+          say(`restored snapshot ${short(r.commit)} (${r.updated} files updated)`);
+          for (const name of r.checkedOut) say(`  ${name}: git checkout of the recorded commit`);
+          for (const s of r.skipped) say(yellow(`  skipped ${s.resource}: ${s.reason}`));
+          return;
+        }
+        const updated = await api.restorePaths(repo, targets, {
           source: opts.source,
           force: opts.force,
           cwd: global().cwd,
@@ -130,9 +213,31 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const changes = await api.diffRevisions(repo, from ?? 'HEAD', to);
-        if (opts.json) printJson({ changes: changes.map(api.changeToJson) });
-        else if (changes.length === 0) say('no differences');
+        // Metrics and resource-level state live in commits: they differ only between two revisions.
+        const metrics = to !== undefined ? await api.diffMetrics(repo, from ?? 'HEAD', to) : [];
+        const resources = to !== undefined ? await api.diffResources(repo, from ?? 'HEAD', to) : [];
+        if (opts.json)
+          return printJson({
+            changes: changes.map(api.changeToJson),
+            ...(resources.length > 0 ? { resources } : {}),
+            ...(metrics.length > 0 ? { metrics } : {}),
+          });
+        if (changes.length === 0 && metrics.length === 0 && resources.length === 0) say('no differences');
         else printChanges(changes);
+        if (resources.length > 0) {
+          say('Resources:');
+          for (const r of resources)
+            say(
+              `  ${r.resource}: ${r.change}${r.before !== undefined || r.after !== undefined ? ` ${JSON.stringify(r.before ?? null)} -> ${JSON.stringify(r.after ?? null)}` : ''}`,
+            );
+        }
+        if (metrics.length > 0) {
+          say('Metrics:');
+          for (const m of metrics)
+            say(
+              `  ${m.name}: ${m.before === undefined ? '-' : String(m.before)} -> ${m.after === undefined ? '-' : String(m.after)}`,
+            );
+        }
       });
     });
 }

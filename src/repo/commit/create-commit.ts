@@ -24,9 +24,10 @@ export interface CommitOptions {
    * Sections that capabilities above the repository add to the root tree (e.g. `lineage`,
    * `metrics`), replacing the parent's. A section that points at stored objects lists their ids in
    * its `refs` array so that fsck and gc can reach them; those objects must be durable already.
-   * A change in sections alone is a change worth committing.
+   * A change in sections alone is a change worth committing. `null` drops the parent's section
+   * (for sections that belong to one commit only, such as metrics).
    */
-  readonly sections?: Readonly<Record<string, SectionValue>>;
+  readonly sections?: Readonly<Record<string, SectionValue | null>>;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -72,6 +73,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     // Re-read HEAD under the lock: another writer may have committed since.
     const current = await readHead(repo);
     const base = await readCommitTree(repo, current.commit);
+    const sections = options.sections ?? {};
     const writer = repo.store.createWriter();
     try {
       const state = await readWorkingState(repo, {
@@ -80,16 +82,32 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         onHashed: options.onProgress,
       });
       const changes = await diffWorkingState(repo, base, state);
-      const sectionsChanged = Object.entries(options.sections ?? {}).some(
-        ([name, value]) => canonicalJson(value) !== canonicalJson(base[name]),
+      const sectionsChanged = Object.entries(sections).some(
+        ([name, value]) => canonicalJson(value ?? undefined) !== canonicalJson(base[name]),
       );
-      if (changes.length === 0 && !sectionsChanged && !options.allowEmpty && current.commit) {
+      // A git resource's HEAD moving, or its becoming dirty, is a change even with the same files.
+      const extrasChanged = Object.entries(state.tree.resources).some(
+        ([name, r]) => canonicalJson(r.extra) !== canonicalJson(base.resources[name]?.extra),
+      );
+      if (
+        changes.length === 0 &&
+        !sectionsChanged &&
+        !extrasChanged &&
+        !options.allowEmpty &&
+        current.commit
+      ) {
         throw new NothingToCommitError('nothing to commit: the working folders match HEAD', {
           head: current.commit,
         });
       }
       await writeMissingNodes(repo, writer, state);
-      const tree: RootTree = { ...base, ...options.sections, resources: state.tree.resources };
+      const merged: Record<string, unknown> = {
+        ...base,
+        ...sections,
+        resources: state.tree.resources,
+      };
+      for (const [name, value] of Object.entries(sections)) if (value === null) delete merged[name];
+      const tree = merged as RootTree;
       const treeId = await writer.add(encodeRootTree(tree));
       const record: Commit = {
         tree: treeId,

@@ -18,6 +18,11 @@ export interface SectionProvider {
   /** The root-tree key, e.g. `lineage`. Never `resources`. */
   readonly section: string;
   /**
+   * True for a section that belongs to one snapshot only (metrics of the results it filed away):
+   * when `prepare` returns undefined the parent's section is dropped instead of carried over.
+   */
+  readonly perSnapshot?: boolean;
+  /**
    * Called before the commit, holding no lock. Returns the section (with `refs` naming every
    * stored object it depends on, already durable) or undefined to leave the parent's section.
    */

@@ -33,7 +33,9 @@ export async function walkReachable(
 ): Promise<{ reachable: Set<ObjectId>; problems: ObjectProblem[] }> {
   const reachable = new Set<ObjectId>();
   const problems: ObjectProblem[] = [];
-  type Item = { id: ObjectId; kind: ObjectProblem['kind']; from: string };
+  const visited = new Set<string>();
+  // `external`: a map whose leaves hash files kept outside the store (local and git resources).
+  type Item = { id: ObjectId; kind: ObjectProblem['kind']; from: string; external?: boolean };
   const queue: Item[] = [];
   for (const ref of await repo.catalog.listRefs())
     if (ref.target) queue.push({ id: ref.target, kind: 'commit', from: ref.name });
@@ -49,7 +51,11 @@ export async function walkReachable(
 
   while (queue.length > 0) {
     const item = queue.pop()!;
-    if (reachable.has(item.id)) continue;
+    // A map node shared by a stored and an external resource is expanded once for each, so the
+    // stored resource's file contents are always reached.
+    const visit = item.external ? `x${item.id}` : item.id;
+    if (visited.has(visit)) continue;
+    visited.add(visit);
     reachable.add(item.id);
     options.onProgress?.(reachable.size);
     if (item.kind === 'file') {
@@ -71,7 +77,12 @@ export async function walkReachable(
       } else if (item.kind === 'tree') {
         const t = decodeRootTree(bytes, item.id);
         for (const [name, r] of Object.entries(t.resources))
-          queue.push({ id: r.map, kind: 'node', from: `resource ${name} of tree ${item.id}` });
+          queue.push({
+            id: r.map,
+            kind: 'node',
+            from: `resource ${name} of tree ${item.id}`,
+            external: r.content !== undefined,
+          });
         // Other sections name the objects they depend on in `refs` (see CommitOptions.sections).
         for (const [name, section] of Object.entries(t)) {
           const refs = name === 'resources' ? undefined : (section as { refs?: unknown } | null)?.refs;
@@ -83,8 +94,9 @@ export async function walkReachable(
       } else {
         const node = decodeMapNode(bytes, item.id);
         if (node.kind === 'internal') {
-          for (const c of node.children) queue.push({ id: c.id, kind: 'node', from: `node ${item.id}` });
-        } else {
+          for (const c of node.children)
+            queue.push({ id: c.id, kind: 'node', from: `node ${item.id}`, external: item.external });
+        } else if (!item.external) {
           for (const e of node.entries)
             queue.push({ id: decodeFileEntry(e.value, `node ${item.id}`).hash, kind: 'file', from: e.key });
         }

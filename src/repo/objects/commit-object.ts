@@ -12,6 +12,15 @@ export interface ResourceSnapshot {
   readonly map: ObjectId;
   readonly files: number;
   readonly bytes: number;
+  /**
+   * How contents were recorded when not stored (`hashed`: content hashes of files kept elsewhere;
+   * `stat`: size and mtime only). Absent: the contents are in the store.
+   */
+  readonly content?: 'hashed' | 'stat';
+  /** Restores never write a read-only resource. */
+  readonly readOnly?: boolean;
+  /** State its resource type records besides files (a git resource's `{ git: { commit, dirty } }`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RootTree } from '../objects/commit-object.js';
 import type { Repository } from '../repository.js';
-import { checkResourceName, checkResourcePath } from './resources.js';
+import { checkResourceName } from './resources.js';
+import { resourceType } from './types/index.js';
 
 /**
  * Registers the resources a commit has and this repository does not (e.g. added on another
@@ -13,10 +14,13 @@ export async function addMissingResources(repo: Repository, tree: RootTree): Pro
     // Names and paths from a stored tree get the same checks as ones typed by a user.
     await repo.catalog.addResource({
       name: checkResourceName(name),
-      path: checkResourcePath(repo.root, snap.path, repo.root),
+      path: resourceType(snap.type).checkPath(repo.root, snap.path, repo.root),
       role: snap.role,
       type: snap.type,
-      options: {},
+      options: {
+        ...(snap.readOnly ? { readOnly: true } : {}),
+        ...(snap.content === 'stat' ? { noHash: true } : {}),
+      },
       createdAt: new Date().toISOString(),
     });
   }

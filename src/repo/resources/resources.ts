@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename } from 'node:path';
 import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
-import { STRATA_DIR, type Repository } from '../repository.js';
+import type { Repository } from '../repository.js';
+import { resourceType } from './types/index.js';
+
+export { checkResourcePath } from './resource-path.js';
 
 /** The roles a resource can play. Results are additive; the others are restored with snapshots. */
 export const RESOURCE_ROLES = ['source-data', 'intermediate-data', 'code', 'results'] as const;
@@ -30,36 +33,6 @@ export function checkResourceName(name: string): string {
   return name;
 }
 
-/**
- * Checks a resource path given relative to `cwd` and returns it relative to the repository root
- * with `/` separators. Refuses absolute paths, `..` segments, the root itself, `.strata`, and
- * anything outside the repository: a resource must be a folder the repository owns.
- */
-export function checkResourcePath(repoRoot: string, path: string, cwd = process.cwd()): string {
-  if (path.trim() === '') throw new InvalidArgumentError('resource path is empty', { path });
-  if (isAbsolute(path)) {
-    throw new InvalidArgumentError(
-      `resource path '${path}' is absolute; give a path inside the repository, relative to it`,
-      { path },
-    );
-  }
-  if (path.split(/[\\/]/).includes('..')) {
-    throw new InvalidArgumentError(`resource path '${path}' contains '..'`, { path });
-  }
-  const rel = relative(repoRoot, resolve(cwd, path));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InvalidArgumentError(`resource path '${path}' is outside the repository or is its root`, {
-      path,
-      root: repoRoot,
-    });
-  }
-  const posix = rel.split(sep).join('/');
-  if (posix === STRATA_DIR || posix.startsWith(STRATA_DIR + '/')) {
-    throw new InvalidArgumentError(`resource path '${path}' is inside ${STRATA_DIR}/`, { path });
-  }
-  return posix;
-}
-
 /** Options of `addResource`. */
 export interface AddResourceOptions {
   /** Path relative to `cwd` (default: the current directory). */
@@ -70,16 +43,29 @@ export interface AddResourceOptions {
   readonly cwd?: string;
   /** Create the folder if it does not exist (init --create-resources does). */
   readonly create?: boolean;
+  /**
+   * `folder` (default): a folder inside the repository; `local`: a folder elsewhere on disk
+   * (referenced by hash, not copied); `git`: a git repository (its HEAD commit is recorded).
+   */
+  readonly type?: string;
+  /** Snapshots record the resource, restores never write it. */
+  readonly readOnly?: boolean;
+  /** `local` only: record size and mtime instead of hashing contents. */
+  readonly noHash?: boolean;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
 export async function addResource(repo: Repository, options: AddResourceOptions): Promise<ResourceRecord> {
   const role = checkRole(options.role);
-  const path = checkResourcePath(repo.root, options.path, options.cwd);
+  const type = resourceType(options.type ?? 'folder');
+  if (options.noHash && type.type !== 'local') {
+    throw new InvalidArgumentError('--no-hash applies to local resources only', { type: type.type });
+  }
+  const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
-  const abs = join(repo.root, path);
+  const abs = type.locate(repo.root, path);
   if (!existsSync(abs)) {
-    if (!options.create)
+    if (!options.create || type.type !== 'folder')
       throw new NotFoundError(`folder '${options.path}' does not exist`, { what: 'folder', path });
     mkdirSync(abs, { recursive: true });
   } else if (!statSync(abs).isDirectory()) {
@@ -99,8 +85,11 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
     name,
     path,
     role,
-    type: 'folder',
-    options: {},
+    type: type.type,
+    options: {
+      ...(options.readOnly ? { readOnly: true } : {}),
+      ...(options.noHash ? { noHash: true } : {}),
+    },
     createdAt: new Date().toISOString(),
   };
   await repo.catalog.addResource(record);

@@ -5,6 +5,7 @@ import type { FileChange } from '../diff/diff-trees.js';
 import type { RootTree } from '../objects/commit-object.js';
 import { STRATA_DIR, type Repository } from '../repository.js';
 import { CorruptObjectError } from '../../errors/index.js';
+import { resourceType } from '../resources/types/index.js';
 
 /**
  * Makes the working folders match `changes` (computed from the current state towards a target):
@@ -23,7 +24,9 @@ export async function applyChanges(
   let done = 0;
   for (const change of changes) {
     const resource = target.resources[change.resource];
-    const folder = join(repo.root, checkStoredPath(resource?.path ?? change.resource, 'resource path'));
+    const folder = resource
+      ? resourceType(resource.type).locate(repo.root, checkResourceLocation(resource.type, resource.path))
+      : join(repo.root, checkStoredPath(change.resource, 'resource path'));
     const abs = join(folder, checkStoredPath(change.path, `path in resource ${change.resource}`));
     if (change.after) {
       mkdirSync(dirname(abs), { recursive: true });
@@ -80,5 +83,13 @@ export function checkStoredPath(path: string, what: string): string {
   ) {
     throw new CorruptObjectError(`refusing unsafe ${what} '${path}' found in a stored tree`, { path, what });
   }
+  return path;
+}
+
+/** A stored resource path: relative and safe for folders; absolute for external types. */
+function checkResourceLocation(type: string, path: string): string {
+  if (type === 'folder') return checkStoredPath(path, 'resource path');
+  if (!path.startsWith('/') || path.includes('\u0000') || path.split('/').includes('..'))
+    throw new CorruptObjectError(`refusing unsafe resource path '${path}' found in a stored tree`, { path });
   return path;
 }

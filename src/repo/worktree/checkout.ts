@@ -11,12 +11,18 @@ import { readHead, resolveRevision } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
 import { addMissingResources } from '../resources/register-from-tree.js';
 import { applyChanges } from './apply-changes.js';
+import { checkResourceExtras, restoreResourceExtras } from './restore-extras.js';
 import { diffWorkingState, readWorkingStateForCompare } from './status.js';
 
 /** Options of `checkout` and `restore`. */
 export interface RewriteOptions {
   /** Overwrite uncommitted changes. */
   readonly force?: boolean;
+  /**
+   * Told the resources that differ from the target but cannot be written back: read-only ones,
+   * and those whose contents are not stored (local folders, git files).
+   */
+  readonly onUnrestorable?: (resources: readonly string[]) => void;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -78,7 +84,16 @@ export async function rewriteWorkingFolders(
   // deletes or rolls back the ones present.
   const additive = (c: FileChange) =>
     target.resources[c.resource]?.role !== 'results' || c.before === undefined;
-  const toTarget = (await diffTrees(source, scoped, target)).filter((c) => select(c) && additive(c));
+  // Only stored, writable resources are rewritten file by file.
+  const writable = (name: string) => {
+    const t = target.resources[name];
+    const now = state.tree.resources[name];
+    return !!t && !t.content && !t.readOnly && !now?.content && !now?.readOnly;
+  };
+  const all = (await diffTrees(source, scoped, target)).filter((c) => select(c) && additive(c));
+  const toTarget = all.filter((c) => writable(c.resource));
+  const skipped = [...new Set(all.filter((c) => !writable(c.resource)).map((c) => c.resource))];
+  if (skipped.length > 0) options.onUnrestorable?.(skipped);
   if (!options.force)
     refuseOverwrites(findOverwrites(await diffWorkingState(repo, headTree, state), toTarget), verb);
   await applyChanges(repo, target, toTarget, options.onProgress);
@@ -99,6 +114,8 @@ export async function checkout(
     const resolved = await resolveRevision(repo, revision);
     const target = await readCommitTree(repo, resolved.commit);
     await addMissingResources(repo, target);
+    const names = Object.keys(target.resources);
+    checkResourceExtras(repo, target, names);
     const updated = await rewriteWorkingFolders(
       repo,
       target,
@@ -106,6 +123,7 @@ export async function checkout(
       `checkout of '${revision}'`,
       options,
     );
+    restoreResourceExtras(repo, target, names);
     if (resolved.branch) await repo.catalog.setSymbolicRef('HEAD', { symbolic: branchRef(resolved.branch) });
     else await repo.catalog.setSymbolicRef('HEAD', { target: resolved.commit });
     return { commit: resolved.commit, branch: resolved.branch ?? null, updated };

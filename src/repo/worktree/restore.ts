@@ -26,11 +26,26 @@ export async function toResourcePaths(
 ): Promise<ResourcePath[]> {
   const resources = await repo.catalog.listResources();
   return paths.map((p) => {
-    const rel = relative(repo.root, resolve(cwd, p)).split(sep).join('/');
+    const abs = resolve(cwd, p);
+    for (const r of resources) {
+      if (r.type === 'folder') continue;
+      // External resources (local folders, git repositories) are known by their absolute path.
+      if (abs === r.path) return { resource: r.name, path: '' };
+      if (abs.startsWith(r.path + sep))
+        return {
+          resource: r.name,
+          path: abs
+            .slice(r.path.length + 1)
+            .split(sep)
+            .join('/'),
+        };
+    }
+    const rel = relative(repo.root, abs).split(sep).join('/');
     if (rel.startsWith('..') || isAbsolute(rel)) {
       throw new InvalidArgumentError(`path '${p}' is outside the repository`, { path: p });
     }
     for (const r of resources) {
+      if (r.type !== 'folder') continue;
       if (rel === r.path) return { resource: r.name, path: '' };
       if (rel.startsWith(r.path + '/')) return { resource: r.name, path: rel.slice(r.path.length + 1) };
     }

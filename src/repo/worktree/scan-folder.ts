@@ -18,13 +18,16 @@ export interface ScanHooks {
   beforeStat?(abs: string): void;
 }
 
+/** Folder names skipped besides `.strata` (a git resource skips `.git`). */
+export type SkipNames = readonly string[];
+
 /**
  * Lists every regular file under `root`, sorted by path, with synchronous calls: for tens of
  * thousands of small stats they are several times faster than promises through the thread pool.
  * Symbolic links and special files are not versioned and are skipped, as are `.strata` folders.
  * A file or folder that vanishes between listing and stat is simply not there.
  */
-export function scanFolder(root: string, hooks: ScanHooks = {}): ScannedFile[] {
+export function scanFolder(root: string, hooks: ScanHooks = {}, skip: SkipNames = []): ScannedFile[] {
   const out: ScannedFile[] = [];
   const walk = (absDir: string, relDir: string): void => {
     let dirents: Dirent[];
@@ -39,7 +42,7 @@ export function scanFolder(root: string, hooks: ScanHooks = {}): ScannedFile[] {
       // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
       const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
-        if (d.name !== STRATA_DIR) walk(abs, rel);
+        if (d.name !== STRATA_DIR && !skip.includes(d.name)) walk(abs, rel);
       } else if (d.isFile()) {
         hooks.beforeStat?.(abs);
         try {

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import type { ResourceRecord, ScanState, StatCacheEntry } from '../../catalog/catalog.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
+import { hashFileSync } from '../../util/hash-file.js';
+import { resourceType, type ContentMode } from '../resources/types/index.js';
 import { buildMap } from '../merkle/build-map.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
@@ -96,7 +97,10 @@ export async function readWorkingState(
   const counter = { hashed: 0, total: 0 };
   const resources: WorkingResource[] = [];
   for (const record of records) {
-    const files = scanFolder(join(repo.root, record.path), options.hooks);
+    const type = resourceType(record.type);
+    const files = scanFolder(type.locate(repo.root, record.path), options.hooks, type.skip);
+    const mode = type.contentMode(record.options);
+    const extras = snapshotExtras(record, mode, type.describe?.(type.locate(repo.root, record.path)));
     const print = fingerprint(files);
     const known = scanStates.get(record.name);
     const base = options.base?.resources[record.name];
@@ -114,14 +118,39 @@ export async function readWorkingState(
         map: base.map,
         files: base.files,
         bytes: base.bytes,
+        ...extras,
       };
       resources.push({ record, files, snapshot, freshCache: [], staleCache: [] });
       continue;
     }
-    resources.push(await hashResource(repo, record, files, print, overlay, counter, options));
+    const hashFile = mode === 'stored' ? options.hashFile : mode === 'hashed' ? hashOnly : statOnly;
+    const hashed = await hashResource(repo, record, files, print, overlay, counter, { ...options, hashFile });
+    resources.push({ ...hashed, snapshot: { ...hashed.snapshot, ...extras } });
   }
   const tree: RootTree = { resources: Object.fromEntries(resources.map((r) => [r.record.name, r.snapshot])) };
   return { resources, tree, overlay, hashed: counter.hashed };
+}
+
+/** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
+const hashOnly: FileHasher = async (f) => hashFileSync(f.abs);
+
+/** `--no-hash`: a file is known by size and mtime only. */
+const statOnly: FileHasher = async (f) => ({
+  id: hashBytes(Buffer.from(`stat:${f.size}:${f.mtimeMs}`)),
+  size: f.size,
+});
+
+/** The snapshot fields besides the map that a resource's registration and type add. */
+function snapshotExtras(
+  record: ResourceRecord,
+  mode: ContentMode,
+  extra: Readonly<Record<string, unknown>> | undefined,
+): Partial<ResourceSnapshot> {
+  return {
+    ...(mode !== 'stored' ? { content: mode } : {}),
+    ...(record.options.readOnly === true ? { readOnly: true } : {}),
+    ...(extra ? { extra } : {}),
+  };
 }
 
 /** The full path for one resource: stat cache, hashing what it cannot vouch for, map building. */

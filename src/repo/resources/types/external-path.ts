@@ -1,0 +1,24 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { InvalidArgumentError } from '../../../errors/index.js';
+
+/**
+ * Checks the folder of an external resource (a local folder or a git repository elsewhere on
+ * disk) and returns it absolute: it must not be, contain or lie inside the repository, whose own
+ * folders are `folder` resources.
+ */
+export function checkExternalPath(repoRoot: string, path: string, cwd: string): string {
+  if (path.trim() === '') throw new InvalidArgumentError('resource path is empty', { path });
+  if (path.includes('\u0000')) throw new InvalidArgumentError('resource path contains NUL', { path });
+  const abs = resolve(cwd, path);
+  const fromRepo = relative(repoRoot, abs);
+  const toRepo = relative(abs, repoRoot);
+  const inside = fromRepo === '' || (!fromRepo.startsWith('..') && !isAbsolute(fromRepo));
+  const contains = toRepo === '' || (!toRepo.startsWith('..') && !isAbsolute(toRepo));
+  if (inside || contains) {
+    throw new InvalidArgumentError(
+      `'${path}' is inside the repository or contains it; register folders of the repository with 'strata resource add PATH'`,
+      { path: abs, root: repoRoot },
+    );
+  }
+  return abs;
+}

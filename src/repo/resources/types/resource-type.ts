@@ -1,0 +1,35 @@
+import type { ResourceRecord } from '../../../catalog/catalog.js';
+
+/**
+ * How a resource's files are versioned: `stored` copies their contents into the object store (a
+ * restore can write them back), `hashed` records content hashes only (the files live elsewhere
+ * and are referenced, not copied), `stat` records size and mtime only (`--no-hash`).
+ */
+export type ContentMode = 'stored' | 'hashed' | 'stat';
+
+/** Extra state a resource type records in each snapshot (a git repository's HEAD commit). */
+export type ResourceExtra = Readonly<Record<string, unknown>>;
+
+/**
+ * The ResourceType port: one implementation per kind of resource (`folder` inside the repository,
+ * `local` folder elsewhere on disk, `git` repository). Scanning, commit, checkout and restore ask
+ * the resource's type where its files are and what may be done with them.
+ */
+export interface ResourceType {
+  readonly type: string;
+  /** Checks a path typed by a user (relative to `cwd`) and returns the path to record. */
+  checkPath(repoRoot: string, path: string, cwd: string): string;
+  /** The absolute folder of a registered resource. */
+  locate(repoRoot: string, path: string): string;
+  /** How file contents are recorded (see ContentMode). */
+  contentMode(options: ResourceRecord['options']): ContentMode;
+  /** Folder names never scanned (besides `.strata`), e.g. `.git`. */
+  readonly skip: readonly string[];
+  /** Extra state to record in the snapshot, read from the folder now. */
+  describe?(abs: string): ResourceExtra;
+  /**
+   * Brings the folder back to a snapshot's extra state (git: checks out the commit). Throws when
+   * that would lose work (a dirty git repository). Called only for writable resources.
+   */
+  restoreExtra?(abs: string, name: string, extra: ResourceExtra | undefined): boolean;
+}
