@@ -25,7 +25,8 @@ export class ByteWriter {
   }
 
   uint(value: number): this {
-    this.reserve(10);
+    // Exactly what the value needs, so exactly sized writers never grow.
+    this.reserve(varintLength(value));
     let v = value;
     while (v >= 0x80) {
       this.buffer[this.length++] = (v % 0x80) | 0x80;

@@ -24,7 +24,11 @@ const INTERNAL = 0x49; // 'I'
 
 /** Binary node format: a tag byte, then varint-prefixed fields. Compact and cheap to hash. */
 export function encodeMapNode(node: MapNode): Buffer {
-  const w = new ByteWriter();
+  // Sized up front (keys are mostly ASCII): growing by doubling copied more than it wrote.
+  let estimate = 16;
+  if (node.kind === 'leaf') for (const e of node.entries) estimate += e.key.length + e.value.byteLength + 8;
+  else for (const c of node.children) estimate += c.lastKey.length + 48;
+  const w = new ByteWriter(estimate);
   if (node.kind === 'leaf') {
     w.byte(LEAF).uint(node.entries.length);
     for (const e of node.entries) w.string(e.key).bytes(e.value);
