@@ -2,23 +2,9 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTempRepo } from '../repo/test-support/temp-repo.js';
+import { withProject } from './test-support/with-project.js';
 import { hashArgs } from './args-hash.js';
-import { heldClaimCount } from './claims.js';
-import { openComputeProject, type ComputeProject } from './compute-project.js';
 import { computeStorePath, openComputeStore } from './open-compute-store.js';
-
-async function withProject(work: (project: ComputeProject, root: string) => Promise<void>): Promise<void> {
-  const t = await createTempRepo({});
-  const project = await openComputeProject(t.repo);
-  try {
-    await work(project, t.root);
-  } finally {
-    await project.close();
-    await t.done();
-  }
-  assert.equal(heldClaimCount(), 0, 'no claim left held');
-}
 
 test('a pending row whose lease expired, or whose claim this thread no longer holds, is stale and recomputed', async () => {
   await withProject(async (project, root) => {

@@ -3,22 +3,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { createTempRepo } from '../repo/test-support/temp-repo.js';
+import { withProject } from './test-support/with-project.js';
 import { heldClaimCount } from './claims.js';
-import { inflightCount } from './compute-engine.js';
-import { openComputeProject, type ComputeProject } from './compute-project.js';
-
-async function withProject(work: (project: ComputeProject, root: string) => Promise<void>): Promise<void> {
-  const t = await createTempRepo({});
-  const project = await openComputeProject(t.repo);
-  try {
-    await work(project, t.root);
-  } finally {
-    await project.close();
-    await t.done();
-  }
-  assert.equal(inflightCount(), 0, 'no compute left in flight');
-  assert.equal(heldClaimCount(), 0, 'no claim left held');
-}
+import { openComputeProject } from './compute-project.js';
 
 test('fetch computes once, remembers status, times, result, log and files', async () => {
   await withProject(async (project, root) => {

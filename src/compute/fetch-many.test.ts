@@ -4,19 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { createTempRepo } from '../repo/test-support/temp-repo.js';
-import { openComputeProject, type ComputeProject } from './compute-project.js';
-
-async function withProject(work: (project: ComputeProject, root: string) => Promise<void>): Promise<void> {
-  const t = await createTempRepo({});
-  const project = await openComputeProject(t.repo);
-  try {
-    await work(project, t.root);
-  } finally {
-    await project.close();
-    await t.done();
-  }
-}
+import { withProject } from './test-support/with-project.js';
 
 /** A module exporting compute functions that leave one marker line per compute in `markers`. */
 function writeModule(root: string): { file: string; markers: string } {
