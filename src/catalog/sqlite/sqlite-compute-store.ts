@@ -105,18 +105,21 @@ export class SqliteComputeStore implements ComputeStore {
     const s = this.#s;
     const { key, holder } = request;
     const leaseUntilMs = request.nowMs + request.leaseMs;
-    const inserted = s.insert.run(
-      key.collection,
-      key.id,
-      key.argsHash,
-      request.args,
-      request.codeVersion,
-      request.nowMs,
-      holder.pid,
-      holder.host,
-      holder.token,
-      leaseUntilMs,
-    );
+    // One statement inserts a fresh pending row, or does nothing when the key has a row already.
+    const insertPending = () =>
+      s.insert.run(
+        key.collection,
+        key.id,
+        key.argsHash,
+        request.args,
+        request.codeVersion,
+        request.nowMs,
+        holder.pid,
+        holder.host,
+        holder.token,
+        leaseUntilMs,
+      );
+    const inserted = insertPending();
     const fresh = (attempts: number): ComputeRow => ({
       ...key,
       args: request.args,
@@ -142,18 +145,7 @@ export class SqliteComputeStore implements ComputeStore {
         if (kind !== 'claimed') return { kind, row: row! };
         if (row === undefined) {
           // Deleted since the insert failed: insert again (we hold the write lock now).
-          s.insert.run(
-            key.collection,
-            key.id,
-            key.argsHash,
-            request.args,
-            request.codeVersion,
-            request.nowMs,
-            holder.pid,
-            holder.host,
-            holder.token,
-            leaseUntilMs,
-          );
+          insertPending();
           return { kind, row: fresh(1), previous: undefined };
         }
         s.takeOver.run(
