@@ -7,3 +7,11 @@ export { formatName } from './naming/format-name.js';
 export { checkFieldOrder } from './naming/field-order.js';
 export type { NameViolation } from './naming/token-rules.js';
 export * as validators from './specs/validators.js';
+export {
+  assetConfigSchema,
+  checkAssetConfig,
+  readAssetConfig,
+  assetConfigFromEnv,
+} from './config/asset-config.js';
+export type { AssetConfig } from './config/asset-config.js';
+export { redactSecrets } from './config/redact.js';
