@@ -12,9 +12,9 @@
  * Every step is checked (statuses, results, counts); a failed check makes the run exit non-zero.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withTempRoot } from './lib/temp-root.js';
 import { check, log } from './lib/check.js';
 import { median, round } from './lib/stats.js';
 import { allMet, atMost } from './lib/targets.js';
@@ -191,17 +191,7 @@ async function multiProcess(api: Api, dir: string) {
 
 export async function run(): Promise<Record<string, unknown>> {
   const api = (await import(API_URL)) as Api;
-  const root = mkdtempSync(join(tmpdir(), 'strata-bench-compute-'));
-  const cleanup = () => rmSync(root, { recursive: true, force: true });
-  const interrupted = (signal: NodeJS.Signals) => {
-    log(`${signal}: removing ${root}`);
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  log(`working in ${root}`);
-  try {
+  return withTempRoot('strata-bench-compute-', async (root) => {
     const rounds = [];
     for (let r = 1; r <= ROUNDS; r++) {
       log(`first_10k and cached_10k: round ${r} of ${ROUNDS}`);
@@ -258,9 +248,5 @@ export async function run(): Promise<Record<string, unknown>> {
         targets: multiTargets,
       },
     };
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    cleanup();
-  }
+  });
 }

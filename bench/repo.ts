@@ -14,10 +14,10 @@
  * Every step is checked (commit counts, clean status after commits, bytes identical after
  * restore); a failed check throws and makes the run exit non-zero.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBigFile, bigFileMib } from './lib/big-file.js';
+import { withTempRoot } from './lib/temp-root.js';
 import { check, log } from './lib/check.js';
 import { newestMtimeMs, sleep, treePaths, writeFiles } from './lib/files.js';
 import { git, strata, syncDisks, type ProcessRun } from './lib/proc.js';
@@ -188,24 +188,10 @@ async function benchSmallFiles(root: string): Promise<Record<string, unknown>> {
 
 export async function run(): Promise<Record<string, unknown>> {
   bigFileMib(); // a bad BENCH_BIG_MB fails now, not after the small-file part
-  const root = mkdtempSync(join(tmpdir(), 'strata-bench-repo-'));
-  const cleanup = () => rmSync(root, { recursive: true, force: true });
-  const interrupted = (signal: NodeJS.Signals) => {
-    log(`${signal}: removing ${root}`);
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  log(`working in ${root}`);
-  try {
+  return withTempRoot('strata-bench-repo-', async (root) => {
     const small = await benchSmallFiles(join(root, 'small'));
     rmSync(join(root, 'small'), { recursive: true, force: true });
     const big = await benchBigFile(join(root, 'big'));
     return { ...small, big_file: big };
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    cleanup();
-  }
+  });
 }

@@ -73,6 +73,15 @@ function exactDigits(
   return undefined;
 }
 
+/** Exactly `digits` digits and nothing after them (version and frame tokens). */
+function digitsOnly(field: FieldName, token: string, at: number, digits: number): NameViolation | undefined {
+  const bad = exactDigits(field, token, at, digits);
+  if (bad) return bad;
+  if (token.length > digits)
+    return violation(field, at + digits, `the end of the ${field}`, token.slice(digits, digits + 1));
+  return undefined;
+}
+
 function isLower(c: string): boolean {
   return c >= 'a' && c <= 'z';
 }
@@ -114,15 +123,8 @@ export function checkToken(
       return undefined;
     }
     case 'version': {
-      const bad = exactDigits(field, token, at, g.version.digits);
+      const bad = digitsOnly(field, token, at, g.version.digits);
       if (bad) return bad;
-      if (token.length > g.version.digits)
-        return violation(
-          field,
-          at + g.version.digits,
-          'the end of the version',
-          token.slice(g.version.digits, g.version.digits + 1),
-        );
       if (Number(token) < g.version.min)
         return violation(field, at, `a version of at least ${g.version.min}`, token);
       return undefined;
@@ -147,18 +149,8 @@ export function checkToken(
           return violation(field, at + next, `at most ${g.coordinate.maxAxes} axes`, token.slice(next));
       }
     }
-    case 'frame': {
-      const bad = exactDigits(field, token, at, g.frame.digits);
-      if (bad) return bad;
-      if (token.length > g.frame.digits)
-        return violation(
-          field,
-          at + g.frame.digits,
-          'the end of the frame',
-          token.slice(g.frame.digits, g.frame.digits + 1),
-        );
-      return undefined;
-    }
+    case 'frame':
+      return digitsOnly(field, token, at, g.frame.digits);
     case 'extension': {
       const legal = new RegExp(`^[${g.extension.characters}]$`);
       if (token === '') return violation(field, at, 'an extension', '');

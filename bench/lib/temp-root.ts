@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { log } from './check.js';
+
+/**
+ * Runs a benchmark in a fresh temp folder that is removed afterwards, also when the run is
+ * interrupted (Ctrl-C or SIGTERM), so a stopped benchmark leaves no gigabytes behind.
+ */
+export async function withTempRoot<T>(prefix: string, work: (root: string) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: removing ${root}`);
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  log(`working in ${root}`);
+  try {
+    return await work(root);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    cleanup();
+  }
+}
