@@ -23,12 +23,18 @@ const LAYERS = [
  */
 const DRIVERS = [
   { name: 'better-sqlite3', allowedIn: ['src/catalog/sqlite/'] },
-  { name: 'pg', allowedIn: ['src/catalog/postgres/'] },
-  { name: '@aws-sdk/', allowedIn: ['src/store/s3/'] },
+  { name: 'pg', allowedIn: ['src/catalog/postgres/', 'src/assets/export/postgres/'] },
+  { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
   { name: 'bullmq', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'ioredis', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'sharp', allowedIn: ['src/arrays/image/', 'src/assets/traits/'] },
   { name: '@napi-rs/blake-hash', allowedIn: ['src/util/hash.ts'] },
+  { name: 'hash-wasm', allowedIn: ['src/util/hash.ts'] },
+  { name: 'lz4-napi', allowedIn: ['src/arrays/codecs/'] },
+  { name: '@bokuweb/zstd-wasm', allowedIn: ['src/arrays/codecs/'] },
+  { name: 'yauzl', allowedIn: ['src/arrays/formats/'] },
+  { name: 'yazl', allowedIn: ['src/arrays/formats/'] },
+  { name: 's3rver', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
 ];
 
 const TEST_FILE = '([.]test|-conformance)[.]ts$';

@@ -12,7 +12,20 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', '@napi-rs/blake-hash', 'pg', 'pg-native', 'cli-progress'],
+  external: [
+    'better-sqlite3',
+    '@napi-rs/blake-hash',
+    'pg',
+    'pg-native',
+    'cli-progress',
+    'sharp',
+    'lz4-napi',
+    '@bokuweb/zstd-wasm',
+    '@aws-sdk/*',
+    'hash-wasm',
+    'yauzl',
+    'yazl',
+  ],
   // Bundled CommonJS code may call require(); give it one in ESM.
   banner: {
     js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);",
