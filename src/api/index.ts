@@ -131,3 +131,4 @@ export { runCommandStep, inferCommandStepName } from '../lineage/run-command.js'
 export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command.js';
 export { toResourcePaths } from '../repo/worktree/restore.js';
 export * from '../assets/index.js';
+export * from '../arrays/index.js';

@@ -11,6 +11,7 @@ import {
   type RestoreSnapshotOptions,
   type RestoreSnapshotResult,
 } from '../workspace/restore-snapshot.js';
+import { columnsSectionProvider } from '../arrays/index.js';
 import { lineageSectionProvider, restoreLineage } from '../lineage/lineage-section.js';
 import { readCurrentLineage } from '../lineage/lineage-state.js';
 
@@ -21,6 +22,7 @@ import { readCurrentLineage } from '../lineage/lineage-state.js';
 export const DEFAULT_SECTION_PROVIDERS: readonly SectionProvider[] = [
   metricsProvider,
   lineageSectionProvider,
+  columnsSectionProvider,
 ];
 
 /** Options of `snapshot`. */

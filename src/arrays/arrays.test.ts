@@ -32,8 +32,11 @@ test('shapes: parse, limits, fixed and variable schemas', () => {
 
 test('sample keys: names or whole numbers, kept distinct', () => {
   assert.equal(checkSampleKey('img-001.a_b'), 'img-001.a_b');
-  assert.equal(checkSampleKey(42), '#42');
-  assert.equal(sampleKeyFromCanonical('#42'), 42);
+  assert.equal(checkSampleKey(42), '#0242');
+  assert.equal(sampleKeyFromCanonical('#0242'), 42);
+  // Canonical integer keys sort numerically, before string keys.
+  const sorted = [10, 9, 100, 0].map((k) => checkSampleKey(k)).sort();
+  assert.deepEqual(sorted.map(sampleKeyFromCanonical), [0, 9, 10, 100]);
   assert.equal(sampleKeyFromCanonical('42'), '42');
   for (const bad of ['', 'a b', 'x'.repeat(65), -1, 1.5, 'a/b']) {
     assert.throws(() => checkSampleKey(bad as never, 'images'), { code: 'E_INVALID_ARGUMENT' });

@@ -10,3 +10,29 @@ export { parseNpyHeader, readNpyHeader, encodeNpyHeader } from './formats/npy.js
 export type { NpyHeader } from './formats/npy.js';
 export { parseIdxHeader } from './formats/idx.js';
 export type { IdxHeader } from './formats/idx.js';
+export { CODECS, DEFAULT_CODEC, checkCodec } from './codecs/codec.js';
+export type { Codec } from './codecs/codec.js';
+export { openCheckout, Checkout } from './columns/checkout.js';
+export type { CheckoutOptions } from './columns/checkout.js';
+export { Column } from './columns/column.js';
+export type { Sample } from './columns/column.js';
+export type { ColumnKey } from './columns/column-keys.js';
+export { checkColumnSpec, checkColumnName } from './columns/schema.js';
+export type {
+  ColumnSchema,
+  ColumnSpec,
+  ColumnKind,
+  ColumnLayout,
+  NdArray,
+  SampleInput,
+} from './columns/schema.js';
+export type { ColumnRecord } from './columns/column-record.js';
+export { readColumns, COLUMNS_SECTION } from './columns/column-record.js';
+export { diffColumnRecords } from './columns/column-diff.js';
+export type { ColumnChange } from './columns/column-diff.js';
+export type { ColumnConflict } from './columns/column-merge.js';
+export { summarizeColumns, repositoryDiskUsage } from './columns/summary.js';
+export type { ColumnSummary } from './columns/summary.js';
+export { columnsSectionProvider } from './columns/columns-provider.js';
+export { mergeRevision } from './merge.js';
+export type { MergeResult, MergeOptions, MergeConflict } from './merge.js';

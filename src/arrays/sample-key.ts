@@ -5,10 +5,17 @@ export type SampleKey = string | number;
 
 const KEY = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Checks a key and returns its canonical string form (integers as `#123` so `"123"` stays distinct). */
+/**
+ * Checks a key and returns its canonical string form. Integers become `#` + two-digit length +
+ * digits (`7` → `#017`, `123` → `#03123`), so that `"123"` stays distinct from `123` and the
+ * canonical forms sort in numeric order: index order is key order, and an export walks it as is.
+ */
 export function checkSampleKey(key: SampleKey, column?: string): string {
   if (typeof key === 'number') {
-    if (Number.isSafeInteger(key) && key >= 0) return `#${key}`;
+    if (Number.isSafeInteger(key) && key >= 0) {
+      const digits = String(key);
+      return `#${digits.length.toString().padStart(2, '0')}${digits}`;
+    }
   } else if (typeof key === 'string' && KEY.test(key)) {
     return key;
   }
@@ -20,5 +27,5 @@ export function checkSampleKey(key: SampleKey, column?: string): string {
 
 /** The key a canonical form stands for. */
 export function sampleKeyFromCanonical(canonical: string): SampleKey {
-  return canonical.startsWith('#') ? Number(canonical.slice(1)) : canonical;
+  return canonical.startsWith('#') ? Number(canonical.slice(3)) : canonical;
 }

@@ -93,6 +93,11 @@ export class ByteReader {
     return this.offset >= this.buffer.byteLength;
   }
 
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.buffer.byteLength - this.offset;
+  }
+
   uint(): number {
     let result = 0;
     let scale = 1;

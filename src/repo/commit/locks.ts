@@ -12,15 +12,15 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Runs `work` holding the named locks, and always releases them. A lock held by a process that is
- * gone (same host, dead pid) is reported as stale with the command that frees it.
+ * Takes the named locks for this process and returns the function that releases them. A lock held
+ * by a process that is gone (same host, dead pid) is reported as stale with the command that frees
+ * it. For locks held across calls (a writer checkout); `withLocks` is the scoped form.
  */
-export async function withLocks<T>(
+export async function acquireLocks(
   repo: Repository,
   names: readonly string[],
-  work: () => Promise<T>,
   options: { exclusive?: boolean } = {},
-): Promise<T> {
+): Promise<() => Promise<void>> {
   const actor = currentActor();
   const holder = {
     pid: actor.pid,
@@ -45,9 +45,20 @@ export async function withLocks<T>(
     }
     throw err;
   }
+  return () => repo.catalog.releaseLocks(names, holder);
+}
+
+/** Runs `work` holding the named locks, and always releases them. */
+export async function withLocks<T>(
+  repo: Repository,
+  names: readonly string[],
+  work: () => Promise<T>,
+  options: { exclusive?: boolean } = {},
+): Promise<T> {
+  const release = await acquireLocks(repo, names, options);
   try {
     return await work();
   } finally {
-    await repo.catalog.releaseLocks(names, holder);
+    await release();
   }
 }

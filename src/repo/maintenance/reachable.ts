@@ -4,6 +4,23 @@ import { decodeMapNode } from '../merkle/map-node.js';
 import { decodeCommit, decodeRootTree } from '../objects/commit-object.js';
 import { decodeFileEntry } from '../objects/file-entry.js';
 import type { Repository } from '../repository.js';
+import { readStagedRoots } from './staged-roots.js';
+
+type QueueItem = { id: ObjectId; kind: ObjectProblem['kind']; from: string; external?: boolean };
+
+/**
+ * Sections and staged state name what they depend on: `refs` (objects read whole, e.g. data
+ * chunks) and `maps` (roots of Merkle maps whose nodes are walked but whose leaf values are the
+ * section's own business). See CommitOptions.sections.
+ */
+function queueSectionRoots(queue: QueueItem[], section: unknown, from: string): void {
+  if (typeof section !== 'object' || section === null) return;
+  const { refs, maps } = section as { refs?: unknown; maps?: unknown };
+  if (Array.isArray(refs))
+    for (const id of refs) if (typeof id === 'string') queue.push({ id, kind: 'file', from });
+  if (Array.isArray(maps))
+    for (const id of maps) if (typeof id === 'string') queue.push({ id, kind: 'node', from, external: true });
+}
 
 /** A problem found while walking the object graph. */
 export interface ObjectProblem {
@@ -34,11 +51,14 @@ export async function walkReachable(
   const reachable = new Set<ObjectId>();
   const problems: ObjectProblem[] = [];
   const visited = new Set<string>();
-  // `external`: a map whose leaves hash files kept outside the store (local and git resources).
-  type Item = { id: ObjectId; kind: ObjectProblem['kind']; from: string; external?: boolean };
+  // `external`: a map whose leaves are not file entries of the store (local and git resources,
+  // section maps).
+  type Item = QueueItem;
   const queue: Item[] = [];
   for (const ref of await repo.catalog.listRefs())
     if (ref.target) queue.push({ id: ref.target, kind: 'commit', from: ref.name });
+  // Staged state that is not committed yet (a column writer's data) is alive too.
+  for (const [file, value] of readStagedRoots(repo)) queueSectionRoots(queue, value, `staged ${file}`);
 
   const read = async (item: Item): Promise<Buffer | undefined> => {
     try {
@@ -83,13 +103,8 @@ export async function walkReachable(
             from: `resource ${name} of tree ${item.id}`,
             external: r.content !== undefined,
           });
-        // Other sections name the objects they depend on in `refs` (see CommitOptions.sections).
         for (const [name, section] of Object.entries(t)) {
-          const refs = name === 'resources' ? undefined : (section as { refs?: unknown } | null)?.refs;
-          if (!Array.isArray(refs)) continue;
-          for (const id of refs)
-            if (typeof id === 'string')
-              queue.push({ id, kind: 'file', from: `section ${name} of tree ${item.id}` });
+          if (name !== 'resources') queueSectionRoots(queue, section, `section ${name} of tree ${item.id}`);
         }
       } else {
         const node = decodeMapNode(bytes, item.id);

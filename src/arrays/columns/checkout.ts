@@ -1,0 +1,304 @@
+import { branchLockName } from '../../catalog/catalog.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  NothingToCommitError,
+} from '../../errors/index.js';
+import { commitTree } from '../../repo/commit/commit-tree.js';
+import { acquireLocks } from '../../repo/commit/locks.js';
+import { buildMap } from '../../repo/merkle/build-map.js';
+import { createNodeSource, type NodeSource } from '../../repo/merkle/read-map.js';
+import { readCommitTree } from '../../repo/objects/read-objects.js';
+import { branchRef } from '../../repo/refs/ref-name.js';
+import { readHead, resolveRevision } from '../../repo/refs/refs.js';
+import type { Repository } from '../../repo/repository.js';
+import type { ObjectId } from '../../util/hash.js';
+import { ChunkCache } from './chunks.js';
+import { Column, type ColumnContext } from './column.js';
+import {
+  applyStage,
+  clearColumnStage,
+  columnsSection,
+  COLUMNS_SECTION,
+  readColumns,
+  readColumnStage,
+  writeColumnStage,
+  type ColumnRecord,
+} from './column-record.js';
+import { diffColumnRecords, type ColumnChange } from './column-diff.js';
+import { checkColumnSpec, type ColumnSpec } from './schema.js';
+
+/** Options of `openCheckout`. */
+export interface CheckoutOptions {
+  /** A writer holds the branch's writer lock and can stage and commit. */
+  readonly write?: boolean;
+  /** Writers: the branch (default: HEAD's). Readers: any branch, tag or commit (default HEAD). */
+  readonly branch?: string;
+  readonly revision?: string;
+  /** Bytes of decoded chunks kept in memory (default 512 MiB). */
+  readonly cacheBytes?: number;
+}
+
+/**
+ * A view of the columns at one commit (reader) or of a branch with its staged changes (writer).
+ * Opening reads one commit and one root tree, whatever the column sizes; samples are read on
+ * demand. A closed checkout refuses every call.
+ */
+export class Checkout {
+  private closed = false;
+  private readonly open = new Map<string, Column>();
+  private readonly context: ColumnContext;
+  private removed = new Set<string>();
+
+  private constructor(
+    readonly repo: Repository,
+    readonly writable: boolean,
+    /** The branch a writer works on (readers: the branch they named, if any). */
+    readonly branch: string | null,
+    /** The commit this checkout started from (null on an unborn branch). */
+    readonly commit: ObjectId | null,
+    private committed: Record<string, ColumnRecord>,
+    private records: Record<string, ColumnRecord>,
+    private readonly release: () => Promise<void>,
+    nodes: NodeSource,
+    cacheBytes: number | undefined,
+  ) {
+    this.context = {
+      repo,
+      nodes,
+      chunks: new ChunkCache(repo.store, cacheBytes),
+      writable,
+      assertOpen: () => this.assertOpen(),
+    };
+  }
+
+  static async open(repo: Repository, options: CheckoutOptions = {}): Promise<Checkout> {
+    const nodes = createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 16 });
+    if (!options.write) {
+      const resolved = options.revision ?? options.branch ?? 'HEAD';
+      const head = await readHead(repo);
+      let commit: ObjectId | null;
+      let branch: string | null;
+      if (resolved === 'HEAD' && head.commit === null) {
+        commit = null;
+        branch = head.branch;
+      } else {
+        const r = await resolveRevision(repo, resolved);
+        commit = r.commit;
+        branch = r.branch ?? (resolved === 'HEAD' ? head.branch : null);
+      }
+      const records = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
+      return new Checkout(
+        repo,
+        false,
+        branch,
+        commit,
+        records,
+        { ...records },
+        async () => undefined,
+        nodes,
+        options.cacheBytes,
+      );
+    }
+    const head = await readHead(repo);
+    const branch = options.branch ?? head.branch;
+    if (!branch) {
+      throw new InvalidArgumentError('HEAD is detached: a writer checkout needs a branch', {});
+    }
+    const commit = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
+    if (commit === null && branch !== head.branch) {
+      throw new NotFoundError(`no branch '${branch}'`, { branch });
+    }
+    const release = await acquireLocks(repo, [branchLockName(branch)]);
+    try {
+      const committed = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
+      const stage = readColumnStage(repo, branch);
+      if (stage && stage.base !== commit) {
+        throw new ConflictError(
+          `branch '${branch}' moved to ${commit?.slice(0, 12)} after column changes were staged on ${stage.base?.slice(0, 12)}; drop them with 'strata column reset'`,
+          { branch, staged: stage.base, head: commit },
+        );
+      }
+      const records = applyStage(committed, stage);
+      const checkout = new Checkout(
+        repo,
+        true,
+        branch,
+        commit,
+        committed,
+        records,
+        release,
+        nodes,
+        options.cacheBytes,
+      );
+      for (const [name, record] of Object.entries(stage?.columns ?? {}))
+        if (record === null) checkout.removed.add(name);
+      return checkout;
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  /** The index node source of this checkout (cached). */
+  get nodes(): NodeSource {
+    return this.context.nodes;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidArgumentError('the checkout is closed', {});
+  }
+
+  private assertWriter(verb: string): void {
+    this.assertOpen();
+    if (!this.writable) throw new InvalidArgumentError(`${verb} needs a writer checkout`, {});
+  }
+
+  /** Names of the columns, sorted. */
+  columnNames(): string[] {
+    this.assertOpen();
+    return Object.keys(this.records).sort();
+  }
+
+  hasColumn(name: string): boolean {
+    this.assertOpen();
+    return name in this.records;
+  }
+
+  /** A column by name. */
+  column(name: string): Column {
+    this.assertOpen();
+    let column = this.open.get(name);
+    if (!column) {
+      const record = this.records[name];
+      if (!record) throw new NotFoundError(`no column '${name}'`, { column: name });
+      column = new Column(this.context, record);
+      this.open.set(name, column);
+    }
+    return column;
+  }
+
+  /** Creates an empty column (staged); its schema is fixed from now on. */
+  async createColumn(spec: ColumnSpec): Promise<Column> {
+    this.assertWriter('creating a column');
+    const schema = checkColumnSpec(spec);
+    if (schema.name in this.records) {
+      throw new AlreadyExistsError(`column '${schema.name}' exists already`, {
+        what: 'column',
+        name: schema.name,
+      });
+    }
+    const empty = buildMap([]);
+    const writer = this.repo.store.createWriter();
+    for (const node of empty.nodes) await writer.add(node.bytes);
+    await writer.commit();
+    this.records[schema.name] = { schema, index: empty.root, count: 0, chunks: [] };
+    this.removed.delete(schema.name);
+    this.publish();
+    return this.column(schema.name);
+  }
+
+  /** Removes a column (staged). */
+  async removeColumn(name: string): Promise<void> {
+    this.assertWriter('removing a column');
+    if (!(name in this.records)) throw new NotFoundError(`no column '${name}'`, { column: name });
+    await this.open.get(name)?.discard();
+    this.open.delete(name);
+    delete this.records[name];
+    this.removed.add(name);
+    this.publish();
+  }
+
+  /** Folds pending writes of every column in and stages the result (one atomic file replace). */
+  async flush(): Promise<void> {
+    this.assertWriter('flush');
+    for (const column of this.open.values()) {
+      await column.applyPending();
+      this.records[column.name] = column.record;
+    }
+    this.publish();
+  }
+
+  /**
+   * Runs `work` as one bulk step: writes stay in memory and in open files until it returns, then
+   * are staged at once. If it throws, nothing it wrote is staged.
+   */
+  async bulk<T>(work: (checkout: Checkout) => Promise<T>): Promise<T> {
+    this.assertWriter('bulk');
+    try {
+      const result = await work(this);
+      await this.flush();
+      return result;
+    } catch (err) {
+      for (const column of this.open.values()) await column.discard();
+      throw err;
+    }
+  }
+
+  private publish(): void {
+    const columns: Record<string, ColumnRecord | null> = {};
+    for (const [name, record] of Object.entries(this.records)) {
+      if (JSON.stringify(record) !== JSON.stringify(this.committed[name])) columns[name] = record;
+    }
+    for (const name of this.removed) if (name in this.committed) columns[name] = null;
+    if (Object.keys(columns).length === 0) clearColumnStage(this.repo, this.branch!);
+    else writeColumnStage(this.repo, { branch: this.branch!, base: this.commit, columns });
+  }
+
+  /** Staged changes against the commit the writer started from, per column and key. */
+  async status(): Promise<ColumnChange[]> {
+    this.assertOpen();
+    if (this.writable) await this.flush();
+    return diffColumnRecords(this.context.nodes, this.committed, this.records);
+  }
+
+  /** Drops staged and pending changes: the columns are as the branch head has them. */
+  async reset(): Promise<void> {
+    this.assertWriter('reset');
+    for (const column of this.open.values()) await column.discard();
+    this.open.clear();
+    this.records = { ...this.committed };
+    this.removed.clear();
+    clearColumnStage(this.repo, this.branch!);
+  }
+
+  /** Commits the staged columns on the branch; the working folders are not part of this commit. */
+  async commitChanges(message: string, options: { author?: string } = {}): Promise<ObjectId> {
+    this.assertWriter('commit');
+    await this.flush();
+    const changed =
+      JSON.stringify(columnsSection(this.records)) !== JSON.stringify(columnsSection(this.committed));
+    if (!changed) throw new NothingToCommitError('nothing to commit: no column changes staged', {});
+    const id = await commitTree(this.repo, {
+      branch: this.branch!,
+      message,
+      author: options.author,
+      sections: { [COLUMNS_SECTION]: columnsSection(this.records) },
+      parents: this.commit ? [this.commit] : [],
+    });
+    clearColumnStage(this.repo, this.branch!);
+    // The checkout goes on from the new commit.
+    (this as { commit: ObjectId | null }).commit = id;
+    this.committed = { ...this.records };
+    this.removed.clear();
+    return id;
+  }
+
+  /** Stages pending writes (writers), releases the lock; every later call is refused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.writable) await this.flush();
+    } finally {
+      this.closed = true;
+      await this.release();
+    }
+  }
+}
+
+/** Opens a checkout: `write: true` for a writer on a branch, else a reader at any revision. */
+export function openCheckout(repo: Repository, options: CheckoutOptions = {}): Promise<Checkout> {
+  return Checkout.open(repo, options);
+}

@@ -1,0 +1,163 @@
+import { CorruptObjectError } from '../../errors/index.js';
+import type { ObjectStore, ObjectWriter } from '../../store/object-store.js';
+import type { ObjectId } from '../../util/hash.js';
+import { loadCodec, CODECS, type Codec } from '../codecs/codec.js';
+import { CHUNK_PREFIX_BYTES } from './entry.js';
+
+/**
+ * Sample data is appended to chunks of ~8 MiB, each one stored object: a 4-byte magic, a codec
+ * byte, the raw length (uint32 LE) and the (possibly compressed) samples back to back. Big chunks
+ * keep the object count and per-object costs low (100,000 MNIST samples are 10 objects); the
+ * entry's offset and length find a sample inside the raw bytes.
+ */
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+const MAGIC = Buffer.from('SCK1');
+const HEADER = 9;
+
+/** A chunk being filled or sealed; its id is known once it is stored. */
+export interface PendingChunk {
+  id?: ObjectId;
+  prefix?: string;
+  rawLength: number;
+  storedLength?: number;
+}
+
+/** The prefix an entry keeps of a chunk id. */
+export function chunkPrefix(id: ObjectId): string {
+  return id.slice(0, CHUNK_PREFIX_BYTES * 2);
+}
+
+/**
+ * Appends samples into chunks and stores each full chunk through `writer`. Compression runs on
+ * libuv's thread pool (lz4) while the caller goes on hashing the next samples, so both cores work.
+ */
+export class ChunkSink {
+  private buffer: Buffer;
+  private used = 0;
+  private current: PendingChunk = { rawLength: 0 };
+  private readonly sealing: Promise<void>[] = [];
+  readonly chunks: PendingChunk[] = [];
+
+  constructor(
+    private readonly writer: ObjectWriter,
+    private readonly codec: Codec,
+    private readonly chunkBytes = CHUNK_BYTES,
+  ) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** Copies a sample into the current chunk; returns the chunk and the sample's offset in it. */
+  append(bytes: Uint8Array): { chunk: PendingChunk; offset: number } {
+    if (this.used + bytes.byteLength > this.buffer.length && this.used > 0) this.seal();
+    if (bytes.byteLength > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes.byteLength);
+    const offset = this.used;
+    this.buffer.set(bytes, offset);
+    this.used += bytes.byteLength;
+    return { chunk: this.current, offset };
+  }
+
+  /** Stores the current chunk (if it holds anything) and starts a new one. */
+  seal(): void {
+    if (this.used === 0) return;
+    const chunk = this.current;
+    const raw = this.buffer.subarray(0, this.used);
+    chunk.rawLength = this.used;
+    this.chunks.push(chunk);
+    this.sealing.push(this.store(chunk, raw));
+    this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+    this.used = 0;
+    this.current = { rawLength: 0 };
+  }
+
+  private async store(chunk: PendingChunk, raw: Buffer): Promise<void> {
+    let codec = this.codec;
+    let payload: Uint8Array = raw;
+    if (codec !== 'none') {
+      const compressed = await (await loadCodec(codec)).compressAsync(raw);
+      // Stored raw unless compression saves at least 3 %: random data pays only the attempt.
+      if (compressed.byteLength < raw.byteLength * 0.97) payload = compressed;
+      else codec = 'none';
+    }
+    const object = Buffer.allocUnsafe(HEADER + payload.byteLength);
+    MAGIC.copy(object, 0);
+    object[4] = CODECS.indexOf(codec);
+    object.writeUInt32LE(raw.byteLength, 5);
+    object.set(payload, HEADER);
+    chunk.id = await this.writer.add(object);
+    chunk.prefix = chunkPrefix(chunk.id);
+    chunk.storedLength = object.byteLength;
+  }
+
+  /** Seals the last chunk and waits until every chunk is stored. */
+  async finish(): Promise<PendingChunk[]> {
+    this.seal();
+    await Promise.all(this.sealing);
+    return this.chunks;
+  }
+}
+
+/** Decodes a stored chunk object into its raw sample bytes. */
+export async function decodeChunk(id: ObjectId, object: Buffer): Promise<Buffer> {
+  if (object.byteLength < HEADER || !object.subarray(0, 4).equals(MAGIC) || object[4]! >= CODECS.length) {
+    throw new CorruptObjectError(`object ${id} is not a column data chunk`, { id });
+  }
+  const codec = CODECS[object[4]!]!;
+  const rawLength = object.readUInt32LE(5);
+  const payload = object.subarray(HEADER);
+  const raw = codec === 'none' ? payload : (await loadCodec(codec)).decompress(payload, rawLength);
+  if (raw.byteLength !== rawLength) {
+    throw new CorruptObjectError(`chunk ${id} decompressed to ${raw.byteLength} bytes, not ${rawLength}`, {
+      id,
+    });
+  }
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/**
+ * Decoded chunks, least recently used dropped first beyond `maxBytes`. Reading a chunk goes
+ * through `store.get`, which re-hashes it: every sample read is verified, once per chunk load.
+ */
+export class ChunkCache {
+  private readonly chunks = new Map<ObjectId, Buffer>();
+  private readonly loading = new Map<ObjectId, Promise<Buffer>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly maxBytes = 512 * 1024 * 1024,
+  ) {}
+
+  /** The chunk's raw bytes when cached (no await on the hot path), else undefined. */
+  peek(id: ObjectId): Buffer | undefined {
+    return this.chunks.get(id);
+  }
+
+  async get(id: ObjectId): Promise<Buffer> {
+    const hit = this.chunks.get(id);
+    if (hit) return hit;
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = this.store
+        .get(id)
+        .then((object) => decodeChunk(id, object))
+        .then((raw) => {
+          this.loading.delete(id);
+          this.remember(id, raw);
+          return raw;
+        });
+      pending.catch(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  private remember(id: ObjectId, raw: Buffer): void {
+    this.chunks.set(id, raw);
+    this.bytes += raw.byteLength;
+    for (const [old, buf] of this.chunks) {
+      if (this.bytes <= this.maxBytes || old === id) break;
+      this.chunks.delete(old);
+      this.bytes -= buf.byteLength;
+    }
+  }
+}

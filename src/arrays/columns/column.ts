@@ -1,0 +1,496 @@
+import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
+import { buildMap } from '../../repo/merkle/build-map.js';
+import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
+import type { MapNode } from '../../repo/merkle/map-node.js';
+import { iterateMap, type NodeSource } from '../../repo/merkle/read-map.js';
+import type { Repository } from '../../repo/repository.js';
+import {
+  SAMPLE_DIGEST_BYTES,
+  loadSampleDigester,
+  type ObjectId,
+  type SampleDigester,
+} from '../../util/hash.js';
+import { ITEM_SIZE, viewAs } from '../dtype.js';
+import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
+import { elementCount } from '../shape.js';
+import { ChunkSink, chunkPrefix, type ChunkCache, type PendingChunk } from './chunks.js';
+import type { ColumnRecord } from './column-record.js';
+import { decodeEntry, encodeChunkEntry, encodeInlineEntry, INLINE_MAX } from './entry.js';
+import { digestPrefix, encodeSample, type ColumnSchema, type NdArray } from './schema.js';
+
+/** What `get` returns: an NdArray, bytes or a string, by column kind. */
+export type Sample = NdArray | Uint8Array | string;
+
+/** A sample written but not yet in the index: where its bytes went. */
+interface PendingSample {
+  readonly chunk: PendingChunk;
+  readonly offset: number;
+  readonly length: number;
+  readonly digest: Uint8Array;
+  readonly shape?: readonly number[];
+}
+
+/** Above this many pending samples, writes are folded into the index (durable, not yet staged). */
+const APPLY_EVERY = 1 << 18;
+
+/** Shared by the columns of one checkout. */
+export interface ColumnContext {
+  readonly repo: Repository;
+  readonly nodes: NodeSource;
+  readonly chunks: ChunkCache;
+  readonly writable: boolean;
+  /** Throws when the checkout is closed. */
+  readonly assertOpen: () => void;
+}
+
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One column seen through a checkout. Reads go index → entry → chunk; the index nodes and chunks
+ * are cached, so a random get costs a few map lookups once warm. Writes (writer checkouts only)
+ * collect in memory and are folded into a new index by `apply`, which stores everything durably
+ * but publishes nothing: the checkout stages the new record when the caller flushes.
+ */
+export class Column {
+  private pending = new Map<string, PendingSample | Uint8Array | null>();
+  private sink: ChunkSink | undefined;
+  private writer: ReturnType<Repository['store']['createWriter']> | undefined;
+  private digester: SampleDigester | undefined;
+  private chunkIds: Map<string, ObjectId>;
+  private readonly sessionSamples = new Map<string, PendingSample>();
+
+  constructor(
+    private readonly context: ColumnContext,
+    private current: ColumnRecord,
+  ) {
+    this.chunkIds = new Map(current.chunks.map((id) => [chunkPrefix(id), id]));
+  }
+
+  get name(): string {
+    return this.current.schema.name;
+  }
+
+  get schema(): ColumnSchema {
+    return this.current.schema;
+  }
+
+  /** The record as of the last apply (pending writes not included). */
+  get record(): ColumnRecord {
+    return this.current;
+  }
+
+  /** True when writes wait to be applied. */
+  get dirty(): boolean {
+    return this.pending.size > 0;
+  }
+
+  private canonical(key: ColumnKey): string {
+    return canonicalKey(this.schema, key);
+  }
+
+  private publicKey(canonical: string): ColumnKey {
+    return publicKey(this.schema, canonical);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  private async node(id: ObjectId): Promise<MapNode> {
+    return this.context.nodes(id);
+  }
+
+  /** The index entry of a canonical key, reading only the nodes on its path. */
+  private async lookup(canonical: string): Promise<Uint8Array | undefined> {
+    let node = await this.node(this.current.index);
+    while (node.kind === 'internal') {
+      const children = node.children;
+      let lo = 0;
+      let hi = children.length - 1;
+      if (canonical > children[hi]!.lastKey) return undefined;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (children[mid]!.lastKey < canonical) lo = mid + 1;
+        else hi = mid;
+      }
+      node = await this.node(children[lo]!.id);
+    }
+    const entries = node.entries;
+    let lo = 0;
+    let hi = entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = entries[mid]!.key;
+      if (k === canonical) return entries[mid]!.value;
+      if (k < canonical) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  /** The raw bytes and shape of an entry. */
+  private async bytesOf(
+    value: Uint8Array,
+    where: string,
+  ): Promise<{ bytes: Uint8Array; shape?: readonly number[] }> {
+    const entry = decodeEntry(value, where);
+    if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
+    const id = this.chunkIds.get(entry.location.chunk);
+    if (!id) {
+      throw new NotFoundError(
+        `column '${this.name}': ${where} points into an unknown chunk ${entry.location.chunk}`,
+        {
+          column: this.name,
+        },
+      );
+    }
+    const raw = this.context.chunks.peek(id) ?? (await this.context.chunks.get(id));
+    return {
+      bytes: raw.subarray(entry.location.offset, entry.location.offset + entry.location.length),
+      shape: entry.shape,
+    };
+  }
+
+  private toSample(bytes: Uint8Array, shape: readonly number[] | undefined): Sample {
+    const schema = this.schema;
+    if (schema.kind === 'str') return Buffer.from(bytes).toString('utf8');
+    if (schema.kind === 'bytes') return new Uint8Array(bytes);
+    // A copy: callers may keep or change it without touching the cached chunk.
+    return {
+      dtype: schema.dtype!,
+      shape: shape ?? schema.shape!,
+      data: viewAs(schema.dtype!, new Uint8Array(bytes)),
+    };
+  }
+
+  /** The sample under `key`, or undefined. */
+  async get(key: ColumnKey): Promise<Sample | undefined> {
+    this.context.assertOpen();
+    const canonical = this.canonical(key);
+    if (this.pending.has(canonical)) {
+      const p = this.pending.get(canonical)!;
+      if (p === null) return undefined;
+      if (p instanceof Uint8Array) {
+        const entry = decodeEntry(p, `key ${JSON.stringify(key)}`);
+        if ('inline' in entry) return this.toSample(entry.inline, entry.shape);
+      }
+      // A sample in a chunk being filled: fold the writes in, then read it like any other.
+      await this.applyPending();
+    }
+    const value = await this.lookup(canonical);
+    if (!value) return undefined;
+    const { bytes, shape } = await this.bytesOf(value, `key ${JSON.stringify(key)}`);
+    return this.toSample(bytes, shape);
+  }
+
+  async has(key: ColumnKey): Promise<boolean> {
+    this.context.assertOpen();
+    const canonical = this.canonical(key);
+    if (this.pending.has(canonical)) return this.pending.get(canonical) !== null;
+    return (await this.lookup(canonical)) !== undefined;
+  }
+
+  /** Number of samples (pending writes applied first). */
+  async size(): Promise<number> {
+    this.context.assertOpen();
+    await this.applyPending();
+    return this.current.count;
+  }
+
+  /** Every key in index order (integers in numeric order, before strings). */
+  async *keys(): AsyncGenerator<ColumnKey> {
+    for await (const [key] of this.rawEntries()) yield this.publicKey(key);
+  }
+
+  async *values(): AsyncGenerator<Sample> {
+    for await (const [, sample] of this.entries()) yield sample;
+  }
+
+  async *entries(): AsyncGenerator<[ColumnKey, Sample]> {
+    for await (const [key, value] of this.rawEntries()) {
+      const { bytes, shape } = await this.bytesOf(value, `key ${key}`);
+      yield [this.publicKey(key), this.toSample(bytes, shape)];
+    }
+  }
+
+  private async *rawEntries(): AsyncGenerator<[string, Uint8Array]> {
+    this.context.assertOpen();
+    await this.applyPending();
+    for await (const e of iterateMap(this.context.nodes, this.current.index)) {
+      this.context.assertOpen();
+      yield [e.key, e.value];
+    }
+  }
+
+  /**
+   * Many fixed-shape samples into one contiguous typed array of shape [keys.length, ...shape], in
+   * the order given. A missing key is an error naming it.
+   */
+  async getMany(keys: readonly ColumnKey[]): Promise<NdArray> {
+    this.context.assertOpen();
+    const schema = this.schema;
+    if (schema.kind !== 'ndarray' || schema.variable) {
+      throw new InvalidArgumentError(`column '${this.name}': getMany needs a fixed-shape ndarray column`, {
+        column: this.name,
+      });
+    }
+    await this.applyPending();
+    const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
+    const out = new Uint8Array(sampleBytes * keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const value = await this.lookup(this.canonical(keys[i]!));
+      if (!value)
+        throw new NotFoundError(`column '${this.name}' has no key ${JSON.stringify(keys[i])}`, {
+          key: keys[i],
+        });
+      const { bytes } = await this.bytesOf(value, `key ${JSON.stringify(keys[i])}`);
+      out.set(bytes, i * sampleBytes);
+    }
+    return { dtype: schema.dtype!, shape: [keys.length, ...schema.shape!], data: viewAs(schema.dtype!, out) };
+  }
+
+  /**
+   * Training batches: `getMany` over the keys in index order, or shuffled with a seeded generator
+   * (the same seed gives the same order). `dropLast` leaves out a short final batch.
+   */
+  async *batches(options: {
+    size: number;
+    shuffle?: boolean;
+    seed?: number;
+    dropLast?: boolean;
+  }): AsyncGenerator<{
+    keys: ColumnKey[];
+    samples: NdArray;
+  }> {
+    if (!Number.isSafeInteger(options.size) || options.size < 1) {
+      throw new InvalidArgumentError(`batch size must be a whole number >= 1, got ${options.size}`, {
+        size: options.size,
+      });
+    }
+    const keys: ColumnKey[] = [];
+    for await (const k of this.keys()) keys.push(k);
+    if (options.shuffle) shuffleInPlace(keys, options.seed ?? 0);
+    for (let i = 0; i < keys.length; i += options.size) {
+      const batch = keys.slice(i, i + options.size);
+      if (batch.length < options.size && options.dropLast) break;
+      yield { keys: batch, samples: await this.getMany(batch) };
+    }
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  private assertWritable(): void {
+    this.context.assertOpen();
+    if (!this.context.writable) {
+      throw new InvalidArgumentError(`column '${this.name}' is open read-only: use a writer checkout`, {
+        column: this.name,
+      });
+    }
+  }
+
+  private async ensureWriter(): Promise<void> {
+    this.digester ??= await loadSampleDigester();
+    if (!this.writer) {
+      this.writer = this.context.repo.store.createWriter();
+      this.sink = new ChunkSink(this.writer, this.schema.compression);
+    }
+  }
+
+  /** Stages one sample: checked against the schema, bytes appended to the current chunk. */
+  private stage(canonical: string, label: string, value: unknown): void {
+    const { bytes, shape } = encodeSample(this.schema, label, value);
+    const keepShape = this.schema.variable && this.schema.kind === 'ndarray' ? shape : undefined;
+    this.stageBytes(canonical, bytes, keepShape, shape);
+  }
+
+  private stageBytes(
+    canonical: string,
+    bytes: Uint8Array,
+    keepShape: readonly number[] | undefined,
+    shape: readonly number[],
+  ): void {
+    if (bytes.byteLength <= INLINE_MAX) {
+      this.pending.set(canonical, encodeInlineEntry(bytes, keepShape));
+      return;
+    }
+    const digest = new Uint8Array(SAMPLE_DIGEST_BYTES);
+    this.digester!(Buffer.from(digestPrefix(this.schema, shape)), bytes, digest, 0);
+    // The same sample twice in one session is stored once.
+    const seenKey = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
+    let sample = this.sessionSamples.get(seenKey);
+    if (!sample) {
+      const { chunk, offset } = this.sink!.append(bytes);
+      sample = { chunk, offset, length: bytes.byteLength, digest, shape: keepShape };
+      this.sessionSamples.set(seenKey, sample);
+    }
+    this.pending.set(canonical, sample);
+  }
+
+  async set(key: ColumnKey, value: unknown): Promise<void> {
+    this.assertWritable();
+    await this.ensureWriter();
+    this.stage(this.canonical(key), JSON.stringify(key), value);
+    if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+  }
+
+  /** Many samples at once: `[key, value]` pairs, or a map. Checked before anything is staged. */
+  async setMany(
+    entries: Iterable<readonly [ColumnKey, unknown]> | ReadonlyMap<ColumnKey, unknown>,
+  ): Promise<number> {
+    this.assertWritable();
+    await this.ensureWriter();
+    let n = 0;
+    for (const [key, value] of entries) {
+      this.stage(this.canonical(key), JSON.stringify(key), value);
+      n++;
+      if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+    }
+    return n;
+  }
+
+  /**
+   * The bulk path of imports: `count` fixed- or variable-shape samples of one shape, back to back
+   * in `data` (little-endian, C order), keyed `keys[i]` (or start, start+1, ...). The data is read
+   * during the call only.
+   */
+  async setBatch(
+    keys: readonly ColumnKey[] | { readonly start: number },
+    batch: {
+      readonly dtype: string;
+      readonly shape: readonly number[];
+      readonly count: number;
+      readonly data: Uint8Array;
+    },
+  ): Promise<void> {
+    this.assertWritable();
+    const schema = this.schema;
+    if (schema.kind !== 'ndarray') {
+      throw new InvalidArgumentError(`column '${this.name}': setBatch needs an ndarray column`, {
+        column: this.name,
+      });
+    }
+    if (batch.dtype !== schema.dtype) {
+      throw new InvalidArgumentError(
+        `column '${this.name}': expected dtype ${schema.dtype}, got ${batch.dtype}`,
+        { column: this.name, expected: schema.dtype, got: batch.dtype },
+      );
+    }
+    await this.ensureWriter();
+    const sampleBytes = elementCount(batch.shape) * ITEM_SIZE[schema.dtype!];
+    if (batch.data.byteLength !== sampleBytes * batch.count) {
+      throw new InvalidArgumentError(
+        `column '${this.name}': batch of ${batch.count} samples of shape [${batch.shape.join(', ')}] needs ${sampleBytes * batch.count} bytes, got ${batch.data.byteLength}`,
+        { column: this.name },
+      );
+    }
+    // One shape check for the whole batch (it is the same for every sample).
+    const probe = batch.count > 0 ? batch.data.subarray(0, sampleBytes) : new Uint8Array(0);
+    encodeSample(schema, `(batch)`, { data: viewAs(schema.dtype!, probe), shape: batch.shape });
+    const keepShape = schema.variable ? batch.shape : undefined;
+    const start = 'start' in keys ? keys.start : 0;
+    for (let i = 0; i < batch.count; i++) {
+      const key = 'start' in keys ? start + i : (keys as readonly ColumnKey[])[i]!;
+      const bytes = batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
+      this.stageBytes(this.canonical(key), bytes, keepShape, batch.shape);
+      if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+    }
+  }
+
+  /** Removes a sample; false when there was none. */
+  async delete(key: ColumnKey): Promise<boolean> {
+    this.assertWritable();
+    const canonical = this.canonical(key);
+    const existed = this.pending.has(canonical)
+      ? this.pending.get(canonical) !== null || (await this.lookup(canonical)) !== undefined
+      : (await this.lookup(canonical)) !== undefined;
+    if (existed) this.pending.set(canonical, null);
+    else this.pending.delete(canonical);
+    return existed;
+  }
+
+  /** Drops pending writes (nothing was published). */
+  async discard(): Promise<void> {
+    this.pending.clear();
+    this.sessionSamples.clear();
+    await this.writer?.abort().catch(() => undefined);
+    this.writer = undefined;
+    this.sink = undefined;
+  }
+
+  /**
+   * Folds pending writes into a new index: chunks and index nodes are stored durably, the record
+   * moves in memory. Nothing is visible to others until the checkout stages it.
+   */
+  async applyPending(): Promise<void> {
+    if (this.pending.size === 0 && !this.writer) return;
+    const writer = this.writer!;
+    try {
+      const chunks = this.sink ? await this.sink.finish() : [];
+      const edits: MapEdit[] = new Array(this.pending.size);
+      let i = 0;
+      let sorted = true;
+      let previous = '';
+      for (const [key, p] of this.pending) {
+        if (i > 0 && key < previous) sorted = false;
+        previous = key;
+        edits[i++] =
+          p === null
+            ? { key }
+            : p instanceof Uint8Array
+              ? { key, value: p }
+              : {
+                  key,
+                  value: encodeChunkEntry(
+                    { chunk: p.chunk.prefix!, offset: p.offset, length: p.length },
+                    p.digest,
+                    p.shape,
+                  ),
+                };
+      }
+      if (!sorted) edits.sort((a, b) => compareKeys(a.key, b.key));
+      const empty = this.current.count === 0;
+      const built = empty
+        ? buildMap(edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })))
+        : await editMap(this.context.nodes, this.current.index, edits);
+      const present = await this.context.repo.store.hasMany(built.nodes.map((n) => n.id));
+      for (const node of built.nodes) if (!present.has(node.id)) await writer.add(node.bytes);
+      await writer.commit();
+      const newChunks = chunks.map((c) => c.id!).filter((id) => !this.chunkIds.has(chunkPrefix(id)));
+      for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
+      this.current = {
+        ...this.current,
+        index: built.root,
+        count: built.count,
+        chunks: [...this.current.chunks, ...newChunks],
+      };
+    } catch (err) {
+      await writer.abort().catch(() => undefined);
+      throw err;
+    } finally {
+      this.pending.clear();
+      this.sessionSamples.clear();
+      this.writer = undefined;
+      this.sink = undefined;
+    }
+  }
+
+  /** Replaces the record (after a reset or merge). */
+  replaceRecord(record: ColumnRecord): void {
+    this.current = record;
+    this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
+  }
+}
+
+/** Fisher–Yates with mulberry32: the same seed gives the same order on every machine. */
+function shuffleInPlace<T>(items: T[], seed: number): void {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}

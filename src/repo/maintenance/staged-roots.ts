@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorruptObjectError } from '../../errors/index.js';
+import type { Repository } from '../repository.js';
+
+/** The folder where capabilities keep staged, not yet committed state as JSON files. */
+export const STAGE_DIR = 'stage';
+
+/**
+ * Every staged-state file (`.strata/stage/*.json`) with its parsed content. Each may list `refs`
+ * and `maps` like a commit section; gc keeps those objects and fsck checks them.
+ */
+export function readStagedRoots(repo: Repository): [string, unknown][] {
+  const dir = join(repo.strataDir, STAGE_DIR);
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return files.map((file) => {
+    try {
+      return [file, JSON.parse(readFileSync(join(dir, file), 'utf8'))];
+    } catch (err) {
+      throw new CorruptObjectError(
+        `staged state ${join(dir, file)} is unreadable: ${(err as Error).message}`,
+        {
+          path: join(dir, file),
+        },
+      );
+    }
+  });
+}
