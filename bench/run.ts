@@ -32,6 +32,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'computed resources: first computes, cached fetches, 4 processes on one project',
     run: async () => (await import('./compute.js')).run(),
   },
+  columns: {
+    description: 'tensor columns: 100,000 MNIST-like samples written, committed, read, randomly got, changed',
+    run: async () => (await import('./columns.js')).run(),
+  },
   workspace: {
     description:
       'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',

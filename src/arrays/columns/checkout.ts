@@ -68,6 +68,7 @@ export class Checkout {
     this.context = {
       repo,
       nodes,
+      nodeCache: new Map(),
       chunks: new ChunkCache(repo.store, cacheBytes),
       writable,
       assertOpen: () => this.assertOpen(),

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { buildMap } from '../../repo/merkle/build-map.js';
 import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
-import type { MapNode } from '../../repo/merkle/map-node.js';
-import { iterateMap, type NodeSource } from '../../repo/merkle/read-map.js';
+import type { MapEntry, MapNode } from '../../repo/merkle/map-node.js';
+import type { NodeSource } from '../../repo/merkle/read-map.js';
 import type { Repository } from '../../repo/repository.js';
 import {
   SAMPLE_DIGEST_BYTES,
@@ -30,6 +30,9 @@ interface PendingSample {
   readonly shape?: readonly number[];
 }
 
+/** Decoded index nodes a checkout keeps (a leaf holds ~64 entries: 4M samples' worth). */
+const NODE_CACHE_ENTRIES = 1 << 16;
+
 /** Above this many pending samples, writes are folded into the index (durable, not yet staged). */
 const APPLY_EVERY = 1 << 18;
 
@@ -37,6 +40,8 @@ const APPLY_EVERY = 1 << 18;
 export interface ColumnContext {
   readonly repo: Repository;
   readonly nodes: NodeSource;
+  /** Decoded nodes by id, read synchronously on the hot path of `get`. */
+  readonly nodeCache: Map<ObjectId, MapNode>;
   readonly chunks: ChunkCache;
   readonly writable: boolean;
   /** Throws when the checkout is closed. */
@@ -94,8 +99,35 @@ export class Column {
 
   // ---- reads ------------------------------------------------------------------------------
 
-  private async node(id: ObjectId): Promise<MapNode> {
-    return this.context.nodes(id);
+  /** A decoded index node: from the checkout's in-memory cache without a promise when warm. */
+  private node(id: ObjectId): MapNode | Promise<MapNode> {
+    return this.context.nodeCache.get(id) ?? this.loadNode(id);
+  }
+
+  private async loadNode(id: ObjectId): Promise<MapNode> {
+    const node = await this.context.nodes(id);
+    const cache = this.context.nodeCache;
+    if (cache.size >= NODE_CACHE_ENTRIES) cache.clear();
+    cache.set(id, node);
+    return node;
+  }
+
+  /** The index's leaves in key order, each an array of entries. */
+  private async *leaves(): AsyncGenerator<readonly MapEntry[]> {
+    this.context.assertOpen();
+    await this.applyPending();
+    const walk = async function* (self: Column, id: ObjectId): AsyncGenerator<readonly MapEntry[]> {
+      const node = await self.node(id);
+      if (node.kind === 'leaf') {
+        yield node.entries;
+        return;
+      }
+      for (const child of node.children) yield* walk(self, child.id);
+    };
+    for await (const entries of walk(this, this.current.index)) {
+      this.context.assertOpen();
+      yield entries;
+    }
   }
 
   /** The index entry of a canonical key, reading only the nodes on its path. */
@@ -197,26 +229,69 @@ export class Column {
 
   /** Every key in index order (integers in numeric order, before strings). */
   async *keys(): AsyncGenerator<ColumnKey> {
-    for await (const [key] of this.rawEntries()) yield this.publicKey(key);
+    for await (const entries of this.leaves()) for (const e of entries) yield this.publicKey(e.key);
   }
 
   async *values(): AsyncGenerator<Sample> {
-    for await (const [, sample] of this.entries()) yield sample;
-  }
-
-  async *entries(): AsyncGenerator<[ColumnKey, Sample]> {
-    for await (const [key, value] of this.rawEntries()) {
-      const { bytes, shape } = await this.bytesOf(value, `key ${key}`);
-      yield [this.publicKey(key), this.toSample(bytes, shape)];
+    for await (const entries of this.leaves()) {
+      for (const e of entries) {
+        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        yield this.toSample(bytes, shape);
+      }
     }
   }
 
-  private async *rawEntries(): AsyncGenerator<[string, Uint8Array]> {
-    this.context.assertOpen();
-    await this.applyPending();
-    for await (const e of iterateMap(this.context.nodes, this.current.index)) {
-      this.context.assertOpen();
-      yield [e.key, e.value];
+  async *entries(): AsyncGenerator<[ColumnKey, Sample]> {
+    for await (const entries of this.leaves()) {
+      for (const e of entries) {
+        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        yield [this.publicKey(e.key), this.toSample(bytes, shape)];
+      }
+    }
+  }
+
+  /**
+   * Every sample in key order as contiguous batches, read leaf by leaf without per-key lookups:
+   * the fast way to read a whole fixed-shape column.
+   */
+  private async *scan(
+    size: number,
+    dropLast: boolean,
+  ): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
+    const schema = this.schema;
+    const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
+    let out = new Uint8Array(sampleBytes * size);
+    let keys: ColumnKey[] = [];
+    const emit = () => {
+      const data = keys.length === size ? out : out.subarray(0, keys.length * sampleBytes);
+      const batch = {
+        keys,
+        samples: {
+          dtype: schema.dtype!,
+          shape: [keys.length, ...schema.shape!],
+          data: viewAs(schema.dtype!, data),
+        },
+      };
+      out = new Uint8Array(sampleBytes * size);
+      keys = [];
+      return batch;
+    };
+    for await (const entries of this.leaves()) {
+      for (const e of entries) {
+        const { bytes } = await this.bytesOf(e.value, `key ${e.key}`);
+        out.set(bytes, keys.length * sampleBytes);
+        keys.push(this.publicKey(e.key));
+        if (keys.length === size) yield emit();
+      }
+    }
+    if (keys.length > 0 && !dropLast) yield emit();
+  }
+
+  private requireFixedShape(verb: string): void {
+    if (this.schema.kind !== 'ndarray' || this.schema.variable) {
+      throw new InvalidArgumentError(`column '${this.name}': ${verb} needs a fixed-shape ndarray column`, {
+        column: this.name,
+      });
     }
   }
 
@@ -227,11 +302,7 @@ export class Column {
   async getMany(keys: readonly ColumnKey[]): Promise<NdArray> {
     this.context.assertOpen();
     const schema = this.schema;
-    if (schema.kind !== 'ndarray' || schema.variable) {
-      throw new InvalidArgumentError(`column '${this.name}': getMany needs a fixed-shape ndarray column`, {
-        column: this.name,
-      });
-    }
+    this.requireFixedShape('getMany');
     await this.applyPending();
     const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
     const out = new Uint8Array(sampleBytes * keys.length);
@@ -265,9 +336,14 @@ export class Column {
         size: options.size,
       });
     }
+    if (!options.shuffle) {
+      this.requireFixedShape('batches');
+      yield* this.scan(options.size, options.dropLast ?? false);
+      return;
+    }
     const keys: ColumnKey[] = [];
     for await (const k of this.keys()) keys.push(k);
-    if (options.shuffle) shuffleInPlace(keys, options.seed ?? 0);
+    shuffleInPlace(keys, options.seed ?? 0);
     for (let i = 0; i < keys.length; i += options.size) {
       const batch = keys.slice(i, i + options.size);
       if (batch.length < options.size && options.dropLast) break;
@@ -312,7 +388,7 @@ export class Column {
       return;
     }
     const digest = new Uint8Array(SAMPLE_DIGEST_BYTES);
-    this.digester!(Buffer.from(digestPrefix(this.schema, shape)), bytes, digest, 0);
+    this.digester!(this.prefixFor(shape), bytes, digest, 0);
     // The same sample twice in one session is stored once.
     const seenKey = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
     let sample = this.sessionSamples.get(seenKey);
@@ -322,6 +398,19 @@ export class Column {
       this.sessionSamples.set(seenKey, sample);
     }
     this.pending.set(canonical, sample);
+  }
+
+  private readonly prefixes = new Map<string, Buffer>();
+
+  /** The digest prefix of a shape, encoded once per shape. */
+  private prefixFor(shape: readonly number[]): Buffer {
+    const text = digestPrefix(this.schema, shape);
+    let prefix = this.prefixes.get(text);
+    if (!prefix) {
+      prefix = Buffer.from(text);
+      this.prefixes.set(text, prefix);
+    }
+    return prefix;
   }
 
   async set(key: ColumnKey, value: unknown): Promise<void> {
