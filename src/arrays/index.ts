@@ -10,3 +10,13 @@ export { parseNpyHeader, readNpyHeader, encodeNpyHeader } from './formats/npy.js
 export type { NpyHeader } from './formats/npy.js';
 export { parseIdxHeader } from './formats/idx.js';
 export type { IdxHeader } from './formats/idx.js';
+export type {
+  SampleBatch,
+  ArraySource,
+  BatchOptions,
+  OpenOptions,
+  ArrayWriteInput,
+  ImageSample,
+} from './formats/array-source.js';
+export { openArraySources, fileKind } from './formats/open-array-sources.js';
+export { writeNpy } from './formats/writers.js';
