@@ -19,4 +19,10 @@ export type {
   ImageSample,
 } from './formats/array-source.js';
 export { openArraySources, fileKind } from './formats/open-array-sources.js';
-export { writeNpy } from './formats/writers.js';
+export { writeNpy } from './formats/npy-writer.js';
+export { writeNpz } from './formats/npz-writer.js';
+export type { NpzMember } from './formats/npz-writer.js';
+export { writeIdx } from './formats/idx-writer.js';
+export { writeCsv } from './formats/csv-writer.js';
+export { writeImages } from './image/write-images.js';
+export type { WriteImagesOptions } from './image/write-images.js';
