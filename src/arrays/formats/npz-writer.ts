@@ -34,6 +34,9 @@ export async function writeNpz(
     names.add(member.name);
   }
   const zip = new yazl.ZipFile();
+  const output = zip.outputStream as Readable;
+  // The error reaches the caller through the loop reading `output`; this keeps a second emit quiet.
+  output.on('error', () => undefined);
   for (const member of members) {
     const header = encodeNpyHeader(member.dtype, [member.count, ...member.sampleShape]);
     const bytes = async function* () {
@@ -44,11 +47,15 @@ export async function writeNpz(
     zip.addReadStreamLazy(
       `${member.name}.npy`,
       { compress: options.compress ?? false, size: header.length + expectedBytes(member), mtime: new Date() },
-      (cb) => cb(null, Readable.from(bytes(), { objectMode: false, highWaterMark: 1 })),
+      (cb) => {
+        const stream = Readable.from(bytes(), { objectMode: false, highWaterMark: 1 });
+        // yazl does not listen for a lazy stream's errors (e.g. too few bytes): end the output with it.
+        stream.on('error', (err) => output.destroy(err));
+        cb(null, stream);
+      },
     );
   }
-  // yazl reports a member's failure (e.g. too few bytes) on the zip, not on its output stream.
-  const output = zip.outputStream as Readable;
+  // yazl reports its own failures (e.g. a size mismatch) on the zip, not on its output stream.
   zip.on('error', (err: Error) => output.destroy(err));
   zip.end();
   await writeDurably(path, async (writer) => {
