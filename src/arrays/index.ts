@@ -36,3 +36,19 @@ export type { ColumnSummary } from './columns/summary.js';
 export { columnsSectionProvider } from './columns/columns-provider.js';
 export { mergeRevision } from './merge.js';
 export type { MergeResult, MergeOptions, MergeConflict } from './merge.js';
+export type {
+  SampleBatch,
+  ArraySource,
+  BatchOptions,
+  OpenOptions,
+  ArrayWriteInput,
+  ImageSample,
+} from './formats/array-source.js';
+export { openArraySources, fileKind } from './formats/open-array-sources.js';
+export { writeNpy } from './formats/npy-writer.js';
+export { writeNpz } from './formats/npz-writer.js';
+export type { NpzMember } from './formats/npz-writer.js';
+export { writeIdx } from './formats/idx-writer.js';
+export { writeCsv } from './formats/csv-writer.js';
+export { writeImages } from './image/write-images.js';
+export type { WriteImagesOptions } from './image/write-images.js';

@@ -1,0 +1,16 @@
+import type { ArrayWriteInput } from './array-source.js';
+import { writeDurably } from './durable-file-writer.js';
+import { encodeNpyHeader } from './npy.js';
+import { checkWriteInput, checkedChunks } from './write-input.js';
+
+/**
+ * Writes a `.npy` of shape (count, ...sampleShape) that numpy loads as is: temp file, fsync,
+ * rename, so a failed write leaves nothing behind.
+ */
+export async function writeNpy(path: string, input: ArrayWriteInput): Promise<void> {
+  checkWriteInput(path, input);
+  await writeDurably(path, async (writer) => {
+    await writer.write(encodeNpyHeader(input.dtype, [input.count, ...input.sampleShape]));
+    for await (const chunk of checkedChunks(path, input)) await writer.write(chunk);
+  });
+}
