@@ -52,3 +52,6 @@ export { writeIdx } from './formats/idx-writer.js';
 export { writeCsv } from './formats/csv-writer.js';
 export { writeImages } from './image/write-images.js';
 export type { WriteImagesOptions } from './image/write-images.js';
+export { columnsAt, stagedColumns, diffColumnRevisions } from './columns/column-revisions.js';
+export { importIntoColumn, exportColumn } from './columns/import-export.js';
+export type { ImportResult, ExportResult } from './columns/import-export.js';

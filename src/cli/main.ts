@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAssetCommands } from './commands/assets.js';
+import { registerColumnCommands } from './commands/column.js';
 import { registerComputeCommands } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   registerLineageCommands(program, global);
   registerRunCommand(program, global);
   registerAssetCommands(program);
+  registerColumnCommands(program, global);
   return program;
 }
 

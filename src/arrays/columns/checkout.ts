@@ -37,6 +37,8 @@ export interface CheckoutOptions {
   /** Writers: the branch (default: HEAD's). Readers: any branch, tag or commit (default HEAD). */
   readonly branch?: string;
   readonly revision?: string;
+  /** Readers of HEAD on a branch: include the branch's staged (uncommitted) column changes. */
+  readonly staged?: boolean;
   /** Bytes of decoded chunks kept in memory (default 512 MiB). */
   readonly cacheBytes?: number;
 }
@@ -90,7 +92,9 @@ export class Checkout {
         commit = r.commit;
         branch = r.branch ?? (resolved === 'HEAD' ? head.branch : null);
       }
-      const records = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
+      let records = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
+      if (options.staged && resolved === 'HEAD' && branch)
+        records = applyStage(records, readColumnStage(repo, branch));
       return new Checkout(
         repo,
         false,

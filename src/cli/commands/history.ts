@@ -3,6 +3,7 @@ import type { LogEntry } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { drawGraph } from '../log-graph.js';
 import { bold, cyan, dim, green, printJson, say, short, yellow } from '../output.js';
+import { printColumnChanges } from './column.js';
 import { printChanges } from './worktree.js';
 
 function decorations(e: LogEntry, headBranch: string | null): string {
@@ -58,6 +59,11 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
         const c = await api.readCommit(repo, id);
         const tree = await api.readCommitTree(repo, id);
         const changes = await api.diffRevisions(repo, c.parents[0] ?? null, id);
+        const columnChanges = await api.diffColumnRevisions(repo, c.parents[0] ?? null, id);
+        const columns = Object.values(api.readColumns(tree, id)).map((r) => ({
+          name: r.schema.name,
+          count: r.count,
+        }));
         const tags = (await api.listTags(repo)).filter((t) => t.commit === id).map((t) => t.name);
         const resources = Object.entries(tree.resources).map(([name, r]) => ({
           name,
@@ -75,7 +81,8 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
             time: c.time,
             tags,
             resources,
-            changes: changes.map(api.changeToJson),
+            columns,
+            changes: [...changes.map(api.changeToJson), ...columnChanges],
           });
         }
         say(`${bold('commit')} ${yellow(id)}`);
@@ -88,8 +95,10 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
         say('');
         for (const r of resources)
           say(`  ${green(r.name)} ${cyan(r.role)} ${r.path}/ — ${r.files} files, ${r.bytes} B`);
-        say(`Changes (${changes.length}):`);
+        for (const col of columns) say(`  ${green(col.name)} ${cyan('column')} — ${col.count} samples`);
+        say(`Changes (${changes.length + columnChanges.length}):`);
         printChanges(changes);
+        if (columnChanges.length > 0) printColumnChanges(columnChanges);
       });
     });
 }

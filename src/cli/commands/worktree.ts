@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FileChange, Repository } from '../../api/index.js';
+import { printColumnChanges } from './column.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, cyan, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -212,18 +213,24 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .action(async (from: string | undefined, to: string | undefined, opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const changes = await api.diffRevisions(repo, from ?? 'HEAD', to);
+        // Before the first commit, the working state is compared with the empty state.
+        const base = from ?? ((await api.readHead(repo)).commit === null ? null : 'HEAD');
+        const changes = await api.diffRevisions(repo, base, to);
         // Metrics and resource-level state live in commits: they differ only between two revisions.
         const metrics = to !== undefined ? await api.diffMetrics(repo, from ?? 'HEAD', to) : [];
         const resources = to !== undefined ? await api.diffResources(repo, from ?? 'HEAD', to) : [];
+        // Without `to`, columns compare with what is staged (the columns' working state).
+        const columns = await api.diffColumnRevisions(repo, base, to);
         if (opts.json)
           return printJson({
-            changes: changes.map(api.changeToJson),
+            changes: [...changes.map(api.changeToJson), ...columns],
             ...(resources.length > 0 ? { resources } : {}),
             ...(metrics.length > 0 ? { metrics } : {}),
           });
-        if (changes.length === 0 && metrics.length === 0 && resources.length === 0) say('no differences');
-        else printChanges(changes);
+        if (changes.length === 0 && metrics.length === 0 && resources.length === 0 && columns.length === 0)
+          say('no differences');
+        else if (changes.length > 0) printChanges(changes);
+        if (columns.length > 0) printColumnChanges(columns);
         if (resources.length > 0) {
           say('Resources:');
           for (const r of resources)

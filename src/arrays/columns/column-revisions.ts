@@ -1,0 +1,43 @@
+import { createNodeSource } from '../../repo/merkle/read-map.js';
+import { readCommitTree } from '../../repo/objects/read-objects.js';
+import { readHead, resolveRevision } from '../../repo/refs/refs.js';
+import type { Repository } from '../../repo/repository.js';
+import { diffColumnRecords, type ColumnChange } from './column-diff.js';
+import { applyStage, readColumns, readColumnStage, type ColumnRecord } from './column-record.js';
+
+/** The columns of a revision (null: the empty state before the first commit). */
+export async function columnsAt(
+  repo: Repository,
+  revision: string | null,
+): Promise<Record<string, ColumnRecord>> {
+  if (revision === null) return {};
+  const head = await readHead(repo);
+  const commit =
+    revision === 'HEAD' && head.commit === null ? null : (await resolveRevision(repo, revision)).commit;
+  return readColumns(await readCommitTree(repo, commit), `revision ${revision}`);
+}
+
+/** The columns as the current branch will commit them: HEAD plus staged changes. */
+export async function stagedColumns(repo: Repository): Promise<Record<string, ColumnRecord>> {
+  const head = await readHead(repo);
+  const committed = await columnsAt(repo, 'HEAD');
+  return head.branch ? applyStage(committed, readColumnStage(repo, head.branch)) : committed;
+}
+
+/**
+ * Sample-level column differences from revision `from` to `to`, or to the staged columns of the
+ * current branch when `to` is omitted (what `strata diff` shows beside the working folders).
+ */
+export async function diffColumnRevisions(
+  repo: Repository,
+  from: string | null = 'HEAD',
+  to?: string,
+): Promise<ColumnChange[]> {
+  const before = await columnsAt(repo, from);
+  const after = to === undefined ? await stagedColumns(repo) : await columnsAt(repo, to);
+  return diffColumnRecords(
+    createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 14 }),
+    before,
+    after,
+  );
+}

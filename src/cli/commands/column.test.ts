@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeImages, writeNpy } from '../../api/index.js';
+import { CLI_BIN, runCli } from '../test-support/run-cli.js';
+
+async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
+}
+
+async function npy(
+  path: string,
+  dtype: 'uint8' | 'int64',
+  sampleShape: number[],
+  data: Uint8Array,
+): Promise<void> {
+  const sampleBytes = sampleShape.reduce((a, b) => a * b, 1) * (dtype === 'uint8' ? 1 : 8);
+  await writeNpy(path, { dtype, sampleShape, count: data.byteLength / sampleBytes, chunks: once(data) });
+}
+
+function project(): { root: string; done(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'strata-columns-cli-'));
+  assert.equal(runCli(root, ['init']).code, 0);
+  return { root, done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+const pixels = (n: number, seed: number) =>
+  Uint8Array.from({ length: n * 16 }, (_, i) => (i * 31 + seed) & 0xff);
+
+test('column import, commit, branch, merge, diff and export through the CLI', async () => {
+  const p = project();
+  try {
+    await npy(join(p.root, 'images.npy'), 'uint8', [4, 4], pixels(50, 1));
+    const imported = runCli(p.root, ['column', 'import', 'images', 'images.npy', '--create', '--json']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.deepEqual(imported.json<{ samples: number; created: boolean }>().samples, 50);
+    assert.deepEqual(runCli(p.root, ['column', 'list', '--json']).json(), [
+      {
+        name: 'images',
+        kind: 'ndarray',
+        dtype: 'uint8',
+        shape: [4, 4],
+        variable: false,
+        layout: 'flat',
+        count: 50,
+      },
+    ]);
+    const staged = runCli(p.root, ['diff', '--json']).json<{ changes: { column?: string }[] }>();
+    assert.equal(staged.changes.filter((c) => c.column === 'images').length, 50);
+    assert.equal(runCli(p.root, ['commit', '-m', 'images']).code, 0);
+    assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
+
+    assert.equal(runCli(p.root, ['checkout', 'main', '--branch', 'more']).code, 0);
+    await npy(join(p.root, 'more.npy'), 'uint8', [4, 4], pixels(10, 9));
+    assert.equal(runCli(p.root, ['column', 'import', 'images', 'more.npy', '--start', '50']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'ten more']).code, 0);
+    assert.equal(runCli(p.root, ['checkout', 'main']).code, 0);
+    const merged = runCli(p.root, ['merge', 'more', '--json']);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.equal(merged.json<{ result: string }>().result, 'fast-forward');
+    const diff = runCli(p.root, ['diff', 'HEAD~1', 'HEAD', '--json']).json<{ changes: unknown[] }>();
+    assert.deepEqual(diff.changes[0], { column: 'images', key: 50, change: 'added' });
+    assert.equal(diff.changes.length, 10);
+
+    assert.equal(runCli(p.root, ['column', 'export', 'images', 'out.npy']).code, 0);
+    const original = Buffer.concat([pixels(50, 1), pixels(10, 9)]);
+    const exported = readFileSync(join(p.root, 'out.npy'));
+    assert.deepEqual(exported.subarray(exported.byteLength - original.byteLength), original);
+    assert.match(exported.toString('latin1', 0, 128), /'shape': \(60, 4, 4\)/);
+    const summary = runCli(p.root, ['summary', '--json']).json<{ columns: { count: number }[] }>();
+    assert.equal(summary.columns[0]!.count, 60);
+  } finally {
+    p.done();
+  }
+});
+
+test('conflicting merges exit 1 with the conflicts listed; --strategy resolves them', async () => {
+  const p = project();
+  try {
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    await npy(join(p.root, 'b.npy'), 'uint8', [4, 4], pixels(5, 2));
+    await npy(join(p.root, 'c.npy'), 'uint8', [4, 4], pixels(5, 3));
+    runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']);
+    runCli(p.root, ['commit', '-m', 'base']);
+    runCli(p.root, ['branch', 'other']);
+    runCli(p.root, ['column', 'import', 'x', 'b.npy']);
+    runCli(p.root, ['commit', '-m', 'ours']);
+    runCli(p.root, ['checkout', 'other']);
+    runCli(p.root, ['column', 'import', 'x', 'c.npy']);
+    runCli(p.root, ['commit', '-m', 'theirs']);
+    runCli(p.root, ['checkout', 'main']);
+    const refused = runCli(p.root, ['merge', 'other', '--json']);
+    assert.equal(refused.code, 1);
+    const body = refused.json<{
+      result: string;
+      conflicts: { column: string; key: number; kind: string }[];
+    }>();
+    assert.equal(body.result, 'conflict');
+    assert.deepEqual(body.conflicts[0], { column: 'x', key: 0, kind: 'both-changed' });
+    assert.equal(body.conflicts.length, 5);
+    const resolved = runCli(p.root, ['merge', 'other', '--strategy', 'theirs', '--json']);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.equal(resolved.json<{ result: string }>().result, 'merged');
+    assert.equal(runCli(p.root, ['column', 'export', 'x', 'x.npy']).code, 0);
+    const x = readFileSync(join(p.root, 'x.npy'));
+    assert.deepEqual(x.subarray(x.byteLength - 80), Buffer.from(pixels(5, 3)));
+  } finally {
+    p.done();
+  }
+});
+
+test('bad input: wrong dtype, truncated npy, an image that will not decode; nothing is staged', async () => {
+  const p = project();
+  try {
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']);
+    runCli(p.root, ['commit', '-m', 'base']);
+    await npy(join(p.root, 'labels.npy'), 'int64', [1], new Uint8Array(40));
+    const wrong = runCli(p.root, ['column', 'import', 'x', 'labels.npy']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /column 'x': expected dtype uint8, got int64/);
+    assert.equal(wrong.stderr.trim().split('\n').length, 1);
+    const full = readFileSync(join(p.root, 'a.npy'));
+    writeFileSync(join(p.root, 'cut.npy'), full.subarray(0, full.byteLength - 7));
+    const cut = runCli(p.root, ['column', 'import', 'x', 'cut.npy', '--start', '100']);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /cut\.npy/);
+    mkdirSync(join(p.root, 'pics'));
+    async function* two() {
+      yield { name: 'a', shape: [4, 4], data: pixels(1, 1) };
+      yield { name: 'b', shape: [4, 4], data: pixels(1, 2) };
+    }
+    await writeImages(join(p.root, 'pics-ok'), two());
+    for (const f of ['a.png', 'b.png'])
+      writeFileSync(join(p.root, 'pics', f), readFileSync(join(p.root, 'pics-ok', f)));
+    writeFileSync(join(p.root, 'pics', 'c.png'), Buffer.from('\x89PNG\r\n\x1a\nnot really'));
+    const bad = runCli(p.root, ['column', 'import', 'x', 'pics', '--start', '200']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /c\.png/);
+    assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
+    const unknown = runCli(p.root, ['column', 'create', 'y', '--dtype', 'complex64', '--shape', '2']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown dtype 'complex64'/);
+  } finally {
+    p.done();
+  }
+});
+
+test('a bulk import killed part-way leaves nothing visible; fsck passes and the earlier commit reads intact', async () => {
+  const p = project();
+  try {
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']);
+    runCli(p.root, ['commit', '-m', 'base']);
+    // 400 MB of samples: long enough to be killed in the middle.
+    const big = new Uint8Array(64 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    async function* chunks() {
+      for (let i = 0; i < 6; i++) yield big;
+    }
+    await writeNpy(join(p.root, 'big.npy'), {
+      dtype: 'uint8',
+      sampleShape: [4, 4],
+      count: (6 * big.length) / 16,
+      chunks: chunks(),
+    });
+    const child = spawn(process.execPath, [CLI_BIN, 'column', 'import', 'x', 'big.npy', '--start', '10'], {
+      cwd: p.root,
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const fsck = runCli(p.root, ['fsck', '--json']);
+    assert.equal(fsck.code, 0, fsck.stdout + fsck.stderr);
+    assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
+    // The killed writer's lock is stale: named as such, and freed by `lock release`.
+    const locked = runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '500']);
+    assert.equal(locked.code, 1);
+    assert.match(locked.stderr, /no longer running/);
+    assert.equal(runCli(p.root, ['lock', 'release']).code, 0);
+    assert.equal(runCli(p.root, ['column', 'export', 'x', 'x.npy', '--rev', 'HEAD']).code, 0);
+    const x = readFileSync(join(p.root, 'x.npy'));
+    assert.deepEqual(x.subarray(x.byteLength - 80), Buffer.from(pixels(5, 1)));
+  } finally {
+    p.done();
+  }
+});

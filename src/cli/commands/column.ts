@@ -1,0 +1,309 @@
+import type { Command } from 'commander';
+import type { Checkout, ColumnSchema, Repository } from '../../api/index.js';
+import { withRepository, type GlobalOptions } from '../context.js';
+import { bold, dim, green, printJson, red, say, short, yellow } from '../output.js';
+import { createProgress } from '../progress.js';
+
+const columnJson = (schema: ColumnSchema, count: number) => ({
+  name: schema.name,
+  kind: schema.kind,
+  ...(schema.dtype ? { dtype: schema.dtype } : {}),
+  ...(schema.shape ? { shape: schema.shape } : {}),
+  variable: schema.variable,
+  layout: schema.layout,
+  count,
+});
+
+/** Opens a writer on the current branch, runs `work`, and always closes it (staging its writes). */
+async function withWriter<T>(repo: Repository, work: (checkout: Checkout) => Promise<T>): Promise<T> {
+  const api = await import('../../api/index.js');
+  const checkout = await api.openCheckout(repo, { write: true });
+  try {
+    return await work(checkout);
+  } finally {
+    await checkout.close();
+  }
+}
+
+/** A reader of a revision, or of HEAD with the staged changes when none is given. */
+async function withReader<T>(
+  repo: Repository,
+  revision: string | undefined,
+  work: (checkout: Checkout) => Promise<T>,
+): Promise<T> {
+  const api = await import('../../api/index.js');
+  const checkout = await api.openCheckout(repo, revision ? { revision } : { staged: true });
+  try {
+    return await work(checkout);
+  } finally {
+    await checkout.close();
+  }
+}
+
+function describeSample(sample: unknown): string {
+  if (typeof sample === 'string') return JSON.stringify(sample);
+  if (sample instanceof Uint8Array) return `${sample.byteLength} bytes`;
+  const nd = sample as { dtype: string; shape: number[]; data: ArrayLike<number | bigint> };
+  const head = Array.from({ length: Math.min(8, nd.data.length) }, (_, i) => String(nd.data[i]));
+  return `${nd.dtype}[${nd.shape.join(', ')}] ${head.join(' ')}${nd.data.length > 8 ? ' …' : ''}`;
+}
+
+export function registerColumnCommands(program: Command, global: () => GlobalOptions): void {
+  const column = program
+    .command('column')
+    .description(
+      'tensor columns: typed samples versioned with the repository (staged until `strata commit`)',
+    );
+
+  column
+    .command('create <name>')
+    .description('create an empty column (staged); its schema is fixed from now on')
+    .option('--kind <kind>', 'ndarray, bytes or str', 'ndarray')
+    .option('--dtype <dtype>', 'bool, int8..int64, uint8..uint64, float16, float32, float64')
+    .option('--shape <dims>', 'every sample\'s shape, e.g. 28,28 (or "" for scalars)')
+    .option('--variable', 'samples may be smaller than --max-shape (same rank)')
+    .option('--max-shape <dims>', 'the largest shape of a variable column')
+    .option('--layout <layout>', 'flat (key -> sample) or nested (key -> subkey -> sample)', 'flat')
+    .option('--compression <codec>', 'none, lz4 or zstd', 'lz4')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, opts: Record<string, string | boolean | undefined>) => {
+      const api = await import('../../api/index.js');
+      const shapeText = (opts.maxShape ?? opts.shape) as string | undefined;
+      await withRepository(global(), (repo) =>
+        withWriter(repo, async (checkout) => {
+          const col = await checkout.createColumn({
+            name,
+            kind: opts.kind as 'ndarray',
+            dtype: opts.dtype as string | undefined,
+            shape: shapeText !== undefined ? api.parseShape(shapeText) : undefined,
+            variable: Boolean(opts.variable || opts.maxShape),
+            layout: opts.layout as 'flat',
+            compression: opts.compression as string,
+          });
+          if (opts.json) printJson(columnJson(col.schema, 0));
+          else say(`created column ${bold(name)} ${dim('(staged: strata commit records it)')}`);
+        }),
+      );
+    });
+
+  column
+    .command('list')
+    .description('the columns at a revision (default: HEAD with staged changes)')
+    .option('-r, --rev <revision>', 'a branch, tag or commit')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { rev?: string; json?: boolean }) => {
+      await withRepository(global(), (repo) =>
+        withReader(repo, opts.rev, async (checkout) => {
+          const rows = checkout.columnNames().map((n) => {
+            const c = checkout.column(n);
+            return columnJson(c.schema, c.record.count);
+          });
+          if (opts.json) return printJson(rows);
+          if (rows.length === 0) return say('no columns');
+          for (const r of rows)
+            say(
+              `${bold(r.name)}  ${r.kind}${r.dtype ? ` ${r.dtype}` : ''}${r.shape ? ` [${r.shape.join(', ')}]` : ''}${r.variable && r.kind === 'ndarray' ? ' variable' : ''}  ${r.layout}  ${r.count} samples`,
+            );
+        }),
+      );
+    });
+
+  column
+    .command('show <name> [key]')
+    .description("a column's schema and count, or one sample (nested columns: KEY/SUBKEY)")
+    .option('-r, --rev <revision>', 'a branch, tag or commit')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, key: string | undefined, opts: { rev?: string; json?: boolean }) => {
+      await withRepository(global(), (repo) =>
+        withReader(repo, opts.rev, async (checkout) => {
+          const col = checkout.column(name);
+          if (key === undefined) {
+            const info = { ...columnJson(col.schema, col.record.count), compression: col.schema.compression };
+            if (opts.json) return printJson(info);
+            return say(JSON.stringify(info, null, 2));
+          }
+          const parse = (k: string) => (/^\d+$/.test(k) ? Number(k) : k);
+          const parts = key.split('/');
+          const sampleKey =
+            col.schema.layout === 'nested'
+              ? ([parse(parts[0]!), parse(parts[1] ?? '')] as const)
+              : parse(key);
+          const sample = await col.get(sampleKey);
+          if (sample === undefined) {
+            const api = await import('../../api/index.js');
+            throw new api.NotFoundError(`column '${name}' has no key ${key}`, { column: name, key });
+          }
+          if (!opts.json) return say(describeSample(sample));
+          if (typeof sample === 'string') return printJson({ key, value: sample });
+          if (sample instanceof Uint8Array)
+            return printJson({ key, bytes: Buffer.from(sample).toString('base64') });
+          return printJson({
+            key,
+            dtype: sample.dtype,
+            shape: sample.shape,
+            data: Array.from(sample.data as ArrayLike<number | bigint>, (v) =>
+              typeof v === 'bigint' ? v.toString() : v,
+            ),
+          });
+        }),
+      );
+    });
+
+  column
+    .command('rm <name>')
+    .description('remove a column (staged)')
+    .action(async (name: string) => {
+      await withRepository(global(), (repo) =>
+        withWriter(repo, async (checkout) => {
+          await checkout.removeColumn(name);
+          say(`removed column ${bold(name)} ${dim('(staged)')}`);
+        }),
+      );
+    });
+
+  column
+    .command('import <name> <path>')
+    .description(
+      'add the samples of a .npy, .npz, IDX or CSV file or a folder of images, keyed start, start+1, ...',
+    )
+    .option('--create', "create the column from the file's dtype and sample shape")
+    .option('--start <key>', 'the first key', (v) => Number(v), 0)
+    .option('--json', 'print as JSON')
+    .action(async (name: string, path: string, opts: { create?: boolean; start: number; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      const { resolve } = await import('node:path');
+      const file = resolve(global().cwd, path);
+      await withRepository(global(), (repo) =>
+        withWriter(repo, async (checkout) => {
+          const progress = await createProgress('importing');
+          const result = await api
+            .importIntoColumn(checkout, name, file, {
+              create: opts.create,
+              start: opts.start,
+              onProgress: progress.update,
+            })
+            .finally(() => progress.stop());
+          if (opts.json) return printJson(result);
+          say(
+            `${green('imported')} ${result.samples} samples into ${bold(name)} (keys ${result.firstKey}..${result.firstKey + result.samples - 1})${result.created ? ', column created' : ''} ${dim('(staged)')}`,
+          );
+        }),
+      );
+    });
+
+  column
+    .command('export <name> <path>')
+    .description('write a column in key order to .npy, .npz, IDX, .csv, or a folder of PNG images')
+    .option('-r, --rev <revision>', 'a branch, tag or commit')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, path: string, opts: { rev?: string; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      const { resolve } = await import('node:path');
+      await withRepository(global(), (repo) =>
+        withReader(repo, opts.rev, async (checkout) => {
+          const result = await api.exportColumn(checkout, name, resolve(global().cwd, path));
+          if (opts.json) return printJson(result);
+          say(`${green('exported')} ${result.samples} samples of ${bold(name)} to ${result.path}`);
+        }),
+      );
+    });
+
+  column
+    .command('status')
+    .description('staged column changes on the current branch, per column and key')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const changes = await api.diffColumnRevisions(repo, 'HEAD');
+        if (opts.json) return printJson(changes);
+        printColumnChanges(changes);
+      });
+    });
+
+  column
+    .command('reset')
+    .description('drop the staged column changes of the current branch')
+    .action(async () => {
+      await withRepository(global(), (repo) =>
+        withWriter(repo, async (checkout) => {
+          await checkout.reset();
+          say('staged column changes dropped');
+        }),
+      );
+    });
+
+  program
+    .command('summary')
+    .description('every column: dtype, shape, layout, samples, raw and stored bytes; repository disk usage')
+    .option('-r, --rev <revision>', 'a branch, tag or commit')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { rev?: string; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), (repo) =>
+        withReader(repo, opts.rev, async (checkout) => {
+          const columns = await api.summarizeColumns(checkout);
+          const disk = api.repositoryDiskUsage(repo);
+          if (opts.json) return printJson({ commit: checkout.commit, columns, diskBytes: disk });
+          say(`${bold('commit')} ${short(checkout.commit)}${checkout.branch ? ` (${checkout.branch})` : ''}`);
+          for (const c of columns)
+            say(
+              `  ${bold(c.name)}  ${c.kind}${c.dtype ? ` ${c.dtype}` : ''}${c.shape ? ` [${c.shape.join(', ')}]` : ''}  ${c.layout}  ${c.count} samples  ${mb(c.rawBytes)} raw, ${mb(c.storedBytes)} stored (${c.compression})`,
+            );
+          say(`${bold('disk')} ${mb(disk)} in .strata`);
+        }),
+      );
+    });
+
+  program
+    .command('merge <revision>')
+    .description('merge a branch into the current one: fast-forward, or 3-way at sample and file level')
+    .option('--strategy <side>', 'resolve every conflict to ours or theirs')
+    .option('-m, --message <text>', "the merge commit's message")
+    .option('--json', 'print as JSON')
+    .action(async (revision: string, opts: { strategy?: string; message?: string; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      if (opts.strategy !== undefined && opts.strategy !== 'ours' && opts.strategy !== 'theirs') {
+        throw new api.InvalidArgumentError(`--strategy must be ours or theirs, got '${opts.strategy}'`, {});
+      }
+      await withRepository(global(), async (repo) => {
+        const result = await api.mergeRevision(repo, revision, {
+          strategy: opts.strategy as 'ours' | 'theirs' | undefined,
+          message: opts.message,
+        });
+        if (result.result === 'conflict') process.exitCode = 1;
+        if (opts.json) return printJson(result);
+        if (result.result === 'conflict') {
+          say(red(`merge of '${revision}' refused: ${result.conflicts.length} conflicts`));
+          for (const c of result.conflicts)
+            say(
+              `  ${'column' in c ? `${c.column} ${JSON.stringify(c.key)}` : `${c.resource}/${c.path ?? ''}`}  ${c.kind}`,
+            );
+          say(dim('resolve with --strategy ours|theirs, or change one side and merge again'));
+          return;
+        }
+        say(
+          `${green(result.result)} ${short(result.commit ?? null)}${result.conflicts.length > 0 ? ` (${result.conflicts.length} conflicts resolved to ${opts.strategy})` : ''}`,
+        );
+      });
+    });
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Column changes, one line each (many changes to one column are summarised after 20). */
+export function printColumnChanges(
+  changes: readonly { column: string; key: unknown; change: string }[],
+): void {
+  if (changes.length === 0) return say('no column changes');
+  const byColumn = new Map<string, typeof changes>();
+  for (const c of changes) byColumn.set(c.column, [...(byColumn.get(c.column) ?? []), c]);
+  for (const [name, list] of byColumn) {
+    say(`${bold(name)}: ${list.length} samples changed`);
+    for (const c of list.slice(0, 20)) {
+      const color = c.change === 'added' ? green : c.change === 'deleted' ? red : yellow;
+      say(`  ${color(c.change.padEnd(8))} ${JSON.stringify(c.key)}`);
+    }
+    if (list.length > 20) say(dim(`  … and ${list.length - 20} more`));
+  }
+}
