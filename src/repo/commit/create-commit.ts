@@ -78,6 +78,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     try {
       const state = await readWorkingState(repo, {
         hashFile: (f) => writer.addFile(f.abs),
+        storedOf: (ids) => repo.store.hasMany(ids),
         base,
         onHashed: options.onProgress,
       });

@@ -65,6 +65,12 @@ export interface WorkingStateOptions {
   readonly hooks?: ScanHooks;
   /** Called after each file that had to be hashed (progress bars). */
   readonly onHashed?: (done: number, total: number) => void;
+  /**
+   * Given to a commit: which of these ids the store holds. The stat cache vouches for hashes that
+   * `status` computed without storing anything, so a stored resource trusts a cached hash only when
+   * its object is in the store; the others are read (and stored) again.
+   */
+  readonly storedOf?: (ids: readonly ObjectId[]) => Promise<Set<ObjectId>>;
 }
 
 /** A digest of every file's stat fields: equal digests mean no file was added, removed or touched. */
@@ -124,7 +130,11 @@ export async function readWorkingState(
       continue;
     }
     const hashFile = mode === 'stored' ? options.hashFile : mode === 'hashed' ? hashOnly : statOnly;
-    const hashed = await hashResource(repo, record, files, print, overlay, counter, { ...options, hashFile });
+    const hashed = await hashResource(repo, record, files, print, overlay, counter, {
+      ...options,
+      hashFile,
+      storedOf: mode === 'stored' ? options.storedOf : undefined,
+    });
     resources.push({ ...hashed, snapshot: { ...hashed.snapshot, ...extras } });
   }
   const tree: RootTree = { resources: Object.fromEntries(resources.map((r) => [r.record.name, r.snapshot])) };
@@ -165,10 +175,15 @@ async function hashResource(
 ): Promise<WorkingResource> {
   const cache = await repo.catalog.loadStatCache(record.name);
   // One pass decides which files the cache vouches for; the count sizes the progress bar.
-  const vouched = files.map((f) => {
+  let vouched = files.map((f) => {
     const cached = cache.get(f.path);
     return trusted(cached, f) ? cached.hash : undefined;
   });
+  if (options.storedOf) {
+    const ids = vouched.filter((h): h is ObjectId => h !== undefined);
+    const stored = ids.length > 0 ? await options.storedOf(ids) : new Set<ObjectId>();
+    vouched = vouched.map((h) => (h !== undefined && stored.has(h) ? h : undefined));
+  }
   counter.total += vouched.filter((h) => h === undefined).length;
   const present: ScannedFile[] = [];
   const entries: MapEntry[] = [];
