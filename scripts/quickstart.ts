@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeNpy } from '../src/api/index.js';
 
 const bin = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const demo = resolve(process.argv[2] ?? 'quickstart-demo');
@@ -92,7 +93,65 @@ writeFileSync('results/results.json', JSON.stringify({ step: 'train', parameters
 console.log('lr', lr, 'loss', loss.toFixed(4), 'accuracy', accuracy.toFixed(3));
 `;
 
-function main(): void {
+/** Writes an .npy file with the library's writer (what numpy's np.save would make). */
+async function saveNpy(file: string, dtype: 'uint8' | 'int64', sampleShape: number[], data: Uint8Array) {
+  const sampleBytes = sampleShape.reduce((a, b) => a * b, 1) * (dtype === 'uint8' ? 1 : 8);
+  await writeNpy(join(demo, file), {
+    dtype,
+    sampleShape,
+    count: data.byteLength / sampleBytes,
+    chunks: (async function* () {
+      yield data;
+    })(),
+  });
+}
+
+/** MNIST-like digits: a stroke whose position depends on the label. */
+function digits(count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
+  const images = new Uint8Array(count * 28 * 28);
+  const labels = new BigInt64Array(count);
+  for (let n = 0; n < count; n++) {
+    const label = (n * 7 + seed) % 10;
+    labels[n] = BigInt(label);
+    for (let y = 4; y < 24; y++) images[n * 784 + y * 28 + 4 + label * 2] = 255 - ((y * 9 + n) % 64);
+  }
+  return { images, labels: new Uint8Array(labels.buffer) };
+}
+
+async function columnsTour(): Promise<void> {
+  note('Tensor columns: 1,000 MNIST-like images and labels imported from .npy files and committed.');
+  const base = digits(1000, 0);
+  await saveNpy('images.npy', 'uint8', [28, 28], base.images);
+  await saveNpy('labels.npy', 'int64', [1], base.labels);
+  strata('column', 'import', 'images', 'images.npy', '--create');
+  strata('column', 'import', 'labels', 'labels.npy', '--create');
+  strata('column', 'list');
+  strata('commit', '-m', 'MNIST-like digits as columns', '--tag', 'digits-v1');
+
+  note('On a branch, relabel 5 samples; on main, add 200 new images and labels.');
+  strata('checkout', 'main', '--branch', 'relabel');
+  await saveNpy('fix.npy', 'int64', [1], new Uint8Array(BigInt64Array.of(1n, 1n, 1n, 1n, 1n).buffer));
+  strata('column', 'import', 'labels', 'fix.npy', '--start', '10');
+  strata('column', 'status');
+  strata('commit', '-m', 'Relabel samples 10-14');
+  strata('checkout', 'main');
+  const more = digits(200, 3);
+  await saveNpy('more-images.npy', 'uint8', [28, 28], more.images);
+  await saveNpy('more-labels.npy', 'int64', [1], more.labels);
+  strata('column', 'import', 'images', 'more-images.npy', '--start', '1000');
+  strata('column', 'import', 'labels', 'more-labels.npy', '--start', '1000');
+  strata('commit', '-m', '200 more digits');
+
+  note('A three-way merge at sample level, then what it changed, and the whole column back out as .npy.');
+  strata('merge', 'relabel');
+  strata('diff', 'HEAD~1', 'HEAD');
+  strata('log', '-n', '4');
+  strata('column', 'show', 'labels', '12');
+  strata('summary');
+  strata('column', 'export', 'images', 'images-out.npy');
+}
+
+async function main(): Promise<void> {
   if (existsSync(demo)) rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
   note(`A demo repository in ${demo}, with generated data.`);
@@ -167,6 +226,8 @@ function main(): void {
   strata('lineage', 'graph', '--format', 'html', '-o', 'lineage.html');
   note(`The lineage graph is a self-contained page: ${join(demo, 'lineage.html')}`);
 
+  await columnsTour();
+
   note('Every stored object re-hashed and checked; locks; unreachable objects collected.');
   strata('fsck');
   strata('lock');
@@ -182,4 +243,4 @@ Everything here is in the README: Quick start, CLI reference, architecture.
 `);
 }
 
-main();
+await main();
