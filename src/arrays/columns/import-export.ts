@@ -85,7 +85,9 @@ export async function exportColumn(checkout: Checkout, column: string, path: str
   const col = checkout.column(column);
   const schema = col.schema;
   const count = await col.size();
-  const asFolder = extname(path) === '' || (existsSync(path) && statSync(path).isDirectory());
+  const asFolder =
+    (existsSync(path) && statSync(path).isDirectory()) ||
+    (fileKind(path) === undefined && extname(path) === '');
   if (schema.kind !== 'ndarray') {
     throw new InvalidArgumentError(`column '${column}' holds ${schema.kind}; only ndarray columns export`, {
       column,
@@ -99,7 +101,12 @@ export async function exportColumn(checkout: Checkout, column: string, path: str
     const samples = (async function* () {
       for await (const [key, sample] of col.entries()) {
         const s = sample as { shape: readonly number[]; data: Uint8Array };
-        yield { name: String(key), shape: s.shape, data: s.data };
+        // Zero-padded numbers keep key order when the folder is read back sorted by name.
+        yield {
+          name: typeof key === 'number' ? String(key).padStart(8, '0') : String(key),
+          shape: s.shape,
+          data: s.data,
+        };
       }
     })();
     const written = await writeImages(path, samples);
