@@ -47,13 +47,14 @@ export class ChunkSink {
   }
 
   /** Copies a sample into the current chunk; returns the chunk and the sample's offset in it. */
-  append(bytes: Uint8Array): { chunk: PendingChunk; offset: number } {
+  append(bytes: Uint8Array): { chunk: PendingChunk; chunkIndex: number; offset: number } {
     if (this.used + bytes.byteLength > this.buffer.length && this.used > 0) this.seal();
     if (bytes.byteLength > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes.byteLength);
     const offset = this.used;
     this.buffer.set(bytes, offset);
     this.used += bytes.byteLength;
-    return { chunk: this.current, offset };
+    // The current chunk becomes `chunks[chunks.length]` when it is sealed.
+    return { chunk: this.current, chunkIndex: this.chunks.length, offset };
   }
 
   /** Stores the current chunk (if it holds anything) and starts a new one. */

@@ -14,6 +14,7 @@ import { ITEM_SIZE, viewAs } from '../dtype.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import { elementCount } from '../shape.js';
 import { ChunkSink, chunkPrefix, type ChunkCache, type PendingChunk } from './chunks.js';
+import { SampleTable } from './sample-table.js';
 import type { ColumnRecord } from './column-record.js';
 import { decodeEntry, encodeChunkEntry, encodeInlineEntry, INLINE_MAX } from './entry.js';
 import { digestPrefix, encodeSample, type ColumnSchema, type NdArray } from './schema.js';
@@ -21,13 +22,26 @@ import { digestPrefix, encodeSample, type ColumnSchema, type NdArray } from './s
 /** What `get` returns: an NdArray, bytes or a string, by column kind. */
 export type Sample = NdArray | Uint8Array | string;
 
-/** A sample written but not yet in the index: where its bytes went. */
-interface PendingSample {
-  readonly chunk: PendingChunk;
-  readonly offset: number;
-  readonly length: number;
-  readonly digest: Uint8Array;
+/** Where a sample's bytes are: a view into an inline entry or a cached chunk. */
+interface Located {
+  readonly bytes: Uint8Array;
   readonly shape?: readonly number[];
+}
+
+const MISS = Symbol('not cached');
+
+/** Binary search of a leaf's sorted entries. */
+function findEntry(entries: readonly MapEntry[], key: string): Uint8Array | undefined {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = entries[mid]!.key;
+    if (k === key) return entries[mid]!.value;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /** Decoded index nodes a checkout keeps (a leaf holds ~64 entries: 4M samples' worth). */
@@ -57,12 +71,13 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * but publishes nothing: the checkout stages the new record when the caller flushes.
  */
 export class Column {
-  private pending = new Map<string, PendingSample | Uint8Array | null>();
+  /** Key → pending write: a sample-table index, an inline entry, or null for a deletion. */
+  private pending = new Map<string, number | Uint8Array | null>();
+  private readonly table = new SampleTable();
   private sink: ChunkSink | undefined;
   private writer: ReturnType<Repository['store']['createWriter']> | undefined;
   private digester: SampleDigester | undefined;
   private chunkIds: Map<string, ObjectId>;
-  private readonly sessionSamples = new Map<string, PendingSample>();
 
   constructor(
     private readonly context: ColumnContext,
@@ -132,7 +147,8 @@ export class Column {
 
   /** The index entry of a canonical key, reading only the nodes on its path. */
   private async lookup(canonical: string): Promise<Uint8Array | undefined> {
-    let node = await this.node(this.current.index);
+    const first = this.node(this.current.index);
+    let node = first instanceof Promise ? await first : first;
     while (node.kind === 'internal') {
       const children = node.children;
       let lo = 0;
@@ -143,42 +159,53 @@ export class Column {
         if (children[mid]!.lastKey < canonical) lo = mid + 1;
         else hi = mid;
       }
-      node = await this.node(children[lo]!.id);
+      const next = this.node(children[lo]!.id);
+      node = next instanceof Promise ? await next : next;
     }
-    const entries = node.entries;
-    let lo = 0;
-    let hi = entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = entries[mid]!.key;
-      if (k === canonical) return entries[mid]!.value;
-      if (k < canonical) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    return findEntry(node.entries, canonical);
   }
 
-  /** The raw bytes and shape of an entry. */
-  private async bytesOf(
-    value: Uint8Array,
-    where: string,
-  ): Promise<{ bytes: Uint8Array; shape?: readonly number[] }> {
+  /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
+  private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
     const entry = decodeEntry(value, where);
     if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
-    const id = this.chunkIds.get(entry.location.chunk);
+    const { chunk, offset, length } = entry.location;
+    const id = this.chunkIds.get(chunk);
     if (!id) {
-      throw new NotFoundError(
-        `column '${this.name}': ${where} points into an unknown chunk ${entry.location.chunk}`,
-        {
-          column: this.name,
-        },
-      );
+      throw new NotFoundError(`column '${this.name}': ${where} points into an unknown chunk ${chunk}`, {
+        column: this.name,
+      });
     }
-    const raw = this.context.chunks.peek(id) ?? (await this.context.chunks.get(id));
-    return {
-      bytes: raw.subarray(entry.location.offset, entry.location.offset + entry.location.length),
+    const slice = (raw: Buffer): Located => ({
+      bytes: raw.subarray(offset, offset + length),
       shape: entry.shape,
-    };
+    });
+    const raw = this.context.chunks.peek(id);
+    return raw ? slice(raw) : this.context.chunks.get(id).then(slice);
+  }
+
+  /**
+   * The entry of a key when every node on its path is cached (no promise: random gets on a warm
+   * checkout cost map lookups only), MISS when a node must be read first.
+   */
+  private lookupCached(canonical: string): Uint8Array | undefined | typeof MISS {
+    const cache = this.context.nodeCache;
+    let node = cache.get(this.current.index);
+    if (!node) return MISS;
+    while (node.kind === 'internal') {
+      const children = node.children;
+      let lo = 0;
+      let hi = children.length - 1;
+      if (canonical > children[hi]!.lastKey) return undefined;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (children[mid]!.lastKey < canonical) lo = mid + 1;
+        else hi = mid;
+      }
+      node = cache.get(children[lo]!.id);
+      if (!node) return MISS;
+    }
+    return findEntry(node.entries, canonical);
   }
 
   private toSample(bytes: Uint8Array, shape: readonly number[] | undefined): Sample {
@@ -207,9 +234,11 @@ export class Column {
       // A sample in a chunk being filled: fold the writes in, then read it like any other.
       await this.applyPending();
     }
-    const value = await this.lookup(canonical);
+    const cached = this.lookupCached(canonical);
+    const value = cached === MISS ? await this.lookup(canonical) : cached;
     if (!value) return undefined;
-    const { bytes, shape } = await this.bytesOf(value, `key ${JSON.stringify(key)}`);
+    const located = this.bytesOf(value, canonical);
+    const { bytes, shape } = located instanceof Promise ? await located : located;
     return this.toSample(bytes, shape);
   }
 
@@ -278,8 +307,8 @@ export class Column {
     };
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const { bytes } = await this.bytesOf(e.value, `key ${e.key}`);
-        out.set(bytes, keys.length * sampleBytes);
+        const located = this.bytesOf(e.value, e.key);
+        out.set((located instanceof Promise ? await located : located).bytes, keys.length * sampleBytes);
         keys.push(this.publicKey(e.key));
         if (keys.length === size) yield emit();
       }
@@ -387,17 +416,11 @@ export class Column {
       this.pending.set(canonical, encodeInlineEntry(bytes, keepShape));
       return;
     }
-    const digest = new Uint8Array(SAMPLE_DIGEST_BYTES);
-    this.digester!(this.prefixFor(shape), bytes, digest, 0);
-    // The same sample twice in one session is stored once.
-    const seenKey = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1');
-    let sample = this.sessionSamples.get(seenKey);
-    if (!sample) {
-      const { chunk, offset } = this.sink!.append(bytes);
-      sample = { chunk, offset, length: bytes.byteLength, digest, shape: keepShape };
-      this.sessionSamples.set(seenKey, sample);
-    }
-    this.pending.set(canonical, sample);
+    // The same sample twice in one session is stored once (the table compares digests).
+    this.pending.set(
+      canonical,
+      this.table.add(bytes, this.prefixFor(shape), keepShape, this.digester!, this.sink!),
+    );
   }
 
   private readonly prefixes = new Map<string, Buffer>();
@@ -498,7 +521,7 @@ export class Column {
   /** Drops pending writes (nothing was published). */
   async discard(): Promise<void> {
     this.pending.clear();
-    this.sessionSamples.clear();
+    this.table.clear();
     await this.writer?.abort().catch(() => undefined);
     this.writer = undefined;
     this.sink = undefined;
@@ -525,14 +548,7 @@ export class Column {
             ? { key }
             : p instanceof Uint8Array
               ? { key, value: p }
-              : {
-                  key,
-                  value: encodeChunkEntry(
-                    { chunk: p.chunk.prefix!, offset: p.offset, length: p.length },
-                    p.digest,
-                    p.shape,
-                  ),
-                };
+              : { key, value: this.chunkEntry(p, chunks) };
       }
       if (!sorted) edits.sort((a, b) => compareKeys(a.key, b.key));
       const empty = this.current.count === 0;
@@ -555,10 +571,17 @@ export class Column {
       throw err;
     } finally {
       this.pending.clear();
-      this.sessionSamples.clear();
+      this.table.clear();
       this.writer = undefined;
       this.sink = undefined;
     }
+  }
+
+  /** The index entry of a staged sample, once its chunk is stored. */
+  private chunkEntry(index: number, chunks: readonly PendingChunk[]): Uint8Array {
+    const { chunkIndex, offset, length } = this.table.location(index);
+    const chunk = chunks[chunkIndex]!.prefix!;
+    return encodeChunkEntry({ chunk, offset, length }, this.table.digest(index), this.table.shape(index));
   }
 
   /** Replaces the record (after a reset or merge). */

@@ -1,0 +1,114 @@
+import { SAMPLE_DIGEST_BYTES, type SampleDigester } from '../../util/hash.js';
+import type { ChunkSink } from './chunks.js';
+
+/**
+ * The samples a writer has appended to chunks and not yet folded into the index, kept in typed
+ * arrays rather than one object per sample: a bulk import of 10^5–10^7 samples would otherwise
+ * spend most of its time in the garbage collector. A digest table (open addressing over the
+ * digests themselves, which are uniformly random) stores each distinct sample once per session.
+ */
+export class SampleTable {
+  private capacity = 0;
+  count = 0;
+  digests = new Uint8Array(0);
+  private offsets = new Float64Array(0);
+  private lengths = new Uint32Array(0);
+  private chunks = new Uint32Array(0);
+  private readonly shapes: (readonly number[] | undefined)[] = [];
+  private slots = new Int32Array(0);
+
+  private grow(): void {
+    const capacity = Math.max(1024, this.capacity * 2);
+    const copy = <T extends Uint8Array | Float64Array | Uint32Array>(
+      old: T,
+      make: (n: number) => T,
+      width = 1,
+    ) => {
+      const next = make(capacity * width);
+      next.set(old);
+      return next;
+    };
+    this.digests = copy(this.digests, (n) => new Uint8Array(n), SAMPLE_DIGEST_BYTES);
+    this.offsets = copy(this.offsets, (n) => new Float64Array(n));
+    this.lengths = copy(this.lengths, (n) => new Uint32Array(n));
+    this.chunks = copy(this.chunks, (n) => new Uint32Array(n));
+    this.capacity = capacity;
+    this.slots = new Int32Array(capacity * 2);
+    for (let i = 0; i < this.count; i++) this.insertSlot(i);
+  }
+
+  private slotStart(index: number): number {
+    const d = this.digests;
+    const o = index * SAMPLE_DIGEST_BYTES;
+    return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) & (this.slots.length - 1);
+  }
+
+  private insertSlot(index: number): void {
+    const mask = this.slots.length - 1;
+    let s = this.slotStart(index);
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = index + 1;
+  }
+
+  private sameDigest(a: number, b: number): boolean {
+    const d = this.digests;
+    const oa = a * SAMPLE_DIGEST_BYTES;
+    const ob = b * SAMPLE_DIGEST_BYTES;
+    for (let i = 0; i < SAMPLE_DIGEST_BYTES; i++) if (d[oa + i] !== d[ob + i]) return false;
+    return true;
+  }
+
+  /**
+   * Digests a sample and, unless the same sample is in the table already, appends its bytes to
+   * `sink`. Returns the sample's index in the table.
+   */
+  add(
+    bytes: Uint8Array,
+    prefix: Uint8Array,
+    shape: readonly number[] | undefined,
+    digester: SampleDigester,
+    sink: ChunkSink,
+  ): number {
+    if (this.count === this.capacity) this.grow();
+    const index = this.count;
+    digester(prefix, bytes, this.digests, index * SAMPLE_DIGEST_BYTES);
+    const mask = this.slots.length - 1;
+    let s = this.slotStart(index);
+    for (let slot = this.slots[s]!; slot !== 0; slot = this.slots[s]!) {
+      if (this.sameDigest(slot - 1, index)) return slot - 1;
+      s = (s + 1) & mask;
+    }
+    this.slots[s] = index + 1;
+    const { chunkIndex, offset } = sink.append(bytes);
+    this.offsets[index] = offset;
+    this.lengths[index] = bytes.byteLength;
+    this.chunks[index] = chunkIndex;
+    this.shapes[index] = shape;
+    this.count++;
+    return index;
+  }
+
+  /** Where sample `index` went: the chunk's position in the sink, offset and length. */
+  location(index: number): { chunkIndex: number; offset: number; length: number } {
+    return { chunkIndex: this.chunks[index]!, offset: this.offsets[index]!, length: this.lengths[index]! };
+  }
+
+  digest(index: number): Uint8Array {
+    return this.digests.subarray(index * SAMPLE_DIGEST_BYTES, (index + 1) * SAMPLE_DIGEST_BYTES);
+  }
+
+  shape(index: number): readonly number[] | undefined {
+    return this.shapes[index];
+  }
+
+  clear(): void {
+    this.capacity = 0;
+    this.count = 0;
+    this.digests = new Uint8Array(0);
+    this.offsets = new Float64Array(0);
+    this.lengths = new Uint32Array(0);
+    this.chunks = new Uint32Array(0);
+    this.shapes.length = 0;
+    this.slots = new Int32Array(0);
+  }
+}
