@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { isStrataError } from '../../errors/index.js';
 import type { ArraySource } from './array-source.js';
 import { fileRangeBatches } from './file-range-batches.js';
@@ -21,7 +21,9 @@ async function withZip<T>(
 ): Promise<T | undefined> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+    // Loaded here: the CLI bundle keeps yauzl external, where a static import loads it for every command.
+    const { openPromise } = (await import('yauzl')).default;
+    zip = await openPromise(path, { lazyEntries: true, autoClose: false });
   } catch (err) {
     throw formatError(path, '.npz (zip) file', (err as Error).message);
   }
