@@ -10,7 +10,7 @@ export { parseNpyHeader, readNpyHeader, encodeNpyHeader } from './formats/npy.js
 export type { NpyHeader } from './formats/npy.js';
 export { parseIdxHeader } from './formats/idx.js';
 export type { IdxHeader } from './formats/idx.js';
-// Interop formats. Only openArraySources' and the lazy writers' callees load yauzl, yazl or sharp.
+// Interop formats. yauzl, yazl and sharp load on first use, not on import.
 export type {
   SampleBatch,
   ArraySource,
@@ -24,6 +24,7 @@ export { DEFAULT_MAX_BATCH_BYTES } from './formats/batch-plan.js';
 export { writeNpy } from './formats/npy-writer.js';
 export { writeIdx } from './formats/idx-writer.js';
 export { writeCsv } from './formats/csv-writer.js';
-export { writeNpz, writeImages } from './formats/lazy-writers.js';
+export { writeNpz } from './formats/npz-writer.js';
 export type { NpzMember } from './formats/npz-writer.js';
+export { writeImages } from './image/write-images.js';
 export type { WriteImagesOptions } from './image/write-images.js';
