@@ -36,6 +36,7 @@ export type { ColumnSummary } from './columns/summary.js';
 export { columnsSectionProvider } from './columns/columns-provider.js';
 export { mergeRevision } from './merge.js';
 export type { MergeResult, MergeOptions, MergeConflict } from './merge.js';
+// Interop formats. yauzl, yazl and sharp load on first use, not on import.
 export type {
   SampleBatch,
   ArraySource,
@@ -45,11 +46,12 @@ export type {
   ImageSample,
 } from './formats/array-source.js';
 export { openArraySources, fileKind } from './formats/open-array-sources.js';
+export { DEFAULT_MAX_BATCH_BYTES } from './formats/batch-plan.js';
 export { writeNpy } from './formats/npy-writer.js';
-export { writeNpz } from './formats/npz-writer.js';
-export type { NpzMember } from './formats/npz-writer.js';
 export { writeIdx } from './formats/idx-writer.js';
 export { writeCsv } from './formats/csv-writer.js';
+export { writeNpz } from './formats/npz-writer.js';
+export type { NpzMember } from './formats/npz-writer.js';
 export { writeImages } from './image/write-images.js';
 export type { WriteImagesOptions } from './image/write-images.js';
 export { columnsAt, stagedColumns, diffColumnRevisions } from './columns/column-revisions.js';

@@ -32,6 +32,7 @@ export async function* readLines(
 
 /** The fields of a CSV line: split on commas, trimmed, one level of double quotes removed. */
 export function splitFields(text: string): string[] {
+  if (!/["\s]/.test(text)) return text.split(',');
   return text.split(',').map((field) => {
     const f = field.trim();
     return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).trim() : f;

@@ -51,9 +51,9 @@ async function scanCsv(path: string, options: OpenOptions): Promise<CsvLayout> {
         if (options.dtype) {
           const why = putValue(scratch, 0, options.dtype, field);
           if (why) throw csvError(path, number, c + 1, `'${field}' ${why}`);
-        } else if (parseNumber(field) === undefined) {
-          throw csvError(path, number, c + 1, `'${field}' is not a number`);
-        } else if (allIntegers && !isSafeIntegerText(field)) {
+        } else if (!(allIntegers && isSafeIntegerText(field))) {
+          if (parseNumber(field) === undefined)
+            throw csvError(path, number, c + 1, `'${field}' is not a number`);
           allIntegers = false;
         }
       }

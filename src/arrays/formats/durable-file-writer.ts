@@ -36,7 +36,21 @@ export class DurableFileWriter {
     return this.position + this.used;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Buffers or writes `chunk`. Returns a promise only when it had to write to the file, so that
+   * callers feeding many small chunks (one per sample) skip an await per chunk:
+   * `const writing = writer.write(chunk); if (writing) await writing;`.
+   */
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    if (chunk.byteLength <= BUFFER_BYTES - this.used) {
+      this.buffer.set(chunk, this.used);
+      this.used += chunk.byteLength;
+      return this.used === BUFFER_BYTES ? this.flush() : undefined;
+    }
+    return this.writeLarge(chunk);
+  }
+
+  private async writeLarge(chunk: Uint8Array): Promise<void> {
     let offset = 0;
     if (!this.transform && this.used === 0 && chunk.byteLength >= BUFFER_BYTES) {
       await this.writeAll(chunk);

@@ -37,6 +37,7 @@ export async function* fileRangeBatches(
   const buffers = [Buffer.allocUnsafe(perBatch * sampleBytes), Buffer.allocUnsafe(0)];
   if (count > perBatch) buffers[1] = Buffer.allocUnsafe(perBatch * sampleBytes);
   const file = await open(path, 'r');
+  let pending: Promise<SampleBatch> | undefined;
   try {
     let done = 0;
     let which = 0;
@@ -54,7 +55,7 @@ export async function* fileRangeBatches(
       if (bigEndian && itemSize > 1) swapBytes(data, itemSize);
       return { dtype, shape, count: n, data };
     };
-    let pending: Promise<SampleBatch> | undefined = readBatch(buffers[0]!, 0);
+    pending = readBatch(buffers[0]!, 0);
     while (pending) {
       const batch = await pending;
       done += batch.count;
@@ -66,6 +67,8 @@ export async function* fileRangeBatches(
       yield batch;
     }
   } finally {
+    // A caller that stops early leaves a read-ahead in flight: let it land before closing the file.
+    await pending?.catch(() => undefined);
     await file.close();
   }
 }

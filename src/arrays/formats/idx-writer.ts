@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../../errors/index.js';
 import { ITEM_SIZE, swapBytes, type DType } from '../dtype.js';
 import type { ArrayWriteInput } from './array-source.js';
 import { writeDurably } from './durable-file-writer.js';
-import { checkWriteInput, checkedChunks } from './write-input.js';
+import { checkWriteInput, feedChunks } from './write-input.js';
 
 /** IDX type codes by dtype: the only dtypes the format has. */
 const IDX_CODES: Partial<Record<DType, number>> = {
@@ -43,7 +43,7 @@ export async function writeIdx(path: string, input: ArrayWriteInput): Promise<vo
     path,
     async (writer) => {
       await writer.writeVerbatim(header);
-      for await (const chunk of checkedChunks(path, input)) await writer.write(chunk);
+      await feedChunks(path, input, (chunk) => writer.write(chunk));
     },
     itemSize > 1 ? (run) => swapBytes(run, itemSize) : undefined,
   );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { DType } from '../dtype.js';
@@ -73,6 +74,46 @@ test('IDX: truncated data, wrong magic and unsupported dtypes are refused naming
         code: 'E_INVALID_ARGUMENT',
       });
       assert.equal(existsSync(out), false);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('IDX: gzipped files (as MNIST is downloaded) read as they stream; damage is named', async () => {
+  const { dir, cleanup } = makeTempDir('idx');
+  try {
+    const plain = join(dir, 'train-images-idx3-ubyte');
+    const data = randomSamples('float32', [28, 28], 30);
+    await writeIdx(plain, inputOf('float32', [28, 28], data));
+    const gz = join(dir, 'train-images-idx3-ubyte.gz');
+    const zipped = gzipSync(readFileSync(plain));
+    writeFileSync(gz, zipped);
+    const [source] = await openArraySources(gz);
+    assert.equal(source!.name, 'train-images');
+    assert.deepEqual([source!.dtype, source!.sampleShape, source!.count], ['float32', [28, 28], 30]);
+    const { data: back, counts } = await readAll(source!, { maxBytes: 28 * 28 * 4 * 7 });
+    assert.deepEqual(back, data);
+    assert.deepEqual(counts, [7, 7, 7, 7, 2]);
+
+    // Cut short (trailer gone), and damaged in the middle (trailer intact): both named.
+    const cut = join(dir, 'cut-idx3-ubyte.gz');
+    writeFileSync(cut, zipped.subarray(0, zipped.length - 100));
+    const damaged = join(dir, 'damaged-idx3-ubyte.gz');
+    const copy = Buffer.from(zipped);
+    copy.fill(0xaa, 2000, 2400);
+    writeFileSync(damaged, copy);
+    for (const file of [cut, damaged]) {
+      await assert.rejects(
+        (async () => {
+          for (const s of await openArraySources(file)) await readAll(s);
+        })(),
+        (err: Error & { code: string; data: { file: string } }) => {
+          assert.equal(err.code, 'E_INVALID_ARGUMENT');
+          assert.equal(err.data.file, file);
+          return true;
+        },
+      );
     }
   } finally {
     cleanup();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { DTYPES, ITEM_SIZE, swapBytes } from '../dtype.js';
@@ -168,6 +168,14 @@ test('npy: a 64 MB file read in batches keeps every batch within maxBytes (+ one
     // maxBytes smaller than one sample: one sample per batch.
     const { counts } = await readAll(source!, { maxBytes: 10 });
     assert.deepEqual(counts, new Array(16).fill(1));
+    // A file cut short after it was opened: the read fails naming the file, expected and got bytes.
+    truncateSync(file, 30_000_000);
+    await assert.rejects(readAll(source!), (err: Error & { code: string; data: Record<string, unknown> }) => {
+      assert.equal(err.code, 'E_INVALID_ARGUMENT');
+      assert.equal(err.data.file, file);
+      assert.equal(err.data.gotBytes, 30_000_000);
+      return true;
+    });
   } finally {
     cleanup();
   }

@@ -1,7 +1,7 @@
 import type { ArrayWriteInput } from './array-source.js';
 import { writeDurably } from './durable-file-writer.js';
 import { encodeNpyHeader } from './npy.js';
-import { checkWriteInput, checkedChunks } from './write-input.js';
+import { checkWriteInput, feedChunks } from './write-input.js';
 
 /**
  * Writes a `.npy` of shape (count, ...sampleShape) that numpy loads as is: temp file, fsync,
@@ -11,6 +11,6 @@ export async function writeNpy(path: string, input: ArrayWriteInput): Promise<vo
   checkWriteInput(path, input);
   await writeDurably(path, async (writer) => {
     await writer.write(encodeNpyHeader(input.dtype, [input.count, ...input.sampleShape]));
-    for await (const chunk of checkedChunks(path, input)) await writer.write(chunk);
+    await feedChunks(path, input, (chunk) => writer.write(chunk));
   });
 }

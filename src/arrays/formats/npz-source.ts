@@ -1,8 +1,10 @@
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { isStrataError } from '../../errors/index.js';
 import type { ArraySource } from './array-source.js';
+import { fileRangeBatches } from './file-range-batches.js';
 import { formatError } from './format-error.js';
 import { parseNpyHeader, type NpyHeader } from './npy.js';
 import { streamBatches } from './stream-batches.js';
@@ -19,7 +21,9 @@ async function withZip<T>(
 ): Promise<T | undefined> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+    // Loaded here: the CLI bundle keeps yauzl external, where a static import loads it for every command.
+    const { openPromise } = (await import('yauzl')).default;
+    zip = await openPromise(path, { lazyEntries: true, autoClose: false });
   } catch (err) {
     throw formatError(path, '.npz (zip) file', (err as Error).message);
   }
@@ -91,13 +95,43 @@ export async function openNpzSources(path: string): Promise<ArraySource[]> {
   await withZip(path, async (zip, entry) => {
     if (!entry.fileName.endsWith('.npy')) return undefined;
     const header = await readMemberHeader(path, zip, entry);
-    sources.push(memberSource(path, entry.fileName, header));
+    const stored = entry.compressionMethod === 0 && !entry.isEncrypted();
+    sources.push(memberSource(path, entry, header, stored ? await storedDataStart(path, entry) : undefined));
     return undefined;
   });
   return sources;
 }
 
-function memberSource(path: string, fileName: string, header: NpyHeader): ArraySource {
+/**
+ * Where a stored (not deflated) member's bytes start in the zip: after its local header, whose
+ * name and extra fields may differ in length from the central directory's.
+ */
+async function storedDataStart(path: string, entry: yauzl.Entry): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    const local = Buffer.alloc(30);
+    const { bytesRead } = await file.read(local, 0, 30, entry.relativeOffsetOfLocalHeader);
+    if (bytesRead < 30 || local.readUInt32LE(0) !== 0x04034b50) {
+      throw formatError(`${path}:${entry.fileName}`, '.npz member', 'bad local file header');
+    }
+    return entry.relativeOffsetOfLocalHeader + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * A member as a source. Stored members (numpy.savez) are read straight from the file like a
+ * `.npy`, at disk speed (without checking the zip's CRC, as a `.npy` has none); deflated ones
+ * (numpy.savez_compressed) stream through yauzl.
+ */
+function memberSource(
+  path: string,
+  entry: yauzl.Entry,
+  header: NpyHeader,
+  storedAt: number | undefined,
+): ArraySource {
+  const fileName = entry.fileName;
   const [count, sampleShape] =
     header.shape.length === 0 ? [1, [] as number[]] : [header.shape[0]!, header.shape.slice(1)];
   return {
@@ -106,7 +140,20 @@ function memberSource(path: string, fileName: string, header: NpyHeader): ArrayS
     dtype: header.dtype,
     sampleShape,
     count,
-    batches: (options) => memberBatches(path, fileName, header, count, sampleShape, options),
+    batches: (options) =>
+      storedAt === undefined
+        ? memberBatches(path, fileName, header, count, sampleShape, options)
+        : fileRangeBatches(
+            {
+              path,
+              dtype: header.dtype,
+              shape: sampleShape,
+              count,
+              dataOffset: storedAt + header.dataOffset,
+              bigEndian: header.bigEndian,
+            },
+            options,
+          ),
   };
 }
 

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import yazl from 'yazl';
 import { InvalidArgumentError } from '../../errors/index.js';
 import type { ArrayWriteInput } from './array-source.js';
 import { writeDurably } from './durable-file-writer.js';
@@ -33,7 +32,9 @@ export async function writeNpz(
     }
     names.add(member.name);
   }
-  const zip = new yazl.ZipFile();
+  // Loaded here: the CLI bundle keeps yazl external, where a static import loads it for every command.
+  const { ZipFile } = (await import('yazl')).default;
+  const zip = new ZipFile();
   const output = zip.outputStream as Readable;
   // The error reaches the caller through the loop reading `output`; this keeps a second emit quiet.
   output.on('error', () => undefined);

@@ -5,7 +5,7 @@ import type { ArraySource, OpenOptions } from './array-source.js';
 
 /**
  * Opens a file or folder by its kind: `.npy`, `.npz` (one source per member), IDX (`.idx*`,
- * `*-ubyte`), `.csv`, or a folder of images (PNG, JPEG, TIFF).
+ * `*-ubyte`, either gzipped), `.csv`, or a folder of images (PNG, JPEG, TIFF).
  */
 export async function openArraySources(path: string, options: OpenOptions = {}): Promise<ArraySource[]> {
   const info = await stat(path).catch(() => undefined);
@@ -32,13 +32,14 @@ export async function openArraySources(path: string, options: OpenOptions = {}):
   }
 }
 
-/** The format a file name says, or undefined. */
+/** The format a file name says, or undefined. IDX may be gzipped (`train-images-idx3-ubyte.gz`). */
 export function fileKind(path: string): 'npy' | 'npz' | 'idx' | 'csv' | undefined {
   const base = basename(path).toLowerCase();
   const ext = extname(base);
   if (ext === '.npy') return 'npy';
   if (ext === '.npz') return 'npz';
   if (ext === '.csv') return 'csv';
-  if (ext.startsWith('.idx') || /-ubyte$/.test(base) || /\.idx\d-ubyte$/.test(base)) return 'idx';
+  const plain = base.replace(/\.gz$/, '');
+  if (extname(plain).startsWith('.idx') || /-ubyte$/.test(plain)) return 'idx';
   return undefined;
 }

@@ -1,5 +1,6 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
 import { InvalidArgumentError } from '../../errors/index.js';
+import { loadSharp } from './load-sharp.js';
 
 /** What an image's header says it will decode to: uint8 `[height, width, channels]`. */
 export interface ImageHeader {
@@ -19,6 +20,7 @@ function decodeError(file: string, why: string): InvalidArgumentError {
  * grey+alpha 2, colour 3 (CMYK is converted to sRGB), colour+alpha 4.
  */
 export async function readImageHeader(file: string): Promise<ImageHeader> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(file).metadata();
@@ -40,6 +42,7 @@ export async function readImageHeader(file: string): Promise<ImageHeader> {
 export async function decodeImage(header: ImageHeader): Promise<Uint8Array> {
   const { file, grey, alpha } = header;
   const [height, width, channels] = header.shape;
+  const sharp = await loadSharp();
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     const pipeline = grey && !alpha ? sharp(file).toColourspace('b-w') : sharp(file);

@@ -1,11 +1,11 @@
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
-import sharp from 'sharp';
 import { AlreadyExistsError, InvalidArgumentError } from '../../errors/index.js';
 import { fsyncDir, tempPathFor } from '../../util/durable-fs.js';
 import type { ImageSample } from '../formats/array-source.js';
 import { IMAGE_EXTENSIONS } from './image-folder-source.js';
+import { loadSharp } from './load-sharp.js';
 
 /** Options of {@link writeImages}. */
 export interface WriteImagesOptions {
@@ -63,6 +63,7 @@ export async function writeImages(
   await mkdir(dirname(dir), { recursive: true });
   const temp = tempPathFor(dir);
   await mkdir(temp);
+  const sharp = await loadSharp();
   const sync = options.sync ?? true;
   const names = new Set<string>();
   const inFlight = new Set<Promise<void>>();
