@@ -537,25 +537,35 @@ export class Column {
     try {
       const chunks = this.sink ? await this.sink.finish() : [];
       const edits: MapEdit[] = new Array(this.pending.size);
+      const staged: number[] = [];
+      const rows: number[] = [];
       let i = 0;
       let sorted = true;
       let previous = '';
       for (const [key, p] of this.pending) {
         if (i > 0 && key < previous) sorted = false;
         previous = key;
-        edits[i++] =
-          p === null
-            ? { key }
-            : p instanceof Uint8Array
-              ? { key, value: p }
-              : { key, value: this.chunkEntry(p, chunks) };
+        if (typeof p === 'number') {
+          staged.push(i);
+          rows.push(p);
+        }
+        edits[i++] = p === null ? { key } : p instanceof Uint8Array ? { key, value: p } : { key };
+      }
+      if (staged.length > 0) {
+        const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
+        const values = this.table.encodeEntries(rows, prefixes);
+        for (let n = 0; n < staged.length; n++)
+          edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
       }
       if (!sorted) edits.sort((a, b) => compareKeys(a.key, b.key));
       const empty = this.current.count === 0;
       const built = empty
         ? buildMap(edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })))
         : await editMap(this.context.nodes, this.current.index, edits);
-      const present = await this.context.repo.store.hasMany(built.nodes.map((n) => n.id));
+      // A fresh index shares no node with the store (but an empty leaf); an edit shares most.
+      const present = empty
+        ? new Set<string>()
+        : await this.context.repo.store.hasMany(built.nodes.map((n) => n.id));
       for (const node of built.nodes) if (!present.has(node.id)) await writer.add(node.bytes);
       await writer.commit();
       const newChunks = chunks.map((c) => c.id!).filter((id) => !this.chunkIds.has(chunkPrefix(id)));
@@ -575,13 +585,6 @@ export class Column {
       this.writer = undefined;
       this.sink = undefined;
     }
-  }
-
-  /** The index entry of a staged sample, once its chunk is stored. */
-  private chunkEntry(index: number, chunks: readonly PendingChunk[]): Uint8Array {
-    const { chunkIndex, offset, length } = this.table.location(index);
-    const chunk = chunks[chunkIndex]!.prefix!;
-    return encodeChunkEntry({ chunk, offset, length }, this.table.digest(index), this.table.shape(index));
   }
 
   /** Replaces the record (after a reset or merge). */

@@ -88,6 +88,36 @@ export class SampleTable {
     return index;
   }
 
+  /**
+   * Encodes the index entries of many staged samples into one buffer (see entry.ts for the
+   * layout): one allocation for all of them instead of several per sample.
+   */
+  encodeEntries(indices: readonly number[], chunkPrefixes: readonly Uint8Array[]): Uint8Array[] {
+    let size = 0;
+    for (const i of indices) size += 1 + 8 + 10 + SAMPLE_DIGEST_BYTES + shapeBytes(this.shapes[i]);
+    const arena = Buffer.allocUnsafe(size);
+    const out: Uint8Array[] = new Array(indices.length);
+    let at = 0;
+    for (let n = 0; n < indices.length; n++) {
+      const i = indices[n]!;
+      const start = at;
+      const shape = this.shapes[i];
+      arena[at++] = shape ? 2 : 0;
+      if (shape) {
+        at = writeVarint(arena, at, shape.length);
+        for (const d of shape) at = writeVarint(arena, at, d);
+      }
+      arena.set(chunkPrefixes[this.chunks[i]!]!, at);
+      at += 8;
+      at = writeVarint(arena, at, this.offsets[i]!);
+      at = writeVarint(arena, at, this.lengths[i]!);
+      arena.set(this.digests.subarray(i * SAMPLE_DIGEST_BYTES, (i + 1) * SAMPLE_DIGEST_BYTES), at);
+      at += SAMPLE_DIGEST_BYTES;
+      out[n] = arena.subarray(start, at);
+    }
+    return out;
+  }
+
   /** Where sample `index` went: the chunk's position in the sink, offset and length. */
   location(index: number): { chunkIndex: number; offset: number; length: number } {
     return { chunkIndex: this.chunks[index]!, offset: this.offsets[index]!, length: this.lengths[index]! };
@@ -111,4 +141,19 @@ export class SampleTable {
     this.shapes.length = 0;
     this.slots = new Int32Array(0);
   }
+}
+
+function shapeBytes(shape: readonly number[] | undefined): number {
+  return shape ? 1 + shape.length * 5 : 0;
+}
+
+/** LEB128, as ByteWriter.uint writes it. */
+function writeVarint(buffer: Buffer, at: number, value: number): number {
+  let v = value;
+  while (v >= 0x80) {
+    buffer[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buffer[at++] = v;
+  return at;
 }
