@@ -4,6 +4,7 @@ import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
 import type { MapEntry, MapNode } from '../../repo/merkle/map-node.js';
 import type { NodeSource } from '../../repo/merkle/read-map.js';
 import type { Repository } from '../../repo/repository.js';
+import { digestPool } from '../../util/digest-pool.js';
 import {
   SAMPLE_DIGEST_BYTES,
   loadSampleDigester,
@@ -16,7 +17,14 @@ import { elementCount } from '../shape.js';
 import { ChunkSink, chunkPrefix, type ChunkCache, type PendingChunk } from './chunks.js';
 import { SampleTable } from './sample-table.js';
 import type { ColumnRecord } from './column-record.js';
-import { decodeEntry, encodeChunkEntry, encodeInlineEntry, INLINE_MAX } from './entry.js';
+import {
+  chunkKeyOf,
+  decodeEntry,
+  encodeInlineEntry,
+  entryLocation,
+  INLINE_FLAG,
+  INLINE_MAX,
+} from './entry.js';
 import { digestPrefix, encodeSample, type ColumnSchema, type NdArray } from './schema.js';
 
 /** What `get` returns: an NdArray, bytes or a string, by column kind. */
@@ -29,6 +37,20 @@ interface Located {
 }
 
 const MISS = Symbol('not cached');
+
+/** Chunks by the numeric key of their id prefix; a key two chunks share is left out (slow path). */
+function keyChunks(ids: readonly ObjectId[]): Map<number, { id: ObjectId; tail: number }> {
+  const out = new Map<number, { id: ObjectId; tail: number }>();
+  const shared = new Set<number>();
+  for (const id of ids) {
+    const prefix = Buffer.from(id.slice(0, 16), 'hex');
+    const key = chunkKeyOf(prefix, 0);
+    if (out.has(key) && out.get(key)!.id !== id) shared.add(key);
+    out.set(key, { id, tail: prefix[6]! + prefix[7]! * 0x100 });
+  }
+  for (const key of shared) out.delete(key);
+  return out;
+}
 
 /** Binary search of a leaf's sorted entries. */
 function findEntry(entries: readonly MapEntry[], key: string): Uint8Array | undefined {
@@ -46,6 +68,9 @@ function findEntry(entries: readonly MapEntry[], key: string): Uint8Array | unde
 
 /** Decoded index nodes a checkout keeps (a leaf holds ~64 entries: 4M samples' worth). */
 const NODE_CACHE_ENTRIES = 1 << 16;
+
+/** Samples per digest-worker request in bulk writes. */
+const DIGEST_BATCH = 8192;
 
 /** Above this many pending samples, writes are folded into the index (durable, not yet staged). */
 const APPLY_EVERY = 1 << 18;
@@ -78,12 +103,15 @@ export class Column {
   private writer: ReturnType<Repository['store']['createWriter']> | undefined;
   private digester: SampleDigester | undefined;
   private chunkIds: Map<string, ObjectId>;
+  /** The same chunks keyed by the number `chunkKeyOf` reads from an entry (no string per read). */
+  private chunkByKey: Map<number, { id: ObjectId; tail: number }>;
 
   constructor(
     private readonly context: ColumnContext,
     private current: ColumnRecord,
   ) {
     this.chunkIds = new Map(current.chunks.map((id) => [chunkPrefix(id), id]));
+    this.chunkByKey = keyChunks(current.chunks);
   }
 
   get name(): string {
@@ -167,6 +195,16 @@ export class Column {
 
   /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
   private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
+    const fast = entryLocation(value);
+    if (fast) {
+      const known = this.chunkByKey.get(fast.chunkKey);
+      // The last two prefix bytes settle it: the fast path never picks a wrong chunk.
+      const raw =
+        known && known.tail === value[7]! + value[8]! * 0x100
+          ? this.context.chunks.peek(known.id)
+          : undefined;
+      if (raw) return { bytes: raw.subarray(fast.offset, fast.offset + fast.length) };
+    }
     const entry = decodeEntry(value, where);
     if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
     const { chunk, offset, length } = entry.location;
@@ -440,7 +478,7 @@ export class Column {
     this.assertWritable();
     await this.ensureWriter();
     this.stage(this.canonical(key), JSON.stringify(key), value);
-    if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+    await this.applyIfFull();
   }
 
   /** Many samples at once: `[key, value]` pairs, or a map. Checked before anything is staged. */
@@ -453,7 +491,7 @@ export class Column {
     for (const [key, value] of entries) {
       this.stage(this.canonical(key), JSON.stringify(key), value);
       n++;
-      if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+      await this.applyIfFull();
     }
     return n;
   }
@@ -498,12 +536,63 @@ export class Column {
     encodeSample(schema, `(batch)`, { data: viewAs(schema.dtype!, probe), shape: batch.shape });
     const keepShape = schema.variable ? batch.shape : undefined;
     const start = 'start' in keys ? keys.start : 0;
-    for (let i = 0; i < batch.count; i++) {
-      const key = 'start' in keys ? start + i : (keys as readonly ColumnKey[])[i]!;
-      const bytes = batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
-      this.stageBytes(this.canonical(key), bytes, keepShape, batch.shape);
-      if (this.pending.size >= APPLY_EVERY) await this.applyPending();
+    const keyAt = (i: number) => ('start' in keys ? start + i : (keys as readonly ColumnKey[])[i]!);
+    const sampleAt = (i: number) => batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
+    const pool = sampleBytes > INLINE_MAX && batch.count >= 2 * DIGEST_BATCH ? digestPool() : undefined;
+    if (sampleBytes <= INLINE_MAX && !keepShape) {
+      // Labels and scalars: every entry inline, encoded into one buffer (see entry.ts).
+      const arena = Buffer.allocUnsafe(batch.count * (1 + sampleBytes));
+      for (let i = 0; i < batch.count; i++) {
+        const at = i * (1 + sampleBytes);
+        arena[at] = INLINE_FLAG;
+        arena.set(sampleAt(i), at + 1);
+        this.pending.set(this.canonical(keyAt(i)), arena.subarray(at, at + 1 + sampleBytes));
+        await this.applyIfFull();
+      }
+      return;
     }
+    if (!pool) {
+      for (let i = 0; i < batch.count; i++) {
+        this.stageBytes(this.canonical(keyAt(i)), sampleAt(i), keepShape, batch.shape);
+        await this.applyIfFull();
+      }
+      return;
+    }
+    // Digests of the next run are computed in the worker while this thread stages the current one.
+    const prefix = this.prefixFor(batch.shape);
+    const digestRun = (from: number) => {
+      const n = Math.min(DIGEST_BATCH, batch.count - from);
+      return pool.digest(
+        prefix,
+        batch.data.subarray(from * sampleBytes, (from + n) * sampleBytes),
+        sampleBytes,
+        n,
+      );
+    };
+    let next = digestRun(0);
+    for (let from = 0; from < batch.count; from += DIGEST_BATCH) {
+      const digests = await next;
+      if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
+      const n = Math.min(DIGEST_BATCH, batch.count - from);
+      for (let j = 0; j < n; j++) {
+        const row = this.table.addDigested(
+          sampleAt(from + j),
+          digests,
+          j * SAMPLE_DIGEST_BYTES,
+          keepShape,
+          this.sink!,
+        );
+        this.pending.set(this.canonical(keyAt(from + j)), row);
+      }
+      await this.applyIfFull();
+    }
+  }
+
+  /** Folds writes in once enough are pending (bounded memory), then goes on with a new writer. */
+  private async applyIfFull(): Promise<void> {
+    if (this.pending.size < APPLY_EVERY) return;
+    await this.applyPending();
+    await this.ensureWriter();
   }
 
   /** Removes a sample; false when there was none. */
@@ -570,6 +659,7 @@ export class Column {
       await writer.commit();
       const newChunks = chunks.map((c) => c.id!).filter((id) => !this.chunkIds.has(chunkPrefix(id)));
       for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
+      this.chunkByKey = keyChunks([...this.chunkIds.values()]);
       this.current = {
         ...this.current,
         index: built.root,
@@ -591,6 +681,7 @@ export class Column {
   replaceRecord(record: ColumnRecord): void {
     this.current = record;
     this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
+    this.chunkByKey = keyChunks(record.chunks);
   }
 }
 

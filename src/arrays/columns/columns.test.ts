@@ -210,3 +210,40 @@ test('diff, fast-forward and three-way merges at sample level, conflicts refused
     await t.done();
   }
 });
+
+test('bulk batches: digests from the worker thread, duplicates stored once, labels inline', async () => {
+  const t = await createTempRepo({});
+  try {
+    const w = await openCheckout(t.repo, { write: true });
+    const n = 40_000;
+    const data = new Uint8Array(n * 64);
+    // Every fourth sample repeats an earlier one.
+    const sample = (i: number) => {
+      const out = image(i, 64);
+      new DataView(out.buffer).setUint32(0, i, true);
+      return out;
+    };
+    for (let i = 0; i < n; i++) data.set(sample(i % 4 === 3 ? i - 1 : i), i * 64);
+    const col = await w.createColumn({ name: 'big', dtype: 'uint8', shape: [64], compression: 'none' });
+    const labels = await w.createColumn({ name: 'labels', dtype: 'int32', shape: [1] });
+    await w.bulk(async () => {
+      await col.setBatch({ start: 0 }, { dtype: 'uint8', shape: [64], count: n, data });
+      await labels.setBatch(
+        { start: 5 },
+        { dtype: 'int32', shape: [1], count: 3, data: new Uint8Array(Int32Array.of(7, 8, 9).buffer) },
+      );
+    });
+    assert.equal(await col.size(), n);
+    for (const k of [0, 3, 4095, 8192, 39_999]) {
+      assert.deepEqual(((await col.get(k)) as NdArray).data, sample(k % 4 === 3 ? k - 1 : k), `key ${k}`);
+    }
+    // One raw chunk holding the 30,000 distinct samples once each (plus its 9-byte header).
+    assert.equal(col.record.chunks.length, 1);
+    assert.equal(await t.repo.store.size(col.record.chunks[0]!), 9 + 30_000 * 64);
+    assert.equal(((await labels.get(6)) as NdArray).data[0], 8);
+    await w.commitChanges('bulk');
+    await w.close();
+  } finally {
+    await t.done();
+  }
+});

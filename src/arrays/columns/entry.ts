@@ -19,7 +19,9 @@ import { ByteReader, ByteWriter } from '../../util/varint.js';
 export const INLINE_MAX = 32;
 export const CHUNK_PREFIX_BYTES = 8;
 
-const INLINE = 1;
+/** The flags byte of an inline entry without a shape. */
+export const INLINE_FLAG = 1;
+const INLINE = INLINE_FLAG;
 const HAS_SHAPE = 2;
 
 export interface ChunkLocation {
@@ -105,4 +107,48 @@ export function entryContent(value: Uint8Array): Uint8Array {
 /** True when two entries hold the same sample. */
 export function sameSample(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(entryContent(a)).equals(entryContent(b));
+}
+
+/** Where a chunk-stored sample is, read straight from an entry's bytes (the hot path of reads). */
+export interface EntryLocation {
+  /** The first 6 bytes of the chunk id prefix as a number: a cheap map key. */
+  readonly chunkKey: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+function readVarint(value: Uint8Array, at: { i: number }): number {
+  let result = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = value[at.i++]!;
+    result += (byte & 0x7f) * scale;
+    if (byte < 0x80) return result;
+    scale *= 0x80;
+  }
+}
+
+/**
+ * The location of a chunk entry without decoding it whole, or undefined for an inline entry or
+ * one with a shape (those go through `decodeEntry`).
+ */
+export function entryLocation(value: Uint8Array): EntryLocation | undefined {
+  if (value[0] !== 0 || value.byteLength < 1 + CHUNK_PREFIX_BYTES + 2 + SAMPLE_DIGEST_BYTES) return undefined;
+  const chunkKey = chunkKeyOf(value, 1);
+  const at = { i: 1 + CHUNK_PREFIX_BYTES };
+  const offset = readVarint(value, at);
+  const length = readVarint(value, at);
+  return { chunkKey, offset, length };
+}
+
+/** The map key of a chunk prefix at `offset` in `bytes`: its first 6 bytes, little-endian. */
+export function chunkKeyOf(bytes: Uint8Array, offset: number): number {
+  return (
+    bytes[offset]! +
+    bytes[offset + 1]! * 0x100 +
+    bytes[offset + 2]! * 0x10000 +
+    bytes[offset + 3]! * 0x1000000 +
+    bytes[offset + 4]! * 0x100000000 +
+    bytes[offset + 5]! * 0x10000000000
+  );
 }

@@ -70,8 +70,26 @@ export class SampleTable {
     sink: ChunkSink,
   ): number {
     if (this.count === this.capacity) this.grow();
+    digester(prefix, bytes, this.digests, this.count * SAMPLE_DIGEST_BYTES);
+    return this.place(bytes, shape, sink);
+  }
+
+  /** `add` with the digest computed already (at `digests[at..]`, by the digest worker). */
+  addDigested(
+    bytes: Uint8Array,
+    digests: Uint8Array,
+    at: number,
+    shape: readonly number[] | undefined,
+    sink: ChunkSink,
+  ): number {
+    if (this.count === this.capacity) this.grow();
+    this.digests.set(digests.subarray(at, at + SAMPLE_DIGEST_BYTES), this.count * SAMPLE_DIGEST_BYTES);
+    return this.place(bytes, shape, sink);
+  }
+
+  /** Stores the sample whose digest sits at the next free row, unless it is there already. */
+  private place(bytes: Uint8Array, shape: readonly number[] | undefined, sink: ChunkSink): number {
     const index = this.count;
-    digester(prefix, bytes, this.digests, index * SAMPLE_DIGEST_BYTES);
     const mask = this.slots.length - 1;
     let s = this.slotStart(index);
     for (let slot = this.slots[s]!; slot !== 0; slot = this.slots[s]!) {

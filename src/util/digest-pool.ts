@@ -1,0 +1,86 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { SAMPLE_DIGEST_BYTES } from './hash.js';
+
+/**
+ * Sample digests of bulk writes, computed in a worker thread while the writing thread stages the
+ * previous batch: digests are most of a bulk import's CPU time, and the machine has more than one
+ * core. The worker's code is given inline (with hash-wasm's resolved path) so that it runs the
+ * same from the compiled tree and from the bundled CLI.
+ */
+const WORKER_SOURCE = (hashWasm: string) => `
+const { parentPort } = require('node:worker_threads');
+const { createBLAKE3 } = require(${JSON.stringify(hashWasm)});
+let hasher;
+parentPort.on('message', async ({ id, prefix, data, sampleBytes, count }) => {
+  try {
+    hasher ??= await createBLAKE3(${SAMPLE_DIGEST_BYTES * 8});
+    const out = new Uint8Array(count * ${SAMPLE_DIGEST_BYTES});
+    for (let i = 0; i < count; i++) {
+      hasher.init();
+      hasher.update(prefix);
+      hasher.update(data.subarray(i * sampleBytes, (i + 1) * sampleBytes));
+      out.set(hasher.digest('binary'), i * ${SAMPLE_DIGEST_BYTES});
+    }
+    parentPort.postMessage({ id, out }, [out.buffer]);
+  } catch (err) {
+    parentPort.postMessage({ id, error: String(err && err.stack || err) });
+  }
+});
+`;
+
+type Reply = { id: number; out?: Uint8Array; error?: string };
+
+export class DigestPool {
+  private next = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (d: Uint8Array) => void; reject: (e: Error) => void }
+  >();
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const w = this.waiting.get(reply.id);
+      if (!w) return;
+      this.waiting.delete(reply.id);
+      if (reply.out) w.resolve(reply.out);
+      else w.reject(new Error(`digest worker failed: ${reply.error}`));
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+    worker.on('error', (err: Error) => {
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+      shared = undefined;
+    });
+    worker.unref();
+  }
+
+  /**
+   * Digests of `count` samples of `sampleBytes` each, back to back in `data` (copied: the caller
+   * may reuse its buffer at once), each over `prefix` then its bytes.
+   */
+  digest(prefix: Uint8Array, data: Uint8Array, sampleBytes: number, count: number): Promise<Uint8Array> {
+    const id = this.next++;
+    const copy = new Uint8Array(data);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, prefix: new Uint8Array(prefix), data: copy, sampleBytes, count }, [
+        copy.buffer,
+      ]);
+    });
+  }
+}
+
+let shared: DigestPool | undefined;
+
+/** The process's digest worker, or undefined on a single core (the caller then hashes itself). */
+export function digestPool(): DigestPool | undefined {
+  if (availableParallelism() < 2) return undefined;
+  if (!shared) {
+    const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
+    shared = new DigestPool(new Worker(WORKER_SOURCE(hashWasm), { eval: true }));
+  }
+  return shared;
+}
