@@ -14,7 +14,7 @@ import {
 import { ITEM_SIZE, viewAs } from '../dtype.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import { elementCount } from '../shape.js';
-import { ChunkSink, chunkPrefix, type ChunkCache, type PendingChunk } from './chunks.js';
+import { ChunkSink, chunkPrefix, type ChunkCache } from './chunks.js';
 import { SampleTable } from './sample-table.js';
 import type { ColumnRecord } from './column-record.js';
 import {
