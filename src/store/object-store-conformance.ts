@@ -78,6 +78,24 @@ export function runObjectStoreConformance(name: string, create: () => Promise<Co
       await store.verify(id!);
     });
 
+    it('getMany returns every object verified, and fails on a missing one', async () => {
+      const writer = store.createWriter();
+      const parts = [randomBytes(10), randomBytes(2000), randomBytes(BIG_SIZE)];
+      const ids = [];
+      for (const p of parts) ids.push(await writer.add(p));
+      await writer.commit();
+      const got = await store.getMany(ids);
+      assert.deepEqual(
+        ids.map((id) => got.get(id)),
+        parts,
+      );
+      await assert.rejects(store.getMany([ids[0]!, hashBytes(Buffer.from('never stored'))]), {
+        code: 'E_NOT_FOUND',
+      });
+      await ctx.corrupt(ids[1]!);
+      await assert.rejects(store.getMany(ids), { code: 'E_HASH_MISMATCH' });
+    });
+
     it('stores the same bytes once, within a writer and across writers', async () => {
       const data = Buffer.from('same bytes');
       const writer = store.createWriter();

@@ -17,6 +17,11 @@ export interface ObjectStore {
   hasMany(ids: readonly ObjectId[]): Promise<Set<ObjectId>>;
   /** The object's bytes, verified against its id. Use `readToFile` for big objects. */
   get(id: ObjectId): Promise<Buffer>;
+  /**
+   * Many small objects at once, each verified: one index lookup for the batch instead of one per
+   * object (reading a column's index leaves). A missing or corrupt one fails the call.
+   */
+  getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>>;
   /** The object's size in bytes without reading it. */
   size(id: ObjectId): Promise<number>;
   /**

@@ -23,13 +23,20 @@ export interface CodecImpl {
   /** Compresses off the main thread where the library can (lz4 on libuv's pool). */
   compressAsync(raw: Uint8Array): Promise<Uint8Array>;
   decompress(stored: Uint8Array, rawLength: number): Uint8Array;
+  /** Decompresses off the main thread where the library can (lz4). */
+  decompressAsync(stored: Uint8Array, rawLength: number): Promise<Uint8Array>;
 }
 
 const loaded = new Map<Codec, Promise<CodecImpl>>();
 
 async function load(codec: Codec): Promise<CodecImpl> {
   if (codec === 'none')
-    return { compress: (raw) => raw, compressAsync: async (raw) => raw, decompress: (stored) => stored };
+    return {
+      compress: (raw) => raw,
+      compressAsync: async (raw) => raw,
+      decompress: (stored) => stored,
+      decompressAsync: async (stored) => stored,
+    };
   if (codec === 'lz4') {
     const lz4 = await import('lz4-napi');
     return {
@@ -37,6 +44,7 @@ async function load(codec: Codec): Promise<CodecImpl> {
       compressAsync: (raw) => lz4.compress(raw),
       decompress: (stored) =>
         lz4.uncompressSync(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)),
+      decompressAsync: (stored) => lz4.uncompress(stored),
     };
   }
   const zstd = await import('@bokuweb/zstd-wasm');
@@ -45,6 +53,7 @@ async function load(codec: Codec): Promise<CodecImpl> {
     compress: (raw) => zstd.compress(raw, 3),
     compressAsync: async (raw) => zstd.compress(raw, 3),
     decompress: (stored) => zstd.decompress(stored),
+    decompressAsync: async (stored) => zstd.decompress(stored),
   };
 }
 

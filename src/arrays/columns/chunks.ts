@@ -105,7 +105,7 @@ export async function decodeChunk(id: ObjectId, object: Buffer): Promise<Buffer>
   const codec = CODECS[object[4]!]!;
   const rawLength = object.readUInt32LE(5);
   const payload = object.subarray(HEADER);
-  const raw = codec === 'none' ? payload : (await loadCodec(codec)).decompress(payload, rawLength);
+  const raw = codec === 'none' ? payload : await (await loadCodec(codec)).decompressAsync(payload, rawLength);
   if (raw.byteLength !== rawLength) {
     throw new CorruptObjectError(`chunk ${id} decompressed to ${raw.byteLength} bytes, not ${rawLength}`, {
       id,
@@ -150,6 +150,23 @@ export class ChunkCache {
       this.loading.set(id, pending);
     }
     return pending;
+  }
+
+  /**
+   * Starts loading chunks a scan will need next (decompression runs on libuv's thread pool, so
+   * the next chunks decode on the other core while this one is read), at most `ahead` at a time
+   * and never more than half the cache.
+   */
+  prefetch(ids: readonly ObjectId[], ahead = 2): void {
+    let started = 0;
+    let bytes = 0;
+    for (const id of ids) {
+      if (started >= ahead || bytes > this.maxBytes / 2) break;
+      if (this.chunks.has(id)) continue;
+      void this.get(id).catch(() => undefined);
+      started++;
+      bytes += CHUNK_BYTES;
+    }
   }
 
   private remember(id: ObjectId, raw: Buffer): void {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { buildMap } from '../../repo/merkle/build-map.js';
 import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
-import type { MapEntry, MapNode } from '../../repo/merkle/map-node.js';
+import { decodeMapNode, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
 import type { NodeSource } from '../../repo/merkle/read-map.js';
 import type { Repository } from '../../repo/repository.js';
 import { digestPool } from '../../util/digest-pool.js';
@@ -155,6 +155,16 @@ export class Column {
     return node;
   }
 
+  /** Reads and caches the nodes not cached yet, in one store call. */
+  private async prefetch(ids: readonly ObjectId[]): Promise<void> {
+    const cache = this.context.nodeCache;
+    const missing = ids.filter((id) => !cache.has(id));
+    if (missing.length === 0) return;
+    const got = await this.context.repo.store.getMany(missing);
+    if (cache.size + missing.length >= NODE_CACHE_ENTRIES) cache.clear();
+    for (const [id, bytes] of got) cache.set(id, decodeMapNode(bytes, id));
+  }
+
   /** The index's leaves in key order, each an array of entries. */
   private async *leaves(): AsyncGenerator<readonly MapEntry[]> {
     this.context.assertOpen();
@@ -165,6 +175,8 @@ export class Column {
         yield node.entries;
         return;
       }
+      // Children are read in one batch: one index lookup instead of one per node.
+      await self.prefetch(node.children.map((c) => c.id));
       for (const child of node.children) yield* walk(self, child.id);
     };
     for await (const entries of walk(this, this.current.index)) {
@@ -195,6 +207,7 @@ export class Column {
 
   /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
   private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
+    if (value[0] === INLINE_FLAG) return { bytes: value.subarray(1) };
     const fast = entryLocation(value);
     if (fast) {
       const known = this.chunkByKey.get(fast.chunkKey);
@@ -219,7 +232,11 @@ export class Column {
       shape: entry.shape,
     });
     const raw = this.context.chunks.peek(id);
-    return raw ? slice(raw) : this.context.chunks.get(id).then(slice);
+    if (raw) return slice(raw);
+    // A chunk miss: sequential reads will want the next chunks too, so they start decoding now.
+    const position = this.current.chunks.indexOf(id);
+    this.context.chunks.prefetch(this.current.chunks.slice(position + 1, position + 3));
+    return this.context.chunks.get(id).then(slice);
   }
 
   /**

@@ -91,6 +91,17 @@ export class FsObjectStore implements ObjectStore {
     return data;
   }
 
+  async getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>> {
+    for (const id of ids) assertObjectId(id);
+    const packed = await this.index.lookup(ids);
+    const out = new Map<ObjectId, Buffer>();
+    for (const id of ids) {
+      const location = packed.get(id);
+      out.set(id, location ? await this.readPacked(id, location) : await this.get(id));
+    }
+    return out;
+  }
+
   async size(id: ObjectId): Promise<number> {
     const location = await this.locate(id);
     if (location) return location.length;

@@ -37,6 +37,12 @@ export class MemoryObjectStore implements ObjectStore {
     return Buffer.from(data);
   }
 
+  async getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>> {
+    const out = new Map<ObjectId, Buffer>();
+    for (const id of ids) out.set(id, await this.get(id));
+    return out;
+  }
+
   async size(id: ObjectId): Promise<number> {
     return this.stored(id).byteLength;
   }
