@@ -46,15 +46,23 @@ export class ChunkSink {
     this.buffer = Buffer.allocUnsafe(chunkBytes);
   }
 
-  /** Copies a sample into the current chunk; returns the chunk and the sample's offset in it. */
-  append(bytes: Uint8Array): { chunk: PendingChunk; chunkIndex: number; offset: number } {
-    if (this.used + bytes.byteLength > this.buffer.length && this.used > 0) this.seal();
-    if (bytes.byteLength > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes.byteLength);
+  /** The position in `chunks` the chunk being filled will have once sealed. */
+  get currentIndex(): number {
+    return this.chunks.length;
+  }
+
+  /**
+   * Copies `source[start, end)` into the current chunk (sealing it first when full) and returns
+   * its offset there; `currentIndex` is then the chunk it went to. No view or object per sample.
+   */
+  append(source: Buffer, start = 0, end = source.byteLength): number {
+    const length = end - start;
+    if (this.used + length > this.buffer.length && this.used > 0) this.seal();
+    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(length);
     const offset = this.used;
-    this.buffer.set(bytes, offset);
-    this.used += bytes.byteLength;
-    // The current chunk becomes `chunks[chunks.length]` when it is sealed.
-    return { chunk: this.current, chunkIndex: this.chunks.length, offset };
+    source.copy(this.buffer, offset, start, end);
+    this.used += length;
+    return offset;
   }
 
   /** Stores the current chunk (if it holds anything) and starts a new one. */

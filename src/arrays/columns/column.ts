@@ -555,6 +555,7 @@ export class Column {
     const start = 'start' in keys ? keys.start : 0;
     const keyAt = (i: number) => ('start' in keys ? start + i : (keys as readonly ColumnKey[])[i]!);
     const sampleAt = (i: number) => batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
+    const source = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
     const pool = sampleBytes > INLINE_MAX && batch.count >= 2 * DIGEST_BATCH ? digestPool() : undefined;
     if (sampleBytes <= INLINE_MAX && !keepShape) {
       // Labels and scalars: every entry inline, encoded into one buffer (see entry.ts).
@@ -592,8 +593,11 @@ export class Column {
       if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
       const n = Math.min(DIGEST_BATCH, batch.count - from);
       for (let j = 0; j < n; j++) {
+        const at = (from + j) * sampleBytes;
         const row = this.table.addDigested(
-          sampleAt(from + j),
+          source,
+          at,
+          at + sampleBytes,
           digests,
           j * SAMPLE_DIGEST_BYTES,
           keepShape,

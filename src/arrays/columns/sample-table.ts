@@ -71,12 +71,18 @@ export class SampleTable {
   ): number {
     if (this.count === this.capacity) this.grow();
     digester(prefix, bytes, this.digests, this.count * SAMPLE_DIGEST_BYTES);
-    return this.place(bytes, shape, sink);
+    const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.place(source, 0, source.byteLength, shape, sink);
   }
 
-  /** `add` with the digest computed already (at `digests[at..]`, by the digest worker). */
+  /**
+   * `add` for `source[start, end)` whose digest was computed already (at `digests[at..]`, by the
+   * digest worker).
+   */
   addDigested(
-    bytes: Uint8Array,
+    source: Buffer,
+    start: number,
+    end: number,
     digests: Uint8Array,
     at: number,
     shape: readonly number[] | undefined,
@@ -84,11 +90,17 @@ export class SampleTable {
   ): number {
     if (this.count === this.capacity) this.grow();
     this.digests.set(digests.subarray(at, at + SAMPLE_DIGEST_BYTES), this.count * SAMPLE_DIGEST_BYTES);
-    return this.place(bytes, shape, sink);
+    return this.place(source, start, end, shape, sink);
   }
 
   /** Stores the sample whose digest sits at the next free row, unless it is there already. */
-  private place(bytes: Uint8Array, shape: readonly number[] | undefined, sink: ChunkSink): number {
+  private place(
+    source: Buffer,
+    start: number,
+    end: number,
+    shape: readonly number[] | undefined,
+    sink: ChunkSink,
+  ): number {
     const index = this.count;
     const mask = this.slots.length - 1;
     let s = this.slotStart(index);
@@ -97,10 +109,9 @@ export class SampleTable {
       s = (s + 1) & mask;
     }
     this.slots[s] = index + 1;
-    const { chunkIndex, offset } = sink.append(bytes);
-    this.offsets[index] = offset;
-    this.lengths[index] = bytes.byteLength;
-    this.chunks[index] = chunkIndex;
+    this.offsets[index] = sink.append(source, start, end);
+    this.lengths[index] = end - start;
+    this.chunks[index] = sink.currentIndex;
     this.shapes[index] = shape;
     this.count++;
     return index;
