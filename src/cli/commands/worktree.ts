@@ -80,11 +80,15 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         }
         say(report.branch ? `On branch ${bold(report.branch)}` : `HEAD detached at ${short(report.commit)}`);
         if (!report.commit) say('No commits yet');
-        if (report.changes.length === 0) say('nothing to commit, the working folders match HEAD');
-        else {
+        const columnsStaged =
+          report.branch !== null && api.readColumnStage(repo, report.branch) !== undefined;
+        if (report.changes.length === 0 && !columnsStaged)
+          say('nothing to commit, the working folders match HEAD');
+        else if (report.changes.length > 0) {
           say(`Changes (${report.changes.length}):`);
           printChanges(report.changes);
         }
+        if (columnsStaged) say(`Column changes are staged (${cyan('strata column status')} lists them)`);
       });
     });
 
@@ -101,6 +105,8 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .action(async (opts: { message: string; tag?: string[]; allowEmpty?: boolean; json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
+        const branch = (await api.readHead(repo)).branch;
+        const columnsStaged = branch !== null && api.readColumnStage(repo, branch) !== undefined;
         const progress = await createProgress('storing');
         const result = await api
           .snapshot(repo, {
@@ -120,7 +126,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
           });
         else {
           say(
-            `[${result.branch ?? 'detached'} ${short(result.id)}] ${opts.message} (${result.changes} files changed)`,
+            `[${result.branch ?? 'detached'} ${short(result.id)}] ${opts.message} (${result.changes} files changed${columnsStaged ? ', staged column changes included' : ''})`,
           );
           if (result.resultsFolder)
             say(`${result.resultsMoved} result files moved into ${cyan(result.resultsFolder + '/')}`);
