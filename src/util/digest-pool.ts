@@ -32,7 +32,8 @@ parentPort.on('message', async ({ id, prefix, data, sampleBytes, count }) => {
 
 type Reply = { id: number; out?: Uint8Array; error?: string };
 
-export class DigestPool {
+/** One worker and the requests it has not answered yet. */
+class DigestWorker {
   private next = 0;
   private readonly waiting = new Map<
     number,
@@ -56,10 +57,6 @@ export class DigestPool {
     worker.unref();
   }
 
-  /**
-   * Digests of `count` samples of `sampleBytes` each, back to back in `data` (copied: the caller
-   * may reuse its buffer at once), each over `prefix` then its bytes.
-   */
   digest(prefix: Uint8Array, data: Uint8Array, sampleBytes: number, count: number): Promise<Uint8Array> {
     const id = this.next++;
     const copy = new Uint8Array(data);
@@ -73,14 +70,54 @@ export class DigestPool {
   }
 }
 
+/** Worker threads, one per core: each request is split across all of them. */
+export class DigestPool {
+  constructor(private readonly workers: readonly DigestWorker[]) {}
+
+  /**
+   * Digests of `count` samples of `sampleBytes` each, back to back in `data` (copied: the caller
+   * may reuse its buffer at once), each over `prefix` then its bytes.
+   */
+  async digest(
+    prefix: Uint8Array,
+    data: Uint8Array,
+    sampleBytes: number,
+    count: number,
+  ): Promise<Uint8Array> {
+    const per = Math.ceil(count / this.workers.length);
+    const parts = this.workers.map((w, i) => {
+      const from = Math.min(count, i * per);
+      const n = Math.min(per, count - from);
+      return n > 0
+        ? w.digest(prefix, data.subarray(from * sampleBytes, (from + n) * sampleBytes), sampleBytes, n)
+        : Promise.resolve(new Uint8Array(0));
+    });
+    const out = new Uint8Array(count * SAMPLE_DIGEST_BYTES);
+    let at = 0;
+    for (const part of await Promise.all(parts)) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
+    return out;
+  }
+}
+
 let shared: DigestPool | undefined;
 
-/** The process's digest worker, or undefined on a single core (the caller then hashes itself). */
+/**
+ * The process's digest workers (one per core, so hashing uses every core while the writing
+ * thread stages), or undefined on a single core (the caller then hashes itself).
+ */
 export function digestPool(): DigestPool | undefined {
-  if (availableParallelism() < 2) return undefined;
+  const cores = availableParallelism();
+  if (cores < 2) return undefined;
   if (!shared) {
     const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
-    shared = new DigestPool(new Worker(WORKER_SOURCE(hashWasm), { eval: true }));
+    const workers = Array.from(
+      { length: Math.min(cores, 8) },
+      () => new DigestWorker(new Worker(WORKER_SOURCE(hashWasm), { eval: true })),
+    );
+    shared = new DigestPool(workers);
   }
   return shared;
 }
