@@ -1,0 +1,40 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFiles } from '../../staging/copy-files.js';
+import { stagingLayout } from '../../staging/staging-layout.js';
+import type { ExportCounts, ExportOptions, Exporter } from '../exporter.js';
+import type { StagedSource } from '../staged-source.js';
+
+/** Options of the disk exporter (config: `name: disk`). */
+export interface DiskExporterOptions {
+  /** Absolute path of the folder to export into; it mirrors the staging's `content/` and `metadata/`. */
+  readonly targetDirectory: string;
+  readonly concurrency?: number;
+}
+
+/**
+ * Exports to a folder: content files copied (cloned where the filesystem can) under
+ * `<target>/content/`, the chosen metadata types under `<target>/metadata/<type>/`.
+ */
+export function createDiskExporter(options: DiskExporterOptions): Exporter {
+  const target = stagingLayout(options.targetDirectory);
+  return {
+    name: 'disk',
+    async export(source: StagedSource, { metadataTypes, onProgress }: ExportOptions): Promise<ExportCounts> {
+      mkdirSync(options.targetDirectory, { recursive: true });
+      const content = source.contentFiles();
+      const metadata = metadataTypes.flatMap((type) =>
+        source.metadataFiles(type).map((f) => ({ from: f.abs, to: join(target.metadataDir(type), f.name) })),
+      );
+      const entries = [
+        ...content.map((f) => ({ from: f.abs, to: join(target.content, f.path) })),
+        ...metadata,
+      ];
+      await copyFiles(entries, { concurrency: options.concurrency, onProgress });
+      let bytes = 0;
+      for (const f of content) bytes += statSync(f.abs).size;
+      return { files: content.length, bytes, metadata: metadata.length };
+    },
+    close: async () => undefined,
+  };
+}
