@@ -5,6 +5,7 @@ import type { FieldName, NamingGrammar } from '../../assets/naming/grammar.js';
 import type { GlobalOptions } from '../context.js';
 import { green, printJson, red, say, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
+import { registerAssetStagingCommands } from './assets-staging.js';
 
 type Pipeline = typeof import('../../assets/update/pipeline.js');
 
@@ -65,6 +66,7 @@ export function registerAssetCommands(program: Command): void {
   const assets = program
     .command('assets')
     .description('asset ingest: parse names, update the file and asset tables, search them, graph them');
+  registerAssetStagingCommands(assets);
 
   assets
     .command('parse <names...>')
