@@ -59,6 +59,25 @@ export interface AssetStoreChanges {
   readonly meta?: Readonly<Record<string, string>>;
 }
 
+/** The stat of a stored file: enough to tell whether it changed, without its fields and traits. */
+export interface StoredFileStat {
+  readonly path: string;
+  readonly fileId: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly assetId: string | null;
+}
+
+/** Counts and every error of the tables, for an update's report. */
+export interface AssetStoreSummary {
+  readonly files: number;
+  readonly assets: number;
+  readonly valid: number;
+  readonly fileErrors: readonly { readonly path: string; readonly errors: readonly StoredError[] }[];
+  readonly assetErrors: readonly { readonly assetPath: string; readonly errors: readonly StoredError[] }[];
+}
+
 /** How search rows are grouped: one per file (its asset's columns joined) or one per asset. */
 export type SearchGrouping = 'file' | 'asset';
 
@@ -70,6 +89,14 @@ export interface AssetStore {
   files(): Awaitable<StoredFile[]>;
   /** Every asset row (only valid or only invalid ones when asked). */
   assets(query?: { readonly valid?: boolean }): Awaitable<StoredAsset[]>;
+  /** The stat of every file row (cheap: no JSON columns). */
+  fileStats(): Awaitable<StoredFileStat[]>;
+  /** Every asset's id and path. */
+  assetPaths(): Awaitable<{ readonly assetId: string; readonly assetPath: string }[]>;
+  /** The file rows of these assets. */
+  filesOfAssets(assetIds: readonly string[]): Awaitable<StoredFile[]>;
+  /** Counts and errors of the whole tables. */
+  summary(): Awaitable<AssetStoreSummary>;
   /** File rows by id, in the order asked; unknown ids are left out. */
   filesById(ids: readonly string[]): Awaitable<StoredFile[]>;
   meta(key: string): Awaitable<string | undefined>;

@@ -39,7 +39,7 @@ export function fileIdOf(path: string, contentHash: string | null): string {
 }
 
 /** Where a file's asset is: the file itself, its folder (sequence), or the root the spec finds (complex). */
-function assetPathOf(spec: Specification, path: string): { at?: string; error?: string } {
+export function assetPathOf(spec: Specification, path: string): { at?: string; error?: string } {
   switch (spec.assetType) {
     case 'file':
       return { at: path };

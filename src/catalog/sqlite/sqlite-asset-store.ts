@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AssetStore,
+  AssetStoreSummary,
+  StoredFileStat,
   AssetStoreChanges,
   SearchGrouping,
   StoredAsset,
@@ -149,6 +151,9 @@ export class SqliteAssetStore implements AssetStore {
   readonly #getMeta: Database.Statement<[string], { value: string }>;
   readonly #putMeta: Database.Statement<[string, string]>;
   readonly #lookups = new Map<number, Database.Statement<string[], FileTuple>>();
+  readonly #byAsset = new Map<number, Database.Statement<string[], FileTuple>>();
+  readonly #stats: Database.Statement<[], [string, string, number, number, number, string | null]>;
+  readonly #assetPaths: Database.Statement<[], [string, string]>;
 
   constructor(location: string, db: Database.Database) {
     this.location = location;
@@ -168,6 +173,12 @@ export class SqliteAssetStore implements AssetStore {
       `INSERT OR REPLACE INTO assets (${ASSET_COLUMNS}) VALUES (${marks(9)})`,
     );
     this.#deleteAsset = db.prepare<[string]>('DELETE FROM assets WHERE asset_id = ?');
+    this.#stats = db
+      .prepare<[], [string, string, number, number, number, string | null]>(
+        'SELECT path, file_id, size, mtime_ms, ino, asset_id FROM files',
+      )
+      .raw(true);
+    this.#assetPaths = db.prepare<[], [string, string]>('SELECT asset_id, asset_path FROM assets').raw(true);
     this.#getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     this.#putMeta = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   }
@@ -180,6 +191,56 @@ export class SqliteAssetStore implements AssetStore {
     const rows =
       query.valid === undefined ? this.#allAssets.all() : this.#assetsByValid.all(query.valid ? 1 : 0);
     return rows.map(fromAssetTuple);
+  }
+
+  fileStats(): StoredFileStat[] {
+    return this.#stats
+      .all()
+      .map(([path, fileId, size, mtimeMs, ino, assetId]) => ({ path, fileId, size, mtimeMs, ino, assetId }));
+  }
+
+  assetPaths(): { assetId: string; assetPath: string }[] {
+    return this.#assetPaths.all().map(([assetId, assetPath]) => ({ assetId, assetPath }));
+  }
+
+  filesOfAssets(assetIds: readonly string[]): StoredFile[] {
+    const out: StoredFile[] = [];
+    for (let i = 0; i < assetIds.length; i += LOOKUP_CHUNK) {
+      const chunk = assetIds.slice(i, i + LOOKUP_CHUNK);
+      let statement = this.#byAsset.get(chunk.length);
+      if (!statement) {
+        const marks = new Array(chunk.length).fill('?').join(',');
+        statement = this.#db
+          .prepare<string[], FileTuple>(`SELECT ${FILE_COLUMNS} FROM files WHERE asset_id IN (${marks})`)
+          .raw(true);
+        this.#byAsset.set(chunk.length, statement);
+      }
+      for (const t of statement.all(...chunk)) out.push(fromFileTuple(t));
+    }
+    return out;
+  }
+
+  summary(): AssetStoreSummary {
+    const count = (sql: string) => (this.#db.prepare(sql).pluck().get() as number) ?? 0;
+    const fileErrors = (
+      this.#db
+        .prepare('SELECT path, errors FROM files WHERE errors IS NOT NULL ORDER BY path')
+        .raw(true)
+        .all() as [string, string][]
+    ).map(([path, errors]) => ({ path, errors: parseErrors(errors) }));
+    const assetErrors = (
+      this.#db
+        .prepare('SELECT asset_path, errors FROM assets WHERE errors IS NOT NULL ORDER BY asset_path')
+        .raw(true)
+        .all() as [string, string][]
+    ).map(([assetPath, errors]) => ({ assetPath, errors: parseErrors(errors) }));
+    return {
+      files: count('SELECT count(*) FROM files'),
+      assets: count('SELECT count(*) FROM assets'),
+      valid: count('SELECT count(*) FROM assets WHERE valid = 1'),
+      fileErrors,
+      assetErrors,
+    };
   }
 
   filesById(ids: readonly string[]): StoredFile[] {
