@@ -27,6 +27,7 @@ const FILES = ASSETS * FRAMES;
 
 const PIPELINE_URL = new URL('../src/assets/update/pipeline.js', import.meta.url).href;
 type Pipeline = typeof import('../src/assets/update/pipeline.js');
+const API_URL = new URL('../src/api/index.js', import.meta.url).href;
 
 const SPECS = `
 const fields = ['project', 'specification', 'descriptor', 'version', 'frame', 'extension'];
@@ -75,7 +76,10 @@ export async function run(): Promise<Record<string, unknown>> {
   const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#336699' } })
     .png()
     .toBuffer();
+  const { initRepository } = (await import(API_URL)) as typeof import('../src/api/index.js');
   return withTempRoot('strata-bench-assets-', async (root) => {
+    // A repository, so the staging half's `create` can commit what it stages.
+    await (await initRepository(root)).close();
     config(root, 'ingress');
     const ingress = join(root, 'ingress');
     const db = join(root, '.strata', 'assets.db');

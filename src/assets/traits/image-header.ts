@@ -1,9 +1,19 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import type { ImageHeader } from '../specs/specification.js';
 
-// One file at a time per worker thread: the pool already uses every core.
-sharp.concurrency(1);
-sharp.cache(false);
+type Sharp = (typeof import('sharp'))['default'];
+let loaded: Promise<Sharp> | undefined;
+
+/** sharp (libvips) loads on the first image, not with the module: most runs read no image. */
+function loadSharp(): Promise<Sharp> {
+  return (loaded ??= import('sharp').then((m) => {
+    const sharp = m.default;
+    // One file at a time per worker thread: the pool already uses every core.
+    sharp.concurrency(1);
+    sharp.cache(false);
+    return sharp;
+  }));
+}
 
 const BITS: Record<string, number> = {
   char: 8,
@@ -37,6 +47,7 @@ function checkComplete(format: string, tail: Buffer): void {
  */
 export async function readImageHeader(input: Buffer | string, tail: Buffer): Promise<ImageHeader> {
   let meta: Metadata;
+  const sharp = await loadSharp();
   try {
     meta = await sharp(input).metadata();
   } catch (err) {
