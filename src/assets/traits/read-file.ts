@@ -3,6 +3,7 @@ import { createHasher, hashBytes } from '../../util/hash.js';
 import type { StoredError } from '../../catalog/asset-store.js';
 import type { NameMetadata } from '../naming/parse-name.js';
 import type { FileTrait, ImageHeader, TraitFile } from '../specs/specification.js';
+import { fileIdOf } from '../update/ids.js';
 import { readImageHeader } from './image-header.js';
 
 /** One file to read: its content id always, its traits when its specification has any. */
@@ -21,6 +22,8 @@ export interface ReadResult {
   readonly index: number;
   /** BLAKE3 of the content; null when the file could not be read. */
   readonly contentHash: string | null;
+  /** The file's stable id (path and content), computed here so the hashing runs on every core. */
+  readonly fileId: string;
   readonly traits: Record<string, unknown>;
   readonly errors: StoredError[];
 }
@@ -92,6 +95,7 @@ export async function readFile(request: ReadRequest, lookup: TraitLookup): Promi
     return {
       index: request.index,
       contentHash: null,
+      fileId: fileIdOf(request.relativePath, null),
       traits,
       errors: [{ message: `cannot read file: ${(err as Error).message}` }],
     };
@@ -135,5 +139,11 @@ export async function readFile(request: ReadRequest, lookup: TraitLookup): Promi
       field: headerFailures[0]!,
       message: `trait${headerFailures.length > 1 ? 's' : ''} ${headerFailures.join(', ')}: ${headerError}`,
     });
-  return { index: request.index, contentHash: content.hash, traits, errors };
+  return {
+    index: request.index,
+    contentHash: content.hash,
+    fileId: fileIdOf(request.relativePath, content.hash),
+    traits,
+    errors,
+  };
 }

@@ -1,5 +1,5 @@
 import type { StoredAsset, StoredError, StoredFile } from '../../catalog/asset-store.js';
-import { hashBytes } from '../../util/hash.js';
+import { assetIdOf } from './ids.js';
 import { formatName } from '../naming/format-name.js';
 import type { FieldName, NamingGrammar } from '../naming/grammar.js';
 import type { NameMetadata } from '../naming/parse-name.js';
@@ -17,6 +17,8 @@ export interface Grouping {
 }
 
 /** A file error with this field comes from grouping (no asset root), not from the file itself. */
+export { assetIdOf, fileIdOf } from './ids.js';
+
 export const ASSET_ROOT_FIELD = 'asset_root';
 
 /** Asset errors with this field only repeat a file's own errors (the reason stays on the file). */
@@ -27,16 +29,6 @@ const dirname = (p: string) => {
   return i === -1 ? '' : p.slice(0, i);
 };
 const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
-
-/** The stable id of an asset: its path and its files' ids. */
-export function assetIdOf(assetPath: string, fileIds: readonly string[]): string {
-  return hashBytes(Buffer.from(`strata-asset-1\0${assetPath}\0${[...fileIds].sort().join('\0')}`));
-}
-
-/** The stable id of a file: its path and its content hash. */
-export function fileIdOf(path: string, contentHash: string | null): string {
-  return hashBytes(Buffer.from(`strata-file-1\0${path}\0${contentHash ?? 'unreadable'}`));
-}
 
 /** Where a file's asset is: the file itself, its folder (sequence), or the root the spec finds (complex). */
 export function assetPathOf(spec: Specification, path: string): { at?: string; error?: string } {

@@ -10,7 +10,6 @@ import {
   ASSET_ROOT_FIELD,
   FILE_SUMMARY_FIELD,
   assetPathOf,
-  fileIdOf,
   groupAssets,
   type UngroupedFile,
 } from './group-assets.js';
@@ -133,7 +132,7 @@ export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
     const errors = [...routed.errors, ...r.errors];
     if (loaded) errors.push(...validateFields(loaded, routed.fields, r.traits));
     return {
-      fileId: fileIdOf(file.path, r.contentHash),
+      fileId: r.fileId,
       path: file.path,
       filename: path.posix.basename(file.path),
       size: file.size,
