@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
 import { ConfigError } from '../../errors/index.js';
 
-/** The schema version of `assets.db`; a newer file is refused, an older one migrated. */
-const SCHEMA_VERSION = 1;
+/**
+ * The schema version of `assets.db`. The tables are derived from the ingress folder (the next
+ * update rebuilds them), so an older file is simply dropped and recreated; a newer one is refused.
+ */
+const SCHEMA_VERSION = 2;
 
 /**
  * The file table holds the parsed name fields as columns (so `search` can filter on them; the
@@ -74,7 +77,15 @@ const SCHEMA = `
     FROM assets a;
 `;
 
-/** Creates the tables of a new file, or checks the version of an existing one. */
+const DROP = `
+  DROP VIEW IF EXISTS file_view;
+  DROP VIEW IF EXISTS asset_view;
+  DROP TABLE IF EXISTS files;
+  DROP TABLE IF EXISTS assets;
+  DROP TABLE IF EXISTS meta;
+`;
+
+/** Creates the tables of a new file, recreates those of an older one, refuses a newer one. */
 export function migrateAssetStore(db: Database.Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === SCHEMA_VERSION) return;
@@ -85,6 +96,7 @@ export function migrateAssetStore(db: Database.Database, file: string): void {
     });
   }
   db.transaction(() => {
+    if (version !== 0) db.exec(DROP);
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

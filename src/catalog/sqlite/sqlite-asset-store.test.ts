@@ -170,3 +170,25 @@ test('search is read-only: every writing statement is refused and nothing change
     );
   });
 });
+
+test('an older assets.db is rebuilt (its tables are derived data); a newer one is refused', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'strata-asset-store-'));
+  try {
+    const file = path.join(dir, 'assets.db');
+    const Database = (await import('better-sqlite3')).default;
+    const old = new Database(file);
+    old.exec('CREATE TABLE files (file_id TEXT, fields TEXT NOT NULL); PRAGMA user_version = 1;');
+    old.close();
+    const store = await openSqliteAssetStore({ path: file });
+    store.apply({ putFiles: [file1()], deleteFiles: [], putAssets: [], deleteAssets: [] });
+    assert.equal(store.files().length, 1);
+    store.close();
+    const newer = new Database(file);
+    newer.pragma('user_version = 99');
+    newer.close();
+    await assert.rejects(openSqliteAssetStore({ path: file }), { code: 'E_CONFIG', message: /newer Strata/ });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+const file1 = () => file('f1', null);
