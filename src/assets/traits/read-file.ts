@@ -83,11 +83,9 @@ const BUILTIN: Record<string, (h: ImageHeader) => unknown> = {
 /**
  * Reads one file: its content hash, then each trait. The image header is read at most once per
  * file whatever number of traits ask. A trait that throws becomes an error on the file (field =
- * the trait's name); nothing here throws.
+ * the trait's name); nothing here throws. Synchronous when the file has no traits.
  */
-export async function readFile(request: ReadRequest, lookup: TraitLookup): Promise<ReadResult> {
-  const traits: Record<string, unknown> = {};
-  const errors: StoredError[] = [];
+export function readFile(request: ReadRequest, lookup: TraitLookup): ReadResult | Promise<ReadResult> {
   let content: ReturnType<typeof readContent>;
   try {
     content = readContent(request.path);
@@ -96,10 +94,29 @@ export async function readFile(request: ReadRequest, lookup: TraitLookup): Promi
       index: request.index,
       contentHash: null,
       fileId: fileIdOf(request.relativePath, null),
-      traits,
+      traits: {},
       errors: [{ message: `cannot read file: ${(err as Error).message}` }],
     };
   }
+  // No traits (names and stat only): no promise per file.
+  if (request.traits.length === 0)
+    return {
+      index: request.index,
+      contentHash: content.hash,
+      fileId: fileIdOf(request.relativePath, content.hash),
+      traits: {},
+      errors: [],
+    };
+  return readTraits(request, content, lookup);
+}
+
+async function readTraits(
+  request: ReadRequest,
+  content: ReturnType<typeof readContent>,
+  lookup: TraitLookup,
+): Promise<ReadResult> {
+  const traits: Record<string, unknown> = {};
+  const errors: StoredError[] = [];
   let header: Promise<ImageHeader> | undefined;
   const file: TraitFile = {
     path: request.path,

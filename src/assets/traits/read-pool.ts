@@ -47,7 +47,8 @@ export async function readFiles(
   if (threads <= 0 || total < IN_PROCESS_BELOW) {
     const lookup = moduleTraitLookup(options);
     for (let i = 0; i < total; i++) {
-      results[i] = await readFile(requests[i]!, lookup);
+      const r = readFile(requests[i]!, lookup);
+      results[i] = r instanceof Promise ? await r : r;
       if ((i + 1) % BATCH === 0 || i + 1 === total) options.onProgress?.(i + 1, total);
     }
     return results;

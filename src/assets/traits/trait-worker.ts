@@ -46,7 +46,10 @@ if (parentPort) {
   port.on('message', (batch: ReadBatch) => {
     void (async () => {
       const results: ReadResult[] = [];
-      for (const request of batch.requests) results.push(await readFile(request, lookup));
+      for (const request of batch.requests) {
+        const r = readFile(request, lookup);
+        results.push(r instanceof Promise ? await r : r);
+      }
       port.postMessage({ id: batch.id, results } satisfies ReadBatchReply);
     })();
   });

@@ -118,7 +118,7 @@ export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
     index: k,
     path: file.absolutePath,
     relativePath: file.path,
-    fields: routed.fields,
+    fields: routed.traits.length > 0 ? routed.fields : {},
     traits: routed.traits,
     spec: routed.specification,
   }));
