@@ -19,6 +19,7 @@ export function toStagingAsset({ asset, files }: AssetWithFiles): StagingAsset {
     files: files.map((f) => ({
       id: f.fileId,
       path: f.path,
+      size: f.size,
       metadata: {
         ...f.fields,
         ...f.traits,

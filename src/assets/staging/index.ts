@@ -13,5 +13,11 @@ export type { RecoveryPolicy, RecoveryReport } from './move-journal.js';
 export { moveFiles, copyWhole } from './move-files.js';
 export type { MoveEntry } from './move-files.js';
 export { copyFiles } from './copy-files.js';
-export { writeMetadata, chunkRecords, fileRecord, assetRecord } from './metadata-writer.js';
+export {
+  writeMetadata,
+  metadataWrites,
+  chunkRecords,
+  fileRecordJson,
+  assetRecordJson,
+} from './metadata-writer.js';
 export { toStagingAsset } from './from-records.js';

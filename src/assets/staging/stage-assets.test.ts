@@ -111,16 +111,25 @@ describe('stageAssets', () => {
     assert.ok(existsSync(join(ingress, assets[0]!.files[0]!.path)));
   });
 
-  it('a file that vanished since update is named, and nothing moves', async () => {
-    const assets = writeSampleAssets(ingress, 1, 2);
-    rmSync(join(ingress, assets[0]!.files[1]!.path));
-    await assert.rejects(
-      stageAssets({ ingressRoot: ingress, stagingRoot: staging, assets, writeMode: 'move', journalPath }),
-      (err: { code: string; data: { path: string } }) =>
-        err.code === 'E_NOT_FOUND' && err.data.path === assets[0]!.files[1]!.path,
-    );
-    assert.ok(existsSync(join(ingress, assets[0]!.files[0]!.path)));
-    assert.equal(existsSync(journalPath), false);
+  it('a file that vanished since update is named; nothing moves, no partial copy stays', async () => {
+    for (const writeMode of ['move', 'copy'] as const) {
+      rmSync(dir, { recursive: true, force: true });
+      // Sizes as update recorded them: copy mode trusts them and finds out at copy time.
+      const assets = writeSampleAssets(ingress, 2, 2).map((a) => ({
+        ...a,
+        files: a.files.map((f) => ({ ...f, size: 1000 })),
+      }));
+      const gone = assets[1]!.files[1]!.path;
+      rmSync(join(ingress, gone));
+      await assert.rejects(
+        stageAssets({ ingressRoot: ingress, stagingRoot: staging, assets, writeMode, journalPath }),
+        (err: { code: string; data: { path: string } }) =>
+          err.code === 'E_NOT_FOUND' && err.data.path === gone,
+      );
+      assert.ok(existsSync(join(ingress, assets[0]!.files[0]!.path)), writeMode);
+      assert.equal(existsSync(join(staging, 'content', assets[0]!.files[0]!.path)), false, writeMode);
+      assert.equal(existsSync(journalPath), false, writeMode);
+    }
   });
 });
 

@@ -29,11 +29,16 @@ export function stagingLayout(root: string): StagingLayout {
 /** Prefix of the temporary files staging writes beside their targets; recovery removes them. */
 export const STAGING_TEMP_PREFIX = '.strata-staging-tmp-';
 
+/** Anything that might be absolute, climbing, empty or Windows-like; such paths get the full check. */
+const SUSPICIOUS = /(^|[\\/])\.\.?([\\/]|$)|[\\/]{2}|^[\\/]|[\\/]$|^[A-Za-z]:|\\/;
+
 /**
  * Checks a path that will be joined under a staging or export folder: relative, `/`-separated, no
  * `..` or empty segment. A hostile name (`../../etc/passwd`) never reaches the filesystem.
  */
 export function checkRelativePath(path: string, what = 'path'): string {
+  // Fast path for the common, clean case (checked for every file of every staging).
+  if (path.length > 0 && !SUSPICIOUS.test(path)) return path;
   const segments = path.split(/[\\/]/);
   if (
     path.length === 0 ||

@@ -6,6 +6,8 @@ export interface StagingFile {
   readonly path: string;
   /** Parsed name fields and traits: written to `metadata/file/<id>.json`. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** Size in bytes as `update` saw it; when given, copy mode trusts it instead of a stat. */
+  readonly size?: number;
 }
 
 /** One valid asset with its files. */

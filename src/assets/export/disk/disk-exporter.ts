@@ -9,7 +9,7 @@ import type { StagedSource } from '../staged-source.js';
 export interface DiskExporterOptions {
   /** Absolute path of the folder to export into; it mirrors the staging's `content/` and `metadata/`. */
   readonly targetDirectory: string;
-  readonly concurrency?: number;
+  readonly threads?: number;
 }
 
 /**
@@ -30,7 +30,7 @@ export function createDiskExporter(options: DiskExporterOptions): Exporter {
         ...content.map((f) => ({ from: f.abs, to: join(target.content, f.path) })),
         ...metadata,
       ];
-      await copyFiles(entries, { concurrency: options.concurrency, onProgress });
+      await copyFiles(entries, { threads: options.threads, onProgress });
       let bytes = 0;
       for (const f of content) bytes += statSync(f.abs).size;
       return { files: content.length, bytes, metadata: metadata.length };
