@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -80,6 +80,29 @@ describe('stageAssets', () => {
         n.startsWith('.'),
       );
       assert.deepEqual(leftovers, []);
+    }
+  });
+
+  it('move mode across real filesystems (tmpfs to disk): the EXDEV path, sources gone, targets whole', async (t) => {
+    // /dev/shm is a tmpfs on Linux: a rename from there to the temp folder fails with EXDEV.
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(dir).dev) {
+      t.diagnostic('no second filesystem here; the forced cross-device case above covers the code path');
+      assert.ok(true);
+      return;
+    }
+    const shm = mkdtempSync(join('/dev/shm', 'strata-stage-'));
+    try {
+      const assets = writeSampleAssets(shm, 2, 2, 4000);
+      const expected = assets.flatMap((a) => a.files.map((f) => readFileSync(join(shm, f.path))));
+      await stageAssets({ ingressRoot: shm, stagingRoot: staging, assets, writeMode: 'move', journalPath });
+      assets
+        .flatMap((a) => a.files)
+        .forEach((f, i) => {
+          assert.equal(existsSync(join(shm, f.path)), false);
+          assert.deepEqual(readFileSync(join(staging, 'content', f.path)), expected[i]);
+        });
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
     }
   });
 
