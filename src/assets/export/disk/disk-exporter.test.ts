@@ -1,7 +1,18 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import { runExporterConformance } from '../exporter-conformance.js';
+import { openStagedSource } from '../staged-source.js';
 import { createDiskExporter } from './disk-exporter.js';
 
 runExporterConformance('disk', async () => {
@@ -28,4 +39,22 @@ runExporterConformance('disk', async () => {
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
+});
+
+it('disk: a target that overlaps the staging folder is refused before anything is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-disk-overlap-'));
+  try {
+    mkdirSync(join(dir, 'staging/content/a'), { recursive: true });
+    writeFileSync(join(dir, 'staging/content/a/f.txt'), 'keep me');
+    for (const target of [join(dir, 'staging'), join(dir, 'staging', 'archive'), dir]) {
+      const exporter = createDiskExporter({ targetDirectory: target });
+      await assert.rejects(exporter.export(openStagedSource(join(dir, 'staging')), { metadataTypes: [] }), {
+        code: 'E_INVALID_ARGUMENT',
+      });
+    }
+    assert.equal(readFileSync(join(dir, 'staging/content/a/f.txt'), 'utf8'), 'keep me');
+    assert.equal(existsSync(join(dir, 'staging', 'archive')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

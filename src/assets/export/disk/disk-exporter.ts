@@ -1,5 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { InvalidArgumentError } from '../../../errors/index.js';
 import { copyFiles } from '../../staging/copy-files.js';
 import { stagingLayout } from '../../staging/staging-layout.js';
 import type { ExportCounts, ExportOptions, Exporter } from '../exporter.js';
@@ -21,6 +22,14 @@ export function createDiskExporter(options: DiskExporterOptions): Exporter {
   return {
     name: 'disk',
     async export(source: StagedSource, { metadataTypes, onProgress }: ExportOptions): Promise<ExportCounts> {
+      const from = resolve(source.layout.root);
+      const to = resolve(options.targetDirectory);
+      if (to === from || to.startsWith(from + sep) || from.startsWith(to + sep)) {
+        throw new InvalidArgumentError(
+          `disk export target '${options.targetDirectory}' overlaps the staging folder '${source.layout.root}'`,
+          { target: options.targetDirectory, staging: source.layout.root },
+        );
+      }
       mkdirSync(options.targetDirectory, { recursive: true });
       const content = source.contentFiles();
       const metadata = metadataTypes.flatMap((type) =>
