@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -158,6 +158,57 @@ describe('strata assets create|export|delete|workflow', () => {
     assert.ok(existsSync(join(root, 'staging/content/cat001', folder('run'), frame('run', 1))));
     assert.ok(existsSync(join(root, 'ingress/cat001', folder('gap'), frame('gap', 1))));
     assert.match(runCli(root, ['log']).stdout, /\(6 files, move\)/);
+  });
+
+  it('move mode killed with SIGKILL mid-staging: nothing lost; after lock release the next create recovers and commits', async () => {
+    project(root, 'write_mode: move\n');
+    // Enough frames that the move and commit take a while.
+    for (let a = 0; a < 60; a++) {
+      const d = `many${a}`;
+      for (let f = 1; f <= 50; f++) {
+        mkdirSync(join(root, 'ingress/bulk', folder(d)), { recursive: true });
+        writeFileSync(join(root, 'ingress/bulk', folder(d), frame(d, f)), `${d} ${f}\n`.repeat(50));
+      }
+    }
+    assert.equal(runCli(root, ['assets', 'update']).code, 0);
+    const journal = join(root, '.strata/assets-staging-journal.json');
+    const child = spawn(process.execPath, [CLI_BIN, 'assets', 'create'], { cwd: root, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
+    // Kill as soon as the journal exists: the moves have begun and the commit has not finished.
+    for (let i = 0; i < 4000 && !existsSync(journal); i++) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.ok(existsSync(journal), 'killed while the staging was unfinished');
+    const all: string[] = [];
+    for (let a = 0; a < 60; a++)
+      for (let f = 1; f <= 50; f++) all.push(`bulk/${folder(`many${a}`)}/${frame(`many${a}`, f)}`);
+    for (const p of all) {
+      assert.ok(
+        existsSync(join(root, 'ingress', p)) || existsSync(join(root, 'staging/content', p)),
+        `${p} lost`,
+      );
+    }
+    // The dead process still holds the staging lock: the next create says so, release frees it.
+    const locked = runCli(root, ['assets', 'create']);
+    assert.equal(locked.code, 1);
+    assert.match(locked.stderr, /lock release/);
+    assert.equal(runCli(root, ['lock', 'release']).code, 0);
+    const again = runCli(root, ['assets', 'create', '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    const result = again.json<{
+      files: number;
+      commit: string;
+      recovered: { policy: string; missing: string[] };
+    }>();
+    assert.equal(result.recovered.policy, 'rollback');
+    assert.deepEqual(result.recovered.missing, []);
+    assert.equal(result.files, all.length + 6);
+    assert.ok(result.commit);
+    for (const p of all) {
+      assert.equal(existsSync(join(root, 'ingress', p)), false);
+      assert.ok(existsSync(join(root, 'staging/content', p)));
+    }
+    assert.equal(existsSync(journal), false);
   });
 
   it('no valid assets: nothing staged, no commit; bad steps and hostile paths are one-line errors', () => {
