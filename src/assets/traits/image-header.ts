@@ -1,5 +1,6 @@
 import type { Metadata } from 'sharp';
 import type { ImageHeader } from '../specs/specification.js';
+import { isPng, readPngHeader } from './png-header.js';
 
 type Sharp = (typeof import('sharp'))['default'];
 let loaded: Promise<Sharp> | undefined;
@@ -43,9 +44,16 @@ function checkComplete(format: string, tail: Buffer): void {
 
 /**
  * Reads an image's header (width, height, channels, bit depth) without decoding pixels, from the
- * bytes already read (small files) or from the path. `tail` is the file's last bytes.
+ * bytes already read (small files) or from the path, with sharp; PNGs already in memory are read
+ * by `readPngHeader`, which gives the same values. `tail` is the file's last bytes.
  */
 export async function readImageHeader(input: Buffer | string, tail: Buffer): Promise<ImageHeader> {
+  // PNG headers are read here directly (sharp costs ~150 µs per file, most of an update).
+  if (typeof input !== 'string' && isPng(input)) {
+    const header = readPngHeader(input);
+    checkComplete('png', tail);
+    return header;
+  }
   let meta: Metadata;
   const sharp = await loadSharp();
   try {
