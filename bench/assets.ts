@@ -11,6 +11,8 @@
  *   create_vs_cp        `create` in copy mode against `cp -r` (from the staging half's
  *                       bench/lib/assets-create.ts, when present)
  *
+ * BENCH_ASSETS_SKIP_CREATE=1 leaves out create_vs_cp (minutes on a busy machine).
+ *
  * Each run is checked: every file counted, every asset valid, traits present. Hidebound
  * publishes no figures (its largest test has 27 files).
  */
@@ -126,7 +128,8 @@ export async function run(): Promise<Record<string, unknown>> {
 
     let createVsCp: unknown = 'not measured: bench/lib/assets-create.ts (staging half) is not there yet';
     const createLib = new URL('./lib/assets-create.js', import.meta.url);
-    if (existsSync(createLib)) {
+    if (process.env.BENCH_ASSETS_SKIP_CREATE) createVsCp = 'skipped (BENCH_ASSETS_SKIP_CREATE)';
+    else if (existsSync(createLib)) {
       const lib = (await import(createLib.href)) as {
         measureCreateVsCp?: (root: string) => Promise<unknown>;
       };
