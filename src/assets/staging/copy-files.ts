@@ -19,8 +19,9 @@ export function makeParentFolders(paths: Iterable<string>): void {
 }
 
 /**
- * Copies files on every core, cloning where the filesystem can (reflink: no data copied at all)
- * and falling back to a kernel copy. Targets are written in place and not fsynced: the sources
+ * Copies files with synchronous calls (inline, or in `threads` workers; see `runFileOps` for
+ * why one thread is the default): small files through one buffer, big ones by the kernel or
+ * cloned where the filesystem can (reflink: no data copied at all). Targets are written in place and not fsynced: the sources
  * stay, the staging journal marks the run as unfinished until it is committed, and the commit
  * makes the content durable in the store.
  */

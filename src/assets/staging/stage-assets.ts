@@ -19,7 +19,7 @@ export interface StageAssetsOptions {
    * place: the caller removes it once the staged result is committed.
    */
   readonly journalPath: string;
-  /** Parallelism: copy threads, or moves in flight. */
+  /** Parallelism: copy threads (copy mode, default 1), or moves in flight (move mode). */
   readonly concurrency?: number;
   readonly chunkBytes?: number;
   /** Tests: force the cross-filesystem move path. */
@@ -117,7 +117,7 @@ export async function stageAssets(options: StageAssetsOptions): Promise<StageRes
     const metadata = await writeMetadata(layout, options.assets, { chunkBytes: options.chunkBytes });
     return { assets: options.assets.length, files: entries.length, bytes, metadata };
   }
-  // Copy mode: content copies and metadata writes in one pass over every core.
+  // Copy mode: content copies and metadata writes in one pass of synchronous calls (runFileOps).
   const { ops, counts } = metadataWrites(layout, options.assets, options.chunkBytes);
   try {
     await copyFiles(entries, {
