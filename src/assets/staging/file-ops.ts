@@ -5,6 +5,8 @@ export type { FileOp } from './file-ops-sync.js';
 
 /** Below this many operations a worker's start-up costs more than it saves. */
 const INLINE_LIMIT = 1000;
+/** Operations run between two turns of the event loop when inline. */
+const SLICE = 500;
 
 /** Options of `runFileOps`. */
 export interface FileOpsOptions {
@@ -32,7 +34,12 @@ interface WorkerMessage {
 export async function runFileOps(ops: readonly FileOp[], options: FileOpsOptions = {}): Promise<void> {
   const threads = Math.max(1, Math.min(options.threads ?? 1, Math.ceil(ops.length / INLINE_LIMIT)));
   if (threads === 1 || ops.length <= INLINE_LIMIT) {
-    runFileOpsSync(ops, (done) => options.onProgress?.(done, ops.length));
+    // Slices with a turn of the event loop between them: progress bars draw, signals are handled.
+    for (let start = 0; start < ops.length; start += SLICE) {
+      runFileOpsSync(ops.slice(start, start + SLICE));
+      options.onProgress?.(Math.min(start + SLICE, ops.length), ops.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return;
   }
   const lanes: FileOp[][] = Array.from({ length: threads }, () => []);
