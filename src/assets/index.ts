@@ -30,3 +30,9 @@ export type { UpdateInput, UpdateReport, UpdateError } from './update/update-ass
 export { searchAssets } from './search/search-assets.js';
 export { buildAssetGraph, graphToDot } from './graph/asset-graph.js';
 export type { GraphNode } from './graph/asset-graph.js';
+// Staging, export and webhooks (the staging half): no zod, yaml or driver at load time; drivers
+// load inside the adapters' factories.
+export * from './staging/index.js';
+export { exportStaging } from './export/export-staging.js';
+export type { Exporter, ExportCounts, ExportOptions } from './export/exporter.js';
+export { callWebhooks } from './webhooks/call-webhooks.js';
