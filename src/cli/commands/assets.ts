@@ -1,11 +1,72 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { green, printJson, red, say } from '../output.js';
+import type { FieldName, NamingGrammar } from '../../assets/naming/grammar.js';
+import type { GlobalOptions } from '../context.js';
+import { green, printJson, red, say, yellow } from '../output.js';
+import { createProgress } from '../progress.js';
+import { registerAssetStagingCommands } from './assets-staging.js';
 
-/** `strata assets ...`: the asset-ingest commands. For now `parse`, which needs no repository. */
+type Pipeline = typeof import('../../assets/update/pipeline.js');
+
+/**
+ * The ingest pipeline, imported by URL so the CLI bundle (dist/strata.js) does not inline it:
+ * zod, yaml, sharp and the worker pool load only when an `assets` command runs. From the bundle
+ * it lives under dist/src/; from dist/src/cli/commands/ it is two folders up.
+ */
+export async function loadPipeline(): Promise<Pipeline> {
+  const fromBundle = new URL('./src/assets/update/pipeline.js', import.meta.url);
+  const url = existsSync(fileURLToPath(fromBundle))
+    ? fromBundle
+    : new URL('../../assets/update/pipeline.js', import.meta.url);
+  const module = (await import(url.href)) as Record<string, unknown>;
+  const { StrataError } = await import('../../api/index.js');
+  // From the bundle, the pipeline's error classes are a second copy: give its errors this copy's
+  // class, so the CLI still reports a user's mistake as one line with exit code 1.
+  const convert = (err: unknown): never => {
+    const e = err as {
+      code?: unknown;
+      message?: string;
+      data?: Record<string, unknown>;
+      userError?: unknown;
+    };
+    if (!(err instanceof StrataError) && typeof e?.code === 'string' && typeof e.userError === 'boolean')
+      throw new StrataError(e.code, e.message ?? e.code, e.data ?? {}, e.userError);
+    throw err;
+  };
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(module)) {
+    wrapped[name] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            try {
+              const result = (value as (...a: unknown[]) => unknown)(...args);
+              return result instanceof Promise ? result.catch(convert) : result;
+            } catch (err) {
+              return convert(err);
+            }
+          }
+        : value;
+  }
+  return wrapped as Pipeline;
+}
+
+/** The repository around the working folder (assets commands all run inside one). */
+async function repositoryRoot(global: GlobalOptions): Promise<string> {
+  const { openRepository } = await import('../../api/index.js');
+  const repo = await openRepository(global.cwd);
+  const root = repo.root;
+  await repo.close();
+  return root;
+}
+
+/** `strata assets ...`: the asset-ingest commands. */
 export function registerAssetCommands(program: Command): void {
+  const global = (): GlobalOptions => ({ cwd: program.opts<{ cwd?: string }>().cwd ?? process.cwd() });
   const assets = program
     .command('assets')
-    .description('asset ingest: check names against the naming convention');
+    .description('asset ingest: parse names, update the file and asset tables, search them, graph them');
+  registerAssetStagingCommands(assets);
 
   assets
     .command('parse <names...>')
@@ -14,15 +75,35 @@ export function registerAssetCommands(program: Command): void {
       '--fields <list>',
       'the exact fields the names must have, in order, e.g. project,specification,descriptor,extension',
     )
+    .option('--config <file>', "asset config: without --fields, names must have their specification's fields")
     .option('--json', 'print as JSON')
-    .action(async (names: string[], opts: { fields?: string; json?: boolean }) => {
+    .action(async (names: string[], opts: { fields?: string; config?: string; json?: boolean }) => {
       const api = await import('../../api/index.js');
       const fields = opts.fields
         ? api.checkFieldList(opts.fields.split(',').map((f) => f.trim()))
         : undefined;
+      let context: { grammar: NamingGrammar; fieldsOf: Map<string, readonly FieldName[]> } | undefined;
+      if (!fields) {
+        let root: string | undefined;
+        try {
+          root = api.findRepositoryRoot(global().cwd);
+        } catch {
+          root = undefined; // outside a repository: only --config or the environment name a config
+        }
+        const envConfig = process.env.STRATA_CONFIG_FILEPATH || process.env.STRATA_INGRESS_DIRECTORY;
+        if (opts.config || root || envConfig)
+          context = await (await loadPipeline()).parseContext(root, opts.config, global().cwd);
+      }
       const results = names.map((name) => {
-        const parsed = api.parseName(name);
-        const order = parsed.violations.length === 0 ? api.checkFieldOrder(name, parsed, fields) : undefined;
+        const parsed = api.parseName(name, context?.grammar);
+        const specFields =
+          parsed.metadata.specification !== undefined
+            ? context?.fieldsOf.get(parsed.metadata.specification)
+            : undefined;
+        const order =
+          parsed.violations.length === 0
+            ? api.checkFieldOrder(name, parsed, fields ?? specFields)
+            : undefined;
         const errors = [...parsed.violations, ...(order ? [order] : [])];
         return errors.length === 0
           ? { name, ok: true as const, fields: parsed.metadata }
@@ -40,5 +121,70 @@ export function registerAssetCommands(program: Command): void {
         }
       }
       if (results.some((r) => !r.ok)) process.exitCode = 1;
+    });
+
+  assets
+    .command('update')
+    .description('scan the ingress folder and update the file and asset tables (.strata/assets.db)')
+    .option(
+      '--config <file>',
+      'asset config (YAML or JSON); default STRATA_* variables or strata-assets.yaml',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const root = await repositoryRoot(global());
+      const pipeline = await loadPipeline();
+      const progress = await createProgress('reading files');
+      let report;
+      try {
+        report = await pipeline.runUpdate(root, {
+          configPath: opts.config,
+          cwd: global().cwd,
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.stop();
+      }
+      const { files, assets: count, valid, invalid, errors } = report;
+      if (opts.json) return printJson({ files, assets: count, valid, invalid, errors });
+      say(
+        `${files} files, ${count} assets: ${green(`${valid} valid`)}, ${(invalid ? red : green)(`${invalid} invalid`)}` +
+          ` (${report.reread} read, ${report.removed} removed)`,
+      );
+      for (const e of errors.slice(0, 50)) say(`${red('error')} ${e.path}  ${e.message}`);
+      if (errors.length > 50) say(yellow(`... and ${errors.length - 50} more (see --json or assets search)`));
+    });
+
+  assets
+    .command('search <sql>')
+    .description('run one read-only SQL statement over the table `data` (one row per file, or per asset)')
+    .option('--group-by <what>', 'file (each file with its asset columns) or asset', 'file')
+    .option('--json', 'print as JSON')
+    .action(async (sql: string, opts: { groupBy: string; json?: boolean }) => {
+      const root = await repositoryRoot(global());
+      const pipeline = await loadPipeline();
+      if (opts.groupBy !== 'file' && opts.groupBy !== 'asset') {
+        const { InvalidArgumentError } = await import('../../api/index.js');
+        throw new InvalidArgumentError(`--group-by must be file or asset, not '${opts.groupBy}'`, {
+          groupBy: opts.groupBy,
+        });
+      }
+      const rows = await pipeline.runSearch(root, sql, opts.groupBy);
+      if (opts.json) return printJson(rows);
+      for (const row of rows) say(JSON.stringify(row));
+      if (rows.length === 0) say('no rows');
+    });
+
+  assets
+    .command('graph')
+    .description('the tree of folders and assets with validity (valid, invalid, other)')
+    .option('--format <format>', 'json or dot', 'json')
+    .action(async (opts: { format: string }) => {
+      const root = await repositoryRoot(global());
+      const pipeline = await loadPipeline();
+      const format = pipeline.checkGraphFormat(opts.format);
+      const tree = await pipeline.runGraph(root);
+      if (format === 'dot') process.stdout.write(pipeline.graphToDot(tree));
+      else printJson(tree);
     });
 }

@@ -8,7 +8,7 @@ import { resourceType } from './types/index.js';
 export { checkResourcePath } from './resource-path.js';
 
 /** The roles a resource can play. Results are additive; the others are restored with snapshots. */
-export const RESOURCE_ROLES = ['source-data', 'intermediate-data', 'code', 'results'] as const;
+export const RESOURCE_ROLES = ['source-data', 'intermediate-data', 'code', 'results', 'assets'] as const;
 export type ResourceRole = (typeof RESOURCE_ROLES)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,0 +1,113 @@
+/**
+ * The ingest pipeline's entry for the CLI: loaded lazily (by URL, outside the CLI bundle) so zod,
+ * yaml, sharp and the worker pool cost nothing to commands that do not use them.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { NotFoundError } from '../../errors/index.js';
+import { redactSecrets } from '../config/redact.js';
+import { ASSET_DB, openAssetStore } from '../model.js';
+import type { FieldName, NamingGrammar } from '../naming/grammar.js';
+import { buildAssetGraph, type GraphNode } from '../graph/asset-graph.js';
+import { searchAssets } from '../search/search-assets.js';
+import { loadSpecifications } from '../specs/load-specifications.js';
+import { ingressRoot, loadAssetConfig, type LoadedAssetConfig } from './config-source.js';
+import { updateAssets, type UpdateReport } from './update-assets.js';
+
+export { loadAssetConfig, ingressRoot, DEFAULT_CONFIG_FILE } from './config-source.js';
+export type { LoadedAssetConfig } from './config-source.js';
+export { checkGraphFormat, graphToDot } from '../graph/asset-graph.js';
+export type { GraphNode } from '../graph/asset-graph.js';
+export type { UpdateReport, UpdateError } from './update-assets.js';
+
+/** Options of `runUpdate`. */
+export interface RunUpdateOptions {
+  /** `--config FILE` (relative to `cwd`). */
+  readonly configPath?: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly threads?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** `strata assets update`: the config, its specifications, the ingress folder, the tables. */
+export async function runUpdate(
+  repositoryRoot: string,
+  options: RunUpdateOptions = {},
+): Promise<UpdateReport> {
+  const loaded = loadAssetConfig(repositoryRoot, options.configPath, options.env, options.cwd);
+  const specs = await loadSpecifications(loaded.config.specification_files, loaded.baseDir, loaded.grammar);
+  const store = await openAssetStore(repositoryRoot);
+  try {
+    return await updateAssets({
+      store,
+      ingress: ingressRoot(repositoryRoot, loaded.config),
+      specs,
+      grammar: loaded.grammar,
+      include: loaded.config.include_regex,
+      exclude: loaded.config.exclude_regex,
+      threads: options.threads ?? loaded.config.workers,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+function requireTables(repositoryRoot: string): void {
+  if (!existsSync(path.join(repositoryRoot, ASSET_DB)))
+    throw new NotFoundError('no asset tables yet: run `strata assets update` first', { path: ASSET_DB });
+}
+
+/** `strata assets search`: rows of one read-only statement over `data`. */
+export async function runSearch(
+  repositoryRoot: string,
+  sql: string,
+  grouping: 'file' | 'asset',
+): Promise<Record<string, unknown>[]> {
+  requireTables(repositoryRoot);
+  const store = await openAssetStore(repositoryRoot);
+  try {
+    return await searchAssets(store, sql, grouping);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `strata assets graph`: the tree of folders and assets with validity. */
+export async function runGraph(repositoryRoot: string): Promise<GraphNode> {
+  requireTables(repositoryRoot);
+  const store = await openAssetStore(repositoryRoot);
+  try {
+    return buildAssetGraph(await store.files(), await store.assets());
+  } finally {
+    await store.close();
+  }
+}
+
+/** What `strata assets parse --config` needs: the grammar and each specification's filename fields. */
+export async function parseContext(
+  repositoryRoot: string | undefined,
+  configPath: string | undefined,
+  cwd: string = process.cwd(),
+): Promise<{ grammar: NamingGrammar; fieldsOf: Map<string, readonly FieldName[]> } | undefined> {
+  let loaded: LoadedAssetConfig;
+  if (repositoryRoot === undefined && configPath === undefined) return undefined;
+  try {
+    loaded = loadAssetConfig(repositoryRoot ?? cwd, configPath, process.env, cwd);
+  } catch (err) {
+    // Without --config, a repository without an asset config simply has no specifications.
+    if (configPath === undefined && (err as { data?: { key?: string } }).data?.key === 'config')
+      return undefined;
+    throw err;
+  }
+  const specs = await loadSpecifications(loaded.config.specification_files, loaded.baseDir, loaded.grammar);
+  const fieldsOf = new Map<string, readonly FieldName[]>();
+  for (const [name, s] of specs.byName) fieldsOf.set(name, s.spec.filenameFields);
+  return { grammar: loaded.grammar, fieldsOf };
+}
+
+/** The config as it may be shown: secrets (keys matching `redact_regex`) replaced. */
+export function redactedConfig(loaded: LoadedAssetConfig): unknown {
+  return redactSecrets(loaded.config, loaded.config.redact_regex, loaded.config.redact_hash);
+}

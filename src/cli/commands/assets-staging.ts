@@ -1,0 +1,245 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
+import { dim, green, printJson, red, say, short, yellow } from '../output.js';
+import { createProgress } from '../progress.js';
+
+type StagingPipeline = typeof import('../../assets/workflow/staging-pipeline.js');
+
+/**
+ * The staging pipeline, imported by URL so the CLI bundle does not inline it (as `loadPipeline`
+ * in assets.ts does for update): from the bundle it lives under dist/src/, from
+ * dist/src/cli/commands/ two folders up.
+ */
+async function loadStagingPipeline(): Promise<StagingPipeline> {
+  const fromBundle = new URL('./src/assets/workflow/staging-pipeline.js', import.meta.url);
+  const url = existsSync(fileURLToPath(fromBundle))
+    ? fromBundle
+    : new URL('../../assets/workflow/staging-pipeline.js', import.meta.url);
+  const module = (await import(url.href)) as Record<string, unknown>;
+  const { StrataError } = await import('../../api/index.js');
+  // From the bundle, the pipeline's error classes are a second copy: rebuild its errors with this
+  // copy's class, so a user's mistake is still one line and exit code 1.
+  const convert = (err: unknown): never => {
+    const e = err as {
+      code?: unknown;
+      message?: string;
+      data?: Record<string, unknown>;
+      userError?: unknown;
+    };
+    if (!(err instanceof StrataError) && typeof e?.code === 'string' && typeof e.userError === 'boolean')
+      throw new StrataError(e.code, e.message ?? e.code, e.data ?? {}, e.userError);
+    throw err;
+  };
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(module)) {
+    wrapped[name] =
+      typeof value === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await (value as (...a: unknown[]) => unknown)(...args);
+            } catch (err) {
+              return convert(err);
+            }
+          }
+        : value;
+  }
+  return wrapped as StagingPipeline;
+}
+
+async function repositoryRoot(global: GlobalOptions): Promise<string> {
+  const { findRepositoryRoot } = await import('../../api/index.js');
+  return findRepositoryRoot(global.cwd);
+}
+
+/** One progress bar per label (create, export disk, export s3, update, …). */
+async function progressBars(): Promise<{
+  update(label: string, done: number, total: number): void;
+  stop(): void;
+}> {
+  const bars = new Map<string, Awaited<ReturnType<typeof createProgress>>>();
+  const pending = new Map<string, Promise<Awaited<ReturnType<typeof createProgress>>>>();
+  return {
+    update(label, done, total) {
+      const bar = bars.get(label);
+      if (bar) return bar.update(done, total);
+      if (!pending.has(label)) {
+        const made = createProgress(label);
+        pending.set(label, made);
+        void made.then((b) => bars.set(label, b));
+      }
+    },
+    stop() {
+      for (const bar of bars.values()) bar.stop();
+    },
+  };
+}
+
+const MB = 1024 * 1024;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function sayCreate(r: Awaited<ReturnType<StagingPipeline['runCreate']>>): void {
+  if (r.recovered) {
+    say(
+      yellow(
+        `recovered an interrupted staging (${r.recovered.policy}: ${plural(r.recovered.moved, 'file')} moved back)`,
+      ),
+    );
+  }
+  if (r.staged === 0) say('no valid assets: nothing staged, nothing committed');
+  else {
+    const size = `${(r.bytes / MB).toFixed(1)} MB`;
+    const where = r.commit ? `committed ${short(r.commit)}` : 'unchanged since the last staging commit';
+    say(`${green('staged')} ${plural(r.staged, 'asset')} (${plural(r.files, 'file')}, ${size}) — ${where}`);
+  }
+}
+
+function sayExport(r: Awaited<ReturnType<StagingPipeline['runExport']>>): void {
+  for (const e of r.exporters) {
+    if (e.ok) {
+      const what = [e.files ? plural(e.files, 'file') : '', e.metadata ? `${e.metadata} metadata` : '']
+        .filter(Boolean)
+        .join(', ');
+      say(
+        `${green('ok')}     export ${e.name}${what ? `: ${what}` : ''}${e.attempts > 1 ? dim(` (${e.attempts} attempts)`) : ''}`,
+      );
+    } else say(`${red('failed')} ${e.error}`);
+  }
+  for (const w of r.webhooks) {
+    if (w.ok) say(`${green('ok')}     webhook ${w.url} ${dim(`HTTP ${w.status}`)}`);
+    else say(`${red('failed')} webhook ${w.url} after ${plural(w.attempts, 'attempt')}: ${w.error}`);
+  }
+  if (r.webhooksSkipped) say(yellow(`webhooks not called: ${r.webhooksSkipped}`));
+  if (r.exporters.length === 0 && r.webhooks.length === 0) say('no exporters or webhooks configured');
+}
+
+/**
+ * `strata assets create|export|delete|workflow`: the staging half of asset ingest. Registered on
+ * the `assets` command by `registerAssetCommands`.
+ */
+export function registerAssetStagingCommands(assets: Command): void {
+  const program = assets.parent!;
+  const global = (): GlobalOptions => ({ cwd: program.opts<{ cwd?: string }>().cwd ?? process.cwd() });
+  const common = (cmd: Command) =>
+    cmd
+      .option(
+        '--config <file>',
+        'asset config (YAML or JSON); default STRATA_* variables or strata-assets.yaml',
+      )
+      .option('--json', 'print the result as JSON');
+  const log = (line: string) => process.stderr.write(`${dim(line)}\n`);
+
+  common(
+    assets
+      .command('create')
+      .description(
+        "stage the valid assets (copy or move, with metadata) and commit them as the 'assets' resource",
+      ),
+  ).action(async (opts: { config?: string; json?: boolean }) => {
+    const root = await repositoryRoot(global());
+    const pipeline = await loadStagingPipeline();
+    const bars = await progressBars();
+    try {
+      const result = await pipeline.runCreate(root, {
+        configPath: opts.config,
+        cwd: global().cwd,
+        onProgress: bars.update,
+        log,
+      });
+      bars.stop();
+      if (opts.json) printJson(result);
+      else sayCreate(result);
+    } finally {
+      bars.stop();
+    }
+  });
+
+  common(
+    assets
+      .command('export')
+      .description(
+        'send the staging to every configured exporter (with retries), then call the webhooks; exit 1 if any fails',
+      ),
+  ).action(async (opts: { config?: string; json?: boolean }) => {
+    const root = await repositoryRoot(global());
+    const pipeline = await loadStagingPipeline();
+    const bars = await progressBars();
+    try {
+      const result = await pipeline.runExport(root, {
+        configPath: opts.config,
+        cwd: global().cwd,
+        onProgress: bars.update,
+        log,
+      });
+      bars.stop();
+      if (opts.json) printJson(result);
+      else sayExport(result);
+      if (!result.ok) process.exitCode = 1;
+    } finally {
+      bars.stop();
+    }
+  });
+
+  common(
+    assets
+      .command('delete')
+      .description('remove the staged content and metadata (the commits that versioned them stay)'),
+  ).action(async (opts: { config?: string; json?: boolean }) => {
+    const root = await repositoryRoot(global());
+    const pipeline = await loadStagingPipeline();
+    const result = await pipeline.runDelete(root, { configPath: opts.config, cwd: global().cwd, log });
+    if (opts.json) printJson(result);
+    else
+      say(
+        result.deleted ? `deleted the staging in ${result.staging}` : `nothing staged in ${result.staging}`,
+      );
+  });
+
+  common(
+    assets
+      .command('workflow')
+      .description("run steps in order (delete, update, create, export): --steps, else the config's workflow")
+      .option('--steps <list>', 'comma-separated steps, e.g. delete,update,create,export'),
+  ).action(async (opts: { config?: string; json?: boolean; steps?: string }) => {
+    const root = await repositoryRoot(global());
+    const pipeline = await loadStagingPipeline();
+    const bars = await progressBars();
+    try {
+      const result = await pipeline.runAssetWorkflow(root, {
+        configPath: opts.config,
+        cwd: global().cwd,
+        steps: opts.steps,
+        onProgress: bars.update,
+        log,
+        onStep: (step) => {
+          if (!opts.json) say(dim(`— ${step}`));
+        },
+      });
+      bars.stop();
+      if (opts.json) printJson(result);
+      else {
+        for (const s of result.steps) {
+          if (s.error) say(`${red('failed')} ${s.step}: ${s.error.message}`);
+          else if (s.step === 'create') sayCreate(s.result as Parameters<typeof sayCreate>[0]);
+          else if (s.step === 'export') sayExport(s.result as Parameters<typeof sayExport>[0]);
+          else if (s.step === 'update') {
+            const u = s.result as {
+              files: number;
+              assets: number;
+              valid: number;
+              invalid: number;
+              errors: number;
+            };
+            say(
+              `updated: ${plural(u.files, 'file')}, ${plural(u.assets, 'asset')} (${u.valid} valid, ${u.invalid} invalid)`,
+            );
+          } else say(`${green('ok')}     ${s.step}`);
+        }
+      }
+      if (!result.ok) process.exitCode = 1;
+    } finally {
+      bars.stop();
+    }
+  });
+}
