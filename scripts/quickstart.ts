@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, readdirSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/api/index.js';
+import { assetsTour } from './quickstart-assets.js';
 
 const bin = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const demo = resolve(process.argv[2] ?? 'quickstart-demo');
@@ -227,6 +228,7 @@ async function main(): Promise<void> {
   note(`The lineage graph is a self-contained page: ${join(demo, 'lineage.html')}`);
 
   await columnsTour();
+  assetsTour(demo, strata, note);
 
   note('Every stored object re-hashed and checked; locks; unreachable objects collected.');
   strata('fsck');
