@@ -65,6 +65,34 @@ export class ChunkSink {
     return offset;
   }
 
+  /**
+   * Copies `count` samples of `sampleBytes` each, back to back in `source` from `start`, with as
+   * few copies as chunk boundaries allow; `placed(k, chunkIndex, offset)` says where sample k went.
+   */
+  appendMany(
+    source: Buffer,
+    start: number,
+    count: number,
+    sampleBytes: number,
+    placed: (k: number, chunkIndex: number, offset: number) => void,
+  ): void {
+    let k = 0;
+    while (k < count) {
+      let room = Math.floor((this.buffer.length - this.used) / sampleBytes);
+      if (room === 0) {
+        if (this.used > 0) this.seal();
+        if (sampleBytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(sampleBytes);
+        room = Math.floor(this.buffer.length / sampleBytes);
+      }
+      const m = Math.min(room, count - k);
+      const from = start + k * sampleBytes;
+      source.copy(this.buffer, this.used, from, from + m * sampleBytes);
+      for (let i = 0; i < m; i++) placed(k + i, this.chunks.length, this.used + i * sampleBytes);
+      this.used += m * sampleBytes;
+      k += m;
+    }
+  }
+
   /** Stores the current chunk (if it holds anything) and starts a new one. */
   seal(): void {
     if (this.used === 0) return;

@@ -592,19 +592,30 @@ export class Column {
       const digests = await next;
       if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
       const n = Math.min(DIGEST_BATCH, batch.count - from);
-      for (let j = 0; j < n; j++) {
-        const at = (from + j) * sampleBytes;
-        const row = this.table.addDigested(
+      // New samples (not equal to one staged before) are copied into chunks a run at a time.
+      let runStart = -1;
+      const runRows: number[] = [];
+      const copyRun = (end: number) => {
+        if (runStart < 0) return;
+        this.sink!.appendMany(
           source,
-          at,
-          at + sampleBytes,
-          digests,
-          j * SAMPLE_DIGEST_BYTES,
-          keepShape,
-          this.sink!,
+          (from + runStart) * sampleBytes,
+          end - runStart,
+          sampleBytes,
+          (k, chunkIndex, offset) => this.table.setLocation(runRows[k]!, chunkIndex, offset, sampleBytes),
         );
+        runStart = -1;
+        runRows.length = 0;
+      };
+      for (let j = 0; j < n; j++) {
+        const row = this.table.claim(digests, j * SAMPLE_DIGEST_BYTES, keepShape);
+        if (this.table.claimedNew) {
+          if (runStart < 0) runStart = j;
+          runRows.push(row);
+        } else copyRun(j);
         this.pending.set(this.canonical(keyAt(from + j)), row);
       }
+      copyRun(n);
       await this.applyIfFull();
     }
   }

@@ -75,22 +75,37 @@ export class SampleTable {
     return this.place(source, 0, source.byteLength, shape, sink);
   }
 
+  /** Whether the last `claim` made a new row (its bytes still to be placed with `setLocation`). */
+  claimedNew = false;
+
   /**
-   * `add` for `source[start, end)` whose digest was computed already (at `digests[at..]`, by the
-   * digest worker).
+   * The row of a sample whose digest is at `digests[at..]`: the row of an equal sample staged
+   * before, or a new row whose location the caller sets once it has copied the bytes.
    */
-  addDigested(
-    source: Buffer,
-    start: number,
-    end: number,
-    digests: Uint8Array,
-    at: number,
-    shape: readonly number[] | undefined,
-    sink: ChunkSink,
-  ): number {
+  claim(digests: Uint8Array, at: number, shape: readonly number[] | undefined): number {
     if (this.count === this.capacity) this.grow();
-    this.digests.set(digests.subarray(at, at + SAMPLE_DIGEST_BYTES), this.count * SAMPLE_DIGEST_BYTES);
-    return this.place(source, start, end, shape, sink);
+    const index = this.count;
+    this.digests.set(digests.subarray(at, at + SAMPLE_DIGEST_BYTES), index * SAMPLE_DIGEST_BYTES);
+    const mask = this.slots.length - 1;
+    let s = this.slotStart(index);
+    for (let slot = this.slots[s]!; slot !== 0; slot = this.slots[s]!) {
+      if (this.sameDigest(slot - 1, index)) {
+        this.claimedNew = false;
+        return slot - 1;
+      }
+      s = (s + 1) & mask;
+    }
+    this.slots[s] = index + 1;
+    this.shapes[index] = shape;
+    this.count++;
+    this.claimedNew = true;
+    return index;
+  }
+
+  setLocation(row: number, chunkIndex: number, offset: number, length: number): void {
+    this.chunks[row] = chunkIndex;
+    this.offsets[row] = offset;
+    this.lengths[row] = length;
   }
 
   /** Stores the sample whose digest sits at the next free row, unless it is there already. */
