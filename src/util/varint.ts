@@ -122,7 +122,17 @@ export class ByteReader {
     return this.raw(this.uint());
   }
 
+  /** A varint byte length, then UTF-8 decoded in place (no copy of the bytes first). */
   string(): string {
-    return Buffer.from(this.bytes()).toString('utf8');
+    const length = this.uint();
+    if (this.offset + length > this.buffer.byteLength) throw new RangeError('truncated bytes');
+    const start = this.offset;
+    this.offset += length;
+    this.view ??= Buffer.isBuffer(this.buffer)
+      ? this.buffer
+      : Buffer.from(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    return this.view.toString('utf8', start, start + length);
   }
+
+  private view: Buffer | undefined;
 }
