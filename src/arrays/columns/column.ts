@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { buildMap } from '../../repo/merkle/build-map.js';
 import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
-import { decodeMapNode, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
+import { decodeMapNode, type ChildRef, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
 import type { NodeSource } from '../../repo/merkle/read-map.js';
 import type { Repository } from '../../repo/repository.js';
 import { digestPool } from '../../util/digest-pool.js';
@@ -50,6 +50,19 @@ function keyChunks(ids: readonly ObjectId[]): Map<number, { id: ObjectId; tail: 
   }
   for (const key of shared) out.delete(key);
   return out;
+}
+
+/** The child of an internal node whose range holds `key` (binary search), or undefined. */
+function childFor(children: readonly ChildRef[], key: string): ObjectId | undefined {
+  let lo = 0;
+  let hi = children.length - 1;
+  if (key > children[hi]!.lastKey) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (children[mid]!.lastKey < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return children[lo]!.id;
 }
 
 /** Binary search of a leaf's sorted entries. */
@@ -190,16 +203,9 @@ export class Column {
     const first = this.node(this.current.index);
     let node = first instanceof Promise ? await first : first;
     while (node.kind === 'internal') {
-      const children = node.children;
-      let lo = 0;
-      let hi = children.length - 1;
-      if (canonical > children[hi]!.lastKey) return undefined;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (children[mid]!.lastKey < canonical) lo = mid + 1;
-        else hi = mid;
-      }
-      const next = this.node(children[lo]!.id);
+      const child = childFor(node.children, canonical);
+      if (!child) return undefined;
+      const next = this.node(child);
       node = next instanceof Promise ? await next : next;
     }
     return findEntry(node.entries, canonical);
@@ -248,16 +254,9 @@ export class Column {
     let node = cache.get(this.current.index);
     if (!node) return MISS;
     while (node.kind === 'internal') {
-      const children = node.children;
-      let lo = 0;
-      let hi = children.length - 1;
-      if (canonical > children[hi]!.lastKey) return undefined;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (children[mid]!.lastKey < canonical) lo = mid + 1;
-        else hi = mid;
-      }
-      node = cache.get(children[lo]!.id);
+      const child = childFor(node.children, canonical);
+      if (!child) return undefined;
+      node = cache.get(child);
       if (!node) return MISS;
     }
     return findEntry(node.entries, canonical);

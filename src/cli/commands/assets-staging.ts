@@ -1,51 +1,14 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { loadOutsideBundle } from '../load-outside-bundle.js';
 import type { GlobalOptions } from '../context.js';
 import { dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
 
 type StagingPipeline = typeof import('../../assets/workflow/staging-pipeline.js');
 
-/**
- * The staging pipeline, imported by URL so the CLI bundle does not inline it (as `loadPipeline`
- * in assets.ts does for update): from the bundle it lives under dist/src/, from
- * dist/src/cli/commands/ two folders up.
- */
-async function loadStagingPipeline(): Promise<StagingPipeline> {
-  const fromBundle = new URL('./src/assets/workflow/staging-pipeline.js', import.meta.url);
-  const url = existsSync(fileURLToPath(fromBundle))
-    ? fromBundle
-    : new URL('../../assets/workflow/staging-pipeline.js', import.meta.url);
-  const module = (await import(url.href)) as Record<string, unknown>;
-  const { StrataError } = await import('../../api/index.js');
-  // From the bundle, the pipeline's error classes are a second copy: rebuild its errors with this
-  // copy's class, so a user's mistake is still one line and exit code 1.
-  const convert = (err: unknown): never => {
-    const e = err as {
-      code?: unknown;
-      message?: string;
-      data?: Record<string, unknown>;
-      userError?: unknown;
-    };
-    if (!(err instanceof StrataError) && typeof e?.code === 'string' && typeof e.userError === 'boolean')
-      throw new StrataError(e.code, e.message ?? e.code, e.data ?? {}, e.userError);
-    throw err;
-  };
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(module)) {
-    wrapped[name] =
-      typeof value === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await (value as (...a: unknown[]) => unknown)(...args);
-            } catch (err) {
-              return convert(err);
-            }
-          }
-        : value;
-  }
-  return wrapped as StagingPipeline;
+/** The pipeline, loaded outside the CLI bundle (see loadOutsideBundle). */
+function loadStagingPipeline(): Promise<StagingPipeline> {
+  return loadOutsideBundle<StagingPipeline>('assets/workflow/staging-pipeline.js');
 }
 
 async function repositoryRoot(global: GlobalOptions): Promise<string> {

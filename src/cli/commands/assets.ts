@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { loadOutsideBundle } from '../load-outside-bundle.js';
 import type { FieldName, NamingGrammar } from '../../assets/naming/grammar.js';
 import type { GlobalOptions } from '../context.js';
 import { green, printJson, red, say, yellow } from '../output.js';
@@ -9,46 +8,9 @@ import { registerAssetStagingCommands } from './assets-staging.js';
 
 type Pipeline = typeof import('../../assets/update/pipeline.js');
 
-/**
- * The ingest pipeline, imported by URL so the CLI bundle (dist/strata.js) does not inline it:
- * zod, yaml, sharp and the worker pool load only when an `assets` command runs. From the bundle
- * it lives under dist/src/; from dist/src/cli/commands/ it is two folders up.
- */
-export async function loadPipeline(): Promise<Pipeline> {
-  const fromBundle = new URL('./src/assets/update/pipeline.js', import.meta.url);
-  const url = existsSync(fileURLToPath(fromBundle))
-    ? fromBundle
-    : new URL('../../assets/update/pipeline.js', import.meta.url);
-  const module = (await import(url.href)) as Record<string, unknown>;
-  const { StrataError } = await import('../../api/index.js');
-  // From the bundle, the pipeline's error classes are a second copy: give its errors this copy's
-  // class, so the CLI still reports a user's mistake as one line with exit code 1.
-  const convert = (err: unknown): never => {
-    const e = err as {
-      code?: unknown;
-      message?: string;
-      data?: Record<string, unknown>;
-      userError?: unknown;
-    };
-    if (!(err instanceof StrataError) && typeof e?.code === 'string' && typeof e.userError === 'boolean')
-      throw new StrataError(e.code, e.message ?? e.code, e.data ?? {}, e.userError);
-    throw err;
-  };
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(module)) {
-    wrapped[name] =
-      typeof value === 'function'
-        ? (...args: unknown[]) => {
-            try {
-              const result = (value as (...a: unknown[]) => unknown)(...args);
-              return result instanceof Promise ? result.catch(convert) : result;
-            } catch (err) {
-              return convert(err);
-            }
-          }
-        : value;
-  }
-  return wrapped as Pipeline;
+/** The pipeline, loaded outside the CLI bundle (see loadOutsideBundle). */
+export function loadPipeline(): Promise<Pipeline> {
+  return loadOutsideBundle<Pipeline>('assets/update/pipeline.js');
 }
 
 /** The repository around the working folder (assets commands all run inside one). */
