@@ -5,12 +5,15 @@ import { loadCodec, CODECS, type Codec } from '../codecs/codec.js';
 import { CHUNK_PREFIX_BYTES } from './entry.js';
 
 /**
- * Sample data is appended to chunks of ~8 MiB, each one stored object: a 4-byte magic, a codec
+ * Sample data is appended to chunks of ~4 MiB, each one stored object: a 4-byte magic, a codec
  * byte, the raw length (uint32 LE) and the (possibly compressed) samples back to back. Big chunks
- * keep the object count and per-object costs low (100,000 MNIST samples are 10 objects); the
+ * keep the object count and per-object costs low (100,000 MNIST samples are 20 objects); the
  * entry's offset and length find a sample inside the raw bytes.
  */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
+// Just under the store's 4 MiB threshold for loose objects, so chunks go into the commit's pack
+// file: one sequential file and one fsync per import, instead of one file and fsync per chunk
+// (measured: 8 MiB loose chunks cost ~100 ms more per 100,000 MNIST samples).
+export const CHUNK_BYTES = 4 * 1024 * 1024 - 64;
 const MAGIC = Buffer.from('SCK1');
 const HEADER = 9;
 

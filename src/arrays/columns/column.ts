@@ -16,6 +16,7 @@ import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import { elementCount } from '../shape.js';
 import { ChunkSink, chunkPrefix, type ChunkCache } from './chunks.js';
 import { SampleTable } from './sample-table.js';
+import { ABSENT, PendingWrites } from './pending-writes.js';
 import type { ColumnRecord } from './column-record.js';
 import {
   chunkKeyOf,
@@ -100,8 +101,6 @@ export interface ColumnContext {
   readonly assertOpen: () => void;
 }
 
-const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * One column seen through a checkout. Reads go index → entry → chunk; the index nodes and chunks
  * are cached, so a random get costs a few map lookups once warm. Writes (writer checkouts only)
@@ -110,7 +109,7 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export class Column {
   /** Key → pending write: a sample-table index, an inline entry, or null for a deletion. */
-  private pending = new Map<string, number | Uint8Array | null>();
+  private readonly pending = new PendingWrites();
   private readonly table = new SampleTable();
   private sink: ChunkSink | undefined;
   private writer: ReturnType<Repository['store']['createWriter']> | undefined;
@@ -278,8 +277,8 @@ export class Column {
   async get(key: ColumnKey): Promise<Sample | undefined> {
     this.context.assertOpen();
     const canonical = this.canonical(key);
-    if (this.pending.has(canonical)) {
-      const p = this.pending.get(canonical)!;
+    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    if (p !== ABSENT) {
       if (p === null) return undefined;
       if (p instanceof Uint8Array) {
         const entry = decodeEntry(p, `key ${JSON.stringify(key)}`);
@@ -299,7 +298,8 @@ export class Column {
   async has(key: ColumnKey): Promise<boolean> {
     this.context.assertOpen();
     const canonical = this.canonical(key);
-    if (this.pending.has(canonical)) return this.pending.get(canonical) !== null;
+    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    if (p !== ABSENT) return p !== null;
     return (await this.lookup(canonical)) !== undefined;
   }
 
@@ -630,11 +630,9 @@ export class Column {
   async delete(key: ColumnKey): Promise<boolean> {
     this.assertWritable();
     const canonical = this.canonical(key);
-    const existed = this.pending.has(canonical)
-      ? this.pending.get(canonical) !== null || (await this.lookup(canonical)) !== undefined
-      : (await this.lookup(canonical)) !== undefined;
+    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    const existed = p === ABSENT ? (await this.lookup(canonical)) !== undefined : p !== null;
     if (existed) this.pending.set(canonical, null);
-    else this.pending.delete(canonical);
     return existed;
   }
 
@@ -656,20 +654,18 @@ export class Column {
     const writer = this.writer!;
     try {
       const chunks = this.sink ? await this.sink.finish() : [];
-      const edits: MapEdit[] = new Array(this.pending.size);
+      const { keys, values: pendingValues } = this.pending.inKeyOrder();
+      const edits: MapEdit[] = new Array(keys.length);
       const staged: number[] = [];
       const rows: number[] = [];
-      let i = 0;
-      let sorted = true;
-      let previous = '';
-      for (const [key, p] of this.pending) {
-        if (i > 0 && key < previous) sorted = false;
-        previous = key;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const p = pendingValues[i]!;
         if (typeof p === 'number') {
           staged.push(i);
           rows.push(p);
         }
-        edits[i++] = p === null ? { key } : p instanceof Uint8Array ? { key, value: p } : { key };
+        edits[i] = p === null || typeof p === 'number' ? { key } : { key, value: p };
       }
       if (staged.length > 0) {
         const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
@@ -677,7 +673,6 @@ export class Column {
         for (let n = 0; n < staged.length; n++)
           edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
       }
-      if (!sorted) edits.sort((a, b) => compareKeys(a.key, b.key));
       const empty = this.current.count === 0;
       const built = empty
         ? buildMap(edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })))
