@@ -16,7 +16,8 @@ import { readHead, resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
 import type { ObjectId } from '../../util/hash.js';
 import { ChunkCache } from './chunks.js';
-import { Column, type ColumnContext } from './column.js';
+import { Column } from './column.js';
+import type { ColumnContext } from './column-context.js';
 import {
   applyStage,
   clearColumnStage,

@@ -1,105 +1,27 @@
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
-import { buildMap } from '../../repo/merkle/build-map.js';
-import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
-import { decodeMapNode, type ChildRef, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
-import type { NodeSource } from '../../repo/merkle/read-map.js';
-import type { Repository } from '../../repo/repository.js';
-import { digestPool } from '../../util/digest-pool.js';
-import {
-  SAMPLE_DIGEST_BYTES,
-  loadSampleDigester,
-  type ObjectId,
-  type SampleDigester,
-} from '../../util/hash.js';
+import { decodeMapNode, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
+import type { ObjectId } from '../../util/hash.js';
 import { ITEM_SIZE, viewAs } from '../dtype.js';
-import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import { elementCount } from '../shape.js';
-import { ChunkSink, chunkPrefix, type ChunkCache } from './chunks.js';
-import { SampleTable } from './sample-table.js';
-import { ABSENT, PendingWrites } from './pending-writes.js';
+import { chunkPrefix } from './chunks.js';
+import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';
-import {
-  chunkKeyOf,
-  decodeEntry,
-  encodeInlineEntry,
-  entryLocation,
-  INLINE_FLAG,
-  INLINE_MAX,
-} from './entry.js';
-import { digestPrefix, encodeSample, type ColumnSchema, type NdArray } from './schema.js';
+import type { ColumnContext } from './column-context.js';
+import { ColumnWrites } from './column-writes.js';
+import { decodeEntry, entryLocation, INLINE_FLAG } from './entry.js';
+import { childFor, findEntry, keyChunks, MISS, type Located } from './index-search.js';
+import { ABSENT } from './pending-writes.js';
+import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
+import { shuffleInPlace } from './seeded-shuffle.js';
 
 /** What `get` returns: an NdArray, bytes or a string, by column kind. */
 export type Sample = NdArray | Uint8Array | string;
 
-/** Where a sample's bytes are: a view into an inline entry or a cached chunk. */
-interface Located {
-  readonly bytes: Uint8Array;
-  readonly shape?: readonly number[];
-}
-
-const MISS = Symbol('not cached');
-
-/** Chunks by the numeric key of their id prefix; a key two chunks share is left out (slow path). */
-function keyChunks(ids: readonly ObjectId[]): Map<number, { id: ObjectId; tail: number }> {
-  const out = new Map<number, { id: ObjectId; tail: number }>();
-  const shared = new Set<number>();
-  for (const id of ids) {
-    const prefix = Buffer.from(id.slice(0, 16), 'hex');
-    const key = chunkKeyOf(prefix, 0);
-    if (out.has(key) && out.get(key)!.id !== id) shared.add(key);
-    out.set(key, { id, tail: prefix[6]! + prefix[7]! * 0x100 });
-  }
-  for (const key of shared) out.delete(key);
-  return out;
-}
-
-/** The child of an internal node whose range holds `key` (binary search), or undefined. */
-function childFor(children: readonly ChildRef[], key: string): ObjectId | undefined {
-  let lo = 0;
-  let hi = children.length - 1;
-  if (key > children[hi]!.lastKey) return undefined;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (children[mid]!.lastKey < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return children[lo]!.id;
-}
-
-/** Binary search of a leaf's sorted entries. */
-function findEntry(entries: readonly MapEntry[], key: string): Uint8Array | undefined {
-  let lo = 0;
-  let hi = entries.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = entries[mid]!.key;
-    if (k === key) return entries[mid]!.value;
-    if (k < key) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
-}
-
 /** Decoded index nodes a checkout keeps (a leaf holds ~64 entries: 4M samples' worth). */
 const NODE_CACHE_ENTRIES = 1 << 16;
 
-/** Samples per digest-worker request in bulk writes. */
-const DIGEST_BATCH = 8192;
-
 /** Above this many pending samples, writes are folded into the index (durable, not yet staged). */
 const APPLY_EVERY = 1 << 18;
-
-/** Shared by the columns of one checkout. */
-export interface ColumnContext {
-  readonly repo: Repository;
-  readonly nodes: NodeSource;
-  /** Decoded nodes by id, read synchronously on the hot path of `get`. */
-  readonly nodeCache: Map<ObjectId, MapNode>;
-  readonly chunks: ChunkCache;
-  readonly writable: boolean;
-  /** Throws when the checkout is closed. */
-  readonly assertOpen: () => void;
-}
 
 /**
  * One column seen through a checkout. Reads go index → entry → chunk; the index nodes and chunks
@@ -109,11 +31,7 @@ export interface ColumnContext {
  */
 export class Column {
   /** Key → pending write: a sample-table index, an inline entry, or null for a deletion. */
-  private readonly pending = new PendingWrites();
-  private readonly table = new SampleTable();
-  private sink: ChunkSink | undefined;
-  private writer: ReturnType<Repository['store']['createWriter']> | undefined;
-  private digester: SampleDigester | undefined;
+  private readonly writes: ColumnWrites;
   private chunkIds: Map<string, ObjectId>;
   /** The same chunks keyed by the number `chunkKeyOf` reads from an entry (no string per read). */
   private chunkByKey: Map<number, { id: ObjectId; tail: number }>;
@@ -124,6 +42,7 @@ export class Column {
   ) {
     this.chunkIds = new Map(current.chunks.map((id) => [chunkPrefix(id), id]));
     this.chunkByKey = keyChunks(current.chunks);
+    this.writes = new ColumnWrites(context, current.schema);
   }
 
   get name(): string {
@@ -141,7 +60,7 @@ export class Column {
 
   /** True when writes wait to be applied. */
   get dirty(): boolean {
-    return this.pending.size > 0;
+    return this.writes.pending.size > 0;
   }
 
   private canonical(key: ColumnKey): string {
@@ -277,7 +196,7 @@ export class Column {
   async get(key: ColumnKey): Promise<Sample | undefined> {
     this.context.assertOpen();
     const canonical = this.canonical(key);
-    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    const p = this.writes.pending.size > 0 ? this.writes.pending.get(canonical) : ABSENT;
     if (p !== ABSENT) {
       if (p === null) return undefined;
       if (p instanceof Uint8Array) {
@@ -298,7 +217,7 @@ export class Column {
   async has(key: ColumnKey): Promise<boolean> {
     this.context.assertOpen();
     const canonical = this.canonical(key);
-    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    const p = this.writes.pending.size > 0 ? this.writes.pending.get(canonical) : ABSENT;
     if (p !== ABSENT) return p !== null;
     return (await this.lookup(canonical)) !== undefined;
   }
@@ -445,54 +364,16 @@ export class Column {
     }
   }
 
-  private async ensureWriter(): Promise<void> {
-    this.digester ??= await loadSampleDigester();
-    if (!this.writer) {
-      this.writer = this.context.repo.store.createWriter();
-      this.sink = new ChunkSink(this.writer, this.schema.compression);
-    }
-  }
-
   /** Stages one sample: checked against the schema, bytes appended to the current chunk. */
   private stage(canonical: string, label: string, value: unknown): void {
     const { bytes, shape } = encodeSample(this.schema, label, value);
     const keepShape = this.schema.variable && this.schema.kind === 'ndarray' ? shape : undefined;
-    this.stageBytes(canonical, bytes, keepShape, shape);
-  }
-
-  private stageBytes(
-    canonical: string,
-    bytes: Uint8Array,
-    keepShape: readonly number[] | undefined,
-    shape: readonly number[],
-  ): void {
-    if (bytes.byteLength <= INLINE_MAX) {
-      this.pending.set(canonical, encodeInlineEntry(bytes, keepShape));
-      return;
-    }
-    // The same sample twice in one session is stored once (the table compares digests).
-    this.pending.set(
-      canonical,
-      this.table.add(bytes, this.prefixFor(shape), keepShape, this.digester!, this.sink!),
-    );
-  }
-
-  private readonly prefixes = new Map<string, Buffer>();
-
-  /** The digest prefix of a shape, encoded once per shape. */
-  private prefixFor(shape: readonly number[]): Buffer {
-    const text = digestPrefix(this.schema, shape);
-    let prefix = this.prefixes.get(text);
-    if (!prefix) {
-      prefix = Buffer.from(text);
-      this.prefixes.set(text, prefix);
-    }
-    return prefix;
+    this.writes.stage(canonical, bytes, keepShape, shape);
   }
 
   async set(key: ColumnKey, value: unknown): Promise<void> {
     this.assertWritable();
-    await this.ensureWriter();
+    await this.writes.open();
     this.stage(this.canonical(key), JSON.stringify(key), value);
     await this.applyIfFull();
   }
@@ -502,7 +383,7 @@ export class Column {
     entries: Iterable<readonly [ColumnKey, unknown]> | ReadonlyMap<ColumnKey, unknown>,
   ): Promise<number> {
     this.assertWritable();
-    await this.ensureWriter();
+    await this.writes.open();
     let n = 0;
     for (const [key, value] of entries) {
       this.stage(this.canonical(key), JSON.stringify(key), value);
@@ -539,7 +420,7 @@ export class Column {
         { column: this.name, expected: schema.dtype, got: batch.dtype },
       );
     }
-    await this.ensureWriter();
+    await this.writes.open();
     const sampleBytes = elementCount(batch.shape) * ITEM_SIZE[schema.dtype!];
     if (batch.data.byteLength !== sampleBytes * batch.count) {
       throw new InvalidArgumentError(
@@ -550,99 +431,35 @@ export class Column {
     // One shape check for the whole batch (it is the same for every sample).
     const probe = batch.count > 0 ? batch.data.subarray(0, sampleBytes) : new Uint8Array(0);
     encodeSample(schema, `(batch)`, { data: viewAs(schema.dtype!, probe), shape: batch.shape });
-    const keepShape = schema.variable ? batch.shape : undefined;
-    const start = 'start' in keys ? keys.start : 0;
-    const keyAt = (i: number) => ('start' in keys ? start + i : (keys as readonly ColumnKey[])[i]!);
-    const sampleAt = (i: number) => batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
-    const source = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
-    const pool = sampleBytes > INLINE_MAX && batch.count >= 2 * DIGEST_BATCH ? digestPool() : undefined;
-    if (sampleBytes <= INLINE_MAX && !keepShape) {
-      // Labels and scalars: every entry inline, encoded into one buffer (see entry.ts).
-      const arena = Buffer.allocUnsafe(batch.count * (1 + sampleBytes));
-      for (let i = 0; i < batch.count; i++) {
-        const at = i * (1 + sampleBytes);
-        arena[at] = INLINE_FLAG;
-        arena.set(sampleAt(i), at + 1);
-        this.pending.set(this.canonical(keyAt(i)), arena.subarray(at, at + 1 + sampleBytes));
-        await this.applyIfFull();
-      }
-      return;
-    }
-    if (!pool) {
-      for (let i = 0; i < batch.count; i++) {
-        this.stageBytes(this.canonical(keyAt(i)), sampleAt(i), keepShape, batch.shape);
-        await this.applyIfFull();
-      }
-      return;
-    }
-    // Digests of the next run are computed in the worker while this thread stages the current one.
-    const prefix = this.prefixFor(batch.shape);
-    const digestRun = (from: number) => {
-      const n = Math.min(DIGEST_BATCH, batch.count - from);
-      return pool.digest(
-        prefix,
-        batch.data.subarray(from * sampleBytes, (from + n) * sampleBytes),
-        sampleBytes,
-        n,
-      );
-    };
-    let next = digestRun(0);
-    for (let from = 0; from < batch.count; from += DIGEST_BATCH) {
-      const digests = await next;
-      if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
-      const n = Math.min(DIGEST_BATCH, batch.count - from);
-      // New samples (not equal to one staged before) are copied into chunks a run at a time.
-      let runStart = -1;
-      const runRows: number[] = [];
-      const copyRun = (end: number) => {
-        if (runStart < 0) return;
-        this.sink!.appendMany(
-          source,
-          (from + runStart) * sampleBytes,
-          end - runStart,
-          sampleBytes,
-          (k, chunkIndex, offset) => this.table.setLocation(runRows[k]!, chunkIndex, offset, sampleBytes),
-        );
-        runStart = -1;
-        runRows.length = 0;
-      };
-      for (let j = 0; j < n; j++) {
-        const row = this.table.claim(digests, j * SAMPLE_DIGEST_BYTES, keepShape);
-        if (this.table.claimedNew) {
-          if (runStart < 0) runStart = j;
-          runRows.push(row);
-        } else copyRun(j);
-        this.pending.set(this.canonical(keyAt(from + j)), row);
-      }
-      copyRun(n);
-      await this.applyIfFull();
-    }
+    await this.writes.stageRun(
+      batch,
+      sampleBytes,
+      schema.variable ? batch.shape : undefined,
+      (i) => this.canonical('start' in keys ? keys.start + i : (keys as readonly ColumnKey[])[i]!),
+      () => this.applyIfFull(),
+    );
   }
 
   /** Folds writes in once enough are pending (bounded memory), then goes on with a new writer. */
   private async applyIfFull(): Promise<void> {
-    if (this.pending.size < APPLY_EVERY) return;
+    if (this.writes.pending.size < APPLY_EVERY) return;
     await this.applyPending();
-    await this.ensureWriter();
+    await this.writes.open();
   }
 
   /** Removes a sample; false when there was none. */
   async delete(key: ColumnKey): Promise<boolean> {
     this.assertWritable();
     const canonical = this.canonical(key);
-    const p = this.pending.size > 0 ? this.pending.get(canonical) : ABSENT;
+    const p = this.writes.pending.size > 0 ? this.writes.pending.get(canonical) : ABSENT;
     const existed = p === ABSENT ? (await this.lookup(canonical)) !== undefined : p !== null;
-    if (existed) this.pending.set(canonical, null);
+    if (existed) this.writes.pending.set(canonical, null);
     return existed;
   }
 
   /** Drops pending writes (nothing was published). */
   async discard(): Promise<void> {
-    this.pending.clear();
-    this.table.clear();
-    await this.writer?.abort().catch(() => undefined);
-    this.writer = undefined;
-    this.sink = undefined;
+    await this.writes.discard();
   }
 
   /**
@@ -650,57 +467,17 @@ export class Column {
    * moves in memory. Nothing is visible to others until the checkout stages it.
    */
   async applyPending(): Promise<void> {
-    if (this.pending.size === 0 && !this.writer) return;
-    const writer = this.writer!;
-    try {
-      const chunks = this.sink ? await this.sink.finish() : [];
-      const { keys, values: pendingValues } = this.pending.inKeyOrder();
-      const edits: MapEdit[] = new Array(keys.length);
-      const staged: number[] = [];
-      const rows: number[] = [];
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        const p = pendingValues[i]!;
-        if (typeof p === 'number') {
-          staged.push(i);
-          rows.push(p);
-        }
-        edits[i] = p === null || typeof p === 'number' ? { key } : { key, value: p };
-      }
-      if (staged.length > 0) {
-        const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
-        const values = this.table.encodeEntries(rows, prefixes);
-        for (let n = 0; n < staged.length; n++)
-          edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
-      }
-      const empty = this.current.count === 0;
-      const built = empty
-        ? buildMap(edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })))
-        : await editMap(this.context.nodes, this.current.index, edits);
-      // A fresh index shares no node with the store (but an empty leaf); an edit shares most.
-      const present = empty
-        ? new Set<string>()
-        : await this.context.repo.store.hasMany(built.nodes.map((n) => n.id));
-      for (const node of built.nodes) if (!present.has(node.id)) await writer.add(node.bytes);
-      await writer.commit();
-      const newChunks = chunks.map((c) => c.id!).filter((id) => !this.chunkIds.has(chunkPrefix(id)));
-      for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
-      this.chunkByKey = keyChunks([...this.chunkIds.values()]);
-      this.current = {
-        ...this.current,
-        index: built.root,
-        count: built.count,
-        chunks: [...this.current.chunks, ...newChunks],
-      };
-    } catch (err) {
-      await writer.abort().catch(() => undefined);
-      throw err;
-    } finally {
-      this.pending.clear();
-      this.table.clear();
-      this.writer = undefined;
-      this.sink = undefined;
-    }
+    if (!this.writes.active) return;
+    const applied = await this.writes.apply(this.current);
+    const newChunks = applied.chunks.filter((id) => !this.chunkIds.has(chunkPrefix(id)));
+    for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
+    this.chunkByKey = keyChunks([...this.chunkIds.values()]);
+    this.current = {
+      ...this.current,
+      index: applied.index,
+      count: applied.count,
+      chunks: [...this.current.chunks, ...newChunks],
+    };
   }
 
   /** Replaces the record (after a reset or merge). */
@@ -708,21 +485,5 @@ export class Column {
     this.current = record;
     this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
     this.chunkByKey = keyChunks(record.chunks);
-  }
-}
-
-/** Fisher–Yates with mulberry32: the same seed gives the same order on every machine. */
-function shuffleInPlace<T>(items: T[], seed: number): void {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
   }
 }

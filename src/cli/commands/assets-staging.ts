@@ -93,30 +93,46 @@ export function registerAssetStagingCommands(assets: Command): void {
       .option('--json', 'print the result as JSON');
   const log = (line: string) => process.stderr.write(`${dim(line)}\n`);
 
+  /** Runs a pipeline verb with progress bars; prints JSON or `print`; exit 1 when not `ok`. */
+  const withBars = async <R>(
+    opts: { config?: string; json?: boolean },
+    run: (
+      pipeline: StagingPipeline,
+      root: string,
+      options: {
+        configPath?: string;
+        cwd: string;
+        onProgress: (label: string, done: number, total: number) => void;
+        log: typeof log;
+      },
+    ) => Promise<R>,
+    print: (result: R) => void,
+    ok: (result: R) => boolean = () => true,
+  ): Promise<void> => {
+    const root = await repositoryRoot(global());
+    const pipeline = await loadStagingPipeline();
+    const bars = await progressBars();
+    try {
+      const options = { configPath: opts.config, cwd: global().cwd, onProgress: bars.update, log };
+      const result = await run(pipeline, root, options);
+      bars.stop();
+      if (opts.json) printJson(result);
+      else print(result);
+      if (!ok(result)) process.exitCode = 1;
+    } finally {
+      bars.stop();
+    }
+  };
+
   common(
     assets
       .command('create')
       .description(
         "stage the valid assets (copy or move, with metadata) and commit them as the 'assets' resource",
       ),
-  ).action(async (opts: { config?: string; json?: boolean }) => {
-    const root = await repositoryRoot(global());
-    const pipeline = await loadStagingPipeline();
-    const bars = await progressBars();
-    try {
-      const result = await pipeline.runCreate(root, {
-        configPath: opts.config,
-        cwd: global().cwd,
-        onProgress: bars.update,
-        log,
-      });
-      bars.stop();
-      if (opts.json) printJson(result);
-      else sayCreate(result);
-    } finally {
-      bars.stop();
-    }
-  });
+  ).action((opts: { config?: string; json?: boolean }) =>
+    withBars(opts, (pipeline, root, options) => pipeline.runCreate(root, options), sayCreate),
+  );
 
   common(
     assets
@@ -124,25 +140,14 @@ export function registerAssetStagingCommands(assets: Command): void {
       .description(
         'send the staging to every configured exporter (with retries), then call the webhooks; exit 1 if any fails',
       ),
-  ).action(async (opts: { config?: string; json?: boolean }) => {
-    const root = await repositoryRoot(global());
-    const pipeline = await loadStagingPipeline();
-    const bars = await progressBars();
-    try {
-      const result = await pipeline.runExport(root, {
-        configPath: opts.config,
-        cwd: global().cwd,
-        onProgress: bars.update,
-        log,
-      });
-      bars.stop();
-      if (opts.json) printJson(result);
-      else sayExport(result);
-      if (!result.ok) process.exitCode = 1;
-    } finally {
-      bars.stop();
-    }
-  });
+  ).action((opts: { config?: string; json?: boolean }) =>
+    withBars(
+      opts,
+      (pipeline, root, options) => pipeline.runExport(root, options),
+      sayExport,
+      (result) => result.ok,
+    ),
+  );
 
   common(
     assets

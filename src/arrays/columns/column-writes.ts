@@ -1,0 +1,226 @@
+import type { ObjectWriter } from '../../store/object-store.js';
+import { buildMap } from '../../repo/merkle/build-map.js';
+import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
+import { digestPool } from '../../util/digest-pool.js';
+import {
+  SAMPLE_DIGEST_BYTES,
+  loadSampleDigester,
+  type ObjectId,
+  type SampleDigester,
+} from '../../util/hash.js';
+import { ChunkSink } from './chunks.js';
+import type { ColumnContext } from './column-context.js';
+import type { ColumnRecord } from './column-record.js';
+import { encodeInlineEntry, INLINE_FLAG, INLINE_MAX } from './entry.js';
+import { PendingWrites } from './pending-writes.js';
+import { SampleTable } from './sample-table.js';
+import { digestPrefix, type ColumnSchema } from './schema.js';
+
+/** Samples per digest-worker request in bulk writes. */
+const DIGEST_BATCH = 8192;
+
+/** A batch of same-shape samples, back to back (little-endian, C order). */
+export interface SampleRun {
+  readonly shape: readonly number[];
+  readonly count: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * A writer's side of a column: pending writes, the samples appended to chunks for them, and the
+ * object writer that makes both durable when they are folded into a new index (`apply`). Reads go
+ * through Column, which consults `pending` first.
+ */
+export class ColumnWrites {
+  readonly pending = new PendingWrites();
+  private readonly table = new SampleTable();
+  private sink: ChunkSink | undefined;
+  private writer: ObjectWriter | undefined;
+  private digester: SampleDigester | undefined;
+  private readonly prefixes = new Map<string, Buffer>();
+
+  constructor(
+    private readonly context: ColumnContext,
+    private readonly schema: ColumnSchema,
+  ) {}
+
+  /** True when something is staged or a writer is open. */
+  get active(): boolean {
+    return this.pending.size > 0 || this.writer !== undefined;
+  }
+
+  /** Opens the object writer and chunk sink if needed. */
+  async open(): Promise<void> {
+    this.digester ??= await loadSampleDigester();
+    if (!this.writer) {
+      this.writer = this.context.repo.store.createWriter();
+      this.sink = new ChunkSink(this.writer, this.schema.compression);
+    }
+  }
+
+  /** The digest prefix of a shape, encoded once per shape. */
+  private prefixFor(shape: readonly number[]): Buffer {
+    const text = digestPrefix(this.schema, shape);
+    let prefix = this.prefixes.get(text);
+    if (!prefix) {
+      prefix = Buffer.from(text);
+      this.prefixes.set(text, prefix);
+    }
+    return prefix;
+  }
+
+  /** Stages one checked sample (the writer is open). */
+  stage(
+    canonical: string,
+    bytes: Uint8Array,
+    keepShape: readonly number[] | undefined,
+    shape: readonly number[],
+  ): void {
+    if (bytes.byteLength <= INLINE_MAX) {
+      this.pending.set(canonical, encodeInlineEntry(bytes, keepShape));
+      return;
+    }
+    // The same sample twice in one session is stored once (the table compares digests).
+    this.pending.set(
+      canonical,
+      this.table.add(bytes, this.prefixFor(shape), keepShape, this.digester!, this.sink!),
+    );
+  }
+
+  /**
+   * Stages a checked batch keyed `keyAt(i)`, calling `applyIfFull` between runs to bound memory
+   * (which may apply and reopen). Small samples become inline entries encoded into one buffer;
+   * big batches digest in worker threads while this thread stages the previous run.
+   */
+  async stageRun(
+    batch: SampleRun,
+    sampleBytes: number,
+    keepShape: readonly number[] | undefined,
+    keyAt: (i: number) => string,
+    applyIfFull: () => Promise<void>,
+  ): Promise<void> {
+    const sampleAt = (i: number) => batch.data.subarray(i * sampleBytes, (i + 1) * sampleBytes);
+    const source = Buffer.from(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength);
+    const pool = sampleBytes > INLINE_MAX && batch.count >= 2 * DIGEST_BATCH ? digestPool() : undefined;
+    if (sampleBytes <= INLINE_MAX && !keepShape) {
+      // Labels and scalars: every entry inline, encoded into one buffer (see entry.ts).
+      const arena = Buffer.allocUnsafe(batch.count * (1 + sampleBytes));
+      for (let i = 0; i < batch.count; i++) {
+        const at = i * (1 + sampleBytes);
+        arena[at] = INLINE_FLAG;
+        arena.set(sampleAt(i), at + 1);
+        this.pending.set(keyAt(i), arena.subarray(at, at + 1 + sampleBytes));
+        await applyIfFull();
+      }
+      return;
+    }
+    if (!pool) {
+      for (let i = 0; i < batch.count; i++) {
+        this.stage(keyAt(i), sampleAt(i), keepShape, batch.shape);
+        await applyIfFull();
+      }
+      return;
+    }
+    // Digests of the next run are computed in the worker while this thread stages the current one.
+    const prefix = this.prefixFor(batch.shape);
+    const digestRun = (from: number) => {
+      const n = Math.min(DIGEST_BATCH, batch.count - from);
+      return pool.digest(
+        prefix,
+        batch.data.subarray(from * sampleBytes, (from + n) * sampleBytes),
+        sampleBytes,
+        n,
+      );
+    };
+    let next = digestRun(0);
+    for (let from = 0; from < batch.count; from += DIGEST_BATCH) {
+      const digests = await next;
+      if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
+      const n = Math.min(DIGEST_BATCH, batch.count - from);
+      // New samples (not equal to one staged before) are copied into chunks a run at a time.
+      let runStart = -1;
+      const runRows: number[] = [];
+      const copyRun = (end: number) => {
+        if (runStart < 0) return;
+        this.sink!.appendMany(
+          source,
+          (from + runStart) * sampleBytes,
+          end - runStart,
+          sampleBytes,
+          (k, chunkIndex, offset) => this.table.setLocation(runRows[k]!, chunkIndex, offset, sampleBytes),
+        );
+        runStart = -1;
+        runRows.length = 0;
+      };
+      for (let j = 0; j < n; j++) {
+        const row = this.table.claim(digests, j * SAMPLE_DIGEST_BYTES, keepShape);
+        if (this.table.claimedNew) {
+          if (runStart < 0) runStart = j;
+          runRows.push(row);
+        } else copyRun(j);
+        this.pending.set(keyAt(from + j), row);
+      }
+      copyRun(n);
+      await applyIfFull();
+    }
+  }
+
+  /** Drops pending writes (nothing was published). */
+  async discard(): Promise<void> {
+    this.pending.clear();
+    this.table.clear();
+    await this.writer?.abort().catch(() => undefined);
+    this.writer = undefined;
+    this.sink = undefined;
+  }
+
+  /**
+   * Folds pending writes into a new index over `current`: chunks and index nodes are stored
+   * durably. Returns the new index root, count and the chunks it added. Always leaves the writes
+   * empty and the writer closed.
+   */
+  async apply(current: ColumnRecord): Promise<{ index: ObjectId; count: number; chunks: ObjectId[] }> {
+    const writer = this.writer!;
+    try {
+      const chunks = this.sink ? await this.sink.finish() : [];
+      const { keys, values: pendingValues } = this.pending.inKeyOrder();
+      const edits: MapEdit[] = new Array(keys.length);
+      const staged: number[] = [];
+      const rows: number[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const p = pendingValues[i]!;
+        if (typeof p === 'number') {
+          staged.push(i);
+          rows.push(p);
+        }
+        edits[i] = p === null || typeof p === 'number' ? { key } : { key, value: p };
+      }
+      if (staged.length > 0) {
+        const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
+        const values = this.table.encodeEntries(rows, prefixes);
+        for (let n = 0; n < staged.length; n++)
+          edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
+      }
+      const empty = current.count === 0;
+      const built = empty
+        ? buildMap(edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })))
+        : await editMap(this.context.nodes, current.index, edits);
+      // A fresh index shares no node with the store (but an empty leaf); an edit shares most.
+      const present = empty
+        ? new Set<string>()
+        : await this.context.repo.store.hasMany(built.nodes.map((n) => n.id));
+      for (const node of built.nodes) if (!present.has(node.id)) await writer.add(node.bytes);
+      await writer.commit();
+      return { index: built.root, count: built.count, chunks: chunks.map((c) => c.id!) };
+    } catch (err) {
+      await writer.abort().catch(() => undefined);
+      throw err;
+    } finally {
+      this.pending.clear();
+      this.table.clear();
+      this.writer = undefined;
+      this.sink = undefined;
+    }
+  }
+}
