@@ -112,7 +112,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const widths = await pipeline.runSearch(
       root,
       'SELECT count(*) AS n FROM data WHERE width = 8 AND channels = 3',
-      'file',
+      { grouping: 'file' },
     );
     check(widths[0]?.n === FILES, `png: traits missing (${JSON.stringify(widths[0])})`);
     log(`png traits: ${round(traits.seconds, 2)} s`);

@@ -28,6 +28,7 @@ export { ASSET_DB, ASSET_TYPES, openAssetStore, readAssets } from './model.js';
 export type { AssetError, AssetRecord, AssetType, AssetWithFiles, FileRecord } from './model.js';
 export type { UpdateInput, UpdateReport, UpdateError } from './update/update-assets.js';
 export { searchAssets } from './search/search-assets.js';
+export type { SearchAssetsOptions } from './search/search-assets.js';
 export { buildAssetGraph, graphToDot } from './graph/asset-graph.js';
 export type { GraphNode } from './graph/asset-graph.js';
 // Staging, export and webhooks (the staging half): no zod, yaml or driver at load time; drivers

@@ -5,6 +5,8 @@
  * transaction, so an interrupted update leaves the previous tables whole.
  */
 
+import type { SearchLimits } from './search-limits.js';
+
 /** A value now or later. */
 export type Awaitable<T> = T | Promise<T>;
 
@@ -105,8 +107,10 @@ export interface AssetStore {
   /**
    * Runs one read-only SQL statement over the table `data` (one row per file with its asset's
    * columns, or one row per asset) and returns its rows. Any statement that would write is
-   * refused with E_INVALID_ARGUMENT; the adapter reads through a read-only connection.
+   * refused with E_INVALID_ARGUMENT; the adapter reads through a read-only connection. The search
+   * never runs unbounded: past `limits` (default `DEFAULT_SEARCH_LIMITS`) it stops with
+   * E_QUERY_TIMEOUT or E_QUERY_TOO_LARGE, and it never blocks a concurrent `apply`.
    */
-  search(sql: string, grouping: SearchGrouping): Awaitable<Record<string, unknown>[]>;
+  search(sql: string, grouping: SearchGrouping, limits?: SearchLimits): Promise<Record<string, unknown>[]>;
   close(): Awaitable<void>;
 }

@@ -17,3 +17,5 @@ export { InconsistentLineageError } from './inconsistent-lineage-error.js';
 export { LineageConflictError } from './lineage-conflict-error.js';
 export { OutsideResourcesError } from './outside-resources-error.js';
 export { CannotRestoreError } from './cannot-restore-error.js';
+export { QueryTimeoutError } from './query-timeout-error.js';
+export { QueryTooLargeError } from './query-too-large-error.js';

@@ -71,6 +71,15 @@ const webhook = z.object({
   retry: retry.default({ attempts: 3, backoff_ms: 500 }),
 });
 
+/** Limits of `assets search` (defaults: 10 s, 100,000 rows, 64 MiB); the CLI's flags win over them. */
+const search = z
+  .object({
+    timeout_seconds: z.number().positive().max(86_400).optional(),
+    max_rows: z.number().int().min(1).optional(),
+    max_bytes: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 /**
  * The asset-ingest config, in the seed's vocabulary (snake_case keys), with Strata's changes: a
  * worker count instead of a Dask cluster, naming-grammar overrides, and `postgres` among the
@@ -91,6 +100,7 @@ export const assetConfigSchema = z
     naming: z.record(z.string(), z.unknown()).optional(),
     exporters: z.array(exporter).default([]),
     webhooks: z.array(webhook).default([]),
+    search: search.optional(),
   })
   .strict();
 
@@ -147,6 +157,7 @@ export function assetConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AssetC
       'naming',
       'redact_hash',
       'workers',
+      'search',
     ];
     try {
       value[key] = structured.includes(key) ? parseYaml(raw) : raw;

@@ -9,7 +9,7 @@ import { redactSecrets } from '../config/redact.js';
 import { ASSET_DB, openAssetStore } from '../model.js';
 import type { FieldName, NamingGrammar } from '../naming/grammar.js';
 import { buildAssetGraph, type GraphNode } from '../graph/asset-graph.js';
-import { searchAssets } from '../search/search-assets.js';
+import { searchAssets, type SearchAssetsOptions } from '../search/search-assets.js';
 import { loadSpecifications } from '../specs/load-specifications.js';
 import { ingressRoot, loadAssetConfig, type LoadedAssetConfig } from './config-source.js';
 import { updateAssets, type UpdateReport } from './update-assets.js';
@@ -59,16 +59,47 @@ function requireTables(repositoryRoot: string): void {
     throw new NotFoundError('no asset tables yet: run `strata assets update` first', { path: ASSET_DB });
 }
 
-/** `strata assets search`: rows of one read-only statement over `data`. */
+/** Options of `runSearch`: the search's own (they win over the config's `search` limits) and where the config is. */
+export interface RunSearchOptions extends SearchAssetsOptions {
+  /** `--config FILE` (relative to `cwd`); else the usual places. A missing config means defaults. */
+  readonly configPath?: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The asset config's `search` limits as search options, or none without a config. */
+function configuredLimits(repositoryRoot: string, options: RunSearchOptions): SearchAssetsOptions {
+  let loaded: LoadedAssetConfig;
+  try {
+    loaded = loadAssetConfig(repositoryRoot, options.configPath, options.env, options.cwd);
+  } catch (err) {
+    if (options.configPath === undefined && (err as { data?: { key?: string } }).data?.key === 'config')
+      return {};
+    throw err;
+  }
+  const limits = loaded.config.search ?? {};
+  return { timeoutSeconds: limits.timeout_seconds, maxRows: limits.max_rows, maxBytes: limits.max_bytes };
+}
+
+/**
+ * `strata assets search`: rows of one read-only statement over `data`, within the limits given,
+ * else the config's (`search.timeout_seconds`, `search.max_rows`, `search.max_bytes`), else the defaults.
+ */
 export async function runSearch(
   repositoryRoot: string,
   sql: string,
-  grouping: 'file' | 'asset',
+  options: RunSearchOptions = {},
 ): Promise<Record<string, unknown>[]> {
   requireTables(repositoryRoot);
+  const configured = configuredLimits(repositoryRoot, options);
   const store = await openAssetStore(repositoryRoot);
   try {
-    return await searchAssets(store, sql, grouping);
+    return await searchAssets(store, sql, {
+      grouping: options.grouping,
+      timeoutSeconds: options.timeoutSeconds ?? configured.timeoutSeconds,
+      maxRows: options.maxRows ?? configured.maxRows,
+      maxBytes: options.maxBytes ?? configured.maxBytes,
+    });
   } finally {
     await store.close();
   }

@@ -118,7 +118,7 @@ test('search: both groupings carry every error column; fields are columns', asyn
       putAssets: [asset('A', false, ['f1', 'f2'])],
       deleteAssets: [],
     });
-    const rows = store.search('SELECT * FROM data ORDER BY file_id', 'file');
+    const rows = await store.search('SELECT * FROM data ORDER BY file_id', 'file');
     assert.equal(rows.length, 3);
     for (const key of [
       'file_error',
@@ -135,7 +135,7 @@ test('search: both groupings carry every error column; fields are columns', asyn
     assert.match(String(rows[0]!.asset_error), /frames missing/);
     assert.equal(rows[2]!.asset_valid, 0);
     assert.match(String(rows[2]!.asset_error), /no asset/);
-    const byAsset = store.search('SELECT * FROM data', 'asset');
+    const byAsset = await store.search('SELECT * FROM data', 'asset');
     assert.equal(byAsset.length, 1);
     for (const key of ['file_error', 'asset_error', 'asset_valid', 'file_count'])
       assert.ok(key in byAsset[0]!, key);
@@ -158,10 +158,10 @@ test('search is read-only: every writing statement is refused and nothing change
       'VACUUM',
     ];
     for (const sql of writers)
-      assert.throws(() => store.search(sql, 'file'), { code: 'E_INVALID_ARGUMENT' }, sql);
-    assert.throws(() => store.search('SELECT 1; DELETE FROM files', 'file'), { code: 'E_INVALID_ARGUMENT' });
-    assert.throws(() => store.search('SELEKT * FROM data', 'file'), { code: 'E_INVALID_ARGUMENT' });
-    assert.throws(() => store.search('SELECT * FROM data', 'folder' as never), {
+      await assert.rejects(store.search(sql, 'file'), { code: 'E_INVALID_ARGUMENT' }, sql);
+    await assert.rejects(store.search('SELECT 1; DELETE FROM files', 'file'), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(store.search('SELEKT * FROM data', 'file'), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(store.search('SELECT * FROM data', 'folder' as never), {
       code: 'E_INVALID_ARGUMENT',
     });
     assert.deepEqual(

@@ -11,8 +11,10 @@ import type {
   StoredError,
   StoredFile,
 } from '../asset-store.js';
-import { InvalidArgumentError } from '../../errors/index.js';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from '../search-limits.js';
 import { migrateAssetStore } from './sqlite-asset-store-schema.js';
+import { runSqliteSearch } from './sqlite-search.js';
+import { checkGrouping, prepareSearch, searchBatches } from './sqlite-search-statement.js';
 
 /** Options of the SQLite asset store. */
 export interface SqliteAssetStoreOptions {
@@ -147,14 +149,14 @@ function fromAssetTuple(t: AssetTuple): StoredAsset {
 
 /**
  * The asset store on SQLite (better-sqlite3): prepared statements, raw tuples for bulk reads, and
- * one immediate transaction per `apply`. `search` reads through a second, read-only connection
- * and refuses any statement that is not a reader, so no query can change the tables.
+ * one immediate transaction per `apply`. `search` reads through its own read-only, query-only
+ * connection in a child process and refuses any statement that is not a reader, so no query can
+ * change the tables, and none can run past its limits.
  */
 export class SqliteAssetStore implements AssetStore {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #memory: boolean;
-  #reader: Database.Database | undefined;
   readonly #allFiles: Database.Statement<[], FileTuple>;
   readonly #allAssets: Database.Statement<[], AssetTuple>;
   readonly #assetsByValid: Database.Statement<[number], AssetTuple>;
@@ -291,43 +293,28 @@ export class SqliteAssetStore implements AssetStore {
       .immediate();
   }
 
-  search(sql: string, grouping: SearchGrouping): Record<string, unknown>[] {
-    if (grouping !== 'file' && grouping !== 'asset') {
-      throw new InvalidArgumentError(`group by must be 'file' or 'asset', not '${String(grouping)}'`, {
-        grouping,
-      });
-    }
-    const db = this.#readerConnection();
-    db.exec(`DROP VIEW IF EXISTS temp.data; CREATE TEMP VIEW data AS SELECT * FROM main.${grouping}_view`);
-    let statement: Database.Statement;
+  /**
+   * A bounded search: in a child process killed at the time limit for a database file (see
+   * `runSqliteSearch`); in this thread for `:memory:` (tests), where only the row and byte limits
+   * hold, since nothing can stop SQLite inside this thread.
+   */
+  async search(
+    sql: string,
+    grouping: SearchGrouping,
+    limits: SearchLimits = DEFAULT_SEARCH_LIMITS,
+  ): Promise<Record<string, unknown>[]> {
+    checkGrouping(grouping);
+    if (!this.#memory) return runSqliteSearch({ location: this.location, sql, grouping, limits });
+    const rows: Record<string, unknown>[] = [];
     try {
-      statement = db.prepare(sql);
-    } catch (err) {
-      throw new InvalidArgumentError(`search: ${(err as Error).message}`, { sql });
+      for (const batch of searchBatches(prepareSearch(this.#db, sql, grouping), limits)) rows.push(...batch);
+    } finally {
+      this.#db.pragma('query_only = OFF');
     }
-    if (!statement.reader) {
-      throw new InvalidArgumentError('search: only statements that read (SELECT ...) are allowed', { sql });
-    }
-    try {
-      return statement.all() as Record<string, unknown>[];
-    } catch (err) {
-      throw new InvalidArgumentError(`search: ${(err as Error).message}`, { sql });
-    }
-  }
-
-  /** A read-only connection (the main one for `:memory:`, which has no file to open twice). */
-  #readerConnection(): Database.Database {
-    if (this.#memory) return this.#db;
-    if (!this.#reader) {
-      this.#reader = new Database(this.location, { readonly: true, fileMustExist: true });
-      this.#reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    }
-    return this.#reader;
+    return rows;
   }
 
   close(): void {
-    this.#reader?.close();
-    this.#reader = undefined;
     if (this.#db.open) this.#db.close();
   }
 }

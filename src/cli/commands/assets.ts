@@ -13,6 +13,16 @@ export function loadPipeline(): Promise<Pipeline> {
   return loadOutsideBundle<Pipeline>('assets/update/pipeline.js');
 }
 
+/** The flags of `assets search`. */
+interface SearchFlags {
+  groupBy: string;
+  timeout?: string;
+  maxRows?: string;
+  maxBytes?: string;
+  config?: string;
+  json?: boolean;
+}
+
 /** The repository around the working folder (assets commands all run inside one). */
 async function repositoryRoot(global: GlobalOptions): Promise<string> {
   const { openRepository } = await import('../../api/index.js');
@@ -119,19 +129,50 @@ export function registerAssetCommands(program: Command): void {
 
   assets
     .command('search <sql>')
-    .description('run one read-only SQL statement over the table `data` (one row per file, or per asset)')
+    .description(
+      'run one read-only SQL statement over the table `data` (one row per file, or per asset), within a time, row and byte limit',
+    )
     .option('--group-by <what>', 'file (each file with its asset columns) or asset', 'file')
+    .option(
+      '--timeout <seconds>',
+      'stop the search after this many seconds (default 10, or search.timeout_seconds)',
+    )
+    .option('--max-rows <n>', 'refuse a result of more rows (default 100000, or search.max_rows)')
+    .option(
+      '--max-bytes <n>',
+      'refuse a result of more bytes (default 67108864 = 64 MiB, or search.max_bytes)',
+    )
+    .option('--config <file>', 'asset config whose `search` limits apply (default: as for update)')
     .option('--json', 'print as JSON')
-    .action(async (sql: string, opts: { groupBy: string; json?: boolean }) => {
+    .action(async (sql: string, opts: SearchFlags) => {
       const root = await repositoryRoot(global());
       const pipeline = await loadPipeline();
+      const { InvalidArgumentError } = await import('../../api/index.js');
       if (opts.groupBy !== 'file' && opts.groupBy !== 'asset') {
-        const { InvalidArgumentError } = await import('../../api/index.js');
         throw new InvalidArgumentError(`--group-by must be file or asset, not '${opts.groupBy}'`, {
           groupBy: opts.groupBy,
         });
       }
-      const rows = await pipeline.runSearch(root, sql, opts.groupBy);
+      const number = (flag: string, value: string | undefined, whole: boolean): number | undefined => {
+        if (value === undefined) return undefined;
+        const n = Number(value);
+        if (value.trim() === '' || !(n > 0) || !Number.isFinite(n) || (whole && !Number.isInteger(n)))
+          throw new InvalidArgumentError(
+            `${flag} must be a positive ${whole ? 'whole ' : ''}number, not '${value}'`,
+            {
+              [flag]: value,
+            },
+          );
+        return n;
+      };
+      const rows = await pipeline.runSearch(root, sql, {
+        grouping: opts.groupBy,
+        timeoutSeconds: number('--timeout', opts.timeout, false),
+        maxRows: number('--max-rows', opts.maxRows, true),
+        maxBytes: number('--max-bytes', opts.maxBytes, true),
+        configPath: opts.config,
+        cwd: global().cwd,
+      });
       if (opts.json) return printJson(rows);
       for (const row of rows) say(JSON.stringify(row));
       if (rows.length === 0) say('no rows');

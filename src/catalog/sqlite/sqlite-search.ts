@@ -1,0 +1,106 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SearchGrouping } from '../asset-store.js';
+import { searchTimeoutError, type SearchLimits } from '../search-limits.js';
+import {
+  InvalidArgumentError,
+  QueryTimeoutError,
+  QueryTooLargeError,
+  StrataError,
+} from '../../errors/index.js';
+import type { SearchChildError, SearchChildMessage, SearchJob } from './sqlite-search-child.js';
+
+/** Options of `runSqliteSearch`. */
+export interface SqliteSearchOptions {
+  /** The database file (WAL mode: the search reads a snapshot while writers go on). */
+  readonly location: string;
+  readonly sql: string;
+  readonly grouping: SearchGrouping;
+  readonly limits: SearchLimits;
+  /** Called once the statement is prepared, checked and about to run (a readiness signal). */
+  readonly onRunning?: () => void;
+}
+
+/** How long after the time limit the child's own watchdog kills it, should this process be gone. */
+const CHILD_GRACE_MS = 2_000;
+
+/**
+ * The child's script: beside this file in the compiled tree (dist/src/catalog/sqlite/), or under
+ * dist/src/ when this code runs from the CLI bundle (dist/strata.js), as for the scan workers.
+ */
+function childScript(): string {
+  const beside = new URL('./sqlite-search-child.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
+  return fileURLToPath(new URL('./src/catalog/sqlite/sqlite-search-child.js', import.meta.url));
+}
+
+const ERROR_CLASSES: Record<string, new (message: string, data: Record<string, unknown>) => StrataError> = {
+  E_INVALID_ARGUMENT: InvalidArgumentError,
+  E_QUERY_TOO_LARGE: QueryTooLargeError,
+  E_QUERY_TIMEOUT: QueryTimeoutError,
+};
+
+function fromChildError(e: SearchChildError): Error {
+  if (e.code === undefined || e.userError === undefined) return new Error(`search failed: ${e.message}`);
+  const known = ERROR_CLASSES[e.code];
+  return known ? new known(e.message, e.data ?? {}) : new StrataError(e.code, e.message, e.data, e.userError);
+}
+
+/**
+ * Runs one read-only search over a SQLite asset database in a child process, which is killed
+ * (SIGKILL) at the time limit: better-sqlite3 has no interrupt, and a worker thread cannot be
+ * terminated while SQLite is inside one long step (a recursive CTE that never yields a row), so a
+ * process is the unit that can always be stopped. The child counts rows and bytes against the
+ * limits and stops at the first one too many (E_QUERY_TOO_LARGE); the time limit covers the
+ * whole search, start to last row (E_QUERY_TIMEOUT). The calling process stays usable either way.
+ */
+export function runSqliteSearch(options: SqliteSearchOptions): Promise<Record<string, unknown>[]> {
+  const { limits } = options;
+  return new Promise((resolve, reject) => {
+    const child = fork(childScript(), [], {
+      serialization: 'advanced', // blobs stay Buffers, big integers stay exact
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    const rows: Record<string, unknown>[] = [];
+    let settled = false;
+    const settle = (err: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        reject(err);
+      } else resolve(rows);
+    };
+    const timer = setTimeout(() => settle(searchTimeoutError(limits)), limits.timeoutMs);
+    child.on('message', (message: SearchChildMessage) => {
+      if (settled) return;
+      if (message.type === 'rows') for (const row of message.rows) rows.push(row);
+      else if (message.type === 'running') options.onRunning?.();
+      else if (message.type === 'done') settle(undefined);
+      else settle(fromChildError(message.error));
+    });
+    child.on('error', (err) => settle(err));
+    // 'close' comes after the last message: a child that ends without `done` or `error` crashed.
+    child.on('close', (code, signal) =>
+      settle(
+        new Error(`search process ended without an answer (${signal ?? `exit ${code}`}): ${stderr.trim()}`),
+      ),
+    );
+    const job: SearchJob = {
+      location: options.location,
+      sql: options.sql,
+      grouping: options.grouping,
+      limits,
+      graceMs: CHILD_GRACE_MS,
+    };
+    child.send(job);
+  });
+}
