@@ -41,18 +41,20 @@ export function prepareSearch(
 
 /**
  * Steps through a prepared search row by row (never `.all()`: the result may be unbounded),
- * counting each row against the limits, and hands rows on in batches of at most `batchRows` rows
- * or about `batchBytes` bytes. SQLite's own errors while stepping become E_INVALID_ARGUMENT.
+ * counting each row against the limits, and hands rows on in batches of about `batchBytes` bytes
+ * or at most `maxBatchRows` rows. The first batch is one row and batches double from there, so
+ * the first row is seen at once. SQLite's own errors while stepping become E_INVALID_ARGUMENT.
  */
 export function* searchBatches(
   statement: Database.Statement,
   limits: SearchLimits,
-  batchRows = 1000,
+  maxBatchRows = 1000,
   batchBytes = 1 << 20,
 ): Generator<Record<string, unknown>[]> {
   const budget = new SearchBudget(limits);
   let batch: Record<string, unknown>[] = [];
   let bytes = 0;
+  let batchRows = 1;
   const rows = statement.iterate() as IterableIterator<Record<string, unknown>>;
   try {
     for (;;) {
@@ -69,6 +71,7 @@ export function* searchBatches(
         yield batch;
         batch = [];
         bytes = 0;
+        batchRows = Math.min(maxBatchRows, batchRows * 2);
       }
     }
     if (batch.length > 0) yield batch;

@@ -18,8 +18,10 @@ export interface SqliteSearchOptions {
   readonly sql: string;
   readonly grouping: SearchGrouping;
   readonly limits: SearchLimits;
-  /** Called once the statement is prepared, checked and about to run (a readiness signal). */
+  /** Called once the statement is prepared, checked and about to run. */
   readonly onRunning?: () => void;
+  /** Called as rows arrive, with the count so far (the first row comes alone, as soon as it is read). */
+  readonly onRows?: (count: number) => void;
 }
 
 /** How long after the time limit the child's own watchdog kills it, should this process be gone. */
@@ -69,31 +71,40 @@ export function runSqliteSearch(options: SqliteSearchOptions): Promise<Record<st
       if (stderr.length < 4096) stderr += chunk;
     });
     const rows: Record<string, unknown>[] = [];
-    let settled = false;
-    const settle = (err: Error | undefined): void => {
-      if (settled) return;
-      settled = true;
+    // The outcome is decided once (answer, error or time limit); the promise settles only when
+    // the child is gone, so a stopped search leaves no process behind.
+    let outcome: { readonly err?: Error } | undefined;
+    let closed = false;
+    const finish = (): void => (outcome!.err ? reject(outcome!.err) : resolve(rows));
+    const decide = (err?: Error): void => {
+      if (outcome) return;
+      outcome = { err };
       clearTimeout(timer);
-      if (err) {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        reject(err);
-      } else resolve(rows);
+      if (err && !closed) child.kill('SIGKILL');
+      if (closed) finish();
     };
-    const timer = setTimeout(() => settle(searchTimeoutError(limits)), limits.timeoutMs);
+    const timer = setTimeout(() => decide(searchTimeoutError(limits)), limits.timeoutMs);
     child.on('message', (message: SearchChildMessage) => {
-      if (settled) return;
-      if (message.type === 'rows') for (const row of message.rows) rows.push(row);
-      else if (message.type === 'running') options.onRunning?.();
-      else if (message.type === 'done') settle(undefined);
-      else settle(fromChildError(message.error));
+      if (outcome) return;
+      if (message.type === 'rows') {
+        for (const row of message.rows) rows.push(row);
+        options.onRows?.(rows.length);
+      } else if (message.type === 'running') options.onRunning?.();
+      else if (message.type === 'done') decide();
+      else decide(fromChildError(message.error));
     });
-    child.on('error', (err) => settle(err));
+    child.on('error', (err) => {
+      decide(err);
+      if (child.pid === undefined) finish(); // never started: no 'close' to wait for
+    });
     // 'close' comes after the last message: a child that ends without `done` or `error` crashed.
-    child.on('close', (code, signal) =>
-      settle(
+    child.on('close', (code, signal) => {
+      closed = true;
+      decide(
         new Error(`search process ended without an answer (${signal ?? `exit ${code}`}): ${stderr.trim()}`),
-      ),
-    );
+      );
+      finish();
+    });
     const job: SearchJob = {
       location: options.location,
       sql: options.sql,
