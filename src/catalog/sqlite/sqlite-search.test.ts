@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import type { StoredFile } from '../asset-store.js';
 import { DEFAULT_SEARCH_LIMITS, checkSearchLimits, postgresStatementTimeout } from '../search-limits.js';
 import { openSqliteAssetStore, type SqliteAssetStore } from './sqlite-asset-store.js';
 import { runSqliteSearch } from './sqlite-search.js';
+import { CAN_LIST_PROCESSES, searchChildrenOf } from './sqlite-search-test-support.js';
 
 /** A recursive CTE that never ends and never yields a row: SQLite stays inside one step for ever. */
 const ENDLESS_SILENT =
@@ -52,26 +53,6 @@ async function withStore(work: (store: SqliteAssetStore, location: string) => Pr
   }
 }
 
-/** The search child processes of this process still alive (Linux /proc; empty elsewhere). */
-function searchChildren(): number[] {
-  if (!existsSync('/proc/self/stat')) return [];
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (state !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('sqlite-search-child'))
-        found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
 test('search time limit: a recursive CTE that never yields is stopped with E_QUERY_TIMEOUT; the process stays usable', async () => {
   await withStore(async (store) => {
     const started = Date.now();
@@ -80,7 +61,7 @@ test('search time limit: a recursive CTE that never yields is stopped with E_QUE
       data: { limit: 'time', seconds: 0.5, option: '--timeout', configKey: 'search.timeout_seconds' },
     });
     assert.ok(Date.now() - started >= 500);
-    assert.deepEqual(searchChildren(), [], 'the stopped search left no process behind');
+    assert.deepEqual(searchChildrenOf(), [], 'the stopped search left no process behind');
     // The same process searches and writes on as before.
     assert.deepEqual(await store.search('SELECT file_id FROM data ORDER BY file_id', 'file'), [
       { file_id: 'f1' },
@@ -169,13 +150,13 @@ test('search never blocks writers: an update commits while a search holds its sn
     }).finally(() => (settled = true));
     await Promise.race([reading, search]);
     assert.equal(settled, false, 'the search is still running (it has read its first row)');
-    // In a rollback journal, the reader's lock would make this wait 15 s and fail with SQLITE_BUSY.
+    // In a rollback journal the reader's lock blocks this commit: it waits (busy timeout) until the
+    // search's process is killed by its watchdog, or fails with SQLITE_BUSY.
     put(store, 'f3');
     applied = true;
     assert.equal(settled, false, 'the update finished while the search was still running');
-    // Blocked, the update would only go through once the search's child had been killed.
-    if (existsSync('/proc/self/stat'))
-      assert.equal(searchChildren().length, 1, 'the search process is alive');
+    // Blocked, the update would only go through once the search's process had been killed.
+    if (CAN_LIST_PROCESSES) assert.equal(searchChildrenOf().length, 1, 'the search process is alive');
     await assert.rejects(search, { code: 'E_QUERY_TIMEOUT' });
     assert.ok(applied);
     assert.equal(store.files().length, 3);
