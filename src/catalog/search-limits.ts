@@ -13,7 +13,7 @@ import { InvalidArgumentError, QueryTimeoutError, QueryTooLargeError } from '../
 
 /** The limits of one search. */
 export interface SearchLimits {
-  /** Wall time from start to the last row, in milliseconds. */
+  /** Wall time from the statement's start to its last row, in milliseconds. */
   readonly timeoutMs: number;
   /** Rows in the result. */
   readonly maxRows: number;

@@ -18,7 +18,7 @@ export interface SearchJob {
   readonly sql: string;
   readonly grouping: SearchGrouping;
   readonly limits: SearchLimits;
-  /** How long after the time limit the watchdog kills this process if the parent has not. */
+  /** How long after the time limit (counted from the job's arrival) the watchdog kills this process, should the parent not. */
   readonly graceMs: number;
 }
 

@@ -24,6 +24,8 @@ export interface SqliteSearchOptions {
   readonly onRows?: (count: number) => void;
 }
 
+/** How long the child may take to start and prepare the statement, on top of the time limit. */
+const CHILD_START_MS = 30_000;
 /** How long after the time limit the child's own watchdog kills it, should this process be gone. */
 const CHILD_GRACE_MS = 2_000;
 
@@ -54,8 +56,8 @@ function fromChildError(e: SearchChildError): Error {
  * (SIGKILL) at the time limit: better-sqlite3 has no interrupt, and a worker thread cannot be
  * terminated while SQLite is inside one long step (a recursive CTE that never yields a row), so a
  * process is the unit that can always be stopped. The child counts rows and bytes against the
- * limits and stops at the first one too many (E_QUERY_TOO_LARGE); the time limit covers the
- * whole search, start to last row (E_QUERY_TIMEOUT). The calling process stays usable either way.
+ * limits and stops at the first one too many (E_QUERY_TOO_LARGE); the time limit runs from the
+ * statement's start to its last row (E_QUERY_TIMEOUT). The calling process stays usable either way.
  */
 export function runSqliteSearch(options: SqliteSearchOptions): Promise<Record<string, unknown>[]> {
   const { limits } = options;
@@ -83,14 +85,19 @@ export function runSqliteSearch(options: SqliteSearchOptions): Promise<Record<st
       if (err && !closed) child.kill('SIGKILL');
       if (closed) finish();
     };
-    const timer = setTimeout(() => decide(searchTimeoutError(limits)), limits.timeoutMs);
+    // The time limit counts from the statement's start: the child's own start (a Node process,
+    // slow on a loaded machine) gets a separate allowance, so a small limit still means the query.
+    let timer = setTimeout(() => decide(searchTimeoutError(limits)), CHILD_START_MS + limits.timeoutMs);
     child.on('message', (message: SearchChildMessage) => {
       if (outcome) return;
       if (message.type === 'rows') {
         for (const row of message.rows) rows.push(row);
         options.onRows?.(rows.length);
-      } else if (message.type === 'running') options.onRunning?.();
-      else if (message.type === 'done') decide();
+      } else if (message.type === 'running') {
+        clearTimeout(timer);
+        timer = setTimeout(() => decide(searchTimeoutError(limits)), limits.timeoutMs);
+        options.onRunning?.();
+      } else if (message.type === 'done') decide();
       else decide(fromChildError(message.error));
     });
     child.on('error', (err) => {
@@ -110,7 +117,7 @@ export function runSqliteSearch(options: SqliteSearchOptions): Promise<Record<st
       sql: options.sql,
       grouping: options.grouping,
       limits,
-      graceMs: CHILD_GRACE_MS,
+      graceMs: CHILD_START_MS + CHILD_GRACE_MS,
     };
     child.send(job);
   });
