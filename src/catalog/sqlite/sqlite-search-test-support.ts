@@ -23,3 +23,13 @@ export function searchChildrenOf(parent: number = process.pid): number[] {
   }
   return found;
 }
+
+/** True while process `pid` runs (a zombie, which only waits to be reaped, counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}

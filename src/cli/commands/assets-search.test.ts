@@ -5,7 +5,11 @@ import { appendFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_BIN, runCli, type CliRun } from '../test-support/run-cli.js';
-import { CAN_LIST_PROCESSES, searchChildrenOf } from '../../catalog/sqlite/sqlite-search-test-support.js';
+import {
+  CAN_LIST_PROCESSES,
+  isRunning,
+  searchChildrenOf,
+} from '../../catalog/sqlite/sqlite-search-test-support.js';
 import {
   frameName,
   sequenceFolder,
@@ -184,3 +188,30 @@ test('assets search never blocks assets update: an update finishes while a searc
     assert.match(stderr, /time limit/);
   });
 });
+
+test(
+  'assets search killed with SIGKILL: its search process does not outlive it',
+  { skip: !CAN_LIST_PROCESSES && 'needs /proc to find the search process' },
+  async () => {
+    await withTables(async (root) => {
+      const search = spawn(
+        process.execPath,
+        [BUNDLE, 'assets', 'search', ENDLESS_SILENT, '--timeout', '600'],
+        {
+          cwd: root,
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise((resolve) => search.on('close', resolve));
+      let children: number[] = [];
+      while ((children = searchChildrenOf(search.pid)).length === 0 && search.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(children.length, 1, 'the search process started');
+      search.kill('SIGKILL');
+      await exited;
+      // The orphan's watchdog sees its parent gone and kills it (SQLite never gives its thread back).
+      while (isRunning(children[0]!)) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(isRunning(children[0]!), false);
+    });
+  },
+);
