@@ -101,3 +101,25 @@ test('secrets are redacted by key, as REDACTED or a stable hash', () => {
   assert.equal(hashed.password, 'p');
   assert.equal(config.exporters[0]!.secret_key, 'abc', 'the input is not changed');
 });
+
+test('search limits: search.timeout_seconds, max_rows, max_bytes checked; also from STRATA_SEARCH', () => {
+  const c = checkAssetConfig({ ...base, search: { timeout_seconds: 2.5, max_rows: 10, max_bytes: 1024 } });
+  assert.deepEqual(c.search, { timeout_seconds: 2.5, max_rows: 10, max_bytes: 1024 });
+  for (const [search, key] of [
+    [{ timeout_seconds: 0 }, 'search.timeout_seconds'],
+    [{ max_rows: 1.5 }, 'search.max_rows'],
+    [{ max_bytes: 'lots' }, 'search.max_bytes'],
+    [{ max_row: 5 }, 'search'],
+  ] as const)
+    assert.throws(
+      () => checkAssetConfig({ ...base, search }),
+      (err: { code?: string; data?: { key?: string } }) => err.code === 'E_CONFIG' && err.data?.key === key,
+      key,
+    );
+  const env = assetConfigFromEnv({
+    STRATA_INGRESS_DIRECTORY: 'ingress',
+    STRATA_STAGING_DIRECTORY: 'staging',
+    STRATA_SEARCH: '{max_rows: 7}',
+  });
+  assert.deepEqual(env.search, { max_rows: 7 });
+});
