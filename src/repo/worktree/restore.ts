@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { WORKTREE_LOCK } from '../../catalog/catalog.js';
-import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
+import { CannotRestoreError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { withLocks } from '../commit/locks.js';
 import { getMapValue, readPrefix } from '../merkle/read-map.js';
 import { readCommitTree } from '../objects/read-objects.js';
@@ -58,12 +58,15 @@ export interface RestoreOptions extends RewriteOptions {
   /** Where to take the content from; HEAD by default. */
   readonly source?: string;
   readonly cwd?: string;
+  /** Fail, changing nothing, if any file in the paths cannot be restored (see `onUnrestorableFiles`). */
+  readonly strict?: boolean;
 }
 
 /**
  * Brings files or folders back to their state in a commit (HEAD by default), rewriting only what
  * differs. Files the source lacks under a restored folder are removed. Uncommitted changes that
- * would be lost stop it unless `force`.
+ * would be lost stop it unless `force`. Files it may not write (read-only or reference-only
+ * resources, symlinks on the way) are left as they are and told to `onUnrestorableFiles`.
  */
 export async function restorePaths(
   repo: Repository,
@@ -102,6 +105,20 @@ export async function restorePaths(
           w.resource === c.resource &&
           (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
       );
-    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, options);
+    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, {
+      ...options,
+      onUnrestorableFiles: (files) => {
+        options.onUnrestorableFiles?.(files);
+        if (options.strict) {
+          throw new CannotRestoreError(
+            `cannot restore ${files.length} file(s) from ${revision}: ${files
+              .slice(0, 5)
+              .map((f) => `${f.resource}/${f.path} (${f.reason})`)
+              .join(', ')}${files.length > 5 ? ' …' : ''}`,
+            { revision, unrestorable: files },
+          );
+        }
+      },
+    });
   });
 }
