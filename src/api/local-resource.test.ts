@@ -91,7 +91,7 @@ test('issue 10, local folder stored: restore REF brings back the exact bytes of 
   }
 });
 
-test('issue 10, local folder stored: files go into the store once (dedup, stat cache), gc keeps them, fsck checks them', async () => {
+test('issue 10, local folder stored: unchanged files are not re-read (stat cache), gc keeps the contents, fsck checks them', async () => {
   const t = await createTempRepo({ data: 'source-data' });
   const ext = tempDir();
   try {
@@ -111,7 +111,6 @@ test('issue 10, local folder stored: files go into the store once (dedup, stat c
     const c2 = await commit(t.repo, { message: 'two' });
     assert.equal(c2.hashed, 1, 'unchanged files of the local folder are not read again');
 
-    // The file content equal to data/x.bin is one object: fsck sees every stored file once.
     assert.equal((await fsck(t.repo)).ok, true);
     await gc(t.repo);
     assert.equal((await fsck(t.repo)).ok, true, 'gc kept the local folder contents');
@@ -337,6 +336,35 @@ test('issue 10, local folder: `..` in a stored tree never escapes; a commit cann
     assert.equal(readFileSync(join(ext, 'a.txt'), 'utf8'), 'v1');
   } finally {
     rmSync(parent, { recursive: true, force: true });
+    await t.done();
+  }
+});
+
+test('issue 10, local folder: one registered only by a commit (not here) is read-only; a path through a link finds it', async () => {
+  const t = await createTempRepo({});
+  const ext = tempDir();
+  const links = tempDir();
+  try {
+    writeFileSync(join(ext, 'a.txt'), 'v1');
+    await addResource(t.repo, { type: 'local', path: ext, role: 'source-data', name: 'ext' });
+    await snapshot(t.repo, { message: 'one', tags: ['one'] });
+    writeFileSync(join(ext, 'a.txt'), 'v2');
+
+    // Typed through a symlink, the path still names the registered (real) folder.
+    symlinkSync(ext, join(links, 'via'));
+    await restorePaths(t.repo, [join(links, 'via', 'a.txt')], { source: 'one', force: true });
+    assert.equal(readFileSync(join(ext, 'a.txt'), 'utf8'), 'v1');
+    writeFileSync(join(ext, 'a.txt'), 'v2');
+
+    // Forgotten here, then met again in a commit (as a clone would): registered read-only.
+    await t.repo.catalog.removeResource('ext');
+    const r = await restoreSnapshot(t.repo, 'one', { force: true });
+    assert.deepEqual(r.skipped, [{ resource: 'ext', reason: 'read-only' }]);
+    assert.equal(readFileSync(join(ext, 'a.txt'), 'utf8'), 'v2', 'never written');
+    const record = (await t.repo.catalog.listResources()).find((x) => x.name === 'ext')!;
+    assert.equal(record.options.readOnly, true);
+  } finally {
+    for (const d of [ext, links]) rmSync(d, { recursive: true, force: true });
     await t.done();
   }
 });

@@ -61,7 +61,9 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             role: r.role,
             type: r.type,
             read_only: !!r.options.readOnly,
-            ...(r.type === 'local' ? { reference_only: r.options.referenceOnly === true } : {}),
+            ...(r.type === 'local'
+              ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
+              : {}),
           });
         else
           say(
@@ -86,7 +88,9 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               role: r.role,
               type: r.type,
               read_only: r.options.readOnly === true,
-              ...(r.type === 'local' ? { reference_only: r.options.referenceOnly === true } : {}),
+              ...(r.type === 'local'
+                ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
+                : {}),
               ...(r.options.noHash === true ? { no_hash: true } : {}),
             })),
           );
@@ -94,7 +98,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
         for (const r of list) {
           const flags = [
             r.options.readOnly ? 'read-only' : '',
-            r.options.referenceOnly ? 'reference-only' : '',
+            r.options.referenceOnly || r.options.noHash ? 'reference-only' : '',
             r.options.noHash ? 'no-hash' : '',
           ].filter(Boolean);
           say(

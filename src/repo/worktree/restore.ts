@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { WORKTREE_LOCK } from '../../catalog/catalog.js';
 import { CannotRestoreError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { withLocks } from '../commit/locks.js';
@@ -27,18 +28,21 @@ export async function toResourcePaths(
   const resources = await repo.catalog.listResources();
   return paths.map((p) => {
     const abs = resolve(cwd, p);
-    for (const r of resources) {
-      if (r.type === 'folder') continue;
-      // External resources (local folders, git repositories) are known by their absolute path.
-      if (abs === r.path) return { resource: r.name, path: '' };
-      if (abs.startsWith(r.path + sep))
-        return {
-          resource: r.name,
-          path: abs
-            .slice(r.path.length + 1)
-            .split(sep)
-            .join('/'),
-        };
+    // External resources (local folders, git repositories) are known by their real absolute path
+    // (registration resolves symlinks), so the path typed is compared both as given and resolved.
+    for (const candidate of [abs, realPathOf(abs)]) {
+      for (const r of resources) {
+        if (r.type === 'folder') continue;
+        if (candidate === r.path) return { resource: r.name, path: '' };
+        if (candidate.startsWith(r.path + sep))
+          return {
+            resource: r.name,
+            path: candidate
+              .slice(r.path.length + 1)
+              .split(sep)
+              .join('/'),
+          };
+      }
     }
     const rel = relative(repo.root, abs).split(sep).join('/');
     if (rel.startsWith('..') || isAbsolute(rel)) {
@@ -51,6 +55,16 @@ export async function toResourcePaths(
     }
     throw new NotFoundError(`path '${p}' is not inside any resource`, { what: 'resource path', path: p });
   });
+}
+
+/** `abs` with symlinks resolved in its longest existing part (the rest may have been deleted). */
+function realPathOf(abs: string): string {
+  const parent = dirname(abs);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return parent === abs ? abs : join(realPathOf(parent), basename(abs));
+  }
 }
 
 /** Options of `restore`. */
