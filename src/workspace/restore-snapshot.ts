@@ -83,7 +83,8 @@ export async function restoreSnapshot(
       if (options.strict && (skipped.length > 0 || unrestorable.length > 0)) {
         const what = [
           ...skipped.map((s) => `${s.resource} (${s.reason})`),
-          ...(unrestorable.length > 0 ? [`${unrestorable.length} file(s)`] : []),
+          ...unrestorable.slice(0, 3).map((f) => `${f.resource}/${f.path} (${f.reason})`),
+          ...(unrestorable.length > 3 ? [`${unrestorable.length - 3} more file(s)`] : []),
         ];
         throw new CannotRestoreError(`cannot restore ${what.join(', ')} from ${revision}`, {
           skipped,
