@@ -21,7 +21,7 @@ export interface RewriteOptions {
   readonly force?: boolean;
   /**
    * Told the resources that differ from the target but cannot be written back: read-only ones,
-   * and those whose contents are not stored (local folders, git files).
+   * and those whose contents are not stored (reference-only local folders, git files).
    */
   readonly onUnrestorable?: (resources: readonly string[]) => void;
   /**
