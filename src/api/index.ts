@@ -37,6 +37,7 @@ export { checkout } from '../repo/worktree/checkout.js';
 export type { CheckoutResult, RewriteOptions } from '../repo/worktree/checkout.js';
 export { restorePaths } from '../repo/worktree/restore.js';
 export type { RestoreOptions } from '../repo/worktree/restore.js';
+export type { UnrestorableFile, UnrestorableReason } from '../repo/worktree/unrestorable.js';
 export { diffRevisions } from '../repo/diff/diff-revisions.js';
 export { changeToJson } from '../repo/diff/diff-trees.js';
 export type { FileChange, ChangeKind } from '../repo/diff/diff-trees.js';

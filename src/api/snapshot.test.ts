@@ -153,7 +153,7 @@ test('a failed commit moves the results back; section providers are called aroun
   }
 });
 
-test('a local folder elsewhere is hashed, not copied; restore reports it; --no-hash records size and mtime', async () => {
+test('a reference-only local folder is hashed, not copied; restore reports it; --no-hash records size and mtime', async () => {
   const t = await createTempRepo({});
   const ext = tempDir();
   try {
@@ -166,7 +166,13 @@ test('a local folder elsewhere is hashed, not copied; restore reports it; --no-h
     await assert.rejects(addResource(t.repo, { type: 'ftp', path: ext, role: 'source-data' }), {
       code: 'E_INVALID_ARGUMENT',
     });
-    const r = await addResource(t.repo, { type: 'local', path: ext, role: 'source-data', name: 'ext' });
+    const r = await addResource(t.repo, {
+      type: 'local',
+      path: ext,
+      role: 'source-data',
+      name: 'ext',
+      referenceOnly: true,
+    });
     assert.equal(r.type, 'local');
     const s1 = await snapshot(t.repo, { message: 'one', tags: ['one'] });
     const snap = (await readCommitTree(t.repo, s1.id)).resources.ext!;
@@ -183,6 +189,9 @@ test('a local folder elsewhere is hashed, not copied; restore reports it; --no-h
     );
     const r1 = await restoreSnapshot(t.repo, 'one');
     assert.deepEqual(r1.skipped, [{ resource: 'ext', reason: 'contents not stored' }]);
+    assert.deepEqual(r1.unrestorable, [
+      { resource: 'ext', path: 'a.csv', action: 'write', reason: 'reference-only' },
+    ]);
     assert.equal(readFileSync(join(ext, 'a.csv'), 'utf8'), 'x,y\n3,4\n', 'never written');
     await assert.rejects(restoreSnapshot(t.repo, 'one', { strict: true }), { code: 'E_CANNOT_RESTORE' });
 

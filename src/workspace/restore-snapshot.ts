@@ -8,6 +8,7 @@ import type { Repository } from '../repo/repository.js';
 import { addMissingResources } from '../repo/resources/register-from-tree.js';
 import { rewriteWorkingFolders } from '../repo/worktree/checkout.js';
 import { checkResourceExtras, restoreResourceExtras } from '../repo/worktree/restore-extras.js';
+import type { UnrestorableFile } from '../repo/worktree/unrestorable.js';
 import type { ObjectId } from '../util/hash.js';
 
 /** Options of `restoreSnapshot`. */
@@ -37,14 +38,18 @@ export interface RestoreSnapshotResult {
   /** Git resources checked out at the snapshot's commit. */
   readonly checkedOut: readonly string[];
   readonly skipped: readonly SkippedResource[];
+  /** Every file left different from the snapshot, and why (read-only, reference-only, symlink). */
+  readonly unrestorable: readonly UnrestorableFile[];
 }
 
 /**
  * Brings the working resources back to a snapshot without moving HEAD. Results are additive
  * (missing result files come back, present ones are never rolled back); read-only resources are
  * never written; a git resource is checked out at the recorded commit, and a dirty one stops the
- * restore before anything is written. Local folders are referenced, not stored: a difference there
- * is reported as skipped (with `strict`, an error).
+ * restore before anything is written. A local folder elsewhere on disk is written back like an inner
+ * folder when its contents are stored; a reference-only one (or one recorded so by an older
+ * snapshot) is reported as skipped, and each file it cannot bring back is listed in `unrestorable`
+ * (with `strict`, any of these is an error and nothing is written).
  */
 export async function restoreSnapshot(
   repo: Repository,
@@ -73,16 +78,24 @@ export async function restoreSnapshot(
     const skipped: SkippedResource[] = chosen
       .filter((n) => !(n in full.resources))
       .map((resource) => ({ resource, reason: 'not in snapshot' }));
+    let unrestorable: readonly UnrestorableFile[] = [];
     const refuse = () => {
-      if (options.strict && skipped.length > 0) {
-        throw new CannotRestoreError(
-          `cannot restore ${skipped.map((s) => `${s.resource} (${s.reason})`).join(', ')} from ${revision}`,
-          { skipped, revision },
-        );
+      if (options.strict && (skipped.length > 0 || unrestorable.length > 0)) {
+        const what = [
+          ...skipped.map((s) => `${s.resource} (${s.reason})`),
+          ...unrestorable.slice(0, 3).map((f) => `${f.resource}/${f.path} (${f.reason})`),
+          ...(unrestorable.length > 3 ? [`${unrestorable.length - 3} more file(s)`] : []),
+        ];
+        throw new CannotRestoreError(`cannot restore ${what.join(', ')} from ${revision}`, {
+          skipped,
+          unrestorable,
+          revision,
+        });
       }
     };
     refuse();
     await addMissingResources(repo, target);
+    const registered = new Map((await repo.catalog.listResources()).map((r) => [r.name, r]));
     const names = Object.keys(target.resources);
     checkResourceExtras(repo, target, names, { dirtyStops: true });
     const updated = await rewriteWorkingFolders(repo, target, () => true, `restore of '${revision}'`, {
@@ -93,12 +106,18 @@ export async function restoreSnapshot(
           const snap = target.resources[resource]!;
           // A git resource's files come back through `git checkout` of the recorded commit.
           if (snap.type === 'git' && !snap.readOnly) continue;
-          skipped.push({ resource, reason: snap.readOnly ? 'read-only' : 'contents not stored' });
+          const readOnly = snap.readOnly || registered.get(resource)?.options.readOnly === true;
+          skipped.push({ resource, reason: readOnly ? 'read-only' : 'contents not stored' });
         }
+        refuse();
+      },
+      // Called after onUnrestorable and before anything is written: strict refuses here.
+      onUnrestorableFiles: (files) => {
+        unrestorable = files;
         refuse();
       },
     });
     const checkedOut = restoreResourceExtras(repo, target, names);
-    return { commit, updated, checkedOut, skipped };
+    return { commit, updated, checkedOut, skipped, unrestorable };
   });
 }

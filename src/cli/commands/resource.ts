@@ -8,6 +8,7 @@ interface AddOptions {
   role: string;
   name?: string;
   readOnly?: boolean;
+  referenceOnly?: boolean;
   hash?: boolean;
   json?: boolean;
 }
@@ -21,12 +22,16 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
     .command('add <type-or-path> [path]')
     .description(
       'register a resource: `add PATH` a folder inside the repository; `add local PATH` a folder ' +
-        'elsewhere on disk (hashed, not copied); `add git PATH` a git repository (its HEAD commit is recorded)',
+        'elsewhere on disk (its files stored and restored like an inner folder); `add git PATH` a git repository (its HEAD commit is recorded)',
     )
     .requiredOption('-r, --role <role>', 'source-data, intermediate-data, code or results')
     .option('-n, --name <name>', 'resource name (default: the folder name)')
     .option('--read-only', 'snapshots record it, restores never write it')
-    .option('--no-hash', 'local: record size and mtime only, not content hashes')
+    .option(
+      '--reference-only',
+      'local: record content hashes but do not store the files (restore lists what it cannot bring back)',
+    )
+    .option('--no-hash', 'local: record size and mtime only, not content hashes (implies --reference-only)')
     .option('--json', 'print as JSON')
     .action(async (first: string, second: string | undefined, opts: AddOptions) => {
       const api = await import('../../api/index.js');
@@ -45,6 +50,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
           role: opts.role,
           name: opts.name,
           readOnly: opts.readOnly,
+          referenceOnly: opts.referenceOnly,
           noHash: opts.hash === false,
           cwd: global().cwd,
         });
@@ -55,8 +61,14 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             role: r.role,
             type: r.type,
             read_only: !!r.options.readOnly,
+            ...(r.type === 'local'
+              ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
+              : {}),
           });
-        else say(`Added ${r.type} resource ${green(r.name)} (${r.role}) at ${r.path}/`);
+        else
+          say(
+            `Added ${r.type} resource ${green(r.name)} (${r.role}) at ${r.path}/${r.options.referenceOnly ? dim(' (reference-only: files are not stored)') : ''}`,
+          );
       });
     });
 
@@ -76,14 +88,19 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               role: r.role,
               type: r.type,
               read_only: r.options.readOnly === true,
+              ...(r.type === 'local'
+                ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
+                : {}),
               ...(r.options.noHash === true ? { no_hash: true } : {}),
             })),
           );
         if (list.length === 0) say('no resources; add one with: strata resource add PATH --role ROLE');
         for (const r of list) {
-          const flags = [r.options.readOnly ? 'read-only' : '', r.options.noHash ? 'no-hash' : ''].filter(
-            Boolean,
-          );
+          const flags = [
+            r.options.readOnly ? 'read-only' : '',
+            r.options.referenceOnly || r.options.noHash ? 'reference-only' : '',
+            r.options.noHash ? 'no-hash' : '',
+          ].filter(Boolean);
           say(
             `${green(r.name.padEnd(20))} ${cyan(r.role.padEnd(18))} ${r.type.padEnd(7)} ${r.path}/${flags.length ? dim(` (${flags.join(', ')})`) : ''}`,
           );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { FileChange, Repository } from '../../api/index.js';
+import type { FileChange, Repository, UnrestorableFile } from '../../api/index.js';
 import { printColumnChanges } from './column.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, cyan, green, printJson, red, say, short, yellow } from '../output.js';
@@ -21,6 +21,25 @@ export function printChanges(changes: readonly FileChange[]): void {
   }
 }
 
+const UNRESTORABLE_SHOWN = 50;
+
+/**
+ * One line per file a restore or checkout left as it is, and why; a long list is cut (with
+ * `--json` every file is listed).
+ */
+function printUnrestorable(files: readonly UnrestorableFile[]): void {
+  if (files.length === 0) return;
+  say(yellow(`${files.length} file(s) not restored:`));
+  for (const f of files.slice(0, UNRESTORABLE_SHOWN))
+    say(
+      yellow(
+        `  ${f.action === 'write' ? 'not written' : 'not deleted'}  ${f.resource}/${f.path}  (${f.reason})`,
+      ),
+    );
+  if (files.length > UNRESTORABLE_SHOWN)
+    say(yellow(`  … and ${files.length - UNRESTORABLE_SHOWN} more (--json lists every file)`));
+}
+
 interface RestoreCliOptions {
   source?: string;
   force?: boolean;
@@ -33,7 +52,7 @@ interface RestoreCliOptions {
 /**
  * `restore X` restores a whole snapshot when X is the only argument, resolves as a revision and
  * is not a path inside a resource (a path wins: `restore data` with a tag named `data` restores
- * the folder). `--only`, `--leave` and `--strict` always mean a snapshot; `--source` always paths.
+ * the folder). `--only` and `--leave` always mean a snapshot; `--source` always paths.
  */
 async function isSnapshotRestore(
   repo: Repository,
@@ -42,7 +61,7 @@ async function isSnapshotRestore(
   cwd: string,
 ): Promise<boolean> {
   const api = await import('../../api/index.js');
-  if (opts.only !== undefined || opts.leave !== undefined || opts.strict) return true;
+  if (opts.only !== undefined || opts.leave !== undefined) return true;
   if (opts.source !== undefined || targets.length !== 1) return false;
   const isPath = await api.toResourcePaths(repo, targets, cwd).then(
     () => true,
@@ -154,10 +173,12 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
           })
           .finally(() => progress.stop());
         if (opts.json) printJson(result);
-        else
+        else {
           say(
             `${result.branch ? `Switched to branch ${bold(result.branch)}` : `HEAD is now detached at ${short(result.commit)}`} (${result.updated} files updated)`,
           );
+          printUnrestorable(result.unrestorable);
+        }
       });
     });
 
@@ -171,7 +192,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .option('-f, --force', 'discard uncommitted changes in what is restored')
     .option('--only <names>', 'snapshot: restore only these resources (comma-separated)')
     .option('--leave <names>', 'snapshot: leave these resources as they are (comma-separated)')
-    .option('--strict', 'snapshot: fail, changing nothing, if a chosen resource cannot be restored')
+    .option('--strict', 'fail, changing nothing, if any chosen resource or file cannot be restored')
     .option('--json', 'print as JSON')
     .action(async (targets: string[], opts: RestoreCliOptions) => {
       const api = await import('../../api/index.js');
@@ -194,19 +215,29 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
               updated: r.updated,
               checked_out: r.checkedOut,
               skipped: r.skipped,
+              unrestorable: r.unrestorable,
             });
           say(`restored snapshot ${short(r.commit)} (${r.updated} files updated)`);
           for (const name of r.checkedOut) say(`  ${name}: git checkout of the recorded commit`);
           for (const s of r.skipped) say(yellow(`  skipped ${s.resource}: ${s.reason}`));
+          printUnrestorable(r.unrestorable);
           return;
         }
+        let unrestorable: readonly UnrestorableFile[] = [];
         const updated = await api.restorePaths(repo, targets, {
           source: opts.source,
           force: opts.force,
+          strict: opts.strict,
           cwd: global().cwd,
+          onUnrestorableFiles: (files) => {
+            unrestorable = files;
+          },
         });
-        if (opts.json) printJson({ updated });
-        else say(`restored ${updated} files from ${opts.source ?? 'HEAD'}`);
+        if (opts.json) printJson({ updated, unrestorable });
+        else {
+          say(`restored ${updated} files from ${opts.source ?? 'HEAD'}`);
+          printUnrestorable(unrestorable);
+        }
       });
     });
 

@@ -86,9 +86,12 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       const sectionsChanged = Object.entries(sections).some(
         ([name, value]) => canonicalJson(value ?? undefined) !== canonicalJson(base[name]),
       );
-      // A git resource's HEAD moving, or its becoming dirty, is a change even with the same files.
+      // A git resource's HEAD moving, or its becoming dirty, is a change even with the same files;
+      // so is a change in how contents are recorded (a local folder now stored).
       const extrasChanged = Object.entries(state.tree.resources).some(
-        ([name, r]) => canonicalJson(r.extra) !== canonicalJson(base.resources[name]?.extra),
+        ([name, r]) =>
+          canonicalJson(r.extra) !== canonicalJson(base.resources[name]?.extra) ||
+          (r.content ?? null) !== (base.resources[name]?.content ?? null),
       );
       if (
         changes.length === 0 &&

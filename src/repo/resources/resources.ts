@@ -45,12 +45,18 @@ export interface AddResourceOptions {
   readonly create?: boolean;
   /**
    * `folder` (default): a folder inside the repository; `local`: a folder elsewhere on disk
-   * (referenced by hash, not copied); `git`: a git repository (its HEAD commit is recorded).
+   * (its files stored like an inner folder's unless `referenceOnly`); `git`: a git repository
+   * (its HEAD commit is recorded).
    */
   readonly type?: string;
   /** Snapshots record the resource, restores never write it. */
   readonly readOnly?: boolean;
-  /** `local` only: record size and mtime instead of hashing contents. */
+  /**
+   * `local` only: snapshots record content hashes but do not store the files, so a restore cannot
+   * bring them back (it lists them instead).
+   */
+  readonly referenceOnly?: boolean;
+  /** `local` only: record size and mtime instead of hashing contents; implies `referenceOnly`. */
   readonly noHash?: boolean;
 }
 
@@ -60,6 +66,9 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   const type = resourceType(options.type ?? 'folder');
   if (options.noHash && type.type !== 'local') {
     throw new InvalidArgumentError('--no-hash applies to local resources only', { type: type.type });
+  }
+  if (options.referenceOnly && type.type !== 'local') {
+    throw new InvalidArgumentError('--reference-only applies to local resources only', { type: type.type });
   }
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
@@ -88,6 +97,8 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
     type: type.type,
     options: {
       ...(options.readOnly ? { readOnly: true } : {}),
+      // Without hashes there is nothing to store: --no-hash is a kind of reference-only.
+      ...(options.referenceOnly || options.noHash ? { referenceOnly: true } : {}),
       ...(options.noHash ? { noHash: true } : {}),
     },
     createdAt: new Date().toISOString(),

@@ -12,6 +12,7 @@ import type { Repository } from '../repository.js';
 import { addMissingResources } from '../resources/register-from-tree.js';
 import { applyChanges } from './apply-changes.js';
 import { checkResourceExtras, restoreResourceExtras } from './restore-extras.js';
+import { planRestorable, resourceWritable, type UnrestorableFile } from './unrestorable.js';
 import { diffWorkingState, readWorkingStateForCompare } from './status.js';
 
 /** Options of `checkout` and `restore`. */
@@ -20,9 +21,14 @@ export interface RewriteOptions {
   readonly force?: boolean;
   /**
    * Told the resources that differ from the target but cannot be written back: read-only ones,
-   * and those whose contents are not stored (local folders, git files).
+   * and those whose contents are not stored (reference-only local folders, git files).
    */
   readonly onUnrestorable?: (resources: readonly string[]) => void;
+  /**
+   * Told, before anything is written, every file that differs from the target but is left as it
+   * is, and why (read-only, reference-only, behind a symlink); may throw to stop the rewrite.
+   */
+  readonly onUnrestorableFiles?: (files: readonly UnrestorableFile[]) => void;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -32,6 +38,8 @@ export interface CheckoutResult {
   readonly branch: string | null;
   /** Files written or removed. */
   readonly updated: number;
+  /** Files that differ from the commit but were left as they are, and why. */
+  readonly unrestorable: readonly UnrestorableFile[];
 }
 
 const key = (c: { resource: string; path: string }) => `${c.resource}\u0000${c.path}`;
@@ -85,18 +93,16 @@ export async function rewriteWorkingFolders(
   const additive = (c: FileChange) =>
     target.resources[c.resource]?.role !== 'results' || c.before === undefined;
   // Only stored, writable resources are rewritten file by file.
-  const writable = (name: string) => {
-    const t = target.resources[name];
-    const now = state.tree.resources[name];
-    return !!t && !t.content && !t.readOnly && !now?.content && !now?.readOnly;
-  };
+  const writable = (name: string) => resourceWritable(target, state.tree, name);
   const all = (await diffTrees(source, scoped, target)).filter((c) => select(c) && additive(c));
-  const toTarget = all.filter((c) => writable(c.resource));
+  const plan = planRestorable(target, state.tree, all, await repo.catalog.listResources());
+  const toTarget = plan.write;
   const skipped = [...new Set(all.filter((c) => !writable(c.resource)).map((c) => c.resource))];
   if (skipped.length > 0) options.onUnrestorable?.(skipped);
+  if (plan.unrestorable.length > 0) options.onUnrestorableFiles?.(plan.unrestorable);
   if (!options.force)
     refuseOverwrites(findOverwrites(await diffWorkingState(repo, headTree, state), toTarget), verb);
-  await applyChanges(repo, target, toTarget, options.onProgress);
+  await applyChanges(repo, plan.target, toTarget, options.onProgress);
   return toTarget.length;
 }
 
@@ -116,16 +122,17 @@ export async function checkout(
     await addMissingResources(repo, target);
     const names = Object.keys(target.resources);
     checkResourceExtras(repo, target, names);
-    const updated = await rewriteWorkingFolders(
-      repo,
-      target,
-      () => true,
-      `checkout of '${revision}'`,
-      options,
-    );
+    let unrestorable: readonly UnrestorableFile[] = [];
+    const updated = await rewriteWorkingFolders(repo, target, () => true, `checkout of '${revision}'`, {
+      ...options,
+      onUnrestorableFiles: (files) => {
+        unrestorable = files;
+        options.onUnrestorableFiles?.(files);
+      },
+    });
     restoreResourceExtras(repo, target, names);
     if (resolved.branch) await repo.catalog.setSymbolicRef('HEAD', { symbolic: branchRef(resolved.branch) });
     else await repo.catalog.setSymbolicRef('HEAD', { target: resolved.commit });
-    return { commit: resolved.commit, branch: resolved.branch ?? null, updated };
+    return { commit: resolved.commit, branch: resolved.branch ?? null, updated, unrestorable };
   });
 }

@@ -1,6 +1,7 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { WORKTREE_LOCK } from '../../catalog/catalog.js';
-import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
+import { CannotRestoreError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { withLocks } from '../commit/locks.js';
 import { getMapValue, readPrefix } from '../merkle/read-map.js';
 import { readCommitTree } from '../objects/read-objects.js';
@@ -27,18 +28,21 @@ export async function toResourcePaths(
   const resources = await repo.catalog.listResources();
   return paths.map((p) => {
     const abs = resolve(cwd, p);
-    for (const r of resources) {
-      if (r.type === 'folder') continue;
-      // External resources (local folders, git repositories) are known by their absolute path.
-      if (abs === r.path) return { resource: r.name, path: '' };
-      if (abs.startsWith(r.path + sep))
-        return {
-          resource: r.name,
-          path: abs
-            .slice(r.path.length + 1)
-            .split(sep)
-            .join('/'),
-        };
+    // External resources (local folders, git repositories) are known by their real absolute path
+    // (registration resolves symlinks), so the path typed is compared both as given and resolved.
+    for (const candidate of [abs, realPathOf(abs)]) {
+      for (const r of resources) {
+        if (r.type === 'folder') continue;
+        if (candidate === r.path) return { resource: r.name, path: '' };
+        if (candidate.startsWith(r.path + sep))
+          return {
+            resource: r.name,
+            path: candidate
+              .slice(r.path.length + 1)
+              .split(sep)
+              .join('/'),
+          };
+      }
     }
     const rel = relative(repo.root, abs).split(sep).join('/');
     if (rel.startsWith('..') || isAbsolute(rel)) {
@@ -53,17 +57,30 @@ export async function toResourcePaths(
   });
 }
 
+/** `abs` with symlinks resolved in its longest existing part (the rest may have been deleted). */
+function realPathOf(abs: string): string {
+  const parent = dirname(abs);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return parent === abs ? abs : join(realPathOf(parent), basename(abs));
+  }
+}
+
 /** Options of `restore`. */
 export interface RestoreOptions extends RewriteOptions {
   /** Where to take the content from; HEAD by default. */
   readonly source?: string;
   readonly cwd?: string;
+  /** Fail, changing nothing, if any file in the paths cannot be restored (see `onUnrestorableFiles`). */
+  readonly strict?: boolean;
 }
 
 /**
  * Brings files or folders back to their state in a commit (HEAD by default), rewriting only what
  * differs. Files the source lacks under a restored folder are removed. Uncommitted changes that
- * would be lost stop it unless `force`.
+ * would be lost stop it unless `force`. Files it may not write (read-only or reference-only
+ * resources, symlinks on the way) are left as they are and told to `onUnrestorableFiles`.
  */
 export async function restorePaths(
   repo: Repository,
@@ -102,6 +119,20 @@ export async function restorePaths(
           w.resource === c.resource &&
           (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
       );
-    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, options);
+    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, {
+      ...options,
+      onUnrestorableFiles: (files) => {
+        options.onUnrestorableFiles?.(files);
+        if (options.strict) {
+          throw new CannotRestoreError(
+            `cannot restore ${files.length} file(s) from ${revision}: ${files
+              .slice(0, 5)
+              .map((f) => `${f.resource}/${f.path} (${f.reason})`)
+              .join(', ')}${files.length > 5 ? ' …' : ''}`,
+            { revision, unrestorable: files },
+          );
+        }
+      },
+    });
   });
 }

@@ -115,6 +115,9 @@ export async function readWorkingState(
       base !== undefined &&
       known.fingerprint === print &&
       known.mapRoot === base.map &&
+      // A map recorded without storing its files cannot stand for a stored one (a local folder
+      // that was reference-only): the files must be read into the store.
+      (base.content ?? 'stored') === mode &&
       newestMtime(files) < known.recordedMs - RACY_WINDOW_MS;
     if (unchanged) {
       const snapshot = {

@@ -1,17 +1,21 @@
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '../../../errors/index.js';
 
 /**
  * Checks the folder of an external resource (a local folder or a git repository elsewhere on
  * disk) and returns it absolute: it must not be, contain or lie inside the repository, whose own
- * folders are `folder` resources.
+ * folders are `folder` resources. Symlinks on the way are resolved first (the real folder is what
+ * gets checked and recorded), so a link can neither smuggle the repository in nor redirect later
+ * writes.
  */
 export function checkExternalPath(repoRoot: string, path: string, cwd: string): string {
   if (path.trim() === '') throw new InvalidArgumentError('resource path is empty', { path });
   if (path.includes('\u0000')) throw new InvalidArgumentError('resource path contains NUL', { path });
-  const abs = resolve(cwd, path);
-  const fromRepo = relative(repoRoot, abs);
-  const toRepo = relative(abs, repoRoot);
+  const abs = realFolder(resolve(cwd, path));
+  const root = realFolder(repoRoot);
+  const fromRepo = relative(root, abs);
+  const toRepo = relative(abs, root);
   const inside = fromRepo === '' || (!fromRepo.startsWith('..') && !isAbsolute(fromRepo));
   const contains = toRepo === '' || (!toRepo.startsWith('..') && !isAbsolute(toRepo));
   if (inside || contains) {
@@ -21,4 +25,13 @@ export function checkExternalPath(repoRoot: string, path: string, cwd: string): 
     );
   }
   return abs;
+}
+
+/** The real path of a folder; a path that does not exist (yet) is returned as given. */
+function realFolder(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
 }
