@@ -3,7 +3,7 @@ import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../obj
 import { readCommitTree } from '../objects/read-objects.js';
 import { branchRef } from '../refs/ref-name.js';
 import { currentActor, type Repository } from '../repository.js';
-import type { SectionValue } from './create-commit.js';
+import { childTree, type SectionValue } from './create-commit.js';
 
 /** Options of `commitTree`. */
 export interface CommitTreeOptions {
@@ -11,7 +11,10 @@ export interface CommitTreeOptions {
   readonly branch: string;
   readonly message: string;
   readonly author?: string;
-  /** Sections to set (null removes one); the rest of the first parent's tree is carried over. */
+  /**
+   * Sections to set (null removes one); the rest of the first parent's tree is carried over, but
+   * for per-commit sections (see `isPerCommitSection`).
+   */
   readonly sections?: Readonly<Record<string, SectionValue | null>>;
   /** Resources to record instead of the first parent's (a merge's merged resources). */
   readonly resources?: RootTree['resources'];
@@ -30,8 +33,9 @@ export async function commitTree(repo: Repository, options: CommitTreeOptions): 
   const head = (await repo.catalog.getRef(branchRef(options.branch)))?.target ?? null;
   const parents = options.parents ?? (head ? [head] : []);
   const base = await readCommitTree(repo, parents[0] ?? null);
-  const merged: Record<string, unknown> = { ...base, ...(options.sections ?? {}) };
-  for (const [name, value] of Object.entries(options.sections ?? {})) if (value === null) delete merged[name];
+  // Per-commit sections (the parent's metrics) never carry over: a merge or a column commit has
+  // no metrics of its own.
+  const merged = childTree(base, options.sections ?? {});
   if (options.resources) merged.resources = options.resources;
   const writer = repo.store.createWriter();
   try {

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliRun } from '../test-support/run-cli.js';
+
+// Issue 10, "Workspace semantics that surprised users": metrics per snapshot, history of any
+// revision or every branch, lineage per branch, the commit author from config.
+
+function ok(r: CliRun): CliRun {
+  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
+  return r;
+}
+
+/** A repository with `source-data` and `results` resources, removed after `body`. */
+function withRepo(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-ws-sem-'));
+  try {
+    ok(runCli(dir, ['init', '--create-resources', 'source-data,results']));
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface HistoryRow {
+  id: string;
+  message: string;
+  branches: string[];
+  metrics: Record<string, unknown>;
+}
+
+test('issue 10 points 1 and 3: report history shows own metrics only, of a revision or of --all branches', () => {
+  withRepo((dir) => {
+    writeFileSync(join(dir, 'source-data/a.txt'), 'a');
+    writeFileSync(join(dir, 'results/results.json'), '{"accuracy": 0.8}');
+    ok(runCli(dir, ['commit', '-m', 's1']));
+    ok(runCli(dir, ['checkout', '-b', 'side', 'main']));
+    writeFileSync(join(dir, 'source-data/b.txt'), 'b');
+    ok(runCli(dir, ['commit', '-m', 's2']));
+    ok(runCli(dir, ['checkout', 'main']));
+    writeFileSync(join(dir, 'results/results.json'), '{"accuracy": 0.9}');
+    ok(runCli(dir, ['commit', '-m', 's3']));
+    ok(runCli(dir, ['merge', 'side', '-m', 'merge side']));
+
+    const main = ok(runCli(dir, ['report', 'history', '--json'])).json<HistoryRow[]>();
+    assert.deepEqual(
+      main.map((r) => [r.message, r.metrics]),
+      [
+        ['merge side', {}],
+        ['s3', { accuracy: 0.9 }],
+        ['s2', {}],
+        ['s1', { accuracy: 0.8 }],
+      ],
+    );
+    const side = ok(runCli(dir, ['report', 'history', 'side', '--json'])).json<HistoryRow[]>();
+    assert.deepEqual(
+      side.map((r) => r.message),
+      ['s2', 's1'],
+    );
+    ok(runCli(dir, ['checkout', 'side']));
+    const all = ok(runCli(dir, ['report', 'history', '--all', '--json'])).json<HistoryRow[]>();
+    assert.deepEqual(
+      all.map((r) => [r.message, r.branches]),
+      [
+        ['merge side', ['main']],
+        ['s3', ['main']],
+        ['s2', ['main', 'side']],
+        ['s1', ['main', 'side']],
+      ],
+    );
+    const table = ok(runCli(dir, ['report', 'history', '--all'])).stdout;
+    assert.match(table.split('\n')[0]!, /^id\s+branches\s+tags/);
+    assert.match(table, /main,side/);
+    const both = runCli(dir, ['report', 'history', 'main', '--all']);
+    assert.equal(both.code, 1, both.stderr);
+    const help = ok(runCli(dir, ['report', 'history', '--help'])).stdout;
+    assert.match(help, /--all/);
+  });
+});
