@@ -80,8 +80,9 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
   }
   // The move runs before the commit takes the writer locks: a snapshot killed in the middle leaves
   // no lock behind, so the next snapshot or status can finish or undo the move by itself.
-  // lineage.json beside the results holds the steps themselves, readable without Strata.
-  const lineage = sections.lineage ? readCurrentLineage(repo) : undefined;
+  // lineage.json beside the results holds the current steps themselves, readable without Strata.
+  const current = await readCurrentLineage(repo);
+  const lineage = sections.lineage || current.steps.length > 0 ? current : undefined;
   const move = await moveResults(repo, { tags, lineage });
   sections.results = move.section;
   let result: CommitResult;

@@ -32,6 +32,7 @@ test('every JSON shape of the foundation', () => {
         { resource: 'code', path: 'README', change: 'added' },
         { resource: 'code', path: 'pkg/train.py', change: 'added' },
       ],
+      lineage: { steps_changed: 0 },
     });
 
     const c1 = runCli(dir, ['commit', '-m', 'first', '--tag', 'v1', '--json']).json<{
