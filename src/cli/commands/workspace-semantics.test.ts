@@ -13,11 +13,11 @@ function ok(r: CliRun): CliRun {
   return r;
 }
 
-/** A repository with `source-data` and `results` resources, removed after `body`. */
+/** A repository with `source-data`, `intermediate-data` and `results` resources, removed after `body`. */
 function withRepo(body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'strata-ws-sem-'));
   try {
-    ok(runCli(dir, ['init', '--create-resources', 'source-data,results']));
+    ok(runCli(dir, ['init', '--create-resources', 'source-data,intermediate-data,results']));
     body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -77,5 +77,55 @@ test('issue 10 points 1 and 3: report history shows own metrics only, of a revis
     assert.equal(both.code, 1, both.stderr);
     const help = ok(runCli(dir, ['report', 'history', '--help'])).stdout;
     assert.match(help, /--all/);
+  });
+});
+
+test('issue 10 point 2: lineage show and status follow the branch; status and commit agree on "nothing to commit"', () => {
+  withRepo((dir) => {
+    writeFileSync(join(dir, 'source-data/a.txt'), 'a');
+    writeFileSync(join(dir, 'intermediate-data/x'), 'same');
+    ok(runCli(dir, ['commit', '-m', 'base']));
+    ok(runCli(dir, ['branch', 'other']));
+    const write = "require('fs').writeFileSync('intermediate-data/x', 'same')";
+    ok(
+      runCli(dir, [
+        'run',
+        '-n',
+        'prep',
+        '-i',
+        'source-data/a.txt',
+        '-o',
+        'intermediate-data/x',
+        '--',
+        process.execPath,
+        '-e',
+        write,
+      ]),
+    );
+    const onMain = ok(runCli(dir, ['status', '--json'])).json<{
+      changes: unknown[];
+      lineage: { steps_changed: number };
+    }>();
+    assert.deepEqual(onMain.changes, []);
+    assert.deepEqual(onMain.lineage, { steps_changed: 1 });
+    assert.match(ok(runCli(dir, ['status'])).stdout, /Lineage: 1 step changed/);
+    assert.doesNotMatch(ok(runCli(dir, ['status'])).stdout, /nothing to commit/);
+
+    ok(runCli(dir, ['checkout', 'other']));
+    assert.deepEqual(ok(runCli(dir, ['lineage', 'show', '--json'])).json(), { steps: [] });
+    assert.match(ok(runCli(dir, ['status'])).stdout, /nothing to commit/);
+    const refused = runCli(dir, ['commit', '-m', 'nothing']);
+    assert.equal(refused.code, 1, refused.stderr);
+
+    ok(runCli(dir, ['checkout', 'main']));
+    const { steps } = ok(runCli(dir, ['lineage', 'show', '--json'])).json<{ steps: { name: string }[] }>();
+    assert.deepEqual(
+      steps.map((s) => s.name),
+      ['prep'],
+    );
+    ok(runCli(dir, ['commit', '-m', 'lineage']));
+    assert.deepEqual(ok(runCli(dir, ['status', '--json'])).json<{ lineage: unknown }>().lineage, {
+      steps_changed: 0,
+    });
   });
 });
