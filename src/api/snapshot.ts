@@ -32,7 +32,9 @@ export interface SnapshotOptions {
   readonly tags?: readonly string[];
   /** Section providers (default DEFAULT_SECTION_PROVIDERS). */
   readonly providers?: readonly SectionProvider[];
+  /** The author's name (default: STRATA_AUTHOR, else the user.name and user.email parameters). */
   readonly author?: string;
+  readonly authorEmail?: string;
   readonly allowEmpty?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -91,6 +93,7 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
       message: options.message,
       tags,
       author: options.author,
+      authorEmail: options.authorEmail,
       allowEmpty: options.allowEmpty,
       sections,
       onProgress: options.onProgress,

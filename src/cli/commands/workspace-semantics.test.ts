@@ -129,3 +129,44 @@ test('issue 10 point 2: lineage show and status follow the branch; status and co
     });
   });
 });
+
+interface LogRow {
+  message: string;
+  author: string;
+  author_email: string | null;
+}
+
+test('issue 10 point 4: config user.name and user.email, STRATA_AUTHOR first; commits record both', () => {
+  withRepo((dir) => {
+    const noEnv = { STRATA_AUTHOR: '' };
+    ok(runCli(dir, ['config', 'user.name', 'Ada Lovelace'], noEnv));
+    ok(runCli(dir, ['config', 'user.email', 'ada@example.org'], noEnv));
+    const shown = ok(runCli(dir, ['config', 'user.email', '--json'], noEnv)).json<{
+      value: string;
+      scope: string;
+    }>();
+    assert.deepEqual([shown.value, shown.scope], ['ada@example.org', 'local']);
+    const bad = runCli(dir, ['config', 'user.email', 'not an address'], noEnv);
+    assert.equal(bad.code, 1, bad.stderr);
+
+    writeFileSync(join(dir, 'source-data/a.txt'), 'a');
+    ok(runCli(dir, ['commit', '-m', 'by config'], noEnv));
+    writeFileSync(join(dir, 'source-data/b.txt'), 'b');
+    ok(runCli(dir, ['commit', '-m', 'by env'], { STRATA_AUTHOR: 'CI Bot <ci@example.org>' }));
+    const log = ok(runCli(dir, ['log', '--json'])).json<LogRow[]>();
+    assert.deepEqual(
+      log.map((r) => [r.message, r.author, r.author_email]),
+      [
+        ['by env', 'CI Bot', 'ci@example.org'],
+        ['by config', 'Ada Lovelace', 'ada@example.org'],
+      ],
+    );
+    assert.match(ok(runCli(dir, ['show', '--json'])).stdout, /"author_email": "ci@example.org"/);
+    assert.match(ok(runCli(dir, ['log'])).stdout, /CI Bot <ci@example.org>/);
+    const refused = runCli(dir, ['commit', '-m', 'x', '--allow-empty'], { STRATA_AUTHOR: '<only@mail>' });
+    assert.equal(refused.code, 1, refused.stderr);
+    const help = ok(runCli(dir, ['config', '--help'])).stdout;
+    assert.match(help, /user\.name/);
+    assert.match(help, /STRATA_AUTHOR/);
+  });
+});

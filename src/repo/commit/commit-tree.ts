@@ -2,7 +2,8 @@ import type { ObjectId } from '../../util/hash.js';
 import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { branchRef } from '../refs/ref-name.js';
-import { currentActor, type Repository } from '../repository.js';
+import type { Repository } from '../repository.js';
+import { authorFields } from './author.js';
 import { childTree, type SectionValue } from './create-commit.js';
 
 /** Options of `commitTree`. */
@@ -10,7 +11,10 @@ export interface CommitTreeOptions {
   /** The branch to move. */
   readonly branch: string;
   readonly message: string;
+  /** The author's name (default: `resolveAuthor`, which also gives the email). */
   readonly author?: string;
+  /** The author's email, with `author`. */
+  readonly authorEmail?: string;
   /**
    * Sections to set (null removes one); the rest of the first parent's tree is carried over, but
    * for per-commit sections (see `isPerCommitSection`).
@@ -30,6 +34,7 @@ export interface CommitTreeOptions {
  * branch's writer lock. Everything the commit needs is durable before the ref moves.
  */
 export async function commitTree(repo: Repository, options: CommitTreeOptions): Promise<ObjectId> {
+  const author = authorFields(repo, options);
   const head = (await repo.catalog.getRef(branchRef(options.branch)))?.target ?? null;
   const parents = options.parents ?? (head ? [head] : []);
   const base = await readCommitTree(repo, parents[0] ?? null);
@@ -45,7 +50,7 @@ export async function commitTree(repo: Repository, options: CommitTreeOptions): 
       tree,
       parents: [...parents],
       message: options.message,
-      author: options.author ?? currentActor().author,
+      ...author,
       time: new Date().toISOString(),
       tags: [],
     };

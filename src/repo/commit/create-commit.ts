@@ -7,7 +7,8 @@ import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../obj
 import { readCommitTree } from '../objects/read-objects.js';
 import { checkRefName, branchRef, tagRef } from '../refs/ref-name.js';
 import { readHead } from '../refs/refs.js';
-import { currentActor, type Repository } from '../repository.js';
+import type { Repository } from '../repository.js';
+import { authorFields } from './author.js';
 import { diffWorkingState } from '../worktree/status.js';
 import { readWorkingState, rememberHashes, type WorkingState } from '../worktree/working-state.js';
 import { withLocks } from './locks.js';
@@ -17,7 +18,10 @@ export interface CommitOptions {
   readonly message: string;
   /** Tags to create on the new commit (immutable; an existing tag name is refused up front). */
   readonly tags?: readonly string[];
+  /** The author's name (default: `resolveAuthor`, which also gives the email). */
   readonly author?: string;
+  /** The author's email, with `author`. */
+  readonly authorEmail?: string;
   /** Commit even if nothing changed. */
   readonly allowEmpty?: boolean;
   /**
@@ -96,6 +100,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     if (await repo.catalog.getRef(tagRef(tag)))
       throw new AlreadyExistsError(`tag '${tag}' exists already`, { what: 'tag', name: tag });
   }
+  // A malformed STRATA_AUTHOR is refused before anything is written.
+  const author = authorFields(repo, options);
   const head = await readHead(repo);
   const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
   return withLocks(repo, locks, async () => {
@@ -140,7 +146,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         tree: treeId,
         parents: current.commit ? [current.commit] : [],
         message: options.message,
-        author: options.author ?? currentActor().author,
+        ...author,
         time: new Date().toISOString(),
         tags: [...tags],
       };
