@@ -17,11 +17,6 @@ export function lineageKeyOf(head: HeadState): LineageKey {
   return head.branch !== null ? { branch: head.branch } : { detached: true };
 }
 
-/** A key for messages and data: the branch name, or `(detached)`. */
-export function describeLineageKey(key: LineageKey): string {
-  return 'branch' in key ? key.branch : '(detached)';
-}
-
 /**
  * Where the current lineage of each branch lives. Only this port knows the storage: today one
  * file per branch under `.strata/lineage/`, later catalog rows (the shared-deployment issue).
@@ -84,7 +79,12 @@ export function createFileLineageStore(repo: Repository): LineageStore {
       const state = readFile(legacy);
       if (state === undefined) return undefined;
       // Renamed, not deleted: an older Strata run later finds nothing, this one never reads it again.
-      renameSync(legacy, join(dir, 'current.json.adopted'));
+      try {
+        renameSync(legacy, join(dir, 'current.json.adopted'));
+      } catch (err) {
+        // Another process adopted it a moment ago: the same state, handed to the same branch.
+        if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      }
       return state;
     },
   };
