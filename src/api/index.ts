@@ -33,7 +33,8 @@ export { status } from '../repo/worktree/status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
 export { commit } from '../repo/commit/create-commit.js';
 export type { CommitOptions, CommitResult } from '../repo/commit/create-commit.js';
-export { checkout } from '../repo/worktree/checkout.js';
+// checkout, createBranch and deleteBranch keep each branch's current lineage with it.
+export { checkout, createBranch, deleteBranch } from './branches.js';
 export type { CheckoutResult, RewriteOptions } from '../repo/worktree/checkout.js';
 export { restorePaths } from '../repo/worktree/restore.js';
 export type { RestoreOptions } from '../repo/worktree/restore.js';
@@ -45,14 +46,7 @@ export { log } from '../repo/history/log.js';
 export type { LogEntry, LogOptions } from '../repo/history/log.js';
 export { readHead, resolveRevision } from '../repo/refs/refs.js';
 export type { HeadState } from '../repo/refs/refs.js';
-export {
-  listBranches,
-  createBranch,
-  deleteBranch,
-  listTags,
-  createTag,
-  deleteTag,
-} from '../repo/refs/branches.js';
+export { listBranches, listTags, createTag, deleteTag } from '../repo/refs/branches.js';
 export type { BranchInfo, TagInfo } from '../repo/refs/branches.js';
 export { readCommit, readCommitTree } from '../repo/objects/read-objects.js';
 export type { Commit, RootTree, ResourceSnapshot } from '../repo/objects/commit-object.js';
@@ -99,12 +93,16 @@ export { RunningStep, RESULTS_FILE } from '../lineage/running-step.js';
 export type { ResultsFile } from '../lineage/running-step.js';
 export {
   readCurrentLineage,
-  currentLineagePath,
+  writeCurrentLineage,
+  currentLineageKey,
+  readCommitLineage,
+  lineageStore,
   forgetStep,
   parseLineage,
   LINEAGE_LOCK,
 } from '../lineage/lineage-state.js';
 export type {
+  LineageKey,
   LineageState,
   StepRecord,
   StepStatus,
@@ -115,8 +113,11 @@ export { formatRef, resolvePathToRef } from '../lineage/resource-ref.js';
 export type { ResourceRef } from '../lineage/resource-ref.js';
 export { hashRef } from '../lineage/ref-hash.js';
 export { ancestry } from '../lineage/ancestry.js';
+export type { LineageStore } from '../lineage/lineage-store.js';
 export {
   lineageSectionProvider,
+  lineageStepsChanged,
+  pendingLineage,
   readSnapshotLineage,
   restoreLineage,
   LINEAGE_SECTION,

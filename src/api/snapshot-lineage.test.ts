@@ -46,9 +46,9 @@ test('a snapshot saves the current lineage, writes it beside the results, and a 
     assert.equal(saved.lineage.steps[0].parameters.gamma, 0.5);
     // Restoring the data-only snapshot makes its (empty) lineage current again.
     await restoreSnapshot(t.repo, 'v0', { force: true });
-    assert.equal(readCurrentLineage(t.repo).steps.length, 0);
+    assert.equal((await readCurrentLineage(t.repo)).steps.length, 0);
     await restoreSnapshot(t.repo, 'g0.1', { force: true });
-    assert.equal(readCurrentLineage(t.repo).steps[0]!.parameters.gamma, 0.1);
+    assert.equal((await readCurrentLineage(t.repo)).steps[0]!.parameters.gamma, 0.1);
     assert.equal((await fsck(t.repo)).ok, true);
   } finally {
     await t.done();

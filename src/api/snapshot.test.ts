@@ -54,6 +54,7 @@ test('a snapshot files new results away, stores their metrics, and history compa
     assert.deepEqual((await readCommitTree(t.repo, s1.id)).metrics, {
       values: { accuracy: 0.8, loss: 0.5 },
       sources: ['results/results.json'],
+      perCommit: true,
     });
 
     // Old snapshot folders never move again; a snapshot without tag gets a fresh token.

@@ -32,7 +32,9 @@ export interface SnapshotOptions {
   readonly tags?: readonly string[];
   /** Section providers (default DEFAULT_SECTION_PROVIDERS). */
   readonly providers?: readonly SectionProvider[];
+  /** The author's name (default: STRATA_AUTHOR, else the user.name and user.email parameters). */
   readonly author?: string;
+  readonly authorEmail?: string;
   readonly allowEmpty?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -80,8 +82,9 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
   }
   // The move runs before the commit takes the writer locks: a snapshot killed in the middle leaves
   // no lock behind, so the next snapshot or status can finish or undo the move by itself.
-  // lineage.json beside the results holds the steps themselves, readable without Strata.
-  const lineage = sections.lineage ? readCurrentLineage(repo) : undefined;
+  // lineage.json beside the results holds the current steps themselves, readable without Strata.
+  const current = await readCurrentLineage(repo);
+  const lineage = sections.lineage || current.steps.length > 0 ? current : undefined;
   const move = await moveResults(repo, { tags, lineage });
   sections.results = move.section;
   let result: CommitResult;
@@ -90,6 +93,7 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
       message: options.message,
       tags,
       author: options.author,
+      authorEmail: options.authorEmail,
       allowEmpty: options.allowEmpty,
       sections,
       onProgress: options.onProgress,

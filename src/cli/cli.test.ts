@@ -32,6 +32,7 @@ test('every JSON shape of the foundation', () => {
         { resource: 'code', path: 'README', change: 'added' },
         { resource: 'code', path: 'pkg/train.py', change: 'added' },
       ],
+      lineage: { steps_changed: 0 },
     });
 
     const c1 = runCli(dir, ['commit', '-m', 'first', '--tag', 'v1', '--json']).json<{
@@ -48,7 +49,15 @@ test('every JSON shape of the foundation', () => {
 
     const logged = runCli(dir, ['log', '--json']).json<Record<string, unknown>[]>();
     assert.equal(logged.length, 2);
-    assert.deepEqual(Object.keys(logged[0]!).sort(), ['author', 'id', 'message', 'parents', 'tags', 'time']);
+    assert.deepEqual(Object.keys(logged[0]!).sort(), [
+      'author',
+      'author_email',
+      'id',
+      'message',
+      'parents',
+      'tags',
+      'time',
+    ]);
     assert.equal(logged[0]!.id, c2.id);
     assert.deepEqual(logged[0]!.parents, [c1.id]);
     assert.deepEqual(logged[1]!.tags, ['v1']);

@@ -55,7 +55,7 @@ export async function exportLineage(
   }
   const origin = checkOrigin(options.origin ?? basename(repo.root).replace(/[^A-Za-z0-9._-]/g, '_'));
   const ref: ResourceRef = { resource: record.name };
-  const state = options.lineage ?? readCurrentLineage(repo);
+  const state = options.lineage ?? (await readCurrentLineage(repo));
   return {
     type: EXPORT_TYPE,
     origin,

@@ -29,17 +29,17 @@ test('the lineage section: saved with a snapshot, reachable for fsck and gc, rea
     assert.equal((section?.refs as string[]).length, 1);
     const c1 = await commit(t.repo, { message: 'one', sections: { lineage: section! } });
     const saved = await readSnapshotLineage(t.repo, c1.id);
-    assert.deepEqual(saved, readCurrentLineage(t.repo));
+    assert.deepEqual(saved, await readCurrentLineage(t.repo));
     assert.equal((await fsck(t.repo)).ok, true);
     await gc(t.repo);
     assert.deepEqual(await readSnapshotLineage(t.repo, 'HEAD'), saved);
 
     // The current lineage moves on; the snapshot keeps its own, and a restore brings it back.
     assert.equal(await forgetStep(t.repo, 'copy'), true);
-    assert.deepEqual(readCurrentLineage(t.repo).steps, []);
+    assert.deepEqual((await readCurrentLineage(t.repo)).steps, []);
     assert.equal((await readSnapshotLineage(t.repo, c1.id)).steps.length, 1);
     assert.equal(await restoreLineage(t.repo, c1.id), 1);
-    assert.deepEqual(readCurrentLineage(t.repo), saved);
+    assert.deepEqual(await readCurrentLineage(t.repo), saved);
   } finally {
     await t.done();
   }
@@ -66,7 +66,7 @@ test('export and import: end-to-end lineage crosses repositories', async () => {
     b.write('upstream/f.csv', 'f1,f2');
     const imported = await importLineage(b.repo, data, { resource: 'upstream' });
     assert.deepEqual(imported, { resource: 'upstream', steps: ['project-a:featurize'], matches: true });
-    const [step] = readCurrentLineage(b.repo).steps;
+    const [step] = (await readCurrentLineage(b.repo)).steps;
     assert.equal(step!.status, 'imported');
     assert.equal(step!.origin, 'project-a');
     assert.deepEqual(
@@ -82,7 +82,7 @@ test('export and import: end-to-end lineage crosses repositories', async () => {
       .input('upstream')
       .results('results')
       .run((s) => s.writeResults({ accuracy: 1 }));
-    const graph = buildLineageGraph(readCurrentLineage(b.repo), { resource: 'results' });
+    const graph = buildLineageGraph(await readCurrentLineage(b.repo), { resource: 'results' });
     assert.deepEqual(
       graph.steps.map((s) => s.name),
       ['train', 'project-a:featurize'],
@@ -120,7 +120,7 @@ test('graphs: dot text and a self-contained HTML page with an inline SVG', async
           throw new Error('diverged');
         }),
     );
-    const graph = buildLineageGraph(readCurrentLineage(t.repo));
+    const graph = buildLineageGraph(await readCurrentLineage(t.repo));
     const layers = Object.fromEntries(graph.nodes.map((n) => [n.id, n.layer]));
     assert.deepEqual(layers, {
       'ref:src/a': 0,

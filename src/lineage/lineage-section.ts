@@ -1,18 +1,16 @@
 import { canonicalJson } from '../util/canonical-json.js';
 import type { SectionProvider } from '../repo/commit/section-provider.js';
-import { readCommitTree } from '../repo/objects/read-objects.js';
-import { resolveRevision } from '../repo/refs/refs.js';
+import { readHead, resolveRevision } from '../repo/refs/refs.js';
 import type { Repository } from '../repo/repository.js';
-import { isObjectId } from '../util/hash.js';
 import {
-  parseLineage,
+  LINEAGE_SECTION,
+  readCommitLineage,
   readCurrentLineage,
   updateCurrentLineage,
   type LineageState,
 } from './lineage-state.js';
 
-/** The root-tree key of the lineage section. */
-export const LINEAGE_SECTION = 'lineage';
+export { LINEAGE_SECTION };
 
 const SNAPSHOT_TYPE = 'strata/lineage@1';
 
@@ -24,15 +22,48 @@ export type LineageSection = {
 };
 
 /**
- * Saves the current lineage with every snapshot: `prepare` stores it as one object (durable before
- * it returns) and returns `{ version: 1, steps, refs: [objectId] }`, so fsck and gc reach it. With
- * no steps recorded it adds nothing (the parent's section, if any, carries over).
+ * The current lineage when it differs from the one HEAD's commit saved (what the next snapshot
+ * records), or undefined when the snapshot would record no lineage change.
+ */
+export async function pendingLineage(repo: Repository): Promise<LineageState | undefined> {
+  const head = await readHead(repo);
+  const current = await readCurrentLineage(repo);
+  const saved = await readCommitLineage(repo, head.commit);
+  return canonicalJson(sortSteps(current)) === canonicalJson(sortSteps(saved)) ? undefined : current;
+}
+
+const sortSteps = (state: LineageState) =>
+  [...state.steps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+/**
+ * How many steps differ between the current lineage and the one HEAD's commit saved (added,
+ * removed or re-recorded): what `status` reports and the next snapshot commits.
+ */
+export async function lineageStepsChanged(repo: Repository): Promise<number> {
+  const head = await readHead(repo);
+  const current = new Map((await readCurrentLineage(repo)).steps.map((s) => [s.name, canonicalJson(s)]));
+  const saved = new Map(
+    (await readCommitLineage(repo, head.commit)).steps.map((s) => [s.name, canonicalJson(s)]),
+  );
+  let changed = 0;
+  for (const [name, step] of current) if (saved.get(name) !== step) changed++;
+  for (const name of saved.keys()) if (!current.has(name)) changed++;
+  return changed;
+}
+
+/**
+ * Saves the current lineage with a snapshot when it differs from the one HEAD's commit saved:
+ * `prepare` stores it as one object (durable before it returns) and returns
+ * `{ version: 1, steps, refs: [objectId] }`, so fsck and gc reach it. An unchanged lineage adds
+ * nothing (the parent's section carries over), so lineage alone never makes a snapshot that
+ * `status` did not announce.
  */
 export const lineageSectionProvider: SectionProvider = {
   section: LINEAGE_SECTION,
   async prepare({ repo }) {
-    const { steps } = readCurrentLineage(repo);
-    if (steps.length === 0) return undefined;
+    const pending = await pendingLineage(repo);
+    if (pending === undefined) return undefined;
+    const steps = sortSteps(pending);
     const writer = repo.store.createWriter();
     try {
       const id = await writer.add(Buffer.from(canonicalJson({ type: SNAPSHOT_TYPE, steps })));
@@ -48,17 +79,12 @@ export const lineageSectionProvider: SectionProvider = {
 
 /** The lineage saved with a snapshot (a revision: branch, tag, id, `HEAD~1`...); empty if none. */
 export async function readSnapshotLineage(repo: Repository, revision: string): Promise<LineageState> {
-  const { commit } = await resolveRevision(repo, revision);
-  const tree = await readCommitTree(repo, commit);
-  const section = tree[LINEAGE_SECTION] as { refs?: unknown } | undefined;
-  const id = Array.isArray(section?.refs) ? section.refs[0] : undefined;
-  if (typeof id !== 'string' || !isObjectId(id)) return { steps: [] };
-  return parseLineage((await repo.store.get(id)).toString('utf8'), `lineage object ${id}`);
+  return readCommitLineage(repo, (await resolveRevision(repo, revision)).commit);
 }
 
 /**
- * Makes a snapshot's lineage the current one (what a restore of that snapshot does, as in the
- * seed). Returns the number of steps.
+ * Makes a snapshot's lineage the current one of the branch HEAD follows (what a restore of that
+ * snapshot does, as in the seed). Returns the number of steps.
  */
 export async function restoreLineage(repo: Repository, revision: string): Promise<number> {
   const state = await readSnapshotLineage(repo, revision);

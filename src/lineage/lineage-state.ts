@@ -1,89 +1,74 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CorruptObjectError, isStrataError } from '../errors/index.js';
+import { isStrataError } from '../errors/index.js';
 import { withLocks } from '../repo/commit/locks.js';
+import { readCommitTree } from '../repo/objects/read-objects.js';
+import { readBranch, readHead } from '../repo/refs/refs.js';
 import type { Repository } from '../repo/repository.js';
-import { writeFileDurable } from '../util/durable-fs.js';
-import type { ResourceRef } from './resource-ref.js';
+import type { ObjectId } from '../util/hash.js';
+import { isObjectId } from '../util/hash.js';
+import { createFileLineageStore, lineageKeyOf, type LineageKey, type LineageStore } from './lineage-store.js';
+import { parseLineage, type LineageState, type StepRecord } from './lineage-types.js';
 
-/** A ref pinned to the content hash it had when the step read (or wrote) it. */
-export interface PinnedRef extends ResourceRef {
-  /** Content hash; `null` for an output whose state is unknown (its step failed). */
-  readonly hash: string | null;
+export { parseLineage } from './lineage-types.js';
+export type { LineageState, PinnedRef, StepParameters, StepRecord, StepStatus } from './lineage-types.js';
+export type { LineageKey } from './lineage-store.js';
+
+/** The root-tree key of the lineage section. */
+export const LINEAGE_SECTION = 'lineage';
+
+/** The store of every branch's current lineage (one place to swap it for catalog tables). */
+export function lineageStore(repo: Repository): LineageStore {
+  return createFileLineageStore(repo);
+}
+
+/** The lineage saved with a commit (empty when none, or for `null`, an unborn branch). */
+export async function readCommitLineage(repo: Repository, commit: ObjectId | null): Promise<LineageState> {
+  if (commit === null) return { steps: [] };
+  const tree = await readCommitTree(repo, commit);
+  const section = tree[LINEAGE_SECTION] as { refs?: unknown } | undefined;
+  const id = Array.isArray(section?.refs) ? section.refs[0] : undefined;
+  if (typeof id !== 'string' || !isObjectId(id)) return { steps: [] };
+  return parseLineage((await repo.store.get(id)).toString('utf8'), `lineage object ${id}`);
+}
+
+/** The key of the lineage that HEAD selects now (its branch, or the detached state). */
+export async function currentLineageKey(repo: Repository): Promise<LineageKey> {
+  return lineageKeyOf(await readHead(repo));
 }
 
 /**
- * `complete`: the step ran to the end and its outputs are pinned; `failed`: it threw, its outputs
- * are unknown; `imported`: it ran in another repository (see `importLineage`).
+ * The current lineage of a branch (default: the one HEAD follows, or the detached HEAD). A branch
+ * that never recorded a step of its own starts from the lineage saved in its head commit, so a
+ * fresh branch or checkout shows the lineage its data came with.
  */
-export type StepStatus = 'complete' | 'failed' | 'imported';
-
-/** JSON data a step was run with. */
-export type StepParameters = Readonly<Record<string, unknown>>;
-
-/** One step of lineage: what ran, with which parameters, what it read and what it wrote. */
-export interface StepRecord {
-  readonly name: string;
-  readonly status: StepStatus;
-  readonly parameters: StepParameters;
-  readonly inputs: readonly PinnedRef[];
-  readonly code: readonly PinnedRef[];
-  readonly outputs: readonly PinnedRef[];
-  /** ISO 8601, UTC. */
-  readonly startTime: string;
-  readonly durationSeconds: number;
-  readonly description?: string;
-  /** The command line of a `strata run` step. */
-  readonly command?: readonly string[];
-  /** The repository an imported step came from. */
-  readonly origin?: string;
-  /** The error message of a failed step. */
-  readonly error?: string;
-}
-
-/** The whole lineage: one record per step name, sorted by name. */
-export interface LineageState {
-  readonly steps: readonly StepRecord[];
-}
-
-/** Where the current lineage is kept: mutable state beside the catalog, written crash-safely. */
-export function currentLineagePath(repo: Repository): string {
-  return join(repo.strataDir, 'lineage', 'current.json');
-}
-
-const CURRENT_TYPE = 'strata/current-lineage@1';
-
-/** Parses lineage JSON (the current file, a snapshot's object, an export) into a state. */
-export function parseLineage(text: string, where: string): LineageState {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CorruptObjectError(`${where} is not valid JSON`, { where });
+export async function readCurrentLineage(
+  repo: Repository,
+  options: { readonly key?: LineageKey } = {},
+): Promise<LineageState> {
+  const head = await readHead(repo);
+  const key = options.key ?? lineageKeyOf(head);
+  const store = lineageStore(repo);
+  const stored = store.read(key);
+  if (stored !== undefined) return stored;
+  // The one global lineage of older versions belongs to the branch checked out when it is first read.
+  const isHead = 'branch' in key ? key.branch === head.branch : head.branch === null;
+  if (isHead) {
+    const legacy = store.takeLegacy();
+    if (legacy !== undefined) {
+      store.write(key, legacy);
+      return legacy;
+    }
   }
-  const steps = (value as { steps?: unknown } | null)?.steps;
-  if (!Array.isArray(steps) || steps.some((s) => typeof (s as { name?: unknown })?.name !== 'string')) {
-    throw new CorruptObjectError(`${where} is not lineage data (no steps)`, { where });
-  }
-  return { steps: steps as StepRecord[] };
+  const commit = 'branch' in key ? ((await readBranch(repo, key.branch)) ?? null) : head.commit;
+  return readCommitLineage(repo, commit);
 }
 
-/** The current lineage (empty when no step was recorded yet). */
-export function readCurrentLineage(repo: Repository): LineageState {
-  let text: string;
-  try {
-    text = readFileSync(currentLineagePath(repo), 'utf8');
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return { steps: [] };
-    throw err;
-  }
-  return parseLineage(text, currentLineagePath(repo));
-}
-
-/** Replaces the current lineage: temp file, fsync, rename, so a crash leaves the old or the new. */
-export function writeCurrentLineage(repo: Repository, state: LineageState): void {
-  const steps = [...state.steps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  writeFileDurable(currentLineagePath(repo), JSON.stringify({ type: CURRENT_TYPE, steps }, null, 2) + '\n');
+/** Replaces the current lineage of a branch (default: HEAD's), crash-safely. */
+export async function writeCurrentLineage(
+  repo: Repository,
+  state: LineageState,
+  options: { readonly key?: LineageKey } = {},
+): Promise<void> {
+  lineageStore(repo).write(options.key ?? (await currentLineageKey(repo)), state);
 }
 
 /** The catalog lock that serialises read-modify-write of the current lineage. */
@@ -92,21 +77,22 @@ export const LINEAGE_LOCK = 'lineage';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `update` on the current lineage holding the lineage lock, and writes what it returns. Other
- * processes recording steps at the same time wait their turn (up to `waitMs`); a stale lock left
- * by a dead process is reported at once.
+ * Runs `update` on the current lineage (of `key`, default HEAD's branch) holding the lineage lock,
+ * and writes what it returns. Other processes recording steps at the same time wait their turn
+ * (up to `waitMs`); a stale lock left by a dead process is reported at once.
  */
 export async function updateCurrentLineage(
   repo: Repository,
   update: (state: LineageState) => LineageState | Promise<LineageState>,
-  options: { waitMs?: number } = {},
+  options: { waitMs?: number; key?: LineageKey } = {},
 ): Promise<LineageState> {
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
     try {
       return await withLocks(repo, [LINEAGE_LOCK], async () => {
-        const next = await update(readCurrentLineage(repo));
-        writeCurrentLineage(repo, next);
+        const key = options.key ?? (await currentLineageKey(repo));
+        const next = await update(await readCurrentLineage(repo, { key }));
+        lineageStore(repo).write(key, next);
         return next;
       });
     } catch (err) {

@@ -7,6 +7,7 @@ import { checkInputConsistency, checkOutputOverlap } from './consistency.js';
 import {
   updateCurrentLineage,
   withStep,
+  type LineageKey,
   type PinnedRef,
   type StepParameters,
   type StepRecord,
@@ -38,6 +39,8 @@ export interface StepPlan {
   readonly description?: string;
   readonly command?: readonly string[];
   readonly startMs: number;
+  /** The branch (or detached HEAD) whose lineage the step is recorded in: the one it began on. */
+  readonly lineageKey?: LineageKey;
 }
 
 /**
@@ -145,11 +148,15 @@ export class RunningStep {
       throw err;
     }
     const step = this.record('complete', outputs);
-    await updateCurrentLineage(this.repo, (state) => {
-      checkOutputOverlap(state, this.name, outputs);
-      checkInputConsistency(state, this.name, this.plan.inputs);
-      return withStep(state, step);
-    });
+    await updateCurrentLineage(
+      this.repo,
+      (state) => {
+        checkOutputOverlap(state, this.name, outputs);
+        checkInputConsistency(state, this.name, this.plan.inputs);
+        return withStep(state, step);
+      },
+      { key: this.plan.lineageKey },
+    );
     return step;
   }
 
@@ -166,12 +173,16 @@ export class RunningStep {
     const message = error instanceof Error ? error.message : error === undefined ? undefined : String(error);
     const outputs = this.plan.outputs.map(({ ref }) => ({ ...ref, hash: null }));
     const step = this.record('failed', outputs, message);
-    await updateCurrentLineage(this.repo, (state) => {
-      const others = state.steps.filter((s) => s.name !== this.name);
-      // Never let a failed record break the no-overlap rule: then only the old record goes.
-      const clash = others.some((s) => s.outputs.some((o) => outputs.some((out) => overlapsRef(o, out))));
-      return clash ? { steps: others } : withStep(state, step);
-    });
+    await updateCurrentLineage(
+      this.repo,
+      (state) => {
+        const others = state.steps.filter((s) => s.name !== this.name);
+        // Never let a failed record break the no-overlap rule: then only the old record goes.
+        const clash = others.some((s) => s.outputs.some((o) => outputs.some((out) => overlapsRef(o, out))));
+        return clash ? { steps: others } : withStep(state, step);
+      },
+      { key: this.plan.lineageKey },
+    );
     return step;
   }
 }

@@ -34,7 +34,7 @@ test('run records a complete step with inputs pinned to what it read', async () 
   const t = await fixture();
   try {
     await prep(t);
-    const [step] = readCurrentLineage(t.repo).steps;
+    const [step] = (await readCurrentLineage(t.repo)).steps;
     assert.equal(step!.name, 'prep');
     assert.equal(step!.status, 'complete');
     assert.deepEqual(step!.parameters, { k: 3 });
@@ -52,7 +52,7 @@ test('run records a complete step with inputs pinned to what it read', async () 
     assert.ok(step!.durationSeconds >= 0);
     // Running it again replaces its record (a step may rewrite its own outputs).
     await prep(t, 'cleaner');
-    const again = readCurrentLineage(t.repo).steps;
+    const again = (await readCurrentLineage(t.repo)).steps;
     assert.equal(again.length, 1);
     assert.notEqual(again[0]!.outputs[0]!.hash, step!.outputs[0]!.hash);
   } finally {
@@ -66,7 +66,7 @@ test('resource refs as inputs; an unknown resource or a hostile path is refused'
     await createStep(t.repo, { name: 'refs' })
       .input({ resource: 'src' }, { resource: 'src', path: 'b.csv' })
       .run(() => undefined);
-    const [step] = readCurrentLineage(t.repo).steps;
+    const [step] = (await readCurrentLineage(t.repo)).steps;
     assert.deepEqual(
       step!.inputs.map((i) => [i.resource, i.path]),
       [
@@ -118,7 +118,7 @@ test('a lineage input outside every resource is an error naming the path', async
       },
     );
     assert.equal(ran, false);
-    assert.deepEqual(readCurrentLineage(t.repo).steps, []);
+    assert.deepEqual((await readCurrentLineage(t.repo)).steps, []);
   } finally {
     await t.done();
   }
@@ -169,7 +169,7 @@ test('two versions of one input through an earlier step is an error naming both'
       .input('src/a.csv', 'inter/clean')
       .run(() => 1);
     assert.deepEqual(
-      readCurrentLineage(t.repo).steps.map((s) => s.name),
+      (await readCurrentLineage(t.repo)).steps.map((s) => s.name),
       ['prep', 'train'],
     );
   } finally {
@@ -198,7 +198,7 @@ test('independent steps may not write overlapping outputs', async () => {
     await createStep(t.repo, { name: 'other', cwd: t.root })
       .output('inter/elsewhere')
       .run(() => t.write('inter/elsewhere/x', 'x'));
-    assert.equal(readCurrentLineage(t.repo).steps.length, 2);
+    assert.equal((await readCurrentLineage(t.repo)).steps.length, 2);
   } finally {
     await t.done();
   }
@@ -218,7 +218,7 @@ test('a step whose fn throws: outputs unknown, nothing recorded as complete, err
         }),
       (err) => err === boom,
     );
-    const steps = readCurrentLineage(t.repo).steps;
+    const steps = (await readCurrentLineage(t.repo)).steps;
     assert.equal(steps.length, 1);
     assert.equal(steps[0]!.status, 'failed');
     assert.equal(steps[0]!.error, 'boom');
@@ -251,7 +251,7 @@ test('a results step writes results.json and records the results folder as an ou
     assert.deepEqual(written.metrics, { accuracy: 0.9, loss: 0.2 });
     assert.ok(Date.parse(written.start_time) >= before - 5);
     assert.equal(typeof written.duration_seconds, 'number');
-    const [step] = readCurrentLineage(t.repo).steps;
+    const [step] = (await readCurrentLineage(t.repo)).steps;
     assert.deepEqual(
       step!.outputs.map((o) => o.resource),
       ['results'],
@@ -300,7 +300,7 @@ test('steps finishing at the same time all land: the lineage lock serialises the
       ),
     );
     assert.deepEqual(
-      readCurrentLineage(t.repo).steps.map((s) => s.name),
+      (await readCurrentLineage(t.repo)).steps.map((s) => s.name),
       ['s0', 's1', 's2', 's3', 's4', 's5'],
     );
   } finally {

@@ -4,7 +4,7 @@ import type { ResourceRecord, StatCacheEntry } from '../catalog/catalog.js';
 import { InvalidArgumentError, isStrataError } from '../errors/index.js';
 import type { Repository } from '../repo/repository.js';
 import { checkInputConsistency, checkOutputOverlap, checkOwnOutputs } from './consistency.js';
-import { readCurrentLineage, type PinnedRef } from './lineage-state.js';
+import { currentLineageKey, readCurrentLineage, type PinnedRef } from './lineage-state.js';
 import { hashRef } from './ref-hash.js';
 import { checkRef, resolvePathToRef, sameRef, type ResourceRef } from './resource-ref.js';
 import { RunningStep } from './running-step.js';
@@ -199,7 +199,8 @@ export class StepBuilder {
     const caches = new Map<string, Map<string, StatCacheEntry>>();
     const inputs = await this.pin(resources, this.inputSpecs, caches);
     const pinnedCode = await this.pin(resources, code, caches);
-    const state = readCurrentLineage(this.repo);
+    const lineageKey = await currentLineageKey(this.repo);
+    const state = await readCurrentLineage(this.repo, { key: lineageKey });
     checkInputConsistency(state, name, inputs);
     checkOutputOverlap(
       state,
@@ -216,6 +217,7 @@ export class StepBuilder {
       ...(this.runDescription !== undefined ? { description: this.runDescription } : {}),
       ...(this.commandLine ? { command: this.commandLine } : {}),
       startMs,
+      lineageKey,
     });
   }
 

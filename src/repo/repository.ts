@@ -13,7 +13,7 @@ import { DEFAULT_CONFIG, readRepositoryConfig, type RepositoryConfig } from './r
 /** The folder that makes a directory a Strata repository. */
 export const STRATA_DIR = '.strata';
 
-/** Who is acting: recorded in locks and as a commit's default author. */
+/** Who is acting: recorded in locks (commits take their author from `resolveAuthor`). */
 export interface Actor {
   readonly pid: number;
   readonly host: string;
@@ -22,8 +22,13 @@ export interface Actor {
 }
 
 export function currentActor(command = process.argv.slice(2).join(' ') || 'library'): Actor {
-  const author = process.env.STRATA_AUTHOR ?? process.env.USER ?? process.env.LOGNAME ?? safeUserName();
+  const author = process.env.STRATA_AUTHOR ?? osUserName();
   return { pid: process.pid, host: hostname(), command: `strata ${command}`.trim(), author };
+}
+
+/** The operating-system user: `$USER`, `$LOGNAME`, or the account name. */
+export function osUserName(): string {
+  return process.env.USER ?? process.env.LOGNAME ?? safeUserName();
 }
 
 function safeUserName(): string {

@@ -8,6 +8,7 @@ import type { Repository } from '../repo/repository.js';
 import { resourceType } from '../repo/resources/types/index.js';
 import { checkStoredPath } from '../repo/worktree/apply-changes.js';
 import type { ObjectId } from '../util/hash.js';
+import { ownSection } from './metrics/own-sections.js';
 import { resultsResources } from './results/take-results.js';
 
 /** Catalog config key marking a snapshot as deleted (hidden from reports). */
@@ -38,7 +39,9 @@ export async function deleteSnapshot(
   const tagsRemoved = (await listTags(repo)).filter((t) => t.commit === commit).map((t) => t.name);
   for (const tag of tagsRemoved) await deleteTag(repo, tag);
   const resultsRemoved: string[] = [];
-  const folder = (tree.results as { folder?: string } | undefined)?.folder;
+  // A merge made before results were marked per-commit copied its parent's section: not its own.
+  const folder = ((await ownSection(repo, commit, tree, 'results')) as { folder?: string } | undefined)
+    ?.folder;
   if (folder && !options.keepResults) {
     checkStoredPath(folder, 'results folder');
     for (const r of await resultsResources(repo)) {

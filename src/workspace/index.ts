@@ -4,7 +4,8 @@
  */
 export { PARAMS, getParam, listParams, setParam, paramSpec, checkTemplate } from './config/params.js';
 export type { ParamScope, ParamSpec, ParamValue } from './config/params.js';
-export { metricsProvider, readNewMetrics, metricsOf } from './metrics/metrics-provider.js';
+export { metricsProvider, readNewMetrics, metricsOf, ownMetrics } from './metrics/metrics-provider.js';
+export { ownSection } from './metrics/own-sections.js';
 export type { MetricsSection } from './metrics/metrics-provider.js';
 export type { MetricValue, Metrics } from './metrics/read-metrics.js';
 export { metricDirection, compareMetric } from './metrics/metric-direction.js';

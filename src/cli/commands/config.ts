@@ -9,6 +9,18 @@ export function registerConfigCommand(program: Command, global: () => GlobalOpti
       'list, show or set configuration parameters: global ones are shared through the repository, ' +
         'local ones (such as hostname) belong to this machine only',
     )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Author of commits (local parameters, this machine only):',
+        '  strata config user.name "Ada Lovelace"',
+        '  strata config user.email ada@example.org',
+        "  STRATA_AUTHOR='Name <email>' overrides both for one command (a bare 'Name' keeps user.email).",
+        '  Without either, commits record the system user and no email.',
+        'Run `strata config` to list every parameter with its value, scope and help.',
+      ].join('\n'),
+    )
     .option('--json', 'print as JSON')
     .action(async (name: string | undefined, value: string | undefined, opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');

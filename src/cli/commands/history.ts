@@ -19,9 +19,14 @@ const logJson = (e: LogEntry) => ({
   parents: e.parents,
   message: e.message,
   author: e.author,
+  author_email: e.authorEmail ?? null,
   time: e.time,
   tags: e.tags,
 });
+
+/** `Name <email>`, or the name alone for a commit without email. */
+const authorText = (c: { author: string; authorEmail?: string }) =>
+  c.authorEmail ? `${c.author} <${c.authorEmail}>` : c.author;
 
 export function registerHistoryCommands(program: Command, global: () => GlobalOptions): void {
   program
@@ -41,7 +46,7 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
         entries.forEach((e, i) => {
           const g = graph[i]!;
           say(
-            `${g.row} ${yellow(short(e.id))}${decorations(e, head.branch)} ${e.message.split('\n')[0]} ${dim(`— ${e.author}, ${e.time}`)}`,
+            `${g.row} ${yellow(short(e.id))}${decorations(e, head.branch)} ${e.message.split('\n')[0]} ${dim(`— ${authorText(e)}, ${e.time}`)}`,
           );
           for (const line of g.after) say(line);
         });
@@ -78,6 +83,7 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
             parents: c.parents,
             message: c.message,
             author: c.author,
+            author_email: c.authorEmail ?? null,
             time: c.time,
             tags,
             resources,
@@ -87,7 +93,7 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
         }
         say(`${bold('commit')} ${yellow(id)}`);
         if (c.parents.length > 0) say(`parents ${c.parents.map(short).join(' ')}`);
-        say(`author  ${c.author}`);
+        say(`author  ${authorText(c)}`);
         say(`time    ${c.time}`);
         if (tags.length > 0) say(`tags    ${tags.join(', ')}`);
         say('');

@@ -14,11 +14,16 @@ function formatValue(v: MetricValue | undefined): string {
 
 const MARKS = { better: green('▲'), worse: red('▼'), same: dim('='), changed: yellow('≠') } as const;
 
-/** The history as a table: one column per metric, marks against the baseline. */
-function printHistory(report: HistoryReport): void {
+/**
+ * The history as a table: one column per metric, marks against the baseline; with `branches`, a
+ * column naming the branches that reach each snapshot. A snapshot without results of its own (a
+ * merge, a column commit) has empty metric cells.
+ */
+function printHistory(report: HistoryReport, options: { branches?: boolean } = {}): void {
   if (report.rows.length === 0) return say('no snapshots yet');
   const cells = report.rows.map((r) => [
     short(r.id).slice(0, 8),
+    ...(options.branches ? [r.branches.join(',')] : []),
     r.tags.join(','),
     r.time.slice(0, 19),
     ...report.columns.map((c) => {
@@ -27,7 +32,14 @@ function printHistory(report: HistoryReport): void {
     }),
     r.message.split('\n')[0]!,
   ]);
-  const head = ['id', 'tags', 'time', ...report.columns, 'message'];
+  const head = [
+    'id',
+    ...(options.branches ? ['branches'] : []),
+    'tags',
+    'time',
+    ...report.columns,
+    'message',
+  ];
   // Widths count visible characters: color codes do not take room.
   const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
   const widths = head.map((h, i) => Math.max(visible(h), ...cells.map((row) => visible(row[i]!))));
@@ -79,27 +91,35 @@ export function registerReportCommands(program: Command, global: () => GlobalOpt
     });
 
   report
-    .command('history')
-    .description('snapshots newest first, one column per metric')
+    .command('history [revision]')
+    .description(
+      'snapshots newest first (from HEAD, REVISION, or with --all every branch), one column per metric; ' +
+        'a snapshot shows only the metrics of its own new results (a merge or a snapshot without new results shows none)',
+    )
+    .option('-a, --all', 'every branch and tag, newest first; each row names the branches that reach it')
     .option('-b, --baseline <revision>', 'mark each metric better / same / worse than this snapshot')
     .option('--maximize <metrics>', 'metrics where higher is better (comma-separated)', list)
     .option('--minimize <metrics>', 'metrics where lower is better (comma-separated)', list)
     .option('-n, --limit <count>', 'show at most this many snapshots', (v) => Number.parseInt(v, 10))
     .option('--json', 'print as JSON')
     .action(
-      async (opts: {
-        baseline?: string;
-        maximize?: string[];
-        minimize?: string[];
-        limit?: number;
-        json?: boolean;
-      }) => {
+      async (
+        revision: string | undefined,
+        opts: {
+          all?: boolean;
+          baseline?: string;
+          maximize?: string[];
+          minimize?: string[];
+          limit?: number;
+          json?: boolean;
+        },
+      ) => {
         const api = await import('../../api/index.js');
         await withRepository(global(), async (repo) => {
           if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0))
             throw new api.InvalidArgumentError('--limit needs a whole number ≥ 0', { limit: opts.limit });
-          const r = await api.historyReport(repo, opts);
-          if (!opts.json) return printHistory(r);
+          const r = await api.historyReport(repo, { ...opts, revision });
+          if (!opts.json) return printHistory(r, { branches: opts.all });
           printJson(
             r.rows.map((row) => ({
               id: row.id,
@@ -107,6 +127,7 @@ export function registerReportCommands(program: Command, global: () => GlobalOpt
               time: row.time,
               message: row.message,
               metrics: row.metrics,
+              branches: row.branches,
               ...(row.compared ? { compared: row.compared } : {}),
             })),
           );

@@ -109,8 +109,8 @@ test('resource add local|git, report history --json, restore REF versus restore 
     assert.deepEqual(
       history.map((h) => Object.keys(h)),
       [
-        ['id', 'tags', 'time', 'message', 'metrics'],
-        ['id', 'tags', 'time', 'message', 'metrics'],
+        ['id', 'tags', 'time', 'message', 'metrics', 'branches'],
+        ['id', 'tags', 'time', 'message', 'metrics', 'branches'],
       ],
     );
     assert.deepEqual(history[0]!.tags, ['v2']);

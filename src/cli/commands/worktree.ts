@@ -89,11 +89,14 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         const progress = await createProgress('hashing');
         const report = await api.status(repo, { onHashed: progress.update });
         progress.stop();
+        // Lineage recorded on this branch since HEAD's snapshot goes into the next commit.
+        const lineageSteps = await api.lineageStepsChanged(repo);
         if (opts.json) {
           printJson({
             branch: report.branch,
             head: report.commit,
             changes: report.changes.map(({ resource, path, change }) => ({ resource, path, change })),
+            lineage: { steps_changed: lineageSteps },
           });
           return;
         }
@@ -101,13 +104,17 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         if (!report.commit) say('No commits yet');
         const columnsStaged =
           report.branch !== null && api.readColumnStage(repo, report.branch) !== undefined;
-        if (report.changes.length === 0 && !columnsStaged)
+        if (report.changes.length === 0 && !columnsStaged && lineageSteps === 0)
           say('nothing to commit, the working folders match HEAD');
         else if (report.changes.length > 0) {
           say(`Changes (${report.changes.length}):`);
           printChanges(report.changes);
         }
         if (columnsStaged) say(`Column changes are staged (${cyan('strata column status')} lists them)`);
+        if (lineageSteps > 0)
+          say(
+            `Lineage: ${lineageSteps} step${lineageSteps === 1 ? '' : 's'} changed since HEAD (${cyan('strata lineage show')} lists them; the next commit records them)`,
+          );
       });
     });
 

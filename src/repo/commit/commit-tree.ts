@@ -2,16 +2,23 @@ import type { ObjectId } from '../../util/hash.js';
 import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { branchRef } from '../refs/ref-name.js';
-import { currentActor, type Repository } from '../repository.js';
-import type { SectionValue } from './create-commit.js';
+import type { Repository } from '../repository.js';
+import { authorFields } from './author.js';
+import { childTree, type SectionValue } from './create-commit.js';
 
 /** Options of `commitTree`. */
 export interface CommitTreeOptions {
   /** The branch to move. */
   readonly branch: string;
   readonly message: string;
+  /** The author's name (default: `resolveAuthor`, which also gives the email). */
   readonly author?: string;
-  /** Sections to set (null removes one); the rest of the first parent's tree is carried over. */
+  /** The author's email, with `author`. */
+  readonly authorEmail?: string;
+  /**
+   * Sections to set (null removes one); the rest of the first parent's tree is carried over, but
+   * for per-commit sections (see `isPerCommitSection`).
+   */
   readonly sections?: Readonly<Record<string, SectionValue | null>>;
   /** Resources to record instead of the first parent's (a merge's merged resources). */
   readonly resources?: RootTree['resources'];
@@ -27,11 +34,13 @@ export interface CommitTreeOptions {
  * branch's writer lock. Everything the commit needs is durable before the ref moves.
  */
 export async function commitTree(repo: Repository, options: CommitTreeOptions): Promise<ObjectId> {
+  const author = authorFields(repo, options);
   const head = (await repo.catalog.getRef(branchRef(options.branch)))?.target ?? null;
   const parents = options.parents ?? (head ? [head] : []);
   const base = await readCommitTree(repo, parents[0] ?? null);
-  const merged: Record<string, unknown> = { ...base, ...(options.sections ?? {}) };
-  for (const [name, value] of Object.entries(options.sections ?? {})) if (value === null) delete merged[name];
+  // Per-commit sections (the parent's metrics) never carry over: a merge or a column commit has
+  // no metrics of its own.
+  const merged = childTree(base, options.sections ?? {});
   if (options.resources) merged.resources = options.resources;
   const writer = repo.store.createWriter();
   try {
@@ -41,7 +50,7 @@ export async function commitTree(repo: Repository, options: CommitTreeOptions): 
       tree,
       parents: [...parents],
       message: options.message,
-      author: options.author ?? currentActor().author,
+      ...author,
       time: new Date().toISOString(),
       tags: [],
     };

@@ -7,7 +7,8 @@ import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../obj
 import { readCommitTree } from '../objects/read-objects.js';
 import { checkRefName, branchRef, tagRef } from '../refs/ref-name.js';
 import { readHead } from '../refs/refs.js';
-import { currentActor, type Repository } from '../repository.js';
+import type { Repository } from '../repository.js';
+import { authorFields } from './author.js';
 import { diffWorkingState } from '../worktree/status.js';
 import { readWorkingState, rememberHashes, type WorkingState } from '../worktree/working-state.js';
 import { withLocks } from './locks.js';
@@ -17,22 +18,54 @@ export interface CommitOptions {
   readonly message: string;
   /** Tags to create on the new commit (immutable; an existing tag name is refused up front). */
   readonly tags?: readonly string[];
+  /** The author's name (default: `resolveAuthor`, which also gives the email). */
   readonly author?: string;
+  /** The author's email, with `author`. */
+  readonly authorEmail?: string;
   /** Commit even if nothing changed. */
   readonly allowEmpty?: boolean;
   /**
    * Sections that capabilities above the repository add to the root tree (e.g. `lineage`,
    * `metrics`), replacing the parent's. A section that points at stored objects lists their ids in
    * its `refs` array so that fsck and gc can reach them; those objects must be durable already.
-   * A change in sections alone is a change worth committing. `null` drops the parent's section
-   * (for sections that belong to one commit only, such as metrics).
+   * A change in sections alone is a change worth committing. `null` drops the parent's section;
+   * dropping alone is not a change. A section marked `perCommit: true` (see `isPerCommitSection`)
+   * belongs to the commit that set it and is never carried over to a child.
    */
   readonly sections?: Readonly<Record<string, SectionValue | null>>;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** A root-tree section: JSON data, with `refs` naming the stored objects it depends on. */
-export type SectionValue = Readonly<Record<string, unknown>> & { readonly refs?: readonly ObjectId[] };
+/**
+ * A root-tree section: JSON data, with `refs` naming the stored objects it depends on, and
+ * `perCommit: true` when it describes the commit that set it only (metrics, filed-away results).
+ */
+export type SectionValue = Readonly<Record<string, unknown>> & {
+  readonly refs?: readonly ObjectId[];
+  readonly perCommit?: boolean;
+};
+
+/** True for a section that belongs to one commit only and is never inherited by its children. */
+export function isPerCommitSection(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { perCommit?: unknown }).perCommit === true;
+}
+
+/**
+ * The part of a parent's root tree a child starts from: every section but the per-commit ones,
+ * then `sections` applied (`null` removes one).
+ */
+export function childTree(
+  parent: Readonly<Record<string, unknown>>,
+  sections: Readonly<Record<string, SectionValue | null>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(parent)) if (!isPerCommitSection(value)) merged[name] = value;
+  for (const [name, value] of Object.entries(sections)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
 
 /** What `commit` made. */
 export interface CommitResult {
@@ -67,6 +100,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     if (await repo.catalog.getRef(tagRef(tag)))
       throw new AlreadyExistsError(`tag '${tag}' exists already`, { what: 'tag', name: tag });
   }
+  // A malformed STRATA_AUTHOR is refused before anything is written.
+  const author = authorFields(repo, options);
   const head = await readHead(repo);
   const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
   return withLocks(repo, locks, async () => {
@@ -83,8 +118,11 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         onHashed: options.onProgress,
       });
       const changes = await diffWorkingState(repo, base, state);
+      // Only new section content is a change: a parent's per-commit section (its metrics) is never
+      // inherited, and dropping one is no reason for a commit, so status and commit agree.
+      const inherited = childTree(base, {});
       const sectionsChanged = Object.entries(sections).some(
-        ([name, value]) => canonicalJson(value ?? undefined) !== canonicalJson(base[name]),
+        ([name, value]) => value !== null && canonicalJson(value) !== canonicalJson(inherited[name]),
       );
       // A git resource's HEAD moving, or its becoming dirty, is a change even with the same files;
       // so is a change in how contents are recorded (a local folder now stored).
@@ -105,19 +143,13 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         });
       }
       await writeMissingNodes(repo, writer, state);
-      const merged: Record<string, unknown> = {
-        ...base,
-        ...sections,
-        resources: state.tree.resources,
-      };
-      for (const [name, value] of Object.entries(sections)) if (value === null) delete merged[name];
-      const tree = merged as RootTree;
+      const tree = { ...childTree(base, sections), resources: state.tree.resources } as RootTree;
       const treeId = await writer.add(encodeRootTree(tree));
       const record: Commit = {
         tree: treeId,
         parents: current.commit ? [current.commit] : [],
         message: options.message,
-        author: options.author ?? currentActor().author,
+        ...author,
         time: new Date().toISOString(),
         tags: [...tags],
       };

@@ -37,7 +37,10 @@ export interface Commit {
   readonly tree: ObjectId;
   readonly parents: readonly ObjectId[];
   readonly message: string;
+  /** The author's name (see `resolveAuthor`). */
   readonly author: string;
+  /** The author's email; absent in commits made without one (and in those of older versions). */
+  readonly authorEmail?: string;
   /** ISO 8601, UTC. */
   readonly time: string;
   /** Tags given when the commit was made (tag refs may add more later). */
@@ -78,6 +81,7 @@ export function decodeCommit(bytes: Uint8Array, id: ObjectId): Commit {
     parents: v.parents as string[],
     message: v.message,
     author: String(v.author ?? ''),
+    ...(typeof v.authorEmail === 'string' ? { authorEmail: v.authorEmail } : {}),
     time: String(v.time ?? ''),
     tags: Array.isArray(v.tags) ? (v.tags as string[]) : [],
   };

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import type { Repository } from '../../repo/repository.js';
-import { ConfigError, InvalidArgumentError } from '../../errors/index.js';
-import { writeFileDurable } from '../../util/durable-fs.js';
+import { AUTHOR_ENV } from '../../repo/commit/author.js';
+import { readLocalParams, writeLocalParam } from '../../repo/local-params.js';
+import { osUserName, type Repository } from '../../repo/repository.js';
+import { InvalidArgumentError } from '../../errors/index.js';
 
 /** Where a parameter lives: `global` in the repository's catalog, `local` on this machine only. */
 export type ParamScope = 'global' | 'local';
@@ -52,6 +51,24 @@ export const PARAMS: readonly ParamSpec[] = [
     check: list,
   },
   {
+    name: 'user.name',
+    scope: 'local',
+    help:
+      `the author name commits record (default: the system user); ${AUTHOR_ENV}='Name <email>' ` +
+      'overrides user.name and user.email for one command',
+    defaultValue: () => osUserName(),
+    check: (v) =>
+      checkIdentity(v, 'user.name', /^[^<>\r\n]*[^<>\s][^<>\r\n]*$/, 'a name without < > or line breaks'),
+  },
+  {
+    name: 'user.email',
+    scope: 'local',
+    help: `the author email commits record beside the name (default: none); ${AUTHOR_ENV} overrides it`,
+    defaultValue: () => '',
+    check: (v) =>
+      v === '' ? v : checkIdentity(v, 'user.email', /^[^<>\s@]+@[^<>\s@]+$/, 'an address like a@b.org'),
+  },
+  {
     name: 'hostname',
     scope: 'local',
     help: "this machine's name in results folders ({HOST}); local to this machine, never versioned",
@@ -65,6 +82,16 @@ export const PARAMS: readonly ParamSpec[] = [
     },
   },
 ];
+
+function checkIdentity(value: string, name: string, pattern: RegExp, expected: string): string {
+  const v = value.trim();
+  if (!pattern.test(v) || v.length > 200)
+    throw new InvalidArgumentError(`invalid ${name} '${value}': ${expected}, at most 200 characters`, {
+      name,
+      value,
+    });
+  return v;
+}
 
 const TEMPLATE_VARS = ['HOST', 'TAG', 'USER', 'DATE'];
 
@@ -100,23 +127,6 @@ export function paramSpec(name: string): ParamSpec {
 }
 
 const GLOBAL_PREFIX = 'param.';
-const localFile = (repo: Repository) => join(repo.strataDir, 'local-params.json');
-
-function readLocal(repo: Repository): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(localFile(repo), 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as Record<string, string>;
-  } catch (err) {
-    throw new ConfigError(`${localFile(repo)}: ${(err as Error).message}`, { path: localFile(repo) });
-  }
-}
 
 /** A parameter's value, and whether it was set or is the default. */
 export interface ParamValue extends ParamSpec {
@@ -128,7 +138,9 @@ export interface ParamValue extends ParamSpec {
 export async function getParam(repo: Repository, name: string): Promise<ParamValue> {
   const spec = paramSpec(name);
   const stored =
-    spec.scope === 'global' ? await repo.catalog.getConfig(GLOBAL_PREFIX + name) : readLocal(repo)[name];
+    spec.scope === 'global'
+      ? await repo.catalog.getConfig(GLOBAL_PREFIX + name)
+      : readLocalParams(repo)[name];
   return { ...spec, value: stored ?? spec.defaultValue(), isDefault: stored === undefined };
 }
 
@@ -152,11 +164,7 @@ export async function setParam(repo: Repository, name: string, value: string): P
       await repo.catalog.setConfig(EARLIER_TEMPLATES, JSON.stringify([...earlier, old]));
   }
   if (spec.scope === 'global') await repo.catalog.setConfig(GLOBAL_PREFIX + name, checked);
-  else
-    writeFileDurable(
-      localFile(repo),
-      JSON.stringify({ ...readLocal(repo), [name]: checked }, null, 2) + '\n',
-    );
+  else writeLocalParam(repo, name, checked);
   return getParam(repo, name);
 }
 

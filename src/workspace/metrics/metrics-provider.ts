@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { SectionValue } from '../../repo/commit/create-commit.js';
 import type { SectionContext, SectionProvider } from '../../repo/commit/section-provider.js';
+import { readCommitTree } from '../../repo/objects/read-objects.js';
 import type { Repository } from '../../repo/repository.js';
+import type { ObjectId } from '../../util/hash.js';
 import { resourceType } from '../../repo/resources/types/index.js';
 import { resultsTemplates } from '../config/params.js';
 import { newResultFiles, resultsResources } from '../results/take-results.js';
+import { ownSection } from './own-sections.js';
 import { readResultsFile, type MetricValue } from './read-metrics.js';
 
 /** The `metrics` section of a commit. */
@@ -13,6 +16,8 @@ export interface MetricsSection extends SectionValue {
   readonly values: Readonly<Record<string, MetricValue>>;
   /** The results.json files read, as `resource/path`. */
   readonly sources: readonly string[];
+  /** Metrics belong to the snapshot whose results produced them: never inherited by a child. */
+  readonly perCommit: true;
 }
 
 /**
@@ -38,7 +43,7 @@ export async function readNewMetrics(repo: Repository): Promise<MetricsSection |
       sources.push(shown);
     }
   }
-  return sources.length === 0 ? undefined : { values, sources };
+  return sources.length === 0 ? undefined : { values, sources, perCommit: true };
 }
 
 /** The section provider that stores the metrics found in results with each snapshot. */
@@ -52,4 +57,16 @@ export const metricsProvider: SectionProvider = {
 export function metricsOf(tree: Readonly<Record<string, unknown>>): Readonly<Record<string, MetricValue>> {
   const section = tree.metrics as { values?: Record<string, MetricValue> } | undefined;
   return section?.values ?? {};
+}
+
+/**
+ * The metrics of a commit's own results ({} for a merge, a column commit or a snapshot that filed
+ * no new results.json), even in commits made before metrics were marked per-commit.
+ */
+export async function ownMetrics(
+  repo: Repository,
+  id: ObjectId,
+): Promise<Readonly<Record<string, MetricValue>>> {
+  const tree = await readCommitTree(repo, id);
+  return metricsOf({ metrics: await ownSection(repo, id, tree, 'metrics') });
 }

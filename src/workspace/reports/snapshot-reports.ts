@@ -7,7 +7,8 @@ import { resourceType } from '../../repo/resources/types/index.js';
 import { status } from '../../repo/worktree/status.js';
 import type { ObjectId } from '../../util/hash.js';
 import { resultsTemplates } from '../config/params.js';
-import { metricsOf, readNewMetrics } from '../metrics/metrics-provider.js';
+import { ownMetrics, readNewMetrics } from '../metrics/metrics-provider.js';
+import { ownSection } from '../metrics/own-sections.js';
 import type { MetricValue } from '../metrics/read-metrics.js';
 import { recoverResultsMove, type RecoveryOutcome } from '../results/move-plan.js';
 import { newResultFiles, resultsResources } from '../results/take-results.js';
@@ -77,7 +78,8 @@ export interface ResultsReport {
 export async function resultsReport(repo: Repository, revision = 'HEAD'): Promise<ResultsReport> {
   const { commit: id } = await resolveRevision(repo, revision);
   const tree = await readCommitTree(repo, id);
-  const folder = (tree.results as { folder?: string } | undefined)?.folder ?? null;
+  const own = await ownSection(repo, id, tree, 'results');
+  const folder = (own as { folder?: string } | undefined)?.folder ?? null;
   const files: string[] = [];
   if (folder) {
     for (const [name, snap] of Object.entries(tree.resources)) {
@@ -86,7 +88,7 @@ export async function resultsReport(repo: Repository, revision = 'HEAD'): Promis
         files.push(`${name}/${entry.key}`);
     }
   }
-  return { id, folder, metrics: metricsOf(tree), files };
+  return { id, folder, metrics: await ownMetrics(repo, id), files };
 }
 
 /** `report lineage`: the lineage section a snapshot stored, as is (undefined when none). */
@@ -108,8 +110,8 @@ export interface MetricChange {
 
 /** The metrics that differ from revision `a` to revision `b`. */
 export async function diffMetrics(repo: Repository, a: string, b: string): Promise<MetricChange[]> {
-  const before = metricsOf(await readCommitTree(repo, (await resolveRevision(repo, a)).commit));
-  const after = metricsOf(await readCommitTree(repo, (await resolveRevision(repo, b)).commit));
+  const before = await ownMetrics(repo, (await resolveRevision(repo, a)).commit);
+  const after = await ownMetrics(repo, (await resolveRevision(repo, b)).commit);
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return names
     .filter((n) => before[n] !== after[n])

@@ -138,7 +138,7 @@ export async function moveResults(
   return {
     folder,
     files,
-    section: { folder, token, files },
+    section: { folder, token, files, perCommit: true },
     finish: () => removePlan(repo),
     rollback: () => {
       rollbackMoves(plan, resourceRoots(plan));
