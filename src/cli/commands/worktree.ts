@@ -17,8 +17,30 @@ export function printChanges(changes: readonly FileChange[]): void {
       : c.before
         ? ` ${c.before.size} B`
         : '';
-    say(`  ${MARK[c.change]}  ${c.resource}/${c.path}${size ? cyan(`  (${size.trim()})`) : ''}`);
+    const link = c.after?.symlink ? ' symlink' : c.before?.symlink ? ' was a symlink' : '';
+    say(`  ${MARK[c.change]}  ${c.resource}/${c.path}${size ? cyan(`  (${size.trim()}${link})`) : ''}`);
   }
+}
+
+/** Entries that cannot be versioned (FIFOs, sockets, devices, names not in UTF-8). */
+type SkippedEntries = readonly { resource: string; path: string; reason: string }[];
+
+/** `status`: the entries it cannot version, in a section of their own. */
+function printSkipped(skipped: SkippedEntries): void {
+  if (skipped.length === 0) return;
+  say(`Not versioned (${skipped.length}):`);
+  for (const s of skipped) say(`  ${yellow('!')}  ${s.resource}/${s.path}  ${cyan(`(${s.reason})`)}`);
+}
+
+/** `commit`: one warning line on stderr per entry left out, the first few of them. */
+function warnSkipped(skipped: SkippedEntries): void {
+  const shown = 10;
+  for (const s of skipped.slice(0, shown))
+    process.stderr.write(`${yellow('warning:')} not versioned: ${s.resource}/${s.path} (${s.reason})\n`);
+  if (skipped.length > shown)
+    process.stderr.write(
+      `${yellow('warning:')} ${skipped.length - shown} more entries not versioned ('strata status' lists them)\n`,
+    );
 }
 
 interface RestoreCliOptions {
@@ -75,6 +97,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             branch: report.branch,
             head: report.commit,
             changes: report.changes.map(({ resource, path, change }) => ({ resource, path, change })),
+            skipped: report.skipped,
           });
           return;
         }
@@ -89,6 +112,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
           printChanges(report.changes);
         }
         if (columnsStaged) say(`Column changes are staged (${cyan('strata column status')} lists them)`);
+        printSkipped(report.skipped);
       });
     });
 
@@ -114,6 +138,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             tags: opts.tag,
             allowEmpty: opts.allowEmpty,
             onProgress: progress.update,
+            onSkipped: warnSkipped,
           })
           .finally(() => progress.stop());
         if (opts.json)
@@ -123,6 +148,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             changes: result.changes,
             results_folder: result.resultsFolder,
             results_moved: result.resultsMoved,
+            skipped: result.skipped,
           });
         else {
           say(
