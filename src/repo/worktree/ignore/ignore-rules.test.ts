@@ -117,3 +117,43 @@ test('.strataignore at the root applies to every resource; the resource file has
     },
   );
 });
+
+test('.strataignore pattern syntax: classes, escapes, ** forms and trailing spaces', () => {
+  withFolders(
+    {
+      'data/.strataignore': [
+        'run[0-9].csv',
+        'tmp[!a]',
+        '\\!bang',
+        'a/**/z',
+        '**/deep.bin',
+        'out/**',
+        'spaced\\ ',
+        'trail.txt   ',
+        '*.ckpt\r',
+      ].join('\n'),
+    },
+    (root) => {
+      const m = loadIgnoreRules({ resourceRoot: join(root, 'data'), repoRoot: root, resourcePath: 'data' });
+      check(m, {
+        'run1.csv': true,
+        'runx.csv': false,
+        tmpb: true,
+        tmpa: false,
+        '!bang': true,
+        'a/z': true,
+        'a/b/c/z': true,
+        'b/a/z': false,
+        'deep.bin': true,
+        'x/y/deep.bin': true,
+        'out/': false,
+        'out/f': true,
+        'out/s/f': true,
+        'spaced ': true,
+        'trail.txt': true,
+        'model.ckpt': true,
+        'weird\nname.ckpt': true,
+      });
+    },
+  );
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { IgnoreRuleSet } from './rule-set.js';
 
 /** The name of an ignore file, at the repository root and at the root of any resource. */
 export const IGNORE_FILE = '.strataignore';
@@ -58,41 +58,26 @@ export interface IgnoreRulesOptions {
 
 /**
  * Compiles a resource's ignore rules once (defaults, then the repository's `.strataignore`, then
- * the resource's own; a later `!pattern` re-includes), in gitignore syntax: `*`, `**`, `?`,
- * leading `/` anchors, trailing `/` matches folders only, `!` negates, `#` starts a comment.
+ * the resource's own; a later `!pattern` re-includes), in gitignore syntax: `*`, `?`, `[...]`,
+ * `**`, leading `/` anchors, trailing `/` matches folders only, `!` negates, `#` starts a comment.
+ * Only the top of each resource is read: `.strataignore` files in subfolders are ordinary files.
  */
 export function loadIgnoreRules(options: IgnoreRulesOptions): IgnoreMatcher {
-  const defaults = ignore().add([...DEFAULT_IGNORES]);
-  const own = ignore().add([...DEFAULT_IGNORES]);
   const rootText = readPatterns(join(options.repoRoot, IGNORE_FILE));
   const ownText = readPatterns(join(options.resourceRoot, IGNORE_FILE));
-  let rootRules: Ignore | undefined;
-  if (rootText !== undefined) {
-    if (options.resourcePath === undefined) own.add(rootText);
-    else rootRules = ignore().add(rootText);
+  if (options.resourcePath === undefined || rootText === undefined) {
+    // One rule set: the resource's paths are what every pattern sees.
+    const rules = IgnoreRuleSet.parse(DEFAULT_IGNORES.join('\n'), rootText ?? '', ownText ?? '');
+    return { ignores: (path, dir) => rules.decide(path, dir) === true };
   }
-  if (ownText !== undefined) own.add(ownText);
-  if (rootRules === undefined && ownText === undefined) return matcherOf(defaults);
-  if (rootRules === undefined) return matcherOf(own);
-  // The root file sees repository paths, the resource's file resource paths: two rule sets, and
-  // the resource's own (more specific) has the last word when it says anything about a path.
+  // The root file sees repository paths (`data/raw/x`), the resource's file and the defaults see
+  // resource paths; the most specific file that says anything about a path has the last word.
+  const defaults = IgnoreRuleSet.parse(DEFAULT_IGNORES.join('\n'));
+  const root = IgnoreRuleSet.parse(rootText);
+  const own = IgnoreRuleSet.parse(ownText ?? '');
   const prefix = `${options.resourcePath}/`;
-  const rootSet = rootRules;
-  const ownRules = ignore().add(ownText ?? '');
   return {
-    ignores(path, dir) {
-      const p = dir ? `${path}/` : path;
-      const mine = ownRules.test(p);
-      if (mine.ignored) return true;
-      if (mine.unignored) return false;
-      const fromRoot = rootSet.test(prefix + p);
-      if (fromRoot.ignored) return true;
-      if (fromRoot.unignored) return false;
-      return defaults.ignores(p);
-    },
+    ignores: (path, dir) =>
+      (own.decide(path, dir) ?? root.decide(prefix + path, dir) ?? defaults.decide(path, dir)) === true,
   };
-}
-
-function matcherOf(rules: Ignore): IgnoreMatcher {
-  return { ignores: (path, dir) => rules.ignores(dir ? `${path}/` : path) };
 }
