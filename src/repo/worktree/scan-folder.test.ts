@@ -44,12 +44,15 @@ test('scan: FIFOs, sockets and non-UTF-8 names are reported as skipped, never si
     writeFileSync(bad, 'latin-1 name');
     const badDir = Buffer.concat([Buffer.from(root + '/dir'), Buffer.from([0xe9])]);
     mkdirSync(badDir);
+    mkdirSync(join(root, 'back\\slash'));
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'back\\slash/')), Buffer.from([0xff])]), 'x');
     const { files, skipped } = scanTree(root);
     assert.deepEqual(
       files.map((f) => f.path),
       ['ok.txt'],
     );
     assert.deepEqual(skipped, [
+      { path: 'back\\\\slash/\\xff', reason: 'non-utf8-name' },
       { path: 'bad\\xff\\xfe.bin', reason: 'non-utf8-name' },
       { path: 'dir\\xe9', reason: 'non-utf8-name' },
       ...(fifo ? [{ path: 'pipe', reason: 'fifo' }] : []),

@@ -27,8 +27,8 @@ export type SkipReason = 'fifo' | 'socket' | 'device' | 'non-utf8-name' | 'unsup
 /** An entry that is neither a regular file, a folder nor a symbolic link, or whose name is not UTF-8. */
 export interface SkippedEntry {
   /**
-   * Path relative to the resource folder; a name that is not valid UTF-8 is written with each
-   * invalid byte as `\xNN` (and a backslash as `\\`), which loses nothing.
+   * Path relative to the resource folder. For `non-utf8-name` the whole path is escaped, which
+   * loses nothing: each byte that is not valid UTF-8 as `\xNN`, a backslash as `\\`.
    */
   readonly path: string;
   readonly reason: SkipReason;
@@ -99,8 +99,10 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
     }
     for (const d of entries) {
       if ('raw' in d) {
+        // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
         const name = escapeName(d.raw);
-        skipped.push({ path: relDir ? `${relDir}/${name}` : name, reason: 'non-utf8-name' });
+        const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
+        skipped.push({ path: parent + name, reason: 'non-utf8-name' });
         continue;
       }
       // The repository's own folder, and anything named like it, is never part of a resource.
