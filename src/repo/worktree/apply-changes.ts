@@ -25,7 +25,10 @@ export async function applyChanges(
   let done = 0;
   // Each resource's folder is checked through its real path once: never written through a link.
   const opened = new Map<string, string>();
-  for (const change of changes) {
+  // Removals first: a folder that becomes a file or a symbolic link (or the reverse) must be
+  // emptied of its committed files before the new entry can take its name.
+  const ordered = [...changes.filter((c) => !c.after), ...changes.filter((c) => c.after)];
+  for (const change of ordered) {
     const resource = target.resources[change.resource];
     let folder = opened.get(change.resource);
     if (folder === undefined) {

@@ -150,3 +150,27 @@ test('a symlinked folder inside a resource is one symlink entry, never descended
     await t.done();
   }
 });
+
+test('checkout switches between a folder and a symlink of the same name, both ways', async () => {
+  const t = await createTempRepo();
+  try {
+    t.write('data/v1/x.csv', '1');
+    t.write('data/current/x.csv', 'copy');
+    await commit(t.repo, { message: 'folder' });
+    await createBranch(t.repo, 'linked');
+    await checkout(t.repo, 'linked');
+    rmSync(join(t.root, 'data/current'), { recursive: true });
+    symlinkSync('v1', join(t.root, 'data/current'));
+    await commit(t.repo, { message: 'symlink' });
+    await checkout(t.repo, 'main');
+    assert.ok(lstatSync(join(t.root, 'data/current')).isDirectory());
+    assert.equal(readFileSync(join(t.root, 'data/current/x.csv'), 'utf8'), 'copy');
+    assert.equal(readFileSync(join(t.root, 'data/v1/x.csv'), 'utf8'), '1');
+    await checkout(t.repo, 'linked');
+    assert.equal(readlinkSync(join(t.root, 'data/current')), 'v1');
+    assert.equal(readFileSync(join(t.root, 'data/v1/x.csv'), 'utf8'), '1');
+    assert.deepEqual(await changed(t.repo), []);
+  } finally {
+    await t.done();
+  }
+});
