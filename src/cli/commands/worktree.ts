@@ -17,7 +17,14 @@ export function printChanges(changes: readonly FileChange[]): void {
       : c.before
         ? ` ${c.before.size} B`
         : '';
-    const link = c.after?.symlink ? ' symlink' : c.before?.symlink ? ' was a symlink' : '';
+    const kindChanged = c.before && c.after && !c.before.symlink !== !c.after.symlink;
+    const link = kindChanged
+      ? c.after!.symlink
+        ? ' now a symlink'
+        : ' now a file'
+      : (c.after ?? c.before)?.symlink
+        ? ' symlink'
+        : '';
     say(`  ${MARK[c.change]}  ${c.resource}/${c.path}${size ? cyan(`  (${size.trim()}${link})`) : ''}`);
   }
 }
