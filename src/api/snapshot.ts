@@ -1,5 +1,10 @@
 import { AlreadyExistsError, InvalidArgumentError, LockError } from '../errors/index.js';
-import { commit, type CommitResult, type SectionValue } from '../repo/commit/create-commit.js';
+import {
+  commit,
+  type CommitOptions,
+  type CommitResult,
+  type SectionValue,
+} from '../repo/commit/create-commit.js';
 import type { SectionContext, SectionProvider } from '../repo/commit/section-provider.js';
 import { checkRefName, tagRef } from '../repo/refs/ref-name.js';
 import type { Repository } from '../repo/repository.js';
@@ -37,6 +42,8 @@ export interface SnapshotOptions {
   readonly authorEmail?: string;
   readonly allowEmpty?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Told the entries left out because they cannot be versioned, before the commit is made. */
+  readonly onSkipped?: CommitOptions['onSkipped'];
 }
 
 /** What `snapshot` made. */
@@ -97,6 +104,7 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
       allowEmpty: options.allowEmpty,
       sections,
       onProgress: options.onProgress,
+      onSkipped: options.onSkipped,
     });
   } catch (err) {
     move.rollback();

@@ -33,6 +33,8 @@ test('every JSON shape of the foundation', () => {
         { resource: 'code', path: 'pkg/train.py', change: 'added' },
       ],
       lineage: { steps_changed: 0 },
+      // Entries that cannot be versioned (FIFOs, sockets, devices, non-UTF-8 names): none here.
+      skipped: [],
     });
 
     const c1 = runCli(dir, ['commit', '-m', 'first', '--tag', 'v1', '--json']).json<{

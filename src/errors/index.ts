@@ -19,3 +19,4 @@ export { OutsideResourcesError } from './outside-resources-error.js';
 export { CannotRestoreError } from './cannot-restore-error.js';
 export { QueryTimeoutError } from './query-timeout-error.js';
 export { QueryTooLargeError } from './query-too-large-error.js';
+export { ResourceSymlinkError } from './resource-symlink-error.js';

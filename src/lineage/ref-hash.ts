@@ -57,7 +57,12 @@ export async function hashRef(
   for (const file of scanFolder(abs)) {
     if (file.path === '.git' || file.path.startsWith('.git/') || file.path.includes('/.git/')) continue;
     const cached = cache.get(prefix + file.path);
-    const id = trusted(cached, file.size, file.mtimeMs, file.ino) ? cached!.hash : hashFileSync(file.abs).id;
+    // A symbolic link counts by its target text, as a commit records it; it is never followed.
+    const id = trusted(cached, file.size, file.mtimeMs, file.ino)
+      ? cached!.hash
+      : file.linkTarget
+        ? hashBytes(file.linkTarget)
+        : hashFileSync(file.abs).id;
     lines.push(`${file.path}\t${id}\n`);
   }
   return hashBytes(Buffer.from(FOLDER_DIGEST + lines.join('')));

@@ -45,7 +45,7 @@ export async function deleteSnapshot(
   if (folder && !options.keepResults) {
     checkStoredPath(folder, 'results folder');
     for (const r of await resultsResources(repo)) {
-      const abs = join(resourceType(r.type).locate(repo.root, r.path), folder);
+      const abs = join(resourceType(r.type).open(repo.root, r.path), folder);
       rmSync(abs, { recursive: true, force: true });
       resultsRemoved.push(abs);
     }

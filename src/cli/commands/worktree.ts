@@ -17,7 +17,15 @@ export function printChanges(changes: readonly FileChange[]): void {
       : c.before
         ? ` ${c.before.size} B`
         : '';
-    say(`  ${MARK[c.change]}  ${c.resource}/${c.path}${size ? cyan(`  (${size.trim()})`) : ''}`);
+    const kindChanged = c.before && c.after && !c.before.symlink !== !c.after.symlink;
+    const link = kindChanged
+      ? c.after!.symlink
+        ? ' now a symlink'
+        : ' now a file'
+      : (c.after ?? c.before)?.symlink
+        ? ' symlink'
+        : '';
+    say(`  ${MARK[c.change]}  ${c.resource}/${c.path}${size ? cyan(`  (${size.trim()}${link})`) : ''}`);
   }
 }
 
@@ -38,6 +46,27 @@ function printUnrestorable(files: readonly UnrestorableFile[]): void {
     );
   if (files.length > UNRESTORABLE_SHOWN)
     say(yellow(`  … and ${files.length - UNRESTORABLE_SHOWN} more (--json lists every file)`));
+}
+
+/** Entries that cannot be versioned (FIFOs, sockets, devices, names not in UTF-8). */
+type SkippedEntries = readonly { resource: string; path: string; reason: string }[];
+
+/** `status`: the entries it cannot version, in a section of their own. */
+function printSkipped(skipped: SkippedEntries): void {
+  if (skipped.length === 0) return;
+  say(`Not versioned (${skipped.length}):`);
+  for (const s of skipped) say(`  ${yellow('!')}  ${s.resource}/${s.path}  ${cyan(`(${s.reason})`)}`);
+}
+
+/** `commit`: one warning line on stderr per entry left out, the first few of them. */
+function warnSkipped(skipped: SkippedEntries): void {
+  const shown = 10;
+  for (const s of skipped.slice(0, shown))
+    process.stderr.write(`${yellow('warning:')} not versioned: ${s.resource}/${s.path} (${s.reason})\n`);
+  if (skipped.length > shown)
+    process.stderr.write(
+      `${yellow('warning:')} ${skipped.length - shown} more entries not versioned ('strata status' lists them)\n`,
+    );
 }
 
 interface RestoreCliOptions {
@@ -97,6 +126,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             head: report.commit,
             changes: report.changes.map(({ resource, path, change }) => ({ resource, path, change })),
             lineage: { steps_changed: lineageSteps },
+            skipped: report.skipped,
           });
           return;
         }
@@ -115,6 +145,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
           say(
             `Lineage: ${lineageSteps} step${lineageSteps === 1 ? '' : 's'} changed since HEAD (${cyan('strata lineage show')} lists them; the next commit records them)`,
           );
+        printSkipped(report.skipped);
       });
     });
 
@@ -140,6 +171,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             tags: opts.tag,
             allowEmpty: opts.allowEmpty,
             onProgress: progress.update,
+            onSkipped: warnSkipped,
           })
           .finally(() => progress.stop());
         if (opts.json)
@@ -149,6 +181,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             changes: result.changes,
             results_folder: result.resultsFolder,
             results_moved: result.resultsMoved,
+            skipped: result.skipped,
           });
         else {
           say(

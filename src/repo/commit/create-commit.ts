@@ -34,6 +34,11 @@ export interface CommitOptions {
    */
   readonly sections?: Readonly<Record<string, SectionValue | null>>;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Told, right after the scan, the entries left out because they cannot be versioned (FIFOs,
+   * sockets, devices, names not in UTF-8), so they are reported even when nothing is committed.
+   */
+  readonly onSkipped?: (entries: WorkingState['skipped']) => void;
 }
 
 /**
@@ -74,6 +79,8 @@ export interface CommitResult {
   readonly changes: number;
   /** Files that had to be read (the rest were vouched for by the stat cache). */
   readonly hashed: number;
+  /** Entries left out because they cannot be versioned (FIFOs, sockets, devices, non-UTF-8 names). */
+  readonly skipped: WorkingState['skipped'];
 }
 
 /** Stores the Merkle nodes the store lacks: only the changed paths' nodes are new, O(k log n). */
@@ -114,9 +121,11 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       const state = await readWorkingState(repo, {
         hashFile: (f) => writer.addFile(f.abs),
         storedOf: (ids) => repo.store.hasMany(ids),
+        storeBytes: (data) => writer.add(data),
         base,
         onHashed: options.onProgress,
       });
+      if (state.skipped.length > 0) options.onSkipped?.(state.skipped);
       const changes = await diffWorkingState(repo, base, state);
       // Only new section content is a change: a parent's per-commit section (its metrics) is never
       // inherited, and dropping one is no reason for a commit, so status and commit agree.
@@ -159,7 +168,13 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       else await repo.catalog.setSymbolicRef('HEAD', { target: id });
       for (const tag of tags) await repo.catalog.updateRef(tagRef(tag), id, null);
       await rememberHashes(repo, state);
-      return { id, branch: current.branch, changes: changes.length, hashed: state.hashed };
+      return {
+        id,
+        branch: current.branch,
+        changes: changes.length,
+        hashed: state.hashed,
+        skipped: state.skipped,
+      };
     } catch (err) {
       await writer.abort().catch(() => undefined);
       throw err;

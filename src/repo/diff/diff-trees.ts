@@ -28,7 +28,14 @@ export async function diffTrees(source: NodeSource, a: RootTree, b: RootTree): P
       for (const c of await diffMaps(source, left.map, right.map)) {
         const before = c.before ? decodeFileEntry(c.before) : undefined;
         const after = c.after ? decodeFileEntry(c.after) : undefined;
-        if (before && after && before.hash === after.hash && before.executable === after.executable) continue;
+        if (
+          before &&
+          after &&
+          before.hash === after.hash &&
+          before.executable === after.executable &&
+          !before.symlink === !after.symlink
+        )
+          continue;
         out.push({
           resource,
           path: c.key,
@@ -59,12 +66,19 @@ export function changeToJson(c: FileChange): {
   change: ChangeKind;
   size_before?: number;
   size_after?: number;
+  kind_before?: 'file' | 'symlink';
+  kind_after?: 'file' | 'symlink';
 } {
+  // Kinds are named only when a symlink is involved, so the usual shape stays as it was.
+  const kinds = c.before?.symlink || c.after?.symlink;
+  const kind = (e: FileEntry) => (e.symlink ? ('symlink' as const) : ('file' as const));
   return {
     resource: c.resource,
     path: c.path,
     change: c.change,
     ...(c.before ? { size_before: c.before.size } : {}),
     ...(c.after ? { size_after: c.after.size } : {}),
+    ...(kinds && c.before ? { kind_before: kind(c.before) } : {}),
+    ...(kinds && c.after ? { kind_after: kind(c.after) } : {}),
   };
 }

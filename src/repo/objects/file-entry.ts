@@ -2,12 +2,21 @@ import { CorruptObjectError } from '../../errors/index.js';
 import type { ObjectId } from '../../util/hash.js';
 import { ByteReader, ByteWriter, varintLength } from '../../util/varint.js';
 
-/** What a commit remembers of one file: its content id, size and executable bit. */
+/**
+ * What a commit remembers of one file: its content id, size and executable bit. A symbolic link
+ * is an entry with `symlink` set whose content is the link's target, verbatim (like git's mode
+ * 120000): it is never followed.
+ */
 export interface FileEntry {
   readonly hash: ObjectId;
   readonly size: number;
   readonly executable: boolean;
+  readonly symlink?: boolean;
 }
+
+/** Flag bits of the entry's last byte. Trees written before symlinks were versioned only use bit 0. */
+const EXECUTABLE = 1;
+const SYMLINK = 2;
 
 /** 32 raw hash bytes, a varint size and a flags byte: about 36 bytes a file. */
 export function encodeFileEntry(entry: FileEntry): Buffer {
@@ -15,7 +24,7 @@ export function encodeFileEntry(entry: FileEntry): Buffer {
   return new ByteWriter(32 + varintLength(entry.size) + 1)
     .hex(entry.hash)
     .uint(entry.size)
-    .byte(entry.executable ? 1 : 0)
+    .byte((entry.executable ? EXECUTABLE : 0) | (entry.symlink ? SYMLINK : 0))
     .finishExact();
 }
 
@@ -25,7 +34,13 @@ export function decodeFileEntry(bytes: Uint8Array, where = 'tree'): FileEntry {
     const hash = Buffer.from(r.raw(32)).toString('hex');
     const size = r.uint();
     const flags = r.raw(1)[0]!;
-    return { hash, size, executable: (flags & 1) === 1 };
+    if (flags & ~(EXECUTABLE | SYMLINK)) throw new Error(`unknown flags ${flags}`);
+    return {
+      hash,
+      size,
+      executable: (flags & EXECUTABLE) !== 0,
+      ...((flags & SYMLINK) !== 0 ? { symlink: true } : {}),
+    };
   } catch (err) {
     throw new CorruptObjectError(`malformed file entry in ${where}: ${(err as Error).message}`, { where });
   }

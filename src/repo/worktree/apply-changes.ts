@@ -6,6 +6,7 @@ import type { RootTree } from '../objects/commit-object.js';
 import { STRATA_DIR, type Repository } from '../repository.js';
 import { CorruptObjectError } from '../../errors/index.js';
 import { resourceType } from '../resources/types/index.js';
+import { writeSymlink } from './write-symlink.js';
 
 /**
  * Makes the working folders match `changes` (computed from the current state towards a target):
@@ -22,15 +23,28 @@ export async function applyChanges(
   const fresh: StatCacheEntry[] = [];
   const removed: { resource: string; path: string }[] = [];
   let done = 0;
-  for (const change of changes) {
+  // Each resource's folder is checked through its real path once: never written through a link.
+  const opened = new Map<string, string>();
+  // Removals first: a folder that becomes a file or a symbolic link (or the reverse) must be
+  // emptied of its committed files before the new entry can take its name.
+  const ordered = [...changes.filter((c) => !c.after), ...changes.filter((c) => c.after)];
+  for (const change of ordered) {
     const resource = target.resources[change.resource];
-    const folder = resource
-      ? resourceType(resource.type).locate(repo.root, checkResourceLocation(resource.type, resource.path))
-      : join(repo.root, checkStoredPath(change.resource, 'resource path'));
+    let folder = opened.get(change.resource);
+    if (folder === undefined) {
+      folder = resource
+        ? resourceType(resource.type).open(repo.root, checkResourceLocation(resource.type, resource.path))
+        : join(repo.root, checkStoredPath(change.resource, 'resource path'));
+      opened.set(change.resource, folder);
+    }
     const abs = join(folder, checkStoredPath(change.path, `path in resource ${change.resource}`));
     if (change.after) {
       mkdirSync(dirname(abs), { recursive: true });
-      await repo.store.readToFile(change.after.hash, abs, { mode: change.after.executable ? 0o755 : 0o644 });
+      if (change.after.symlink) await writeSymlink(repo.store, change.after.hash, abs);
+      else
+        await repo.store.readToFile(change.after.hash, abs, {
+          mode: change.after.executable ? 0o755 : 0o644,
+        });
       const st = lstatSync(abs);
       fresh.push({
         resource: change.resource,

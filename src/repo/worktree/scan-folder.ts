@@ -1,16 +1,37 @@
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { STRATA_DIR } from '../repository.js';
+import { IGNORE_NOTHING, type IgnoreMatcher } from './ignore/ignore-rules.js';
+import { escapeName, isUtf8Name } from './escape-name.js';
 
-/** A regular file found in a resource folder, with the stat fields the stat cache compares. */
+/**
+ * A regular file or symbolic link found in a resource folder, with the stat fields the stat
+ * cache compares. A symbolic link is never followed: its content is its target, verbatim.
+ */
 export interface ScannedFile {
   /** Path relative to the resource folder, `/`-separated. */
   readonly path: string;
   readonly abs: string;
+  /** Bytes of content (for a symbolic link, of its target). */
   readonly size: number;
   readonly mtimeMs: number;
   readonly ino: number;
   readonly executable: boolean;
+  /** Set for a symbolic link: the target as stored in the link, byte for byte. */
+  readonly linkTarget?: Buffer;
+}
+
+/** Why an entry of a resource folder is not versioned. */
+export type SkipReason = 'fifo' | 'socket' | 'device' | 'non-utf8-name' | 'unsupported';
+
+/** An entry that is neither a regular file, a folder nor a symbolic link, or whose name is not UTF-8. */
+export interface SkippedEntry {
+  /**
+   * Path relative to the resource folder. For `non-utf8-name` the whole path is escaped, which
+   * loses nothing: each byte that is not valid UTF-8 as `\xNN`, a backslash as `\\`.
+   */
+  readonly path: string;
+  readonly reason: SkipReason;
 }
 
 /** Hooks for tests that need to act between listing a folder and reading its files. */
@@ -21,34 +42,90 @@ export interface ScanHooks {
 /** Folder names skipped besides `.strata` (a git resource skips `.git`). */
 export type SkipNames = readonly string[];
 
+/** Options of `scanTree` and `scanFolder`. */
+export interface ScanOptions {
+  readonly hooks?: ScanHooks;
+  readonly skip?: SkipNames;
+  /** Paths not to look at: neither listed nor reported (`.strataignore`). */
+  readonly ignore?: IgnoreMatcher;
+}
+
+/** What a scan found: versionable entries, and those it could not version. */
+export interface ScanResult {
+  readonly files: ScannedFile[];
+  readonly skipped: SkippedEntry[];
+}
+
+function skipReason(st: Stats | Dirent): SkipReason {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
+  return 'unsupported';
+}
+
+/** One folder's entries by name; names that are not UTF-8 come back as their raw bytes. */
+function listFolder(absDir: string): (Dirent | { raw: Buffer })[] {
+  const dirents = readdirSync(absDir, { withFileTypes: true });
+  // Node decodes names as UTF-8, replacing invalid bytes with U+FFFD: only then read raw names.
+  if (!dirents.some((d) => d.name.includes('\uFFFD'))) return dirents;
+  return readdirSync(absDir, { withFileTypes: true, encoding: 'buffer' }).map((d) =>
+    isUtf8Name(d.name)
+      ? (Object.assign(d, { name: d.name.toString('utf8') }) as unknown as Dirent)
+      : { raw: d.name },
+  );
+}
+
 /**
- * Lists every regular file under `root`, sorted by path, with synchronous calls: for tens of
- * thousands of small stats they are several times faster than promises through the thread pool.
- * Symbolic links and special files are not versioned and are skipped, as are `.strata` folders.
- * A file or folder that vanishes between listing and stat is simply not there.
+ * Lists every regular file and symbolic link under `root`, sorted by path, with synchronous calls:
+ * for tens of thousands of small stats they are several times faster than promises through the
+ * thread pool. Symbolic links are listed, never followed (a link to a folder is not entered).
+ * FIFOs, sockets, devices and names that are not valid UTF-8 cannot be versioned: they are
+ * returned in `skipped`, so that status and commit can say so. `.strata` folders, the `skip`
+ * names and ignored paths are neither listed nor reported. A file or folder that vanishes
+ * between listing and stat is simply not there.
  */
-export function scanFolder(root: string, hooks: ScanHooks = {}, skip: SkipNames = []): ScannedFile[] {
-  const out: ScannedFile[] = [];
+export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
+  const files: ScannedFile[] = [];
+  const skipped: SkippedEntry[] = [];
+  const skip = options.skip ?? [];
+  const ignore = options.ignore ?? IGNORE_NOTHING;
   const walk = (absDir: string, relDir: string): void => {
-    let dirents: Dirent[];
+    let entries: (Dirent | { raw: Buffer })[];
     try {
-      dirents = readdirSync(absDir, { withFileTypes: true });
+      entries = listFolder(absDir);
     } catch (err) {
       if (isVanished(err)) return;
       throw err;
     }
-    for (const d of dirents) {
+    for (const d of entries) {
+      if ('raw' in d) {
+        // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
+        const name = escapeName(d.raw);
+        const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
+        skipped.push({ path: parent + name, reason: 'non-utf8-name' });
+        continue;
+      }
+      // The repository's own folder, and anything named like it, is never part of a resource.
+      if (d.name === STRATA_DIR) continue;
       const rel = relDir ? `${relDir}/${d.name}` : d.name;
       // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
       const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
-        if (d.name !== STRATA_DIR && !skip.includes(d.name)) walk(abs, rel);
-      } else if (d.isFile()) {
-        hooks.beforeStat?.(abs);
-        try {
-          const st = lstatSync(abs, { throwIfNoEntry: false });
-          if (!st || !st.isFile()) continue;
-          out.push({
+        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) walk(abs, rel);
+        continue;
+      }
+      if (ignore.ignores(rel, false)) continue;
+      if (!d.isFile() && !d.isSymbolicLink()) {
+        skipped.push({ path: rel, reason: skipReason(d) });
+        continue;
+      }
+      hooks(options, abs);
+      try {
+        // The entry's kind is taken from lstat, not the listing: it may have changed in between.
+        const st = lstatSync(abs, { throwIfNoEntry: false });
+        if (!st) continue;
+        if (st.isFile()) {
+          files.push({
             path: rel,
             abs,
             size: st.size,
@@ -56,14 +133,38 @@ export function scanFolder(root: string, hooks: ScanHooks = {}, skip: SkipNames 
             ino: st.ino,
             executable: (st.mode & 0o111) !== 0,
           });
-        } catch (err) {
-          if (!isVanished(err)) throw err;
+        } else if (st.isSymbolicLink()) {
+          const linkTarget = readlinkSync(abs, { encoding: 'buffer' });
+          files.push({
+            path: rel,
+            abs,
+            size: linkTarget.byteLength,
+            mtimeMs: st.mtimeMs,
+            ino: st.ino,
+            executable: false,
+            linkTarget,
+          });
+        } else if (!st.isDirectory()) {
+          skipped.push({ path: rel, reason: skipReason(st) });
         }
+      } catch (err) {
+        if (!isVanished(err)) throw err;
       }
     }
   };
   walk(root, '');
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
+
+function hooks(options: ScanOptions, abs: string): void {
+  options.hooks?.beforeStat?.(abs);
+}
+
+/** The regular files and symbolic links under `root` (see `scanTree`), without the skipped entries. */
+export function scanFolder(root: string, options: ScanOptions = {}): ScannedFile[] {
+  return scanTree(root, options).files;
 }
 
 /** ENOENT / ENOTDIR: the path went away while we looked. */

@@ -13,6 +13,8 @@ export interface StatusReport extends HeadState {
   readonly changes: readonly FileChange[];
   /** Files that had to be read because the stat cache could not vouch for them. */
   readonly hashed: number;
+  /** Entries of the working folders that cannot be versioned (FIFOs, sockets, devices, non-UTF-8 names). */
+  readonly skipped: WorkingState['skipped'];
 }
 
 /** Reads the working state by hashing (never storing) what the stat cache cannot vouch for. */
@@ -56,5 +58,10 @@ export async function status(
   const head = await readHead(repo);
   const base = await readCommitTree(repo, head.commit);
   const state = await readWorkingStateForCompare(repo, { ...options, base });
-  return { ...head, changes: await diffWorkingState(repo, base, state), hashed: state.hashed };
+  return {
+    ...head,
+    changes: await diffWorkingState(repo, base, state),
+    hashed: state.hashed,
+    skipped: state.skipped,
+  };
 }

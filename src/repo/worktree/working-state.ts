@@ -7,7 +7,8 @@ import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
 import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
 import type { Repository } from '../repository.js';
-import { isVanished, scanFolder, type ScanHooks, type ScannedFile } from './scan-folder.js';
+import { loadIgnoreRules } from './ignore/ignore-rules.js';
+import { isVanished, scanTree, type ScanHooks, type ScannedFile, type SkippedEntry } from './scan-folder.js';
 
 /**
  * A stat-cache entry is trusted only if the file's mtime is older than the moment its hash was
@@ -23,6 +24,8 @@ export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: nu
 export interface WorkingResource {
   readonly record: ResourceRecord;
   readonly files: readonly ScannedFile[];
+  /** Entries that cannot be versioned (FIFOs, sockets, devices, names not in UTF-8). */
+  readonly skipped: readonly SkippedEntry[];
   readonly snapshot: ResourceSnapshot;
   /** Stat-cache rows for files that had to be hashed. */
   readonly freshCache: readonly StatCacheEntry[];
@@ -40,6 +43,8 @@ export interface WorkingState {
   readonly overlay: ReadonlyMap<ObjectId, Uint8Array>;
   /** How many files had to be read because the stat cache could not vouch for them. */
   readonly hashed: number;
+  /** Every entry of every resource that could not be versioned, to be reported (never silently dropped). */
+  readonly skipped: readonly (SkippedEntry & { readonly resource: string })[];
 }
 
 function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached is StatCacheEntry {
@@ -71,12 +76,19 @@ export interface WorkingStateOptions {
    * its object is in the store; the others are read (and stored) again.
    */
   readonly storedOf?: (ids: readonly ObjectId[]) => Promise<Set<ObjectId>>;
+  /**
+   * Given to a commit: stores a symbolic link's target (its content) and returns its id. Without
+   * it, link targets are only hashed.
+   */
+  readonly storeBytes?: (data: Uint8Array) => Promise<ObjectId>;
 }
 
 /** A digest of every file's stat fields: equal digests mean no file was added, removed or touched. */
 function fingerprint(files: readonly ScannedFile[]): string {
   const parts = files.map(
-    (f) => `${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino}\u0000${f.executable ? 1 : 0}`,
+    // Symbolic links are marked; regular files keep the digest they had before links were versioned.
+    (f) =>
+      `${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino}\u0000${f.executable ? 1 : 0}${f.linkTarget ? '\u0000l' : ''}`,
   );
   return hashBytes(Buffer.from(parts.join('\n')));
 }
@@ -102,9 +114,18 @@ export async function readWorkingState(
   const overlay = new Map<ObjectId, Uint8Array>();
   const counter = { hashed: 0, total: 0 };
   const resources: WorkingResource[] = [];
+  const allSkipped: (SkippedEntry & { resource: string })[] = [];
   for (const record of records) {
     const type = resourceType(record.type);
-    const files = scanFolder(type.locate(repo.root, record.path), options.hooks, type.skip);
+    // Checked through its real path first: a resource linked out of the repository is never read.
+    const root = type.open(repo.root, record.path);
+    const ignore = loadIgnoreRules({
+      resourceRoot: root,
+      repoRoot: repo.root,
+      resourcePath: record.type === 'folder' ? record.path : undefined,
+    });
+    const { files, skipped } = scanTree(root, { hooks: options.hooks, skip: type.skip, ignore });
+    allSkipped.push(...skipped.map((s) => ({ resource: record.name, ...s })));
     const mode = type.contentMode(record.options);
     const extras = snapshotExtras(record, mode, type.describe?.(type.locate(repo.root, record.path)));
     const print = fingerprint(files);
@@ -129,7 +150,7 @@ export async function readWorkingState(
         bytes: base.bytes,
         ...extras,
       };
-      resources.push({ record, files, snapshot, freshCache: [], staleCache: [] });
+      resources.push({ record, files, skipped, snapshot, freshCache: [], staleCache: [] });
       continue;
     }
     const hashFile = mode === 'stored' ? options.hashFile : mode === 'hashed' ? hashOnly : statOnly;
@@ -137,11 +158,12 @@ export async function readWorkingState(
       ...options,
       hashFile,
       storedOf: mode === 'stored' ? options.storedOf : undefined,
+      storeBytes: mode === 'stored' ? options.storeBytes : undefined,
     });
-    resources.push({ ...hashed, snapshot: { ...hashed.snapshot, ...extras } });
+    resources.push({ ...hashed, skipped, snapshot: { ...hashed.snapshot, ...extras } });
   }
   const tree: RootTree = { resources: Object.fromEntries(resources.map((r) => [r.record.name, r.snapshot])) };
-  return { resources, tree, overlay, hashed: counter.hashed };
+  return { resources, tree, overlay, hashed: counter.hashed, skipped: allSkipped };
 }
 
 /** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
@@ -175,7 +197,7 @@ async function hashResource(
   overlay: Map<ObjectId, Uint8Array>,
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
-): Promise<WorkingResource> {
+): Promise<Omit<WorkingResource, 'skipped'>> {
   const cache = await repo.catalog.loadStatCache(record.name);
   // One pass decides which files the cache vouches for; the count sizes the progress bar.
   let vouched = files.map((f) => {
@@ -200,7 +222,11 @@ async function hashResource(
       id = known;
     } else {
       try {
-        ({ id, size } = await options.hashFile(file));
+        if (file.linkTarget) {
+          // A link's content is its target: stored or hashed from the bytes, never followed.
+          id = options.storeBytes ? await options.storeBytes(file.linkTarget) : hashBytes(file.linkTarget);
+          size = file.linkTarget.byteLength;
+        } else ({ id, size } = await options.hashFile(file));
       } catch (err) {
         if (isVanished(err)) continue;
         throw err;
@@ -220,7 +246,10 @@ async function hashResource(
     }
     present.push(file);
     bytes += size;
-    entries.push({ key: file.path, value: encodeFileEntry({ hash: id, size, executable: file.executable }) });
+    entries.push({
+      key: file.path,
+      value: encodeFileEntry({ hash: id, size, executable: file.executable, symlink: !!file.linkTarget }),
+    });
   }
   const seen = new Set(present.map((f) => f.path));
   const staleCache = [...cache.keys()]

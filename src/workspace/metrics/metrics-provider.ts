@@ -30,10 +30,11 @@ export async function readNewMetrics(repo: Repository): Promise<MetricsSection |
   const values: Record<string, MetricValue> = {};
   const sources: string[] = [];
   for (const r of await resultsResources(repo)) {
-    const root = resourceType(r.type).locate(repo.root, r.path);
+    const root = resourceType(r.type).open(repo.root, r.path);
     if (!existsSync(root)) continue;
     for (const f of newResultFiles(root, templates)) {
-      if (posix.basename(f.path) !== 'results.json') continue;
+      // A symbolic link named results.json is versioned as a link, never followed and read.
+      if (posix.basename(f.path) !== 'results.json' || f.linkTarget) continue;
       const shown = `${r.name}/${f.path}`;
       const dir = posix.dirname(f.path);
       for (const [k, v] of Object.entries(readResultsFile(f.abs, shown))) {

@@ -94,7 +94,8 @@ export async function moveResults(
   let folder = renderTemplate(template, values);
   const candidates = await Promise.all(
     (await resultsResources(repo)).map(async (r) => {
-      const root = resourceType(r.type).locate(repo.root, r.path);
+      // Checked through its real path: results are moved only inside the repository.
+      const root = resourceType(r.type).open(repo.root, r.path);
       return { root, files: existsSync(root) ? scanFolder(root) : [] };
     }),
   );

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '../../../errors/index.js';
+import { checkExternalRealPath } from '../real-path.js';
 
 /**
  * Checks the folder of an external resource (a local folder or a git repository elsewhere on
@@ -24,6 +25,8 @@ export function checkExternalPath(repoRoot: string, path: string, cwd: string): 
       { path: abs, root: repoRoot },
     );
   }
+  // Judged again where it really is: a link elsewhere on disk may lead back into the repository.
+  checkExternalRealPath(repoRoot, abs);
   return abs;
 }
 
@@ -34,4 +37,9 @@ function realFolder(abs: string): string {
   } catch {
     return abs;
   }
+}
+
+/** Opens an external resource's folder: its real path, checked to lie outside the repository. */
+export function openExternalPath(repoRoot: string, path: string): string {
+  return checkExternalRealPath(repoRoot, path);
 }

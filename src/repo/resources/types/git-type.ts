@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirtyResourceError, InvalidArgumentError, NotFoundError } from '../../../errors/index.js';
-import { checkExternalPath } from './external-path.js';
+import { checkExternalPath, openExternalPath } from './external-path.js';
 import type { ResourceExtra, ResourceType } from './resource-type.js';
 
 /** Runs git with an argument array (never a shell) in `dir`. */
@@ -65,6 +65,7 @@ export const gitType: ResourceType = {
     return abs;
   },
   locate: (_repoRoot, path) => path,
+  open: openExternalPath,
   // Git holds the contents; the map records hashes so status and diff show changed files.
   contentMode: () => 'hashed',
   skip: ['.git'],

@@ -1,5 +1,5 @@
 import type { ResourceType } from './resource-type.js';
-import { checkExternalPath } from './external-path.js';
+import { checkExternalPath, openExternalPath } from './external-path.js';
 
 /**
  * A folder elsewhere on disk (often a large dataset). By default it is part of the repository like
@@ -13,6 +13,7 @@ export const localType: ResourceType = {
   type: 'local',
   checkPath: checkExternalPath,
   locate: (_repoRoot, path) => path,
+  open: openExternalPath,
   contentMode: (options) =>
     options.noHash === true ? 'stat' : options.referenceOnly === true ? 'hashed' : 'stored',
   skip: [],

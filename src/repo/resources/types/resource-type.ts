@@ -21,6 +21,12 @@ export interface ResourceType {
   checkPath(repoRoot: string, path: string, cwd: string): string;
   /** The absolute folder of a registered resource. */
   locate(repoRoot: string, path: string): string;
+  /**
+   * The folder to scan or write, checked through its real path first (symbolic links resolved):
+   * a resource must never lead Strata outside the repository, or an external one back into it.
+   * Throws `ResourceSymlinkError`.
+   */
+  open(repoRoot: string, path: string): string;
   /** How file contents are recorded (see ContentMode). */
   contentMode(options: ResourceRecord['options']): ContentMode;
   /** Folder names never scanned (besides `.strata`), e.g. `.git`. */
