@@ -1,28 +1,69 @@
 /**
- * `npm run quickstart`: builds nothing itself (npm runs the build first), then makes a demo
- * repository under ./quickstart-demo from data it generates, and walks through every capability
- * that exists, running the real `strata` CLI and showing each command with its output.
+ * `npm run quickstart`: makes a demo repository under ./quickstart-demo from data it generates,
+ * and walks through every capability that exists, running the installed `strata` command
+ * (package.json's bin, dist/strata.js) and showing each command, shell-quoted so it can be pasted,
+ * with its output. Plain text when stdout is not a terminal or NO_COLOR is set. Built by `npm ci`
+ * (prepare); scripts/run-quickstart.js builds only when dist/ is missing.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/api/index.js';
 import { assetsTour } from './quickstart-assets.js';
 
-const bin = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { strata: string } };
+/** The file `npm link` and `npx strata` run. */
+const bin = join(ROOT, pkg.bin.strata);
 const demo = resolve(process.argv[2] ?? 'quickstart-demo');
+const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+/** The children's environment: no colours in their output either (FORCE_COLOR would win over NO_COLOR). */
+const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+delete childEnv.FORCE_COLOR;
+const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
+
+/** A word as a POSIX shell reads it back unchanged: bare when safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_\-.,/:=@%+]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Shows a command as it can be pasted (from the demo folder), runs it, and prints its output. */
+function show(argv: readonly string[], run: () => ReturnType<typeof spawnSync>, mayFail = false): string {
+  process.stdout.write(`\n${bold(`$ ${argv.map(shellQuote).join(' ')}`)}\n`);
+  const r = run();
+  process.stdout.write(String(r.stdout ?? ''));
+  if (r.stderr) process.stdout.write(String(r.stderr));
+  if (r.status !== 0 && mayFail) process.stdout.write(`(exit ${r.status}: refused, as expected)\n`);
+  if (r.status !== 0 && !mayFail) throw new Error(`'${argv.join(' ')}' exited with ${r.status}`);
+  return String(r.stdout ?? '');
+}
+
+function runStrata(args: readonly string[], mayFail: boolean): string {
+  return show(
+    ['strata', ...args],
+    () => spawnSync(process.execPath, [bin, ...args], { cwd: demo, encoding: 'utf8', env: childEnv }),
+    mayFail,
+  );
+}
 
 function strata(...args: string[]): string {
-  process.stdout.write(`\n\u001b[1m$ strata ${args.join(' ')}\u001b[0m\n`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: demo, encoding: 'utf8' });
-  process.stdout.write(r.stdout);
-  if (r.stderr) process.stdout.write(r.stderr);
-  if (r.status !== 0 && !args.includes('--expect-failure')) {
-    throw new Error(`'strata ${args.join(' ')}' exited with ${r.status}`);
-  }
-  return r.stdout;
+  return runStrata(args, false);
+}
+
+/** A command that is expected to fail (to show what a refusal looks like). */
+function strataRefused(...args: string[]): string {
+  return runStrata(args, true);
 }
 
 function note(text: string): void {
@@ -152,10 +193,47 @@ async function columnsTour(): Promise<void> {
   strata('column', 'export', 'images', 'images-out.npy');
 }
 
+/** Runs one of examples/*.mjs, the library used from a program, against a folder of the demo. */
+function libraryTour(): void {
+  note('The library: examples/folder-dataset.mjs versions a folder from code (import … from "strata").');
+  const example = join(ROOT, 'examples', 'folder-dataset.mjs');
+  show(['node', relative(demo, example), 'library-demo'], () =>
+    spawnSync(process.execPath, [example, join(demo, 'library-demo')], {
+      cwd: demo,
+      encoding: 'utf8',
+      env: childEnv,
+    }),
+  );
+  note(
+    'Also in examples/: training-loop.mjs (column batches, results, lineage), computed-collection.mjs,\n' +
+      '# asset-spec.mjs with asset-ingest.sh. The tests run every one of them.',
+  );
+}
+
+/** A folder elsewhere on disk, registered as a local resource: versioned where it lies. */
+function localResourceTour(): void {
+  const shared = `${demo}-shared`;
+  rmSync(shared, { recursive: true, force: true });
+  mkdirSync(shared, { recursive: true });
+  writeFileSync(join(shared, 'vocabulary.txt'), 'cat\ndog\n');
+  note(
+    `A folder elsewhere on disk (${shared}) registered as a local resource: snapshots record it where it lies.`,
+  );
+  strata('resource', 'add', 'local', relative(demo, shared), '--role', 'source-data', '--name', 'shared');
+  strata('commit', '-m', 'Shared vocabulary');
+  appendFileSync(join(shared, 'vocabulary.txt'), 'bird\n');
+  strata('status');
+  strata('commit', '-m', 'A third word');
+}
+
 async function main(): Promise<void> {
   if (existsSync(demo)) rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
-  note(`A demo repository in ${demo}, with generated data.`);
+  note(
+    `A demo repository in ${demo}, with generated data. Each command is shown as you can type it\n` +
+      `# there (cd ${shellQuote(relative(process.cwd(), demo) || '.')}) once 'strata' is on your PATH ` +
+      `(npm link; it runs ${bin}).`,
+  );
   strata('init', '--create-resources', 'source-data,code,results');
   generateData();
   strata('status');
@@ -178,17 +256,28 @@ async function main(): Promise<void> {
   strata('diff', 'v1', 'experiment');
   strata('show', 'experiment');
 
+  note('Tags name a commit for good (they never move); branches move with each commit.');
+  strata('tag', 'reviewed', 'experiment');
+  strata('tag');
+  strata('branch');
+
   note('Back to main: only the files that differ are rewritten (results are never rolled back).');
   strata('checkout', 'main');
-  strata('branch');
 
   note('An accident: a file is deleted and another overwritten; restore brings them back.');
   rmSync(join(demo, 'source-data/measurements.csv'));
   writeFileSync(join(demo, 'code/train.py'), 'oops\n');
   strata('status');
+  strataRefused('checkout', 'experiment');
   strata('restore', 'source-data/measurements.csv');
   strata('restore', 'code', '--force');
   strata('status');
+
+  localResourceTour();
+
+  note('Configuration: every parameter with its value, scope and help; set one.');
+  strata('config');
+  strata('config', 'metrics.minimize', 'loss,mse');
 
   note(
     'Computed resources: statistics of every image, computed once through a collection (in worker threads).',
@@ -219,7 +308,7 @@ async function main(): Promise<void> {
       '-c',
       'code/train.mjs',
     ];
-    strata(...step, '--results', 'results', '--', process.execPath, 'code/train.mjs', lr);
+    strata(...step, '--results', 'results', '--', 'node', 'code/train.mjs', lr);
     strata('snapshot', '-m', `train with lr=${lr}`, '--tag', `exp-${i + 1}`);
   }
   strata('report', 'history', '--baseline', 'exp-1');
@@ -228,7 +317,13 @@ async function main(): Promise<void> {
   note(`The lineage graph is a self-contained page: ${join(demo, 'lineage.html')}`);
 
   await columnsTour();
+
+  note('Asset names follow a convention, checked field by field (docs/assets.md); a bad name says where.');
+  strata('assets', 'parse', 'p-cat001_s-seq001_d-running-cat_v001_f0001.txt');
+  strataRefused('assets', 'parse', 'p-cat001_s-seq001_d-Running_v1.txt');
   assetsTour(demo, strata, note);
+
+  libraryTour();
 
   note('Every stored object re-hashed and checked; locks; unreachable objects collected.');
   strata('fsck');
@@ -236,12 +331,17 @@ async function main(): Promise<void> {
   strata('gc', '--dry-run');
   strata('resource', 'list');
 
+  const cd = relative(process.cwd(), demo) || '.';
   process.stdout.write(`
-Tour done. The demo repository is in ${demo}:
-  cd ${demo}
-  node ${bin} log --all          # or: npm link, then strata log --all
-  node ${bin} --help
-Everything here is in the README: Quick start, CLI reference, architecture.
+Tour done. The demo repository is in ${demo}.
+
+What to try next:
+  npm link                                  # puts 'strata' on your PATH (or: alias strata="node ${bin}")
+  cd ${shellQuote(cd)} && strata log --all   # the history the tour made
+  strata report history                     # the experiments side by side
+  source <(strata completion bash)          # tab completion (also zsh, fish)
+  node ${shellQuote(relative(process.cwd(), join(ROOT, 'examples', 'training-loop.mjs')))}   # the library: columns, results, lineage
+Then the five common jobs in README.md, one page per capability in docs/, every command in docs/cli.md.
 `);
 }
 

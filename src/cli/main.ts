@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAssetCommands } from './commands/assets.js';
 import { registerColumnCommands } from './commands/column.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerComputeCommands } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   registerRunCommand(program, global);
   registerAssetCommands(program);
   registerColumnCommands(program, global);
+  registerCompletionCommand(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { printJson, say } from '../output.js';
 import { resolve } from 'node:path';
+import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 
 export function registerInitCommand(program: Command, global: () => GlobalOptions): void {
   program
@@ -35,10 +36,21 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
           else {
             say(`Initialized empty Strata repository in ${root}/.strata (branch ${opts.branch})`);
             for (const r of created) say(`  resource ${r.name} (${r.role}) at ${r.path}/`);
+            say(nextStep(created.map((r) => `${r.path}/`)));
           }
         } finally {
           await repo.close();
         }
       },
     );
+}
+
+/** What `init` suggests next: register a folder, or (with folders made) fill them and commit. */
+function nextStep(createdFolders: readonly string[]): string {
+  if (createdFolders.length > 0)
+    return `Next: put files in ${createdFolders.join(', ')} then record them: strata commit -m "first version"`;
+  return (
+    'Next: register a folder to version, e.g. strata resource add data --role source-data\n' +
+    `      (roles: ${RESOURCE_ROLES_HINT}), then strata commit -m "first version"`
+  );
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { cyan, dim, green, printJson, say } from '../output.js';
+import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 
 const EXTERNAL_TYPES = ['local', 'git'];
 
 interface AddOptions {
-  role: string;
+  role?: string;
   name?: string;
   readOnly?: boolean;
   referenceOnly?: boolean;
@@ -24,7 +25,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
       'register a resource: `add PATH` a folder inside the repository; `add local PATH` a folder ' +
         'elsewhere on disk (its files stored and restored like an inner folder); `add git PATH` a git repository (its HEAD commit is recorded)',
     )
-    .requiredOption('-r, --role <role>', 'source-data, intermediate-data, code or results')
+    .option('-r, --role <role>', RESOURCE_ROLES_HINT)
     .option('-n, --name <name>', 'resource name (default: the folder name)')
     .option('--read-only', 'snapshots record it, restores never write it')
     .option(
@@ -35,6 +36,14 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
     .option('--json', 'print as JSON')
     .action(async (first: string, second: string | undefined, opts: AddOptions) => {
       const api = await import('../../api/index.js');
+      if (opts.role === undefined) {
+        // Teach instead of a bare "required option": the roles, and a command that works.
+        throw new api.InvalidArgumentError(
+          `a resource needs a role: --role ${api.RESOURCE_ROLES.join('|')}; e.g. strata resource add ${second ?? first} --role source-data`,
+          { missing: 'role', roles: api.RESOURCE_ROLES },
+        );
+      }
+      const role = opts.role;
       const typed = second !== undefined && EXTERNAL_TYPES.includes(first);
       if (second !== undefined && !typed) {
         const { InvalidArgumentError } = api;
@@ -47,7 +56,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
         const r = await api.addResource(repo, {
           path: typed ? second : first,
           type: typed ? first : 'folder',
-          role: opts.role,
+          role,
           name: opts.name,
           readOnly: opts.readOnly,
           referenceOnly: opts.referenceOnly,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 import type { FileChange, Repository, UnrestorableFile } from '../../api/index.js';
 import { printColumnChanges } from './column.js';
 import { withRepository, type GlobalOptions } from '../context.js';
@@ -146,6 +147,13 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             `Lineage: ${lineageSteps} step${lineageSteps === 1 ? '' : 's'} changed since HEAD (${cyan('strata lineage show')} lists them; the next commit records them)`,
           );
         printSkipped(report.skipped);
+        if ((await api.listResources(repo)).length === 0) {
+          // An empty repository: say how to start rather than only "nothing to commit".
+          say(
+            `No resources yet: only folders registered as resources are versioned. Add one with\n` +
+              `  ${cyan('strata resource add DIR --role source-data')}   (roles: ${RESOURCE_ROLES_HINT})`,
+          );
+        }
       });
     });
 
