@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/api/index.js';
+import { installedBin } from '../src/cli/test-support/installed-bin.js';
 import { assetsTour } from './quickstart-assets.js';
 
-const bin = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+// The file package.json's `bin` points to: what `npx strata` runs.
+const bin = installedBin();
 const demo = resolve(process.argv[2] ?? 'quickstart-demo');
 
 function strata(...args: string[]): string {

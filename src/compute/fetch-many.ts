@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, StrataError } from '../errors/index.js';
+import { compiledModuleUrl } from '../util/compiled-module-url.js';
 import {
   fetchPrepared,
   prepareKey,
@@ -132,7 +133,7 @@ export function reviveError(e: {
   return err;
 }
 
-const WORKER_URL = new URL('./fetch-many-worker.js', import.meta.url);
+const WORKER_URL = compiledModuleUrl('compute/fetch-many-worker.js');
 
 function inWorkers(
   engine: ComputeEngine,

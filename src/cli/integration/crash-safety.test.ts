@@ -29,7 +29,7 @@ import {
   withTempDir,
 } from './cli-harness.js';
 
-const strata = createStrata(new URL('../bin.js', import.meta.url));
+const strata = createStrata();
 
 const FOLDERS = 30;
 const FILES_PER_FOLDER = 100;
