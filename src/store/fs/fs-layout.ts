@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObjectId } from '../../util/hash.js';
+import { registerTempFolder } from '../../util/interrupt-cleanup.js';
 
 const PACK_NAME = /^pack-[0-9a-f]{32}\.pack$/;
+const isOwnTemp = (name: string) => /^(pack|object)-(\d+)-/.exec(name)?.[2] === String(process.pid);
 
 /**
  * Where `FsObjectStore` keeps things under its folder:
@@ -50,6 +52,8 @@ export class FsLayout {
 
   /** A fresh temp file path in tmp/ (random, so concurrent writers never collide). */
   tempPath(kind: 'pack' | 'object'): string {
+    // An interrupted writer (SIGINT, SIGTERM) removes its own temp files before it exits.
+    registerTempFolder(this.tmp, isOwnTemp);
     return join(this.tmp, `${kind}-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   }
 }
