@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { withErrorPath } from './error-path.js';
 import { registerTempFolder } from './interrupt-cleanup.js';
 
 const ownTemp = (name: string) => name.startsWith('.tmp-') && name.includes(`-${process.pid}-`);
@@ -49,7 +50,7 @@ export function writeFileDurable(
   } catch (err) {
     closeSync(fd);
     unlinkSync(temp);
-    throw err;
+    throw withErrorPath(err, target);
   }
   closeSync(fd);
   renameSync(temp, target);
