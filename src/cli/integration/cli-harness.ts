@@ -42,11 +42,12 @@ function childEnv(): NodeJS.ProcessEnv {
 export function createStrata() {
   const binPath = installedBin();
 
-  function start(cwd: string, args: readonly string[]): RunningStrata {
+  /** Starts `strata ...args`; `env` adds variables (e.g. STRATA_PROGRESS=lines). */
+  function start(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningStrata {
     const began = performance.now();
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd,
-      env: childEnv(),
+      env: { ...childEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
