@@ -27,7 +27,7 @@ const CAUSES: Readonly<Record<string, string>> = {
   ERR_UNKNOWN_FILE_EXTENSION: 'not a JavaScript module',
   SQLITE_FULL: 'no space left on device',
   SQLITE_READONLY: 'read-only database (is .strata on a read-only file system?)',
-  SQLITE_CANTOPEN: 'cannot open the database',
+  SQLITE_CANTOPEN: 'cannot open the database (is .strata read-only, full or missing?)',
   SQLITE_IOERR: 'input/output error',
   SQLITE_PERM: 'permission denied',
 };
