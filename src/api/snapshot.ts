@@ -1,4 +1,4 @@
-import { AlreadyExistsError, InvalidArgumentError, LockError } from '../errors/index.js';
+import { InvalidArgumentError, LockError } from '../errors/index.js';
 import {
   commit,
   type CommitOptions,
@@ -6,7 +6,7 @@ import {
   type SectionValue,
 } from '../repo/commit/create-commit.js';
 import type { SectionContext, SectionProvider } from '../repo/commit/section-provider.js';
-import { checkRefName, tagRef } from '../repo/refs/ref-name.js';
+import { checkNewRefName } from '../repo/refs/branches.js';
 import type { Repository } from '../repo/repository.js';
 import { metricsProvider } from '../workspace/metrics/metrics-provider.js';
 import { recoverResultsMove } from '../workspace/results/move-plan.js';
@@ -69,11 +69,7 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
   const tags = options.tags ?? [];
   if (new Set(tags).size !== tags.length)
     throw new InvalidArgumentError(`a tag is given twice: ${tags.join(', ')}`, { tags });
-  for (const tag of tags) {
-    checkRefName(tag, 'tag');
-    if (await repo.catalog.getRef(tagRef(tag)))
-      throw new AlreadyExistsError(`tag '${tag}' exists already`, { what: 'tag', name: tag });
-  }
+  for (const tag of tags) await checkNewRefName(repo, tag, 'tag');
   if ((await recoverResultsMove(repo)) === 'running') {
     throw new LockError('another snapshot is filing results away right now; try again when it is done', {
       lock: 'results-move',

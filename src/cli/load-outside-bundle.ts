@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledModuleUrl } from '../util/compiled-module-url.js';
 
 /**
  * Imports a module of the compiled tree by URL, so the CLI bundle (dist/strata.js) does not inline
@@ -11,9 +10,7 @@ import { fileURLToPath } from 'node:url';
  * rebuilt with this copy's StrataError, so a user's mistake is still one line and exit code 1.
  */
 export async function loadOutsideBundle<T>(path: string): Promise<T> {
-  const fromBundle = new URL(`./src/${path}`, import.meta.url);
-  const url = existsSync(fileURLToPath(fromBundle)) ? fromBundle : new URL(`../${path}`, import.meta.url);
-  const module = (await import(url.href)) as Record<string, unknown>;
+  const module = (await import(compiledModuleUrl(path).href)) as Record<string, unknown>;
   const { StrataError } = await import('../api/index.js');
   const convert = (err: unknown): never => {
     const e = err as {

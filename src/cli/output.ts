@@ -1,4 +1,5 @@
 import { isStrataError } from '../errors/index.js';
+import { describeEnvironmentError } from './environment-error.js';
 
 /** Colors only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 const useColor = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -28,13 +29,21 @@ export function short(id: string | null | undefined): string {
 
 /**
  * Turns any error into one line on stderr and an exit code: 1 for the caller's mistake (a
- * StrataError marked as such), 2 for everything else. Stack traces only with STRATA_DEBUG=1.
+ * StrataError marked as such, or a problem of the environment such as a full disk), 2 for
+ * everything else. Stack traces only with STRATA_DEBUG=1.
  */
 export function reportError(err: unknown): number {
   if (isStrataError(err)) {
     process.stderr.write(`${red('error:')} ${err.message}\n`);
     if (process.env.STRATA_DEBUG) process.stderr.write(`${err.stack}\n`);
     return err.userError ? 1 : 2;
+  }
+  // A full disk, a read-only folder, a missing module: the caller's to fix, one line, exit 1.
+  const environment = describeEnvironmentError(err);
+  if (environment) {
+    process.stderr.write(`${red('error:')} ${environment}\n`);
+    if (process.env.STRATA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`${red('internal error:')} ${message} (set STRATA_DEBUG=1 for details)\n`);

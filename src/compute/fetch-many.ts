@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError, StrataError } from '../errors/index.js';
+import { compiledModuleUrl } from '../util/compiled-module-url.js';
 import {
   fetchPrepared,
   prepareKey,
@@ -134,15 +133,7 @@ export function reviveError(e: {
   return err;
 }
 
-/**
- * The worker script: beside this module when run from dist/src, or under dist/src when this
- * code is bundled into dist/strata.js (the file package.json's bin points to).
- */
-function workerUrl(): URL {
-  const beside = new URL('./fetch-many-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('./src/compute/fetch-many-worker.js', import.meta.url);
-}
+const WORKER_URL = compiledModuleUrl('compute/fetch-many-worker.js');
 
 function inWorkers(
   engine: ComputeEngine,
@@ -179,7 +170,7 @@ function inWorkers(
       send(w, { type: 'run', jobs, recompute: options.recompute ?? false });
     };
     for (let t = 0; t < count; t++) {
-      const w = new Worker(workerUrl(), { workerData: init });
+      const w = new Worker(WORKER_URL, { workerData: init });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         if (reply.type === 'result') {

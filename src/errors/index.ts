@@ -20,3 +20,4 @@ export { CannotRestoreError } from './cannot-restore-error.js';
 export { QueryTimeoutError } from './query-timeout-error.js';
 export { QueryTooLargeError } from './query-too-large-error.js';
 export { ResourceSymlinkError } from './resource-symlink-error.js';
+export { RefNameClashError } from './ref-name-clash-error.js';

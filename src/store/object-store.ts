@@ -37,6 +37,14 @@ export interface ObjectStore {
   list(): AsyncIterable<ObjectId>;
   /** Removes objects (garbage collection only: the caller proves they are unreachable). */
   deleteMany(ids: readonly ObjectId[]): Promise<void>;
+  /**
+   * Cleans up after writers that were killed (garbage collection only, while no writer runs):
+   * removes temp files whose writer is gone (its process is dead, or the file is older than
+   * `graceMs`), and makes stored files that no index row points at either indexed again (after
+   * verifying them; gc then decides whether they are reachable) or removed when the index already
+   * has every object in them (what a gc killed between its index update and its deletes leaves).
+   */
+  removeLeftovers(options: { readonly graceMs: number }): Promise<LeftoverReport>;
   /** Releases open files and connections. */
   close(): Promise<void>;
 }
@@ -73,4 +81,14 @@ export interface PackIndex {
   remove(ids: readonly ObjectId[]): Promise<void>;
   /** Every indexed id with its location, in no particular order. */
   entries(): AsyncIterable<PackLocation & { id: ObjectId }>;
+}
+
+/** What `ObjectStore.removeLeftovers` did. */
+export interface LeftoverReport {
+  /** Temp files of dead writers that were removed. */
+  readonly removedTempFiles: number;
+  /** Unindexed stored files deleted because the index already had all they hold. */
+  readonly removedPacks: number;
+  /** Unindexed stored files whose objects were indexed again. */
+  readonly reindexedPacks: number;
 }

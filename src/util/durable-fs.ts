@@ -1,10 +1,19 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { withErrorPath } from './error-path.js';
+import { registerTempFolder } from './interrupt-cleanup.js';
 
-/** A name for a temporary file beside `target`, so a rename onto `target` stays on one filesystem. */
+const ownTemp = (name: string) => name.startsWith('.tmp-') && name.includes(`-${process.pid}-`);
+
+/**
+ * A name for a temporary file beside `target`, so a rename onto `target` stays on one filesystem.
+ * Its folder is registered for removal of this process's temp files on an interrupt.
+ */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.tmp-${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const folder = dirname(target);
+  registerTempFolder(folder, ownTemp);
+  return join(folder, `.tmp-${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** fsync a directory so that a rename or a new entry in it survives a power cut. */
@@ -41,7 +50,7 @@ export function writeFileDurable(
   } catch (err) {
     closeSync(fd);
     unlinkSync(temp);
-    throw err;
+    throw withErrorPath(err, target);
   }
   closeSync(fd);
   renameSync(temp, target);

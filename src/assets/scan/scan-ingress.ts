@@ -1,9 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../../errors/index.js';
+import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import type { ScanWorkerInput } from './scan-worker.js';
 import { emptyColumns, listFolder, walkFolders, type CompiledFilter, type ScanColumns } from './walk.js';
 
@@ -75,12 +75,6 @@ export function scanIngress(root: string, filter: ScanFilter = {}): ScannedFile[
   return toFiles(absolute, [out]);
 }
 
-function workerUrl(): URL {
-  const beside = new URL('./scan-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('./src/assets/scan/scan-worker.js', import.meta.url);
-}
-
 /**
  * `scanIngress` on every core for big trees: the top levels are listed here until there are
  * enough folders to share, then worker threads walk their shares and send back columns.
@@ -103,7 +97,7 @@ export async function scanIngressParallel(root: string, filter: ScanFilter = {})
   }
   const shares: string[][] = Array.from({ length: threads }, () => []);
   frontier.forEach((folder, i) => shares[i % threads]!.push(folder));
-  const url = workerUrl();
+  const url = compiledModuleUrl('assets/scan/scan-worker.js');
   const parts = await Promise.all(
     shares.map(
       (folders) =>

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import { runFileOpsSync, type FileOp } from './file-ops-sync.js';
 
 export type { FileOp } from './file-ops-sync.js';
@@ -45,7 +46,7 @@ export async function runFileOps(ops: readonly FileOp[], options: FileOpsOptions
   const lanes: FileOp[][] = Array.from({ length: threads }, () => []);
   ops.forEach((op, i) => lanes[i % threads]!.push(op));
   const doneBy = new Array<number>(threads).fill(0);
-  const url = new URL('./file-ops-worker.js', import.meta.url);
+  const url = compiledModuleUrl('assets/staging/file-ops-worker.js');
   await Promise.all(
     lanes.map(
       (lane, index) =>

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import { readFile, type ReadRequest, type ReadResult } from './read-file.js';
 import {
   moduleTraitLookup,
@@ -21,16 +20,6 @@ export interface ReadFilesOptions extends ReadWorkerInit {
 const BATCH = 256;
 /** Below this many files, starting workers costs more than it saves. */
 const IN_PROCESS_BELOW = 2 * BATCH;
-
-/**
- * The worker script: beside this module when run from dist/src, or under dist/src when this
- * code is bundled into dist/strata.js.
- */
-function workerUrl(): URL {
-  const beside = new URL('./trait-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('./src/assets/traits/trait-worker.js', import.meta.url);
-}
 
 /**
  * Reads files (content hash and traits) in a pool of worker threads using every core, in batches
@@ -54,7 +43,7 @@ export async function readFiles(
     return results;
   }
   const init: ReadWorkerInit = { modules: options.modules, grammar: options.grammar };
-  const url = workerUrl();
+  const url = compiledModuleUrl('assets/traits/trait-worker.js');
   let next = 0;
   let done = 0;
   const workers: Worker[] = [];

@@ -58,6 +58,8 @@ async function create(
     ingressRoot: ingressRoot(repo.root, loaded.config),
     stagingRoot: stagingRoot(repo.root, loaded),
     writeMode: loaded.config.write_mode,
+    // `workers` in the config: copy threads (copy mode) or moves in flight (move mode).
+    concurrency: loaded.config.workers,
     onProgress: (done, total) => options.onProgress?.(`create (${loaded.config.write_mode})`, done, total),
   });
 }

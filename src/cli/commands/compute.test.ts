@@ -38,7 +38,8 @@ test('strata compute: run, stats --json, list, show, log, error, clear', () => {
       'fns.mjs',
       '--json',
     ]);
-    assert.equal(run.code, 0, run.stderr);
+    // compute run exits 1 when any resource failed (bad1), after reporting every result.
+    assert.equal(run.code, 1, run.stderr);
     assert.deepEqual(
       (({ total, complete, error }) => ({ total, complete, error }))(run.json<Record<string, number>>()),
       { total: 4, complete: 3, error: 1 },

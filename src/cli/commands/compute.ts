@@ -287,6 +287,8 @@ export function registerComputeCommands(program: Command, global: () => GlobalOp
             error: count('error'),
             seconds: (Date.now() - started) / 1000,
           };
+          // Like make: the run reports every result, and exits 1 when any resource failed.
+          if (summary.error > 0) process.exitCode = 1;
           if (opts.json) return printJson(summary);
           for (const r of results)
             if (r.status === 'error') say(`${red('error')} ${r.id}: ${r.error?.message}`);

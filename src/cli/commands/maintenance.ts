@@ -50,12 +50,25 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const report = await api.gc(repo, { dryRun: opts.dryRun });
+        const left = report.leftovers;
         if (opts.json)
-          printJson({ reachable: report.reachable, removed: report.removed, dry_run: report.dryRun });
-        else
+          printJson({
+            reachable: report.reachable,
+            removed: report.removed,
+            dry_run: report.dryRun,
+            removed_temp_files: left.removedTempFiles,
+            removed_packs: left.removedPacks,
+            reindexed_packs: left.reindexedPacks,
+          });
+        else {
           say(
             `${report.dryRun ? 'would remove' : 'removed'} ${report.removed} unreachable objects; ${report.reachable} reachable kept`,
           );
+          if (left.removedTempFiles + left.removedPacks + left.reindexedPacks > 0)
+            say(
+              `left by killed writers: removed ${left.removedTempFiles} temp files and ${left.removedPacks} orphaned packs; indexed ${left.reindexedPacks} packs again`,
+            );
+        }
       });
     });
 

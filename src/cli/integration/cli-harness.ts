@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installedBin } from '../test-support/installed-bin.js';
 
 /** What one finished CLI run left behind. */
 export interface RunResult {
@@ -36,17 +36,18 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs the CLI at `bin` (an absolute path or a file URL) with node, in `cwd`. Callers compute
- * `bin` from their own `import.meta.url`, e.g. `new URL('../bin.js', import.meta.url)`.
+ * Runs the installed CLI (the file package.json's `bin` points to, as `npx strata` does) with
+ * node, in `cwd`.
  */
-export function createStrata(bin: string | URL) {
-  const binPath = typeof bin === 'string' ? bin : fileURLToPath(bin);
+export function createStrata() {
+  const binPath = installedBin();
 
-  function start(cwd: string, args: readonly string[]): RunningStrata {
+  /** Starts `strata ...args`; `env` adds variables (e.g. STRATA_PROGRESS=lines). */
+  function start(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningStrata {
     const began = performance.now();
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd,
-      env: childEnv(),
+      env: { ...childEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

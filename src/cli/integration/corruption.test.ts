@@ -21,7 +21,7 @@ import {
   type RunResult,
 } from './cli-harness.js';
 
-const strata = createStrata(new URL('../bin.js', import.meta.url));
+const strata = createStrata();
 
 const MiB = 1024 * 1024;
 

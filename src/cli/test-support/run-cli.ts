@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { installedBin } from './installed-bin.js';
 
-/** Absolute path of the compiled CLI entry point, beside this compiled file. */
-export const CLI_BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+/** Absolute path of the installed CLI: the file package.json's `bin` points to (dist/strata.js). */
+export const CLI_BIN = installedBin();
 
 /** What a CLI run printed and returned. */
 export interface CliRun {

@@ -1,11 +1,12 @@
 import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
-import { AlreadyExistsError, InvalidArgumentError, NothingToCommitError } from '../../errors/index.js';
+import { InvalidArgumentError, NothingToCommitError } from '../../errors/index.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { ObjectWriter } from '../../store/object-store.js';
 import { encodeCommit, encodeRootTree, type Commit, type RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
-import { checkRefName, branchRef, tagRef } from '../refs/ref-name.js';
+import { checkNewRefName } from '../refs/branches.js';
+import { branchRef, tagRef } from '../refs/ref-name.js';
 import { readHead } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
 import { authorFields } from './author.js';
@@ -102,11 +103,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       section: 'resources',
     });
   }
-  for (const tag of tags) {
-    checkRefName(tag, 'tag');
-    if (await repo.catalog.getRef(tagRef(tag)))
-      throw new AlreadyExistsError(`tag '${tag}' exists already`, { what: 'tag', name: tag });
-  }
+  for (const tag of tags) await checkNewRefName(repo, tag, 'tag');
   // A malformed STRATA_AUTHOR is refused before anything is written.
   const author = authorFields(repo, options);
   const head = await readHead(repo);

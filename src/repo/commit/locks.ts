@@ -1,4 +1,5 @@
 import { isStrataError, LockError } from '../../errors/index.js';
+import { onInterrupt } from '../../util/interrupt-cleanup.js';
 import { currentActor, type Repository } from '../repository.js';
 
 /** True when `pid` is a live process on this machine. */
@@ -45,7 +46,13 @@ export async function acquireLocks(
     }
     throw err;
   }
-  return () => repo.catalog.releaseLocks(names, holder);
+  // Ctrl-C or SIGTERM releases the locks before the process exits (see cli/signals.ts).
+  const release = () => repo.catalog.releaseLocks(names, holder);
+  const forget = onInterrupt(release);
+  return async () => {
+    forget();
+    await release();
+  };
 }
 
 /** Runs `work` holding the named locks, and always releases them. */

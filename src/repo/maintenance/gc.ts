@@ -1,5 +1,6 @@
 import { GC_LOCK } from '../../catalog/catalog.js';
 import { StrataError } from '../../errors/index.js';
+import type { LeftoverReport } from '../../store/object-store.js';
 import type { ObjectId } from '../../util/hash.js';
 import { withLocks } from '../commit/locks.js';
 import type { Repository } from '../repository.js';
@@ -10,7 +11,15 @@ export interface GcReport {
   readonly reachable: number;
   readonly removed: number;
   readonly dryRun: boolean;
+  /** Temp files and unindexed pack files that killed writers (or a killed gc) left behind. */
+  readonly leftovers: LeftoverReport;
 }
+
+/**
+ * How old a temp file of a still-running process must be before gc takes it for abandoned (its
+ * pid was reused): an active writer touches its temp file far more often than this.
+ */
+export const TEMP_GRACE_MS = 60 * 60 * 1000;
 
 /**
  * Removes objects no ref reaches. It holds the exclusive gc lock, so it never runs while a commit
@@ -18,11 +27,19 @@ export interface GcReport {
  * refuses to run at all when the object graph has problems: deleting on a broken walk could
  * delete what a damaged commit still needs.
  */
-export async function gc(repo: Repository, options: { dryRun?: boolean } = {}): Promise<GcReport> {
+export async function gc(
+  repo: Repository,
+  options: { dryRun?: boolean; tempGraceMs?: number } = {},
+): Promise<GcReport> {
   return withLocks(
     repo,
     [GC_LOCK],
     async () => {
+      // First what killed writers left: their temp files, and packs no index row points at
+      // (those are indexed again here, so the walk below decides whether they are garbage).
+      const leftovers = options.dryRun
+        ? { removedTempFiles: 0, removedPacks: 0, reindexedPacks: 0 }
+        : await repo.store.removeLeftovers({ graceMs: options.tempGraceMs ?? TEMP_GRACE_MS });
       const { reachable, problems } = await walkReachable(repo);
       if (problems.length > 0) {
         throw new StrataError(
@@ -36,7 +53,12 @@ export async function gc(repo: Repository, options: { dryRun?: boolean } = {}): 
       const garbage: ObjectId[] = [];
       for await (const id of repo.store.list()) if (!reachable.has(id)) garbage.push(id);
       if (!options.dryRun && garbage.length > 0) await repo.store.deleteMany(garbage);
-      return { reachable: reachable.size, removed: garbage.length, dryRun: options.dryRun === true };
+      return {
+        reachable: reachable.size,
+        removed: garbage.length,
+        dryRun: options.dryRun === true,
+        leftovers,
+      };
     },
     { exclusive: true },
   );

@@ -1,4 +1,9 @@
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
+import {
+  AlreadyExistsError,
+  InvalidArgumentError,
+  NotFoundError,
+  RefNameClashError,
+} from '../../errors/index.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { Repository } from '../repository.js';
 import { BRANCH_PREFIX, TAG_PREFIX, branchRef, checkRefName, tagRef } from './ref-name.js';
@@ -21,12 +26,37 @@ export async function listBranches(repo: Repository): Promise<BranchInfo[]> {
     });
 }
 
+/** Hex digits a revision may abbreviate a commit id to (4 to 64, as `strata log` prints 12). */
+const COMMIT_ID_LIKE = /^[0-9a-f]{4,64}$/;
+
+/**
+ * Checks a name for a new branch or tag: a valid ref name, not taken, and not one a revision
+ * could read another way. Refused (`RefNameClashError`): a name of 4 to 64 hex digits (a commit
+ * id prefix), a tag named like a branch, a branch named like a tag.
+ */
+export async function checkNewRefName(repo: Repository, name: string, kind: 'branch' | 'tag'): Promise<void> {
+  checkRefName(name, kind);
+  if (COMMIT_ID_LIKE.test(name)) {
+    throw new RefNameClashError(
+      `cannot name a ${kind} '${name}': it looks like a commit id prefix; choose a name with a non-hex letter`,
+      { name, kind, clashesWith: 'commit' },
+    );
+  }
+  const own = kind === 'branch' ? branchRef(name) : tagRef(name);
+  if (await repo.catalog.getRef(own))
+    throw new AlreadyExistsError(`${kind} '${name}' exists already`, { what: kind, name });
+  const other = kind === 'branch' ? 'tag' : 'branch';
+  if (await repo.catalog.getRef(other === 'branch' ? branchRef(name) : tagRef(name))) {
+    throw new RefNameClashError(
+      `cannot name a ${kind} '${name}': a ${other} has that name, so '${name}' would mean two commits`,
+      { name, kind, clashesWith: other },
+    );
+  }
+}
+
 /** Creates a branch at `start` (default HEAD). Does not switch to it. */
 export async function createBranch(repo: Repository, name: string, start = 'HEAD'): Promise<BranchInfo> {
-  checkRefName(name, 'branch');
-  if (await repo.catalog.getRef(branchRef(name))) {
-    throw new AlreadyExistsError(`branch '${name}' exists already`, { what: 'branch', name });
-  }
+  await checkNewRefName(repo, name, 'branch');
   const { commit } = await resolveRevision(repo, start);
   await repo.catalog.updateRef(branchRef(name), commit, null);
   return { name, head: commit, current: false };
@@ -61,9 +91,7 @@ export async function listTags(repo: Repository): Promise<TagInfo[]> {
 
 /** Tags a commit. Tags never move: an existing name is refused. */
 export async function createTag(repo: Repository, name: string, revision = 'HEAD'): Promise<TagInfo> {
-  checkRefName(name, 'tag');
-  if (await repo.catalog.getRef(tagRef(name)))
-    throw new AlreadyExistsError(`tag '${name}' exists already`, { what: 'tag', name });
+  await checkNewRefName(repo, name, 'tag');
   const { commit } = await resolveRevision(repo, revision);
   await repo.catalog.updateRef(tagRef(name), commit, null);
   return { name, commit };

@@ -2,8 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObjectId } from '../../util/hash.js';
+import { registerTempFolder } from '../../util/interrupt-cleanup.js';
 
 const PACK_NAME = /^pack-[0-9a-f]{32}\.pack$/;
+const isOwnTemp = (name: string) => tempFileOwner(name) === process.pid;
+
+/** The pid of the process that made a temp file of `FsLayout.tempPath`, from its name. */
+export function tempFileOwner(name: string): number | undefined {
+  const pid = /^(?:pack|object)-(\d+)-/.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** True when `pid` is a live process on this machine (EPERM: alive, owned by another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
 
 /**
  * Where `FsObjectStore` keeps things under its folder:
@@ -50,6 +68,8 @@ export class FsLayout {
 
   /** A fresh temp file path in tmp/ (random, so concurrent writers never collide). */
   tempPath(kind: 'pack' | 'object'): string {
+    // An interrupted writer (SIGINT, SIGTERM) removes its own temp files before it exits.
+    registerTempFolder(this.tmp, isOwnTemp);
     return join(this.tmp, `${kind}-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   }
 }

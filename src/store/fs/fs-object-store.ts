@@ -1,13 +1,14 @@
 import { statSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { tempPathFor } from '../../util/durable-fs.js';
 import { isObjectId } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
-import type { ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
+import type { LeftoverReport, ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
 import { assertObjectId, checkHash, hashMismatch } from '../object-checks.js';
 import { replaceFile } from '../replace-file.js';
-import { FsLayout } from './fs-layout.js';
+import { FsLayout, isProcessAlive, tempFileOwner } from './fs-layout.js';
 import { FsObjectWriter } from './fs-object-writer.js';
 import { PackHandles } from './pack-handles.js';
 import { MAX_RECORD_LENGTH } from './pack-format.js';
@@ -200,6 +201,27 @@ export class FsObjectStore implements ObjectStore {
    */
   async recover(): Promise<RecoveryReport> {
     return recoverStore(this.layout, this.index);
+  }
+
+  async removeLeftovers(options: { readonly graceMs: number }): Promise<LeftoverReport> {
+    const now = Date.now();
+    // A temp file is a live writer's while its process runs (the pid is in its name) and it was
+    // written to within the grace period; an old file of a live pid belongs to a reused pid.
+    const isAbandoned = async (name: string): Promise<boolean> => {
+      const pid = tempFileOwner(name);
+      if (pid === undefined || !isProcessAlive(pid)) return true;
+      const modified = await stat(join(this.layout.tmp, name)).then(
+        (s) => s.mtimeMs,
+        () => now,
+      );
+      return now - modified > options.graceMs;
+    };
+    const report = await recoverStore(this.layout, this.index, { isAbandoned });
+    return {
+      removedTempFiles: report.removedTempFiles,
+      removedPacks: report.removedPacks.length,
+      reindexedPacks: report.reindexedPacks.length,
+    };
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { PackAppender } from './pack-appender.js';
 import type { PackRecordInput } from './pack-appender.js';
 import { RECORD_HEADER_SIZE } from './pack-format.js';
 import { copyWithHash } from './stream-copy.js';
+import { withErrorPath } from '../../util/error-path.js';
 
 /** What a writer needs from its store. */
 export interface FsWriterContext {
@@ -146,7 +147,9 @@ export class FsObjectWriter implements ObjectWriter {
   private async addLooseBytes(id: ObjectId, data: Uint8Array): Promise<void> {
     if (this.seen.has(id) || existsSync(this.context.layout.loosePath(id))) return;
     const temp = this.context.layout.tempPath('object');
-    await writeFile(temp, data, { flag: 'wx' });
+    await writeFile(temp, data, { flag: 'wx' }).catch((err: unknown) => {
+      throw withErrorPath(err, temp);
+    });
     await this.keepLooseTemp(id, temp);
   }
 

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { ObjectId } from '../../util/hash.js';
 import { PACK_MAGIC, RECORD_HEADER_SIZE, writeRecordHeader } from './pack-format.js';
+import { withErrorPath } from '../../util/error-path.js';
 
 /** A record to append: the id and the bytes it hashes. */
 export interface PackRecordInput {
@@ -20,7 +21,7 @@ export class PackAppender {
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'wx');
-    writeAll(this.fd, PACK_MAGIC, 0);
+    writeAll(this.fd, PACK_MAGIC, 0, path);
     this.length = PACK_MAGIC.byteLength;
   }
 
@@ -38,7 +39,7 @@ export class PackAppender {
       offsets.push(this.length + at + RECORD_HEADER_SIZE);
       at += RECORD_HEADER_SIZE + record.data.byteLength;
     }
-    writeAll(fd, block, this.length);
+    writeAll(fd, block, this.length, this.path);
     this.length += total;
     return offsets;
   }
@@ -49,6 +50,8 @@ export class PackAppender {
     this.fd = undefined;
     try {
       fsyncSync(fd);
+    } catch (err) {
+      throw withErrorPath(err, this.path);
     } finally {
       closeSync(fd);
     }
@@ -77,9 +80,13 @@ export class PackAppender {
   }
 }
 
-function writeAll(fd: number, data: Uint8Array, position: number): void {
+function writeAll(fd: number, data: Uint8Array, position: number, path: string): void {
   let done = 0;
-  while (done < data.byteLength) {
-    done += writeSync(fd, data, done, data.byteLength - done, position + done);
+  try {
+    while (done < data.byteLength) {
+      done += writeSync(fd, data, done, data.byteLength - done, position + done);
+    }
+  } catch (err) {
+    throw withErrorPath(err, path); // ENOSPC on a descriptor names no file; say which
   }
 }

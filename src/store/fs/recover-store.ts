@@ -23,10 +23,18 @@ export interface RecoveryReport {
   readonly unreadablePacks: readonly string[];
 }
 
-/** See `FsObjectStore.recover`; only safe while no writer of the store is running. */
-export async function recoverStore(layout: FsLayout, index: PackIndex): Promise<RecoveryReport> {
+/**
+ * See `FsObjectStore.recover`; only safe while no writer of the store is running. With
+ * `isAbandoned`, only the temp files it accepts are removed (gc keeps those of live writers).
+ */
+export async function recoverStore(
+  layout: FsLayout,
+  index: PackIndex,
+  options: { isAbandoned?: (name: string) => Promise<boolean> } = {},
+): Promise<RecoveryReport> {
   let removedTempFiles = 0;
   for (const name of await readdir(layout.tmp)) {
+    if (options.isAbandoned && !(await options.isAbandoned(name))) continue;
     await rm(join(layout.tmp, name), { recursive: true, force: true });
     removedTempFiles++;
   }

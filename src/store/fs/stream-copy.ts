@@ -3,6 +3,7 @@ import { chmod, copyFile, open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createHasher } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
+import { withErrorPath } from '../../util/error-path.js';
 
 /**
  * Block size for streaming big files. Measured on this machine (ext4 on a virtio disk, 2 GiB file
@@ -46,7 +47,7 @@ export async function copyWithHash(
     } catch (err) {
       await output.close().catch(() => {});
       await unlink(target).catch(() => {});
-      throw err;
+      throw withErrorPath(err, target);
     }
   } finally {
     await input.close();
@@ -85,7 +86,7 @@ export async function copyThenHash(
     return await hashFile(target);
   } catch (err) {
     await unlink(target).catch(() => {});
-    throw err;
+    throw withErrorPath(err, target);
   }
 }
 
@@ -183,7 +184,7 @@ async function copyWithHashDirect(
   } catch (err) {
     await output.close().catch(() => {});
     await unlink(target).catch(() => {});
-    throw err;
+    throw withErrorPath(err, target);
   }
 }
 

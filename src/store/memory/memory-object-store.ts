@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { hashBytes } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
-import type { ObjectStore, ObjectWriter } from '../object-store.js';
+import type { LeftoverReport, ObjectStore, ObjectWriter } from '../object-store.js';
 import { assertObjectId, checkHash } from '../object-checks.js';
 import { replaceFile } from '../replace-file.js';
 
@@ -68,6 +68,11 @@ export class MemoryObjectStore implements ObjectStore {
 
   async deleteMany(ids: readonly ObjectId[]): Promise<void> {
     for (const id of ids) this.objects.delete(id);
+  }
+
+  /** Nothing is ever left over in memory: writes are never half done. */
+  async removeLeftovers(): Promise<LeftoverReport> {
+    return { removedTempFiles: 0, removedPacks: 0, reindexedPacks: 0 };
   }
 
   async close(): Promise<void> {}

@@ -153,8 +153,20 @@ export async function listParams(repo: Repository): Promise<ParamValue[]> {
  * Sets a parameter: global ones in the catalog (shared by everyone using the repository), local
  * ones in `.strata/local-params.json` (this machine only, never versioned).
  */
+/**
+ * The longest value a parameter takes, in characters: every known value (a name, a template, a
+ * list of metric names) is far shorter, and an oversized one is refused before it is echoed back.
+ */
+export const MAX_PARAM_LENGTH = 4096;
+
 export async function setParam(repo: Repository, name: string, value: string): Promise<ParamValue> {
   const spec = paramSpec(name);
+  if (value.length > MAX_PARAM_LENGTH) {
+    throw new InvalidArgumentError(
+      `the value of '${name}' is ${value.length} characters long; at most ${MAX_PARAM_LENGTH} are allowed`,
+      { name, length: value.length, max: MAX_PARAM_LENGTH },
+    );
+  }
   const checked = spec.check ? spec.check(value) : value;
   if (name === 'results.template') {
     // Folders made with an earlier template hold filed-away results too: remember it.
