@@ -279,7 +279,7 @@ test('issue 10, local folder: a registered path that is a symlink is resolved; a
     assert.equal(r.path, real, 'the real folder is recorded');
     symlinkSync(t.root, join(links, 'repo'));
     await assert.rejects(addResource(t.repo, { type: 'local', path: join(links, 'repo'), role: 'code' }), {
-      code: 'E_INVALID_ARGUMENT',
+      code: 'E_RESOURCE_SYMLINK',
     });
     await snapshot(t.repo, { message: 'one', tags: ['one'] });
     // The registered folder is swapped for a link to somewhere else.

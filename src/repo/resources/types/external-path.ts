@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InvalidArgumentError } from '../../../errors/index.js';
 import { checkExternalRealPath } from '../real-path.js';
@@ -13,8 +12,9 @@ import { checkExternalRealPath } from '../real-path.js';
 export function checkExternalPath(repoRoot: string, path: string, cwd: string): string {
   if (path.trim() === '') throw new InvalidArgumentError('resource path is empty', { path });
   if (path.includes('\u0000')) throw new InvalidArgumentError('resource path contains NUL', { path });
-  const abs = realFolder(resolve(cwd, path));
-  const root = realFolder(repoRoot);
+  // Judged first as written (a plain mistake gets a plain message), then where it really is.
+  const abs = resolve(cwd, path);
+  const root = resolve(repoRoot);
   const fromRepo = relative(root, abs);
   const toRepo = relative(abs, root);
   const inside = fromRepo === '' || (!fromRepo.startsWith('..') && !isAbsolute(fromRepo));
@@ -25,18 +25,9 @@ export function checkExternalPath(repoRoot: string, path: string, cwd: string): 
       { path: abs, root: repoRoot },
     );
   }
-  // Judged again where it really is: a link elsewhere on disk may lead back into the repository.
-  checkExternalRealPath(repoRoot, abs);
-  return abs;
-}
-
-/** The real path of a folder; a path that does not exist (yet) is returned as given. */
-function realFolder(abs: string): string {
-  try {
-    return realpathSync(abs);
-  } catch {
-    return abs;
-  }
+  // A link elsewhere on disk may lead back into the repository; the real folder is recorded, so a
+  // link swapped in later cannot redirect writes.
+  return checkExternalRealPath(repoRoot, abs);
 }
 
 /** Opens an external resource's folder: its real path, checked to lie outside the repository. */
