@@ -102,6 +102,11 @@ export async function restorePaths(
           w.resource === c.resource &&
           (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
       );
-    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, options);
+    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, options, {
+      operation: 'restore',
+      target: `${paths.join(', ')}${options.source ? ` from '${options.source}'` : ''}`,
+      locks: [WORKTREE_LOCK],
+      finish: { kind: 'none' },
+    });
   });
 }

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { sep } from 'node:path';
 import { STRATA_DIR } from '../repository.js';
+import { WORKTREE_TEMP_PREFIX } from './safe-write.js';
 
 /** A regular file found in a resource folder, with the stat fields the stat cache compares. */
 export interface ScannedFile {
@@ -43,7 +44,8 @@ export function scanFolder(root: string, hooks: ScanHooks = {}, skip: SkipNames 
       const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
         if (d.name !== STRATA_DIR && !skip.includes(d.name)) walk(abs, rel);
-      } else if (d.isFile()) {
+      } else if (d.isFile() && !d.name.startsWith(WORKTREE_TEMP_PREFIX)) {
+        // A checkout's temporary file (removed by recovery), never a file of the resource.
         hooks.beforeStat?.(abs);
         try {
           const st = lstatSync(abs, { throwIfNoEntry: false });
