@@ -46,14 +46,37 @@ export async function runJournaled(
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ApplyReport> {
   const journal = writeWorktreeJournal(repo, { ...job, token: randomBytes(6).toString('hex') });
-  const report = await applyJournal(repo, journal, 'forward', {
-    onProgress: options.onProgress,
-    hooks: crashHook(),
-  });
-  await finishForward(repo, journal);
+  let report: ApplyReport;
+  try {
+    report = await applyJournal(repo, journal, 'forward', {
+      onProgress: options.onProgress,
+      hooks: crashHook(),
+    });
+    await finishForward(repo, journal);
+  } catch (err) {
+    await rollBack(repo, journal);
+    throw err;
+  }
   removeTemporaryFiles(repo, journal);
   removeWorktreeJournal(repo);
   return report;
+}
+
+/**
+ * A rewrite that failed midway (a folder in the way, a full disk, a missing object) is undone at
+ * once, so the tree is never left worse than before: every file goes back to its earlier state.
+ * If even that fails, the journal stays and `status` explains what to do.
+ */
+async function rollBack(repo: Repository, journal: WorktreeJournal): Promise<void> {
+  try {
+    await applyJournal(repo, journal, 'back');
+    await finishBack(repo, journal);
+  } catch {
+    removeTemporaryFiles(repo, journal);
+    return;
+  }
+  removeTemporaryFiles(repo, journal);
+  removeWorktreeJournal(repo);
 }
 
 /** The steps after the files, done again safely by `--continue` (each is idempotent). */
