@@ -170,3 +170,24 @@ test('issue 10: merge --abort after a kill puts every file back and leaves the b
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('issue 10: a restore killed midway is explained; restore --continue and --abort settle it', () => {
+  const dir = twoBranches();
+  try {
+    const before = contents(dir);
+    assert.equal(runCli(dir, ['restore', 'code', '--source', 'exp', '--force'], CRASH).code, -1);
+    assert.match(ok(runCli(dir, ['status'])).stdout, /a restore of code from 'exp' was interrupted/);
+    assert.equal(runCli(dir, ['commit', '-m', 'half']).code, 1);
+    ok(runCli(dir, ['restore', '--abort']));
+    assert.deepEqual(contents(dir), before);
+    assertSettled(dir, 'main');
+
+    assert.equal(runCli(dir, ['restore', 'code', '--source', 'exp', '--force'], CRASH).code, -1);
+    ok(runCli(dir, ['restore', '--continue']));
+    for (let i = 0; i < FILES; i++)
+      assert.equal(readFileSync(join(dir, `code/d${i % 3}/f${i}`), 'utf8'), 'v2');
+    assert.equal(ok(runCli(dir, ['status', '--json'])).json<Status>().interrupted, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -19,6 +19,8 @@ import { readHead } from '../refs/refs.js';
 import { createTempRepo } from '../test-support/temp-repo.js';
 import { checkout } from './checkout.js';
 import { restorePaths } from './restore.js';
+import { moveIntoPlace, WORKTREE_TEMP_PREFIX } from './safe-write.js';
+import { status } from './status.js';
 import { readWorktreeJournal } from './worktree-journal.js';
 
 /** Every file name under `dir` (recursive), to find temporary files left behind. */
@@ -183,5 +185,25 @@ test('issue 10: checkout and restore never write through a symlink to a place ou
   } finally {
     await t.done();
     rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('issue 10: temporary files in a working folder are never versioned; a cross-filesystem write leaves none', async () => {
+  const t = await createTempRepo();
+  try {
+    t.write('data/a', 'a1');
+    await commit(t.repo, { message: 'one' });
+    // What a killed cross-filesystem write leaves beside the file it was replacing.
+    t.write(`data/${WORKTREE_TEMP_PREFIX}0123456789ab-1`, 'half-written');
+    assert.deepEqual((await status(t.repo)).changes, []);
+    // The cross-filesystem path: copied beside the target under the prefix, then renamed.
+    const temp = join(t.repo.strataDir, 'tmp-test-source');
+    writeFileSync(temp, 'new a');
+    moveIntoPlace(temp, join(t.root, 'data/a'), join(t.root, `data/${WORKTREE_TEMP_PREFIX}x-2`));
+    assert.equal(readFileSync(join(t.root, 'data/a'), 'utf8'), 'new a');
+    assert.ok(!existsSync(temp));
+    assert.ok(!existsSync(join(t.root, `data/${WORKTREE_TEMP_PREFIX}x-2`)));
+  } finally {
+    await t.done();
   }
 });
