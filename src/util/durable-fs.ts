@@ -1,10 +1,14 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-/** A name for a temporary file beside `target`, so a rename onto `target` stays on one filesystem. */
+/**
+ * A name for a temporary file beside `target`, so a rename onto `target` stays on one filesystem.
+ * Short and never derived from `target`'s own name: a name near the 255-byte limit must still get
+ * a temporary name the filesystem accepts.
+ */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.tmp-${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(target), `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
 /** fsync a directory so that a rename or a new entry in it survives a power cut. */

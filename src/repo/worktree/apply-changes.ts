@@ -62,6 +62,10 @@ export async function applyJournal(
     if (want && inStore && !inStore.has(want.hash)) {
       unrecoverable.push({ resource: change.resource, path });
     } else if (want) {
+      // HOOK (symlink entries): when the scanner versions symlinks (a tree entry of kind
+      // 'symlink'), write one here the same way: `symlinkSync(linkTarget, temp)` in the temporary
+      // folder, then `moveIntoPlace` (rename replaces, never follows, what is at `abs`). Until
+      // then every entry is a regular file.
       const slash = path.lastIndexOf('/');
       const dir = ensureRealFolder(root, slash < 0 ? '' : path.slice(0, slash), known);
       const abs = join(dir, path.slice(slash + 1));
