@@ -67,6 +67,11 @@ export async function applyJournal(
       // folder, then `moveIntoPlace` (rename replaces, never follows, what is at `abs`). Until
       // then every entry is a regular file.
       const slash = path.lastIndexOf('/');
+      // The resource folder itself may be gone (deleted by hand): it is made again, as before.
+      if (!known.has(root)) {
+        mkdirSync(root, { recursive: true });
+        known.add(root);
+      }
       const dir = ensureRealFolder(root, slash < 0 ? '' : path.slice(0, slash), known);
       const abs = join(dir, path.slice(slash + 1));
       const temp = join(temps, String(counter++));

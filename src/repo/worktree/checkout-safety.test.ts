@@ -207,3 +207,16 @@ test('issue 10: temporary files in a working folder are never versioned; a cross
     await t.done();
   }
 });
+
+test('issue 10: a resource folder deleted by hand is made again by restore', async () => {
+  const t = await createTempRepo();
+  try {
+    t.write('data/sub/a', 'a1');
+    await commit(t.repo, { message: 'one' });
+    rmSync(join(t.root, 'data'), { recursive: true });
+    await restorePaths(t.repo, ['data'], { cwd: t.root });
+    assert.equal(readFileSync(join(t.root, 'data/sub/a'), 'utf8'), 'a1');
+  } finally {
+    await t.done();
+  }
+});
