@@ -134,3 +134,7 @@ export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command
 export { toResourcePaths } from '../repo/worktree/restore.js';
 export * from '../assets/index.js';
 export * from '../arrays/index.js';
+export { findInterrupted, recover } from './interrupted.js';
+export type { InterruptedOperation, RecoverResult } from './interrupted.js';
+export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';
+export type { RecoveryResult } from '../repo/worktree/journaled-rewrite.js';

@@ -8,6 +8,7 @@ import {
 import type { SectionContext, SectionProvider } from '../repo/commit/section-provider.js';
 import { checkNewRefName } from '../repo/refs/branches.js';
 import type { Repository } from '../repo/repository.js';
+import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
 import { metricsProvider } from '../workspace/metrics/metrics-provider.js';
 import { recoverResultsMove } from '../workspace/results/move-plan.js';
 import { moveResults } from '../workspace/results/take-results.js';
@@ -67,6 +68,8 @@ export interface SnapshotResult extends CommitResult {
  */
 export async function snapshot(repo: Repository, options: SnapshotOptions): Promise<SnapshotResult> {
   const tags = options.tags ?? [];
+  // Checked before results are filed away, so a refused snapshot moves nothing.
+  refuseWhileInterrupted(repo, 'commit');
   if (new Set(tags).size !== tags.length)
     throw new InvalidArgumentError(`a tag is given twice: ${tags.join(', ')}`, { tags });
   for (const tag of tags) await checkNewRefName(repo, tag, 'tag');

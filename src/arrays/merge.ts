@@ -1,6 +1,5 @@
 import { branchLockName, WORKTREE_LOCK } from '../catalog/catalog.js';
 import { InvalidArgumentError, UncommittedChangesError } from '../errors/index.js';
-import { commitTree } from '../repo/commit/commit-tree.js';
 import { withLocks } from '../repo/commit/locks.js';
 import { mergeBase } from '../repo/history/merge-base.js';
 import { editMap } from '../repo/merkle/edit-map.js';
@@ -12,6 +11,7 @@ import { branchRef } from '../repo/refs/ref-name.js';
 import { readHead, resolveRevision } from '../repo/refs/refs.js';
 import type { Repository } from '../repo/repository.js';
 import { rewriteWorkingFolders } from '../repo/worktree/checkout.js';
+import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
 import type { ObjectId } from '../util/hash.js';
 import { columnsSection, COLUMNS_SECTION, readColumns, readColumnStage } from './columns/column-record.js';
 import type { ColumnKey } from './columns/column-keys.js';
@@ -89,7 +89,9 @@ export async function mergeRevision(
   const head = await readHead(repo);
   if (!head.branch) throw new InvalidArgumentError('HEAD is detached: check out a branch to merge into', {});
   const branch = head.branch;
-  return withLocks(repo, [WORKTREE_LOCK, branchLockName(branch)], async () => {
+  const locks = [WORKTREE_LOCK, branchLockName(branch)];
+  return withLocks(repo, locks, async () => {
+    refuseWhileInterrupted(repo, 'merge');
     if (readColumnStage(repo, branch)) {
       throw new UncommittedChangesError(
         `branch '${branch}' has staged column changes; commit them or 'strata column reset' before merging`,
@@ -103,8 +105,19 @@ export async function mergeRevision(
       return { result: 'up-to-date', commit: ours, conflicts: [] };
     const theirTree = await readCommitTree(repo, theirs);
     if (ours === null || base === ours) {
-      await rewriteWorkingFolders(repo, theirTree, () => true, `merge of '${revision}'`, {});
-      await repo.catalog.updateRef(branchRef(branch), theirs, ours);
+      await rewriteWorkingFolders(
+        repo,
+        theirTree,
+        () => true,
+        `merge of '${revision}'`,
+        { onlyWhereTargetMoves: true },
+        {
+          operation: 'merge',
+          target: revision,
+          locks,
+          finish: { kind: 'ref', branch, from: ours, to: theirs },
+        },
+      );
       return { result: 'fast-forward', commit: theirs, conflicts: [] };
     }
     const [baseTree, ourTree] = [await readCommitTree(repo, base), await readCommitTree(repo, ours)];
@@ -134,16 +147,34 @@ export async function mergeRevision(
       }
       await writer.commit();
       const merged: RootTree = { ...ourTree, resources: resources.resources };
-      await rewriteWorkingFolders(repo, merged, () => true, `merge of '${revision}'`, {});
-      const commit = await commitTree(repo, {
-        branch,
-        message: options.message ?? `Merge '${revision}' into ${branch}`,
-        parents: [ours, theirs],
-        resources: resources.resources,
-        sections: {
-          [COLUMNS_SECTION]: Object.keys(columns.records).length > 0 ? columnsSection(columns.records) : null,
+      // The merge commit is made by the journal's finishing step, after the files: a merge killed
+      // in between is finished (or undone) by `strata merge --continue|--abort`, never committed
+      // as an ordinary commit.
+      await rewriteWorkingFolders(
+        repo,
+        merged,
+        () => true,
+        `merge of '${revision}'`,
+        { onlyWhereTargetMoves: true },
+        {
+          operation: 'merge',
+          target: revision,
+          locks,
+          finish: {
+            kind: 'merge-commit',
+            branch,
+            ours,
+            theirs,
+            message: options.message ?? `Merge '${revision}' into ${branch}`,
+            resources: resources.resources,
+            sections: {
+              [COLUMNS_SECTION]:
+                Object.keys(columns.records).length > 0 ? columnsSection(columns.records) : null,
+            },
+          },
         },
-      });
+      );
+      const commit = (await repo.catalog.getRef(branchRef(branch)))!.target!;
       return { result: 'merged', commit, conflicts };
     } catch (err) {
       await writer.abort().catch(() => undefined);

@@ -112,6 +112,9 @@ test('user mistakes: one line on stderr, exit 1, nothing changed', () => {
     oneLineError(runCli(dir, ['resource', 'add', '../x', '--role', 'code']));
     oneLineError(runCli(dir, ['resource', 'add', '/etc', '--role', 'code']));
     oneLineError(runCli(dir, ['resource', 'add', 'code', '--role', 'nope']));
+    // A checkout that would overwrite a local change (the target changes code/a) fails.
+    writeFileSync(join(dir, 'code/a'), 'two');
+    assert.equal(runCli(dir, ['commit', '-m', 'two']).code, 0);
     writeFileSync(join(dir, 'code/a'), 'changed');
     oneLineError(runCli(dir, ['checkout', 'v1~0', '--branch', 'side']));
     assert.deepEqual(

@@ -21,3 +21,4 @@ export { QueryTimeoutError } from './query-timeout-error.js';
 export { QueryTooLargeError } from './query-too-large-error.js';
 export { ResourceSymlinkError } from './resource-symlink-error.js';
 export { RefNameClashError } from './ref-name-clash-error.js';
+export { InterruptedOperationError } from './interrupted-operation-error.js';

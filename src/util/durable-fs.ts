@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withErrorPath } from './error-path.js';
 import { registerTempFolder } from './interrupt-cleanup.js';
 
@@ -8,12 +8,14 @@ const ownTemp = (name: string) => name.startsWith('.tmp-') && name.includes(`-${
 
 /**
  * A name for a temporary file beside `target`, so a rename onto `target` stays on one filesystem.
- * Its folder is registered for removal of this process's temp files on an interrupt.
+ * Short and never derived from `target`'s own name: a name near the 255-byte limit must still get
+ * a temporary name the filesystem accepts. Its folder is registered for removal of this process's
+ * temp files on an interrupt (the name carries `-<pid>-`).
  */
 export function tempPathFor(target: string): string {
   const folder = dirname(target);
   registerTempFolder(folder, ownTemp);
-  return join(folder, `.tmp-${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
 /** fsync a directory so that a rename or a new entry in it survives a power cut. */

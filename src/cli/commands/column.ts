@@ -3,6 +3,7 @@ import type { Checkout, ColumnSchema, Repository } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
+import { recoveryAction, resolveFromCli } from './recover.js';
 
 const columnJson = (schema: ColumnSchema, count: number) => ({
   name: schema.name,
@@ -256,13 +257,20 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
     });
 
   program
-    .command('merge <revision>')
+    .command('merge [revision]')
     .description('merge a branch into the current one: fast-forward, or 3-way at sample and file level')
     .option('--strategy <side>', 'resolve every conflict to ours or theirs')
     .option('-m, --message <text>', "the merge commit's message")
+    .option('--continue', 'finish an interrupted merge (writes the rest of the files, then the merge commit)')
+    .option('--abort', 'undo an interrupted merge')
     .option('--json', 'print as JSON')
-    .action(async (revision: string, opts: { strategy?: string; message?: string; json?: boolean }) => {
+    .action(async (revisionArg: string | undefined, opts: MergeCliOptions) => {
       const api = await import('../../api/index.js');
+      const action = await recoveryAction(opts);
+      if (action) return withRepository(global(), (repo) => resolveFromCli(repo, 'merge', action, opts.json));
+      if (revisionArg === undefined)
+        throw new api.InvalidArgumentError('merge needs a revision (or --continue / --abort)', {});
+      const revision = revisionArg;
       if (opts.strategy !== undefined && opts.strategy !== 'ours' && opts.strategy !== 'theirs') {
         throw new api.InvalidArgumentError(`--strategy must be ours or theirs, got '${opts.strategy}'`, {});
       }
@@ -287,6 +295,14 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
         );
       });
     });
+}
+
+interface MergeCliOptions {
+  strategy?: string;
+  message?: string;
+  continue?: boolean;
+  abort?: boolean;
+  json?: boolean;
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -7,6 +7,7 @@ import { printColumnChanges } from './column.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, cyan, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
+import { recoveryAction, registerRecoverCommand, resolveFromCli } from './recover.js';
 
 const MARK = { added: green('A'), removed: red('D'), modified: yellow('M') } as const;
 
@@ -76,6 +77,16 @@ interface RestoreCliOptions {
   only?: string;
   leave?: string;
   strict?: boolean;
+  continue?: boolean;
+  abort?: boolean;
+  json?: boolean;
+}
+
+interface CheckoutCliOptions {
+  force?: boolean;
+  branch?: string;
+  continue?: boolean;
+  abort?: boolean;
   json?: boolean;
 }
 
@@ -107,6 +118,7 @@ async function isSnapshotRestore(
 }
 
 export function registerWorktreeCommands(program: Command, global: () => GlobalOptions): void {
+  registerRecoverCommand(program, global);
   program
     .command('status')
     .description('show files added, removed or modified since the last commit')
@@ -121,6 +133,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         progress.stop();
         // Lineage recorded on this branch since HEAD's snapshot goes into the next commit.
         const lineageSteps = await api.lineageStepsChanged(repo);
+        const interrupted = api.findInterrupted(repo);
         if (opts.json) {
           printJson({
             branch: report.branch,
@@ -128,10 +141,23 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             changes: report.changes.map(({ resource, path, change }) => ({ resource, path, change })),
             lineage: { steps_changed: lineageSteps },
             skipped: report.skipped,
+            ...(interrupted
+              ? {
+                  interrupted: {
+                    operation: interrupted.operation,
+                    target: interrupted.target,
+                    started: interrupted.started,
+                    in_progress: interrupted.inProgress,
+                    continue: interrupted.continueCommand,
+                    abort: interrupted.abortCommand,
+                  },
+                }
+              : {}),
           });
           return;
         }
         say(report.branch ? `On branch ${bold(report.branch)}` : `HEAD detached at ${short(report.commit)}`);
+        if (interrupted) say(red(interrupted.message));
         if (!report.commit) say('No commits yet');
         const columnsStaged =
           report.branch !== null && api.readColumnStage(repo, report.branch) !== undefined;
@@ -202,14 +228,21 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     });
 
   program
-    .command('checkout <revision>')
+    .command('checkout [revision]')
     .description('make the working folders match a branch, tag or commit, and move HEAD there')
-    .option('-f, --force', 'discard uncommitted changes in the files it rewrites')
+    .option('-f, --force', 'discard uncommitted changes in the files it rewrites (never untracked files)')
     .option('-b, --branch <name>', 'create branch <name> at <revision> and switch to it')
+    .option('--continue', 'finish an interrupted checkout')
+    .option('--abort', 'undo an interrupted checkout')
     .option('--json', 'print as JSON')
-    .action(async (revision: string, opts: { force?: boolean; branch?: string; json?: boolean }) => {
+    .action(async (revisionArg: string | undefined, opts: CheckoutCliOptions) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
+        const action = await recoveryAction(opts);
+        if (action) return resolveFromCli(repo, 'checkout', action, opts.json);
+        if (revisionArg === undefined)
+          throw new api.InvalidArgumentError('checkout needs a revision (or --continue / --abort)', {});
+        const revision = revisionArg;
         if (opts.branch) await api.createBranch(repo, opts.branch, revision);
         const progress = await createProgress('writing');
         const result = await api
@@ -231,7 +264,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     });
 
   program
-    .command('restore <targets...>')
+    .command('restore [targets...]')
     .description(
       'restore a whole snapshot (one argument naming a revision, not a path inside a resource), ' +
         'or bring files or folders back to their committed state (HEAD unless --source)',
@@ -241,10 +274,19 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .option('--only <names>', 'snapshot: restore only these resources (comma-separated)')
     .option('--leave <names>', 'snapshot: leave these resources as they are (comma-separated)')
     .option('--strict', 'fail, changing nothing, if any chosen resource or file cannot be restored')
+    .option('--continue', 'finish an interrupted restore')
+    .option('--abort', 'undo an interrupted restore')
     .option('--json', 'print as JSON')
     .action(async (targets: string[], opts: RestoreCliOptions) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
+        const action = await recoveryAction(opts);
+        if (action) return resolveFromCli(repo, 'restore', action, opts.json);
+        if (targets.length === 0)
+          throw new api.InvalidArgumentError(
+            'restore needs a revision or paths (or --continue / --abort)',
+            {},
+          );
         if (await isSnapshotRestore(repo, targets, opts, global().cwd)) {
           const list = (v?: string) => v?.split(',').filter((x) => x !== '');
           const progress = await createProgress('writing');

@@ -13,6 +13,7 @@ import { authorFields } from './author.js';
 import { diffWorkingState } from '../worktree/status.js';
 import { readWorkingState, rememberHashes, type WorkingState } from '../worktree/working-state.js';
 import { withLocks } from './locks.js';
+import { refuseWhileInterrupted } from '../worktree/worktree-journal.js';
 
 /** Options of `commit`. */
 export interface CommitOptions {
@@ -109,6 +110,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
   const head = await readHead(repo);
   const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
   return withLocks(repo, locks, async () => {
+    // A half-written checkout, restore or merge must not be recorded as ordinary work.
+    refuseWhileInterrupted(repo, 'commit');
     // Re-read HEAD under the lock: another writer may have committed since.
     const current = await readHead(repo);
     const base = await readCommitTree(repo, current.commit);

@@ -1,72 +1,154 @@
-import { lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StatCacheEntry } from '../../catalog/catalog.js';
-import type { FileChange } from '../diff/diff-trees.js';
 import type { RootTree } from '../objects/commit-object.js';
 import { STRATA_DIR, type Repository } from '../repository.js';
 import { CorruptObjectError } from '../../errors/index.js';
 import { resourceType } from '../resources/types/index.js';
-import { writeSymlink } from './write-symlink.js';
+import {
+  ensureRealFolder,
+  hasRealParents,
+  moveIntoPlace,
+  sameFilesystem,
+  WORKTREE_TEMP_PREFIX,
+} from './safe-write.js';
+import { tempFolder, type JournalFile, type WorktreeJournal } from './worktree-journal.js';
+
+/** What one pass over a journal's changes did. */
+export interface ApplyReport {
+  /** Files written or removed. */
+  readonly applied: number;
+  /** Files whose earlier content is not in the store (discarded by --force), left as they are. */
+  readonly unrecoverable: readonly { resource: string; path: string }[];
+}
+
+/** Test hook: called after each file is written or removed (crash tests kill the process there). */
+export interface ApplyHooks {
+  afterEach?(done: number, total: number): void;
+}
 
 /**
- * Makes the working folders match `changes` (computed from the current state towards a target):
- * writes added and modified files from the store (each verified, then renamed into place), deletes
- * removed ones and folders left empty. Every written file goes into the stat cache with the hash
- * we know, so the next status need not read it.
+ * Makes each file of `journal.changes` what the journal says: its `after` state (forward: doing or
+ * finishing the operation) or its `before` state (back: undoing it). Every file is written to a
+ * short temporary name (never derived from the file's own name, so any name the filesystem took
+ * round-trips), then renamed into place: an interruption leaves each file old or new, never torn.
+ * No symlink is ever followed (see `ensureRealFolder`). Every written file goes into the stat
+ * cache with the hash we know, so the next status need not read it.
  */
-export async function applyChanges(
+export async function applyJournal(
   repo: Repository,
-  target: RootTree,
-  changes: readonly FileChange[],
-  onProgress?: (done: number, total: number) => void,
-): Promise<void> {
+  journal: WorktreeJournal,
+  direction: 'forward' | 'back',
+  options: { onProgress?: (done: number, total: number) => void; hooks?: ApplyHooks } = {},
+): Promise<ApplyReport> {
   const fresh: StatCacheEntry[] = [];
   const removed: { resource: string; path: string }[] = [];
+  const unrecoverable: { resource: string; path: string }[] = [];
+  const known = new Set<string>();
+  const sameFs = new Map<string, boolean>();
+  const temps = tempFolder(repo, journal.token);
+  mkdirSync(temps, { recursive: true });
+  const wanted = journal.changes.map((c) => (direction === 'forward' ? c.after : c.before));
+  const inStore =
+    direction === 'back' ? await repo.store.hasMany(wanted.flatMap((w) => (w ? [w.hash] : []))) : undefined;
   let done = 0;
-  // Each resource's folder is checked through its real path once: never written through a link.
-  const opened = new Map<string, string>();
+  let counter = 0;
   // Removals first: a folder that becomes a file or a symbolic link (or the reverse) must be
-  // emptied of its committed files before the new entry can take its name.
-  const ordered = [...changes.filter((c) => !c.after), ...changes.filter((c) => c.after)];
-  for (const change of ordered) {
-    const resource = target.resources[change.resource];
-    let folder = opened.get(change.resource);
-    if (folder === undefined) {
-      folder = resource
-        ? resourceType(resource.type).open(repo.root, checkResourceLocation(resource.type, resource.path))
-        : join(repo.root, checkStoredPath(change.resource, 'resource path'));
-      opened.set(change.resource, folder);
-    }
-    const abs = join(folder, checkStoredPath(change.path, `path in resource ${change.resource}`));
-    if (change.after) {
-      mkdirSync(dirname(abs), { recursive: true });
-      if (change.after.symlink) await writeSymlink(repo.store, change.after.hash, abs);
-      else
-        await repo.store.readToFile(change.after.hash, abs, {
-          mode: change.after.executable ? 0o755 : 0o644,
-        });
+  // emptied of its files before the new entry can take its name.
+  const order = [...wanted.keys()].sort((x, y) => Number(wanted[x] !== null) - Number(wanted[y] !== null));
+  for (const i of order) {
+    const change = journal.changes[i]!;
+    const root = journal.folders[change.resource];
+    if (root === undefined)
+      throw new CorruptObjectError(`journal names no folder for '${change.resource}'`, {});
+    const path = checkStoredPath(change.path, `path in resource ${change.resource}`);
+    const want: JournalFile = wanted[i]!;
+    if (want && inStore && !inStore.has(want.hash)) {
+      unrecoverable.push({ resource: change.resource, path });
+    } else if (want) {
+      const slash = path.lastIndexOf('/');
+      // The resource folder itself may be gone (deleted by hand): it is made again, as before.
+      if (!known.has(root)) {
+        mkdirSync(root, { recursive: true });
+        known.add(root);
+      }
+      const dir = ensureRealFolder(root, slash < 0 ? '' : path.slice(0, slash), known);
+      const abs = join(dir, path.slice(slash + 1));
+      if (want.symlink) {
+        // The link's target, verified by the store, verbatim; made beside `abs` under a short
+        // temporary name and renamed onto it, so what `abs` held is replaced, never followed.
+        const link = join(dir, `${WORKTREE_TEMP_PREFIX}${journal.token}-${counter++}`);
+        symlinkSync(Buffer.from(await repo.store.get(want.hash)), link);
+        moveIntoPlace(link, abs);
+      } else {
+        const temp = join(temps, String(counter++));
+        await repo.store.readToFile(want.hash, temp, { mode: want.executable ? 0o755 : 0o644 });
+        let same = sameFs.get(dir);
+        if (same === undefined) sameFs.set(dir, (same = sameFilesystem(temps, dir)));
+        moveIntoPlace(
+          temp,
+          abs,
+          same ? undefined : join(dir, `${WORKTREE_TEMP_PREFIX}${journal.token}-${counter}`),
+        );
+      }
       const st = lstatSync(abs);
       fresh.push({
         resource: change.resource,
-        path: change.path,
+        path,
         size: st.size,
         mtimeMs: st.mtimeMs,
         ino: st.ino,
-        hash: change.after.hash,
+        hash: want.hash,
         recordedMs: Date.now(),
       });
     } else {
-      try {
-        unlinkSync(abs);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ENOENT') throw err;
-      }
-      removed.push({ resource: change.resource, path: change.path });
-      pruneEmptyFolders(dirname(abs), folder);
+      removeFile(root, path);
+      removed.push({ resource: change.resource, path });
     }
-    onProgress?.(++done, changes.length);
+    done++;
+    options.onProgress?.(done, journal.changes.length);
+    options.hooks?.afterEach?.(done, journal.changes.length);
   }
   await repo.catalog.updateStatCache(fresh, removed);
+  return { applied: done - unrecoverable.length, unrecoverable };
+}
+
+/**
+ * Removes a file, never through a symlinked folder (a file reached that way is not in the working
+ * folder at all) and never a real folder; then prunes folders left empty.
+ */
+function removeFile(root: string, path: string): void {
+  if (!hasRealParents(root, path)) return;
+  const abs = join(root, path);
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  if (!st || st.isDirectory()) return;
+  unlinkSync(abs);
+  pruneEmptyFolders(dirname(abs), root);
+}
+
+/**
+ * Deletes what a run of `journal` may have left: its temporary folder under `.strata/tmp` and any
+ * `WORKTREE_TEMP_PREFIX` file in the folders it wrote to (only made when the temporary folder is
+ * on another filesystem). Called after the operation and by recovery after a kill.
+ */
+export function removeTemporaryFiles(repo: Repository, journal: WorktreeJournal): void {
+  rmSync(tempFolder(repo, journal.token), { recursive: true, force: true });
+  const dirs = new Set<string>();
+  for (const c of journal.changes) {
+    const root = journal.folders[c.resource];
+    if (root === undefined || !hasRealParents(root, c.path)) continue;
+    dirs.add(dirname(join(root, c.path)));
+  }
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names)
+      if (name.startsWith(WORKTREE_TEMP_PREFIX)) rmSync(join(dir, name), { force: true });
+  }
 }
 
 /** Removes now-empty folders from `dir` up to (not including) `stop`. */
@@ -81,6 +163,15 @@ function pruneEmptyFolders(dir: string, stop: string): void {
     }
     current = dirname(current);
   }
+}
+
+/** The folder on disk of resource `name` as `target` records it (checked: a tree is data). */
+export function resourceFolder(repo: Repository, target: RootTree, name: string): string {
+  const resource = target.resources[name];
+  return resource
+    ? // Opened through its real path: a resource folder that became a link is refused.
+      resourceType(resource.type).open(repo.root, checkResourceLocation(resource.type, resource.path))
+    : join(repo.root, checkStoredPath(name, 'resource path'));
 }
 
 /**

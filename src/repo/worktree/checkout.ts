@@ -6,13 +6,14 @@ import { diffTrees, type FileChange } from '../diff/diff-trees.js';
 import { createNodeSource } from '../merkle/read-map.js';
 import type { RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
-import { branchRef } from '../refs/ref-name.js';
 import { readHead, resolveRevision } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
 import { addMissingResources } from '../resources/register-from-tree.js';
-import { applyChanges } from './apply-changes.js';
-import { checkResourceExtras, restoreResourceExtras } from './restore-extras.js';
+import { resourceFolder } from './apply-changes.js';
+import { runJournaled, type RewriteJob } from './journaled-rewrite.js';
+import { checkResourceExtras } from './restore-extras.js';
 import { planRestorable, resourceWritable, type UnrestorableFile } from './unrestorable.js';
+import { refuseWhileInterrupted, type JournalFile } from './worktree-journal.js';
 import { diffWorkingState, readWorkingStateForCompare } from './status.js';
 
 /** Options of `checkout` and `restore`. */
@@ -46,8 +47,8 @@ const key = (c: { resource: string; path: string }) => `${c.resource}\u0000${c.p
 
 /**
  * The files whose uncommitted content would be lost by applying `planned`: those that differ from
- * HEAD in the working folders and that the plan would overwrite or delete. A file deleted in the
- * working folders loses nothing when it is brought back.
+ * HEAD in the working folders (modified, or untracked) and that the plan would overwrite or
+ * delete. A file deleted in the working folders loses nothing when it is brought back.
  */
 export function findOverwrites(
   uncommitted: readonly FileChange[],
@@ -70,23 +71,54 @@ export function refuseOverwrites(lost: readonly FileChange[], verb: string): voi
   );
 }
 
-/** Plans a working-folder rewrite towards `target`, checking for lost work, then applies it. */
+/**
+ * Decides which of `towardsTarget` (working folders → target) a rewrite applies, as git does:
+ * - a file that HEAD does not have and the target does not have either (an untracked file) is
+ *   never deleted, with or without `force`;
+ * - with `onlyWhereTargetMoves` (checkout and merge without `force`), only files that differ
+ *   between HEAD and the target are touched: local changes elsewhere are carried over.
+ */
+export function planRewrite(
+  towardsTarget: readonly FileChange[],
+  local: readonly FileChange[],
+  moved: ReadonlySet<string> | undefined,
+): FileChange[] {
+  const untracked = new Set(local.filter((c) => c.change === 'added').map(key));
+  return towardsTarget.filter(
+    (c) => !(c.change === 'removed' && untracked.has(key(c))) && (moved === undefined || moved.has(key(c))),
+  );
+}
+
+/** What a rewrite journals besides its files: see `WorktreeJournal`. */
+export type RewriteSpec = Omit<RewriteJob, 'changes' | 'folders'>;
+
+/**
+ * Plans a working-folder rewrite towards `target`, checking for lost work, then applies it under
+ * a journal (`runJournaled`). Without `spec`, it is journaled as a restore of `verb`'s subject.
+ */
 export async function rewriteWorkingFolders(
   repo: Repository,
   target: RootTree,
   select: (c: FileChange) => boolean,
   verb: string,
-  options: RewriteOptions,
+  options: RewriteOptions & { readonly onlyWhereTargetMoves?: boolean },
+  spec: RewriteSpec = {
+    operation: 'restore',
+    target: verb.replace(/^restore of /, ''),
+    locks: [WORKTREE_LOCK],
+    finish: { kind: 'none' },
+  },
 ): Promise<number> {
+  refuseWhileInterrupted(repo, verb.split(' ')[0] ?? verb);
   const head = await readHead(repo);
   const headTree = await readCommitTree(repo, head.commit);
   const state = await readWorkingStateForCompare(repo, { base: headTree });
   // Only resources the target knows are rewritten; others are left as they are.
-  const scoped: RootTree = {
+  const scope = (tree: RootTree): RootTree => ({
     resources: Object.fromEntries(
-      Object.entries(state.tree.resources).filter(([name]) => name in target.resources),
+      Object.entries(tree.resources).filter(([name]) => name in target.resources),
     ),
-  };
+  });
   const source = createNodeSource((id) => repo.store.get(id), { overlay: state.overlay });
   // Results are additive: a checkout or restore brings back missing result files but never
   // deletes or rolls back the ones present.
@@ -94,22 +126,50 @@ export async function rewriteWorkingFolders(
     target.resources[c.resource]?.role !== 'results' || c.before === undefined;
   // Only stored, writable resources are rewritten file by file.
   const writable = (name: string) => resourceWritable(target, state.tree, name);
-  const all = (await diffTrees(source, scoped, target)).filter((c) => select(c) && additive(c));
+  const local = await diffWorkingState(repo, headTree, state);
+  const moved =
+    options.onlyWhereTargetMoves && !options.force
+      ? new Set((await diffTrees(source, scope(headTree), target)).map(key))
+      : undefined;
+  const towards = (await diffTrees(source, scope(state.tree), target)).filter(
+    (c) => select(c) && additive(c),
+  );
+  const all = planRewrite(towards, local, moved);
+
+  // File by file: read-only and reference-only resources, and local folders behind a symlink, are
+  // left as they are and reported.
   const plan = planRestorable(target, state.tree, all, await repo.catalog.listResources());
   const toTarget = plan.write;
   const skipped = [...new Set(all.filter((c) => !writable(c.resource)).map((c) => c.resource))];
   if (skipped.length > 0) options.onUnrestorable?.(skipped);
   if (plan.unrestorable.length > 0) options.onUnrestorableFiles?.(plan.unrestorable);
-  if (!options.force)
-    refuseOverwrites(findOverwrites(await diffWorkingState(repo, headTree, state), toTarget), verb);
-  await applyChanges(repo, plan.target, toTarget, options.onProgress);
-  return toTarget.length;
+  if (!options.force) refuseOverwrites(findOverwrites(local, toTarget), verb);
+  const names = [...new Set(toTarget.map((c) => c.resource))];
+  const file = (e: FileChange['before']): JournalFile =>
+    e ? { hash: e.hash, executable: e.executable, ...(e.symlink ? { symlink: true } : {}) } : null;
+  const report = await runJournaled(
+    repo,
+    {
+      ...spec,
+      folders: Object.fromEntries(names.map((n) => [n, resourceFolder(repo, plan.target, n)])),
+      changes: toTarget.map((c) => ({
+        resource: c.resource,
+        path: c.path,
+        before: file(c.before),
+        after: file(c.after),
+      })),
+    },
+    { onProgress: options.onProgress },
+  );
+  return report.applied;
 }
 
 /**
  * Makes the working folders match a branch, tag or commit, rewriting only the files that differ,
  * and moves HEAD (following the branch, or detached at a commit). Uncommitted changes in files the
- * checkout would touch stop it unless `force`; others are carried over.
+ * checkout would touch stop it unless `force`; others are carried over. Files never committed
+ * survive (`force` overwrites one only where the target has a file of that name). Journaled: a
+ * killed checkout is finished or undone by `resolveInterrupted`.
  */
 export async function checkout(
   repo: Repository,
@@ -117,22 +177,40 @@ export async function checkout(
   options: RewriteOptions = {},
 ): Promise<CheckoutResult> {
   return withLocks(repo, [WORKTREE_LOCK], async () => {
+    refuseWhileInterrupted(repo, 'checkout');
+    const head = await readHead(repo);
     const resolved = await resolveRevision(repo, revision);
     const target = await readCommitTree(repo, resolved.commit);
     await addMissingResources(repo, target);
     const names = Object.keys(target.resources);
     checkResourceExtras(repo, target, names);
     let unrestorable: readonly UnrestorableFile[] = [];
-    const updated = await rewriteWorkingFolders(repo, target, () => true, `checkout of '${revision}'`, {
-      ...options,
-      onUnrestorableFiles: (files) => {
-        unrestorable = files;
-        options.onUnrestorableFiles?.(files);
+    const updated = await rewriteWorkingFolders(
+      repo,
+      target,
+      () => true,
+      `checkout of '${revision}'`,
+      {
+        ...options,
+        onlyWhereTargetMoves: true,
+        onUnrestorableFiles: (files) => {
+          unrestorable = files;
+          options.onUnrestorableFiles?.(files);
+        },
       },
-    });
-    restoreResourceExtras(repo, target, names);
-    if (resolved.branch) await repo.catalog.setSymbolicRef('HEAD', { symbolic: branchRef(resolved.branch) });
-    else await repo.catalog.setSymbolicRef('HEAD', { target: resolved.commit });
+      {
+        operation: 'checkout',
+        target: revision,
+        locks: [WORKTREE_LOCK],
+        extrasFrom: resolved.commit,
+        finish: {
+          kind: 'head',
+          commit: resolved.commit,
+          branch: resolved.branch ?? null,
+          previous: { branch: head.branch, commit: head.commit },
+        },
+      },
+    );
     return { commit: resolved.commit, branch: resolved.branch ?? null, updated, unrestorable };
   });
 }

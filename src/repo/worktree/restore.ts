@@ -119,20 +119,32 @@ export async function restorePaths(
           w.resource === c.resource &&
           (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
       );
-    return rewriteWorkingFolders(repo, target, matches, `restore of ${paths.join(', ')}`, {
-      ...options,
-      onUnrestorableFiles: (files) => {
-        options.onUnrestorableFiles?.(files);
-        if (options.strict) {
-          throw new CannotRestoreError(
-            `cannot restore ${files.length} file(s) from ${revision}: ${files
-              .slice(0, 5)
-              .map((f) => `${f.resource}/${f.path} (${f.reason})`)
-              .join(', ')}${files.length > 5 ? ' …' : ''}`,
-            { revision, unrestorable: files },
-          );
-        }
+    return rewriteWorkingFolders(
+      repo,
+      target,
+      matches,
+      `restore of ${paths.join(', ')}`,
+      {
+        ...options,
+        onUnrestorableFiles: (files) => {
+          options.onUnrestorableFiles?.(files);
+          if (options.strict) {
+            throw new CannotRestoreError(
+              `cannot restore ${files.length} file(s) from ${revision}: ${files
+                .slice(0, 5)
+                .map((f) => `${f.resource}/${f.path} (${f.reason})`)
+                .join(', ')}${files.length > 5 ? ' …' : ''}`,
+              { revision, unrestorable: files },
+            );
+          }
+        },
       },
-    });
+      {
+        operation: 'restore',
+        target: `${paths.join(', ')}${options.source ? ` from '${options.source}'` : ''}`,
+        locks: [WORKTREE_LOCK],
+        finish: { kind: 'none' },
+      },
+    );
   });
 }

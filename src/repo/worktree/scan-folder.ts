@@ -3,6 +3,7 @@ import { sep } from 'node:path';
 import { STRATA_DIR } from '../repository.js';
 import { IGNORE_NOTHING, type IgnoreMatcher } from './ignore/ignore-rules.js';
 import { escapeName, isUtf8Name } from './escape-name.js';
+import { WORKTREE_TEMP_PREFIX } from './safe-write.js';
 
 /**
  * A regular file or symbolic link found in a resource folder, with the stat fields the stat
@@ -114,6 +115,8 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
         if (!skip.includes(d.name) && !ignore.ignores(rel, true)) walk(abs, rel);
         continue;
       }
+      // A checkout's temporary file (removed by recovery) is never a file of the resource.
+      if (d.name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
       if (ignore.ignores(rel, false)) continue;
       if (!d.isFile() && !d.isSymbolicLink()) {
         skipped.push({ path: rel, reason: skipReason(d) });
