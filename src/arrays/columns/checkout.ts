@@ -54,6 +54,8 @@ export class Checkout {
   private readonly open = new Map<string, Column>();
   private readonly context: ColumnContext;
   private removed = new Set<string>();
+  /** Inside `bulk`: nothing is staged until it succeeds. */
+  private inBulk = false;
 
   private constructor(
     readonly repo: Repository,
@@ -220,30 +222,56 @@ export class Checkout {
   /** Folds pending writes of every column in and stages the result (one atomic file replace). */
   async flush(): Promise<void> {
     this.assertWriter('flush');
+    await this.applyAll();
+    this.publish();
+  }
+
+  /** Folds every open column's pending writes into its index (durable, not staged). */
+  private async applyAll(): Promise<void> {
     for (const column of this.open.values()) {
       await column.applyPending();
       this.records[column.name] = column.record;
     }
-    this.publish();
   }
 
   /**
    * Runs `work` as one bulk step: writes stay in memory and in open files until it returns, then
-   * are staged at once. If it throws, nothing it wrote is staged.
+   * are staged at once. If it throws, nothing it wrote is staged and the checkout is back where it
+   * was (the previous staging stays as it is): writes folded into an index midway to bound memory
+   * are dropped with the rest.
    */
   async bulk<T>(work: (checkout: Checkout) => Promise<T>): Promise<T> {
     this.assertWriter('bulk');
+    if (this.inBulk) return work(this);
+    // Writes made before the bulk step are staged first: a failure below rolls back to here.
+    await this.flush();
+    const records = { ...this.records };
+    const removed = new Set(this.removed);
+    const opened = new Map(this.open);
+    this.inBulk = true;
+    let result: T;
     try {
-      const result = await work(this);
-      await this.flush();
-      return result;
+      result = await work(this);
+      await this.applyAll();
     } catch (err) {
+      this.inBulk = false;
       for (const column of this.open.values()) await column.discard();
+      this.records = records;
+      this.removed = removed;
+      this.open.clear();
+      for (const [name, column] of opened) {
+        column.replaceRecord(records[name]!);
+        this.open.set(name, column);
+      }
       throw err;
     }
+    this.inBulk = false;
+    this.publish();
+    return result;
   }
 
   private publish(): void {
+    if (this.inBulk) return;
     const columns: Record<string, ColumnRecord | null> = {};
     for (const [name, record] of Object.entries(this.records)) {
       if (JSON.stringify(record) !== JSON.stringify(this.committed[name])) columns[name] = record;

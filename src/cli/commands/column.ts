@@ -3,6 +3,7 @@ import type { Checkout, ColumnSchema, Repository } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
+import { groupColumnChanges } from './column-changes.js';
 
 const columnJson = (schema: ColumnSchema, count: number) => ({
   name: schema.name,
@@ -46,6 +47,21 @@ function describeSample(sample: unknown): string {
   const nd = sample as { dtype: string; shape: number[]; data: ArrayLike<number | bigint> };
   const head = Array.from({ length: Math.min(8, nd.data.length) }, (_, i) => String(nd.data[i]));
   return `${nd.dtype}[${nd.shape.join(', ')}] ${head.join(' ')}${nd.data.length > 8 ? ' …' : ''}`;
+}
+
+/**
+ * A test hook for crash tests: with STRATA_TEST_SIGNAL_AFTER_BATCHES=N, the import writes
+ * `strata-test-signal: N batches` to stderr after its N-th batch and then waits (for the test's
+ * SIGKILL), so the kill lands in the middle of the import however busy the machine is.
+ */
+function testSignalAfterBatches(): ((batches: number) => Promise<void>) | undefined {
+  const after = Number(process.env.STRATA_TEST_SIGNAL_AFTER_BATCHES);
+  if (!Number.isSafeInteger(after) || after < 1) return undefined;
+  return async (batches) => {
+    if (batches !== after) return;
+    process.stderr.write(`strata-test-signal: ${batches} batches\n`);
+    await new Promise(() => setInterval(() => undefined, 1 << 30));
+  };
 }
 
 export function registerColumnCommands(program: Command, global: () => GlobalOptions): void {
@@ -181,6 +197,7 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
               create: opts.create,
               start: opts.start,
               onProgress: progress.update,
+              onBatch: testSignalAfterBatches(),
             })
             .finally(() => progress.stop());
           if (opts.json) return printJson(result);
@@ -296,14 +313,12 @@ export function printColumnChanges(
   changes: readonly { column: string; key: unknown; change: string }[],
 ): void {
   if (changes.length === 0) return say('no column changes');
-  const byColumn = new Map<string, typeof changes>();
-  for (const c of changes) byColumn.set(c.column, [...(byColumn.get(c.column) ?? []), c]);
-  for (const [name, list] of byColumn) {
-    say(`${bold(name)}: ${list.length} samples changed`);
-    for (const c of list.slice(0, 20)) {
+  for (const group of groupColumnChanges(changes)) {
+    say(`${bold(group.column)}: ${group.count} samples changed`);
+    for (const c of group.shown) {
       const color = c.change === 'added' ? green : c.change === 'deleted' ? red : yellow;
       say(`  ${color(c.change.padEnd(8))} ${JSON.stringify(c.key)}`);
     }
-    if (list.length > 20) say(dim(`  … and ${list.length - 20} more`));
+    if (group.count > group.shown.length) say(dim(`  … and ${group.count - group.shown.length} more`));
   }
 }
