@@ -27,7 +27,12 @@ export type {
   SampleInput,
 } from './columns/schema.js';
 export type { ColumnRecord } from './columns/column-record.js';
-export { readColumns, readColumnStage, COLUMNS_SECTION } from './columns/column-record.js';
+export {
+  readColumns,
+  readColumnStage,
+  refuseStagedColumns,
+  COLUMNS_SECTION,
+} from './columns/column-record.js';
 export { diffColumnRecords } from './columns/column-diff.js';
 export type { ColumnChange } from './columns/column-diff.js';
 export type { ColumnConflict } from './columns/column-merge.js';

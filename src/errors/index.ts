@@ -17,3 +17,4 @@ export { InconsistentLineageError } from './inconsistent-lineage-error.js';
 export { LineageConflictError } from './lineage-conflict-error.js';
 export { OutsideResourcesError } from './outside-resources-error.js';
 export { CannotRestoreError } from './cannot-restore-error.js';
+export { StagedColumnsConflictError } from './staged-columns-conflict-error.js';

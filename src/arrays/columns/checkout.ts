@@ -1,7 +1,6 @@
 import { branchLockName } from '../../catalog/catalog.js';
 import {
   AlreadyExistsError,
-  ConflictError,
   InvalidArgumentError,
   NotFoundError,
   NothingToCommitError,
@@ -27,7 +26,9 @@ import {
   readColumnStage,
   writeColumnStage,
   type ColumnRecord,
+  type ColumnStage,
 } from './column-record.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 import { diffColumnRecords, type ColumnChange } from './column-diff.js';
 import { checkColumnSpec, type ColumnSpec } from './schema.js';
 
@@ -40,6 +41,8 @@ export interface CheckoutOptions {
   readonly revision?: string;
   /** Readers of HEAD on a branch: include the branch's staged (uncommitted) column changes. */
   readonly staged?: boolean;
+  /** Writers: drop the branch's staged changes before opening (what `column reset` does). */
+  readonly dropStaged?: boolean;
   /** Bytes of decoded chunks kept in memory (default 512 MiB). */
   readonly cacheBytes?: number;
 }
@@ -97,7 +100,7 @@ export class Checkout {
       }
       let records = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
       if (options.staged && resolved === 'HEAD' && branch)
-        records = applyStage(records, readColumnStage(repo, branch));
+        records = applyStage(records, await stagedOnHead(repo, branch, commit, records, false));
       return new Checkout(
         repo,
         false,
@@ -122,13 +125,10 @@ export class Checkout {
     const release = await acquireLocks(repo, [branchLockName(branch)]);
     try {
       const committed = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
-      const stage = readColumnStage(repo, branch);
-      if (stage && stage.base !== commit) {
-        throw new ConflictError(
-          `branch '${branch}' moved to ${commit?.slice(0, 12)} after column changes were staged on ${stage.base?.slice(0, 12)}; drop them with 'strata column reset'`,
-          { branch, staged: stage.base, head: commit },
-        );
-      }
+      // `column reset` must work whatever the staging holds (even an unreadable file or a base
+      // from elsewhere): it drops the staging before reading it.
+      if (options.dropStaged) clearColumnStage(repo, branch);
+      const stage = await stagedOnHead(repo, branch, commit, committed, true);
       const records = applyStage(committed, stage);
       const checkout = new Checkout(
         repo,
@@ -330,6 +330,27 @@ export class Checkout {
       await this.release();
     }
   }
+}
+
+/**
+ * The branch's staging carried onto its head (see `rebaseColumnStage`); a writer holding the
+ * branch lock (`persist`) replaces the staging file with the rebased one.
+ */
+async function stagedOnHead(
+  repo: Repository,
+  branch: string,
+  head: ObjectId | null,
+  committed: Readonly<Record<string, ColumnRecord>>,
+  persist: boolean,
+): Promise<ColumnStage | undefined> {
+  const stage = readColumnStage(repo, branch);
+  if (!stage || stage.base === head) return stage;
+  const rebased = await rebaseColumnStage(repo, stage, head, committed);
+  if (persist) {
+    if (rebased) writeColumnStage(repo, rebased);
+    else clearColumnStage(repo, branch);
+  }
+  return rebased;
 }
 
 /** Opens a checkout: `write: true` for a writer on a branch, else a reader at any revision. */

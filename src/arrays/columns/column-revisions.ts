@@ -3,6 +3,7 @@ import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
 import { diffColumnRecords, type ColumnChange } from './column-diff.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 import { applyStage, readColumns, readColumnStage, type ColumnRecord } from './column-record.js';
 
 /** The columns of a revision (null: the empty state before the first commit). */
@@ -21,7 +22,10 @@ export async function columnsAt(
 export async function stagedColumns(repo: Repository): Promise<Record<string, ColumnRecord>> {
   const head = await readHead(repo);
   const committed = await columnsAt(repo, 'HEAD');
-  return head.branch ? applyStage(committed, readColumnStage(repo, head.branch)) : committed;
+  if (!head.branch) return committed;
+  const stage = readColumnStage(repo, head.branch);
+  // A staging made before the branch moved counts as carried onto the head (nothing is written).
+  return applyStage(committed, stage && (await rebaseColumnStage(repo, stage, head.commit, committed)));
 }
 
 /**

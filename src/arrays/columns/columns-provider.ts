@@ -1,7 +1,6 @@
 import type { SectionProvider } from '../../repo/commit/section-provider.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead } from '../../repo/refs/refs.js';
-import { ConflictError } from '../../errors/index.js';
 import {
   applyStage,
   clearColumnStage,
@@ -10,6 +9,7 @@ import {
   readColumns,
   readColumnStage,
 } from './column-record.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 
 /**
  * Lets `strata commit` (the snapshot verb) commit staged column changes along with the working
@@ -23,14 +23,10 @@ export const columnsSectionProvider: SectionProvider = {
     if (!head.branch) return undefined;
     const stage = readColumnStage(repo, head.branch);
     if (!stage) return undefined;
-    if (stage.base !== head.commit) {
-      throw new ConflictError(
-        `branch '${head.branch}' moved after column changes were staged; drop them with 'strata column reset'`,
-        { branch: head.branch },
-      );
-    }
     const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
-    return columnsSection(applyStage(committed, stage));
+    // Staged before another command moved the branch: carried onto the head, or a clear conflict.
+    const rebased = await rebaseColumnStage(repo, stage, head.commit, committed);
+    return rebased ? columnsSection(applyStage(committed, rebased)) : undefined;
   },
   async committed({ repo }) {
     const head = await readHead(repo);

@@ -16,9 +16,13 @@ const columnJson = (schema: ColumnSchema, count: number) => ({
 });
 
 /** Opens a writer on the current branch, runs `work`, and always closes it (staging its writes). */
-async function withWriter<T>(repo: Repository, work: (checkout: Checkout) => Promise<T>): Promise<T> {
+async function withWriter<T>(
+  repo: Repository,
+  work: (checkout: Checkout) => Promise<T>,
+  options: { dropStaged?: boolean } = {},
+): Promise<T> {
   const api = await import('../../api/index.js');
-  const checkout = await api.openCheckout(repo, { write: true });
+  const checkout = await api.openCheckout(repo, { write: true, ...options });
   try {
     return await work(checkout);
   } finally {
@@ -243,10 +247,15 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
     .description('drop the staged column changes of the current branch')
     .action(async () => {
       await withRepository(global(), (repo) =>
-        withWriter(repo, async (checkout) => {
-          await checkout.reset();
-          say('staged column changes dropped');
-        }),
+        withWriter(
+          repo,
+          async (checkout) => {
+            await checkout.reset();
+            say('staged column changes dropped');
+          },
+          // Dropped before they are read: reset works whatever the staging holds.
+          { dropStaged: true },
+        ),
       );
     });
 
