@@ -8,7 +8,7 @@ import {
 import { commitTree } from '../../repo/commit/commit-tree.js';
 import { acquireLocks } from '../../repo/commit/locks.js';
 import { buildMap } from '../../repo/merkle/build-map.js';
-import { createNodeSource, type NodeSource } from '../../repo/merkle/read-map.js';
+import { createNodeSource, createReadNodes, type NodeSource } from '../../repo/merkle/read-map.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { branchRef } from '../../repo/refs/ref-name.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
@@ -285,7 +285,12 @@ export class Checkout {
   async status(): Promise<ColumnChange[]> {
     this.assertOpen();
     if (this.writable) await this.flush();
-    return diffColumnRecords(this.context.nodes, this.committed, this.records);
+    return diffColumnRecords(
+      this.context.nodes,
+      this.committed,
+      this.records,
+      createReadNodes((ids) => this.repo.store.getMany(ids)),
+    );
   }
 
   /** Drops staged and pending changes: the columns are as the branch head has them. */

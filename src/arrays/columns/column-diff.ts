@@ -1,4 +1,9 @@
-import { iterateLeaves, iterateMapChanges, type NodeSource } from '../../repo/merkle/read-map.js';
+import {
+  iterateLeaves,
+  iterateMapChanges,
+  type NodeSource,
+  type ReadNodes,
+} from '../../repo/merkle/read-map.js';
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';
 import { sameSample } from './entry.js';
@@ -14,9 +19,10 @@ async function* allKeys(
   nodes: NodeSource,
   record: ColumnRecord,
   change: 'added' | 'deleted',
+  readMany: ReadNodes | undefined,
 ): AsyncGenerator<ColumnChange[]> {
   const column = record.schema.name;
-  for await (const entries of iterateLeaves(nodes, record.index))
+  for await (const entries of iterateLeaves(nodes, record.index, { readMany }))
     yield entries.map((e) => ({ column, key: publicKey(record.schema, e.key), change }));
 }
 
@@ -24,13 +30,14 @@ async function* allKeys(
  * Sample-level differences from `from` to `to` as a stream of batches, per column in name order
  * then key order. Only the changed parts of each index are read, each node once, and the changes
  * come out as the leaves are read (linear in the changes; nothing sorted or looked up per key).
- * A sample stored twice (same digest) is not a change. A column whose schema changed counts as all
+ * `readMany` (e.g. over `store.getMany`) reads nodes in batches. A sample stored twice (same digest) is not a change. A column whose schema changed counts as all
  * its samples deleted and added again.
  */
 export async function* iterateColumnChanges(
   nodes: NodeSource,
   from: Readonly<Record<string, ColumnRecord>>,
   to: Readonly<Record<string, ColumnRecord>>,
+  readMany?: ReadNodes,
 ): AsyncGenerator<ColumnChange[]> {
   const names = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
   for (const name of names) {
@@ -38,7 +45,7 @@ export async function* iterateColumnChanges(
     const b = to[name];
     if (a && b && JSON.stringify(a.schema) === JSON.stringify(b.schema)) {
       if (a.index === b.index) continue;
-      for await (const batch of iterateMapChanges(nodes, a.index, b.index)) {
+      for await (const batch of iterateMapChanges(nodes, a.index, b.index, { readMany })) {
         const out: ColumnChange[] = [];
         for (const c of batch) {
           if (c.before && c.after && sameSample(c.before, c.after)) continue;
@@ -49,8 +56,8 @@ export async function* iterateColumnChanges(
       }
       continue;
     }
-    if (a) yield* allKeys(nodes, a, 'deleted');
-    if (b) yield* allKeys(nodes, b, 'added');
+    if (a) yield* allKeys(nodes, a, 'deleted', readMany);
+    if (b) yield* allKeys(nodes, b, 'added', readMany);
   }
 }
 
@@ -59,8 +66,10 @@ export async function diffColumnRecords(
   nodes: NodeSource,
   from: Readonly<Record<string, ColumnRecord>>,
   to: Readonly<Record<string, ColumnRecord>>,
+  readMany?: ReadNodes,
 ): Promise<ColumnChange[]> {
   const out: ColumnChange[] = [];
-  for await (const batch of iterateColumnChanges(nodes, from, to)) for (const c of batch) out.push(c);
+  for await (const batch of iterateColumnChanges(nodes, from, to, readMany))
+    for (const c of batch) out.push(c);
   return out;
 }

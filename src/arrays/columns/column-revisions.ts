@@ -1,4 +1,4 @@
-import { createNodeSource } from '../../repo/merkle/read-map.js';
+import { createNodeSource, createReadNodes } from '../../repo/merkle/read-map.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
@@ -43,5 +43,6 @@ export async function diffColumnRevisions(
     createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 14 }),
     before,
     after,
+    createReadNodes((ids) => repo.store.getMany(ids)),
   );
 }

@@ -35,15 +35,20 @@ export async function* iterateMap(source: NodeSource, root: ObjectId): AsyncGene
 export async function* iterateLeaves(
   source: NodeSource,
   root: ObjectId,
+  options: { readMany?: ReadNodes } = {},
 ): AsyncGenerator<readonly MapEntry[]> {
-  const stack: ObjectId[] = [root];
+  const stack: { id: ObjectId; node?: MapNode }[] = [{ id: root }];
   while (stack.length > 0) {
-    const node = await source(stack.pop()!);
+    const top = stack.pop()!;
+    const node = top.node ?? (await source(top.id));
     if (node.kind === 'leaf') {
       yield node.entries;
       continue;
     }
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!.id);
+    // A node's children are read in one batch when the caller can (one store lookup, not 64).
+    const ids = node.children.map((c) => c.id);
+    const read = options.readMany ? await options.readMany(ids) : undefined;
+    for (let i = ids.length - 1; i >= 0; i--) stack.push({ id: ids[i]!, node: read?.get(ids[i]!) });
   }
 }
 
@@ -120,15 +125,18 @@ interface Pending {
 }
 
 /**
- * `diffMaps` as a stream: the changes in key order, in batches (one per leaf read). Children of a level-L node are at level L-1,
- * so a node is read only to expand it or, for leaves, when the merge reaches it: each node once,
- * and memory holds one level of ids, not every changed entry.
+ * `diffMaps` as a stream: the changes in key order, in batches (one per leaf). Children of a
+ * level-L node are at level L-1, so a node is read only to expand it or, for leaves, when the
+ * merge reaches it: each node once, in batches through `readMany` when given; memory holds one
+ * level of ids, not every changed entry.
  */
 export async function* iterateMapChanges(
   source: NodeSource,
   a: ObjectId,
   b: ObjectId,
+  options: { readMany?: ReadNodes } = {},
 ): AsyncGenerator<MapChange[]> {
+  const readMany = options.readMany ?? readOneByOne(source);
   if (a === b) return;
   const rootOf = async (id: ObjectId): Promise<Pending> => {
     const node = await source(id);
@@ -145,47 +153,92 @@ export async function* iterateMapChanges(
     for (const p of left) if (p.level > top) top = p.level;
     for (const p of right) if (p.level > top) top = p.level;
     if (top === 0) break;
-    left = await expandLevel(source, left, top);
-    right = await expandLevel(source, right, top);
+    left = await expandLevel(readMany, left, top);
+    right = await expandLevel(readMany, right, top);
   }
-  yield* mergeLeaves(new LeafCursor(source, left), new LeafCursor(source, right));
+  yield* mergeLeaves(new LeafCursor(readMany, left), new LeafCursor(readMany, right));
+}
+
+/** Reads many nodes at once (one store lookup for all of them); see `createReadNodes`. */
+export type ReadNodes = (ids: readonly ObjectId[]) => Promise<ReadonlyMap<ObjectId, MapNode>>;
+
+/** A `ReadNodes` over a batch byte getter such as `store.getMany`. */
+export function createReadNodes(
+  getMany: (ids: readonly ObjectId[]) => Promise<ReadonlyMap<ObjectId, Uint8Array>>,
+): ReadNodes {
+  return async (ids) => {
+    const out = new Map<ObjectId, MapNode>();
+    for (const [id, bytes] of await getMany(ids)) out.set(id, decodeMapNode(bytes, id));
+    return out;
+  };
+}
+
+function readOneByOne(source: NodeSource): ReadNodes {
+  return async (ids) => {
+    const out = new Map<ObjectId, MapNode>();
+    for (const id of ids) out.set(id, await source(id));
+    return out;
+  };
+}
+
+/** Nodes read per batch while diffing. */
+const READ_BATCH = 512;
+
+/** The nodes of `row` not read yet, from `from` on (at most READ_BATCH), read in one batch. */
+async function readAhead(readMany: ReadNodes, row: Pending[], from: number, until: number): Promise<void> {
+  const ids: ObjectId[] = [];
+  for (let i = from; i < until && ids.length < READ_BATCH; i++) if (!row[i]!.node) ids.push(row[i]!.id);
+  if (ids.length === 0) return;
+  const got = await readMany(ids);
+  for (let i = from; i < until; i++) {
+    const p = row[i]!;
+    if (p.node) continue;
+    const node = got.get(p.id);
+    if (!node) break;
+    row[i] = { ...p, node };
+  }
 }
 
 /** Replaces the subtrees of level `top` by their children, keeping key order. */
-async function expandLevel(source: NodeSource, row: readonly Pending[], top: number): Promise<Pending[]> {
+async function expandLevel(readMany: ReadNodes, row: Pending[], top: number): Promise<Pending[]> {
   const out: Pending[] = [];
-  for (const p of row) {
+  for (let i = 0; i < row.length; i++) {
+    const p = row[i]!;
     if (p.level !== top) {
       out.push(p);
       continue;
     }
-    const node = p.node ?? (await source(p.id));
-    if (node.kind !== 'internal') {
-      throw new CorruptObjectError(`map node ${p.id} is a leaf at level ${top}`, { id: p.id });
+    if (!p.node) await readAhead(readMany, row, i, row.length);
+    const node = row[i]!.node;
+    if (!node || node.kind !== 'internal') {
+      throw new CorruptObjectError(`map node ${p.id} is not an internal node of level ${top}`, { id: p.id });
     }
     for (const child of node.children) out.push({ id: child.id, level: top - 1 });
   }
   return out;
 }
 
-/** Reads a key-ordered row of leaves one leaf at a time, each when the merge reaches it. */
+/** Reads a key-ordered row of leaves in batches, as the merge reaches them. */
 class LeafCursor {
   private next = 0;
   entries: readonly MapEntry[] = [];
   at = 0;
 
   constructor(
-    private readonly source: NodeSource,
-    private readonly row: readonly Pending[],
+    private readonly readMany: ReadNodes,
+    private readonly row: Pending[],
   ) {}
 
   /** False when every leaf is consumed; else `entries[at]` is the next entry. */
   async ready(): Promise<boolean> {
     while (this.at >= this.entries.length) {
       if (this.next >= this.row.length) return false;
-      const p = this.row[this.next++]!;
-      const node = p.node ?? (await this.source(p.id));
-      this.entries = node.kind === 'leaf' ? node.entries : [];
+      if (!this.row[this.next]!.node) await readAhead(this.readMany, this.row, this.next, this.row.length);
+      const p = this.row[this.next]!;
+      if (!p.node) throw new CorruptObjectError(`map node ${p.id} is missing`, { id: p.id });
+      // Leaves already merged are dropped: memory holds a batch of leaves, not the whole row.
+      this.row[this.next++] = { id: p.id, level: p.level };
+      this.entries = p.node.kind === 'leaf' ? p.node.entries : [];
       this.at = 0;
     }
     return true;
