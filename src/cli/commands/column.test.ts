@@ -236,3 +236,54 @@ test('a failed import stages nothing: a truncated .npy past the first index fold
     p.done();
   }
 });
+
+test('staged column changes never jam a moved branch: commit carries them over, conflicts name a way out, reset always works (issue 10)', async () => {
+  const p = project();
+  try {
+    const stage = join(p.root, '.strata', 'stage', 'columns-main.json');
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    await npy(join(p.root, 'b.npy'), 'uint8', [4, 4], pixels(5, 2));
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'base']).code, 0);
+    // Staged on the base; then the branch moves under it (the staging file is set aside meanwhile,
+    // as when a commit is killed right after its ref update or another command commits).
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '100']).code, 0);
+    const kept = readFileSync(stage);
+    rmSync(stage);
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '200']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'moved']).code, 0);
+    writeFileSync(stage, kept);
+    const status = runCli(p.root, ['column', 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(
+      status.json<{ key: number }[]>().map((c) => c.key),
+      [100, 101, 102, 103, 104],
+    );
+    const committed = runCli(p.root, ['commit', '-m', 'staged']);
+    assert.equal(committed.code, 0, committed.stderr);
+    assert.equal(runCli(p.root, ['column', 'list', '--json']).json<{ count: number }[]>()[0]!.count, 15);
+
+    // A real conflict: the same key staged and changed on the moved branch.
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '0']).code, 0);
+    const conflicting = readFileSync(stage);
+    rmSync(stage);
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '2']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'other change']).code, 0);
+    writeFileSync(stage, conflicting);
+    for (const args of [
+      ['commit', '-m', 'refused'],
+      ['column', 'import', 'x', 'a.npy', '--start', '300'],
+      ['column', 'rm', 'x'],
+    ]) {
+      const refused = runCli(p.root, args);
+      assert.equal(refused.code, 1, `${args.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, /strata column reset/);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+    }
+    const reset = runCli(p.root, ['column', 'reset']);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
+  } finally {
+    p.done();
+  }
+});
