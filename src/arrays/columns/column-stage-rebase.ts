@@ -29,7 +29,7 @@ export async function rebaseColumnStage(
 ): Promise<ColumnStage | undefined> {
   if (stage.base === head) return stage;
   const where = { branch: stage.branch, staged: stage.base, head };
-  const resetHint = `drop them with 'strata column reset' (or check out ${stage.base?.slice(0, 12) ?? 'nothing'} to commit them there)`;
+  const resetHint = `drop them with 'strata column reset' and stage them again`;
   let baseColumns: Record<string, ColumnRecord>;
   try {
     baseColumns = readColumns(await readCommitTree(repo, stage.base), `commit ${stage.base}`);
