@@ -59,6 +59,11 @@ export { writeNpz } from './formats/npz-writer.js';
 export type { NpzMember } from './formats/npz-writer.js';
 export { writeImages } from './image/write-images.js';
 export type { WriteImagesOptions } from './image/write-images.js';
-export { columnsAt, stagedColumns, diffColumnRevisions } from './columns/column-revisions.js';
+export {
+  columnsAt,
+  stagedColumns,
+  diffColumnRevisions,
+  iterateColumnRevisionChanges,
+} from './columns/column-revisions.js';
 export { importIntoColumn, exportColumn } from './columns/import-export.js';
 export type { ImportResult, ExportResult } from './columns/import-export.js';

@@ -2,7 +2,7 @@ import { createNodeSource, createReadNodes } from '../../repo/merkle/read-map.js
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
-import { diffColumnRecords, type ColumnChange } from './column-diff.js';
+import { iterateColumnChanges, type ColumnChange } from './column-diff.js';
 import { rebaseColumnStage } from './column-stage-rebase.js';
 import { applyStage, readColumns, readColumnStage, type ColumnRecord } from './column-record.js';
 
@@ -37,9 +37,20 @@ export async function diffColumnRevisions(
   from: string | null = 'HEAD',
   to?: string,
 ): Promise<ColumnChange[]> {
+  const out: ColumnChange[] = [];
+  for await (const batch of iterateColumnRevisionChanges(repo, from, to)) for (const c of batch) out.push(c);
+  return out;
+}
+
+/** `diffColumnRevisions` as a stream of batches (what `column status` prints from, in one pass). */
+export async function* iterateColumnRevisionChanges(
+  repo: Repository,
+  from: string | null = 'HEAD',
+  to?: string,
+): AsyncGenerator<ColumnChange[]> {
   const before = await columnsAt(repo, from);
   const after = to === undefined ? await stagedColumns(repo) : await columnsAt(repo, to);
-  return diffColumnRecords(
+  yield* iterateColumnChanges(
     createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 14 }),
     before,
     after,

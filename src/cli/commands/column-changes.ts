@@ -14,8 +14,9 @@ export const SHOWN_PER_COLUMN = 20;
  */
 export function groupColumnChanges(
   changes: Iterable<{ column: string; key: unknown; change: string }>,
+  /** Groups to add to (a stream of batches passes the same map each time). */
+  groups = new Map<string, ColumnChangeGroup>(),
 ): ColumnChangeGroup[] {
-  const groups = new Map<string, ColumnChangeGroup>();
   for (const c of changes) {
     let group = groups.get(c.column);
     if (!group) {

@@ -3,7 +3,7 @@ import type { Checkout, ColumnSchema, Repository } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
-import { groupColumnChanges } from './column-changes.js';
+import { groupColumnChanges, type ColumnChangeGroup } from './column-changes.js';
 
 const columnJson = (schema: ColumnSchema, count: number) => ({
   name: schema.name,
@@ -236,9 +236,12 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
     .action(async (opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const changes = await api.diffColumnRevisions(repo, 'HEAD');
-        if (opts.json) return printJson(changes);
-        printColumnChanges(changes);
+        if (opts.json) return printJson(await api.diffColumnRevisions(repo, 'HEAD'));
+        // One pass over the changes as they are found: only the few printed are kept.
+        const groups = new Map<string, ColumnChangeGroup>();
+        for await (const batch of api.iterateColumnRevisionChanges(repo, 'HEAD'))
+          groupColumnChanges(batch, groups);
+        printColumnGroups([...groups.values()]);
       });
     });
 
@@ -321,8 +324,12 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 export function printColumnChanges(
   changes: readonly { column: string; key: unknown; change: string }[],
 ): void {
-  if (changes.length === 0) return say('no column changes');
-  for (const group of groupColumnChanges(changes)) {
+  printColumnGroups(groupColumnChanges(changes));
+}
+
+function printColumnGroups(groups: readonly ColumnChangeGroup[]): void {
+  if (groups.length === 0) return say('no column changes');
+  for (const group of groups) {
     say(`${bold(group.column)}: ${group.count} samples changed`);
     for (const c of group.shown) {
       const color = c.change === 'added' ? green : c.change === 'deleted' ? red : yellow;
