@@ -259,6 +259,8 @@ test('staged column changes never jam a moved branch: commit carries them over, 
       status.json<{ key: number }[]>().map((c) => c.key),
       [100, 101, 102, 103, 104],
     );
+    const human = runCli(p.root, ['column', 'status']);
+    assert.match(human.stdout, /^x: 5 samples changed\n {2}added {4}100\n/);
     const committed = runCli(p.root, ['commit', '-m', 'staged']);
     assert.equal(committed.code, 0, committed.stderr);
     assert.equal(runCli(p.root, ['column', 'list', '--json']).json<{ count: number }[]>()[0]!.count, 15);
