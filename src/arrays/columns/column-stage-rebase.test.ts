@@ -6,6 +6,7 @@ import { isStrataError } from '../../errors/index.js';
 import { createTempRepo } from '../../repo/test-support/temp-repo.js';
 import { openCheckout } from './checkout.js';
 import { refuseStagedColumns } from './column-record.js';
+import { columnsSectionProvider } from './columns-provider.js';
 import { diffColumnRevisions } from './column-revisions.js';
 
 type Temp = Awaited<ReturnType<typeof createTempRepo>>;
@@ -79,6 +80,11 @@ test('a commit killed right after its ref update: the leftover staging is alread
     await c.close();
     writeFileSync(stageFile(t), kept);
     assert.deepEqual(await diffColumnRevisions(t.repo, 'HEAD'), []);
+    // `strata commit` (through its section provider) adds nothing and clears the leftover.
+    const section = await columnsSectionProvider.prepare({ repo: t.repo, message: 'm', tags: [] });
+    assert.equal(section, undefined);
+    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
+    writeFileSync(stageFile(t), kept);
     const again = await openCheckout(t.repo, { write: true });
     assert.deepEqual(await again.status(), []);
     await again.close();

@@ -1,3 +1,5 @@
+import { branchLockName } from '../../catalog/catalog.js';
+import { withLocks } from '../../repo/commit/locks.js';
 import type { SectionProvider } from '../../repo/commit/section-provider.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead } from '../../repo/refs/refs.js';
@@ -8,6 +10,7 @@ import {
   COLUMNS_SECTION,
   readColumns,
   readColumnStage,
+  writeColumnStage,
 } from './column-record.js';
 import { rebaseColumnStage } from './column-stage-rebase.js';
 
@@ -19,14 +22,24 @@ import { rebaseColumnStage } from './column-stage-rebase.js';
 export const columnsSectionProvider: SectionProvider = {
   section: COLUMNS_SECTION,
   async prepare({ repo }) {
-    const head = await readHead(repo);
-    if (!head.branch) return undefined;
-    const stage = readColumnStage(repo, head.branch);
-    if (!stage) return undefined;
-    const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
-    // Staged before another command moved the branch: carried onto the head, or a clear conflict.
-    const rebased = await rebaseColumnStage(repo, stage, head.commit, committed);
-    return rebased ? columnsSection(applyStage(committed, rebased)) : undefined;
+    const { branch } = await readHead(repo);
+    if (!branch) return undefined;
+    if (!readColumnStage(repo, branch)) return undefined;
+    // Under the branch lock, like any writer: a staging made before another command moved the
+    // branch is carried onto the head and saved so (or cleared when the head holds it all already,
+    // as after a commit killed right after its ref update), or refused as a clear conflict.
+    return withLocks(repo, [branchLockName(branch)], async () => {
+      const head = await readHead(repo);
+      const stage = readColumnStage(repo, branch);
+      if (!stage || head.branch !== branch) return undefined;
+      const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
+      const rebased = await rebaseColumnStage(repo, stage, head.commit, committed);
+      if (rebased !== stage) {
+        if (rebased) writeColumnStage(repo, rebased);
+        else clearColumnStage(repo, branch);
+      }
+      return rebased ? columnsSection(applyStage(committed, rebased)) : undefined;
+    });
   },
   async committed({ repo }) {
     const head = await readHead(repo);
