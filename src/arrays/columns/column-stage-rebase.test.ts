@@ -3,7 +3,9 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isStrataError } from '../../errors/index.js';
+import { createBranch } from '../../repo/refs/branches.js';
 import { createTempRepo } from '../../repo/test-support/temp-repo.js';
+import { mergeRevision } from '../merge.js';
 import { openCheckout } from './checkout.js';
 import { refuseStagedColumns } from './column-record.js';
 import { columnsSectionProvider } from './columns-provider.js';
@@ -83,6 +85,11 @@ test('a commit killed right after its ref update: the leftover staging is alread
     // `strata commit` (through its section provider) adds nothing and clears the leftover.
     const section = await columnsSectionProvider.prepare({ repo: t.repo, message: 'm', tags: [] });
     assert.equal(section, undefined);
+    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
+    // A merge is not refused because of it either (it would be, were anything really staged).
+    writeFileSync(stageFile(t), kept);
+    await createBranch(t.repo, 'other');
+    assert.equal((await mergeRevision(t.repo, 'other')).result, 'up-to-date');
     assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
     writeFileSync(stageFile(t), kept);
     const again = await openCheckout(t.repo, { write: true });
