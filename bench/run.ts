@@ -36,6 +36,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'tensor columns: 100,000 MNIST-like samples written, committed, read, randomly got, changed',
     run: async () => (await import('./columns.js')).run(),
   },
+  'columns-status': {
+    description: 'tensor columns: `column status` with 10^6 staged samples (BENCH_COLUMNS_STATUS_N)',
+    run: async () => (await import('./columns-status.js')).run(),
+  },
   workspace: {
     description:
       'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',

@@ -27,7 +27,12 @@ export type {
   SampleInput,
 } from './columns/schema.js';
 export type { ColumnRecord } from './columns/column-record.js';
-export { readColumns, readColumnStage, COLUMNS_SECTION } from './columns/column-record.js';
+export {
+  readColumns,
+  readColumnStage,
+  refuseStagedColumns,
+  COLUMNS_SECTION,
+} from './columns/column-record.js';
 export { diffColumnRecords } from './columns/column-diff.js';
 export type { ColumnChange } from './columns/column-diff.js';
 export type { ColumnConflict } from './columns/column-merge.js';
@@ -54,6 +59,11 @@ export { writeNpz } from './formats/npz-writer.js';
 export type { NpzMember } from './formats/npz-writer.js';
 export { writeImages } from './image/write-images.js';
 export type { WriteImagesOptions } from './image/write-images.js';
-export { columnsAt, stagedColumns, diffColumnRevisions } from './columns/column-revisions.js';
+export {
+  columnsAt,
+  stagedColumns,
+  diffColumnRevisions,
+  iterateColumnRevisionChanges,
+} from './columns/column-revisions.js';
 export { importIntoColumn, exportColumn } from './columns/import-export.js';
 export type { ImportResult, ExportResult } from './columns/import-export.js';

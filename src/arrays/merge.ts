@@ -13,7 +13,14 @@ import type { Repository } from '../repo/repository.js';
 import { rewriteWorkingFolders } from '../repo/worktree/checkout.js';
 import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
 import type { ObjectId } from '../util/hash.js';
-import { columnsSection, COLUMNS_SECTION, readColumns, readColumnStage } from './columns/column-record.js';
+import {
+  clearColumnStage,
+  columnsSection,
+  COLUMNS_SECTION,
+  readColumns,
+  readColumnStage,
+} from './columns/column-record.js';
+import { rebaseColumnStage } from './columns/column-stage-rebase.js';
 import type { ColumnKey } from './columns/column-keys.js';
 import { mergeColumnRecords } from './columns/column-merge.js';
 
@@ -92,13 +99,25 @@ export async function mergeRevision(
   const locks = [WORKTREE_LOCK, branchLockName(branch)];
   return withLocks(repo, locks, async () => {
     refuseWhileInterrupted(repo, 'merge');
-    if (readColumnStage(repo, branch)) {
+    const ours = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
+    const stage = readColumnStage(repo, branch);
+    // A leftover staging the head already holds (a commit killed after its ref update) is cleared;
+    // anything really staged refuses the merge, which would otherwise leave it behind.
+    const pending =
+      stage &&
+      (await rebaseColumnStage(
+        repo,
+        stage,
+        ours,
+        readColumns(await readCommitTree(repo, ours), `commit ${ours}`),
+      ));
+    if (stage && !pending) clearColumnStage(repo, branch);
+    if (pending) {
       throw new UncommittedChangesError(
         `branch '${branch}' has staged column changes; commit them or 'strata column reset' before merging`,
         { branch },
       );
     }
-    const ours = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
     const theirs = (await resolveRevision(repo, revision)).commit;
     const base = ours ? await mergeBase(repo, ours, theirs) : null;
     if (ours !== null && (base === theirs || ours === theirs))

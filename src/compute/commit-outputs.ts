@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { refuseStagedColumns } from '../arrays/index.js';
 import { commit, type CommitResult } from '../repo/commit/create-commit.js';
 import type { Repository } from '../repo/repository.js';
 import { addResource, listResources } from '../repo/resources/resources.js';
@@ -58,6 +59,8 @@ export async function commitOutputs(
   collection: string,
   options: CommitOutputsOptions,
 ): Promise<CommitOutputsResult> {
+  // The commit below takes no column section: it must not leave staged column changes behind.
+  await refuseStagedColumns(repo, 'committing computed outputs');
   const rel = collectionDir(collection);
   const abs = join(repo.root, rel);
   mkdirSync(abs, { recursive: true });

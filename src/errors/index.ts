@@ -22,3 +22,4 @@ export { QueryTooLargeError } from './query-too-large-error.js';
 export { ResourceSymlinkError } from './resource-symlink-error.js';
 export { RefNameClashError } from './ref-name-clash-error.js';
 export { InterruptedOperationError } from './interrupted-operation-error.js';
+export { StagedColumnsConflictError } from './staged-columns-conflict-error.js';

@@ -1,7 +1,6 @@
 import { branchLockName } from '../../catalog/catalog.js';
 import {
   AlreadyExistsError,
-  ConflictError,
   InvalidArgumentError,
   NotFoundError,
   NothingToCommitError,
@@ -9,7 +8,7 @@ import {
 import { commitTree } from '../../repo/commit/commit-tree.js';
 import { acquireLocks } from '../../repo/commit/locks.js';
 import { buildMap } from '../../repo/merkle/build-map.js';
-import { createNodeSource, type NodeSource } from '../../repo/merkle/read-map.js';
+import { createNodeSource, createReadNodes, type NodeSource } from '../../repo/merkle/read-map.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { branchRef } from '../../repo/refs/ref-name.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
@@ -27,7 +26,9 @@ import {
   readColumnStage,
   writeColumnStage,
   type ColumnRecord,
+  type ColumnStage,
 } from './column-record.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 import { diffColumnRecords, type ColumnChange } from './column-diff.js';
 import { checkColumnSpec, type ColumnSpec } from './schema.js';
 
@@ -40,6 +41,8 @@ export interface CheckoutOptions {
   readonly revision?: string;
   /** Readers of HEAD on a branch: include the branch's staged (uncommitted) column changes. */
   readonly staged?: boolean;
+  /** Writers: drop the branch's staged changes before opening (what `column reset` does). */
+  readonly dropStaged?: boolean;
   /** Bytes of decoded chunks kept in memory (default 512 MiB). */
   readonly cacheBytes?: number;
 }
@@ -54,6 +57,8 @@ export class Checkout {
   private readonly open = new Map<string, Column>();
   private readonly context: ColumnContext;
   private removed = new Set<string>();
+  /** Inside `bulk`: nothing is staged until it succeeds. */
+  private inBulk = false;
 
   private constructor(
     readonly repo: Repository,
@@ -95,7 +100,7 @@ export class Checkout {
       }
       let records = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
       if (options.staged && resolved === 'HEAD' && branch)
-        records = applyStage(records, readColumnStage(repo, branch));
+        records = applyStage(records, await stagedOnHead(repo, branch, commit, records, false));
       return new Checkout(
         repo,
         false,
@@ -120,13 +125,10 @@ export class Checkout {
     const release = await acquireLocks(repo, [branchLockName(branch)]);
     try {
       const committed = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
-      const stage = readColumnStage(repo, branch);
-      if (stage && stage.base !== commit) {
-        throw new ConflictError(
-          `branch '${branch}' moved to ${commit?.slice(0, 12)} after column changes were staged on ${stage.base?.slice(0, 12)}; drop them with 'strata column reset'`,
-          { branch, staged: stage.base, head: commit },
-        );
-      }
+      // `column reset` must work whatever the staging holds (even an unreadable file or a base
+      // from elsewhere): it drops the staging before reading it.
+      if (options.dropStaged) clearColumnStage(repo, branch);
+      const stage = await stagedOnHead(repo, branch, commit, committed, true);
       const records = applyStage(committed, stage);
       const checkout = new Checkout(
         repo,
@@ -220,30 +222,56 @@ export class Checkout {
   /** Folds pending writes of every column in and stages the result (one atomic file replace). */
   async flush(): Promise<void> {
     this.assertWriter('flush');
+    await this.applyAll();
+    this.publish();
+  }
+
+  /** Folds every open column's pending writes into its index (durable, not staged). */
+  private async applyAll(): Promise<void> {
     for (const column of this.open.values()) {
       await column.applyPending();
       this.records[column.name] = column.record;
     }
-    this.publish();
   }
 
   /**
    * Runs `work` as one bulk step: writes stay in memory and in open files until it returns, then
-   * are staged at once. If it throws, nothing it wrote is staged.
+   * are staged at once. If it throws, nothing it wrote is staged and the checkout is back where it
+   * was (the previous staging stays as it is): writes folded into an index midway to bound memory
+   * are dropped with the rest.
    */
   async bulk<T>(work: (checkout: Checkout) => Promise<T>): Promise<T> {
     this.assertWriter('bulk');
+    if (this.inBulk) return work(this);
+    // Writes made before the bulk step are staged first: a failure below rolls back to here.
+    await this.flush();
+    const records = { ...this.records };
+    const removed = new Set(this.removed);
+    const opened = new Map(this.open);
+    this.inBulk = true;
+    let result: T;
     try {
-      const result = await work(this);
-      await this.flush();
-      return result;
+      result = await work(this);
+      await this.applyAll();
     } catch (err) {
+      this.inBulk = false;
       for (const column of this.open.values()) await column.discard();
+      this.records = records;
+      this.removed = removed;
+      this.open.clear();
+      for (const [name, column] of opened) {
+        column.replaceRecord(records[name]!);
+        this.open.set(name, column);
+      }
       throw err;
     }
+    this.inBulk = false;
+    this.publish();
+    return result;
   }
 
   private publish(): void {
+    if (this.inBulk) return;
     const columns: Record<string, ColumnRecord | null> = {};
     for (const [name, record] of Object.entries(this.records)) {
       if (JSON.stringify(record) !== JSON.stringify(this.committed[name])) columns[name] = record;
@@ -257,7 +285,12 @@ export class Checkout {
   async status(): Promise<ColumnChange[]> {
     this.assertOpen();
     if (this.writable) await this.flush();
-    return diffColumnRecords(this.context.nodes, this.committed, this.records);
+    return diffColumnRecords(
+      this.context.nodes,
+      this.committed,
+      this.records,
+      createReadNodes((ids) => this.repo.store.getMany(ids)),
+    );
   }
 
   /** Drops staged and pending changes: the columns are as the branch head has them. */
@@ -302,6 +335,27 @@ export class Checkout {
       await this.release();
     }
   }
+}
+
+/**
+ * The branch's staging carried onto its head (see `rebaseColumnStage`); a writer holding the
+ * branch lock (`persist`) replaces the staging file with the rebased one.
+ */
+async function stagedOnHead(
+  repo: Repository,
+  branch: string,
+  head: ObjectId | null,
+  committed: Readonly<Record<string, ColumnRecord>>,
+  persist: boolean,
+): Promise<ColumnStage | undefined> {
+  const stage = readColumnStage(repo, branch);
+  if (!stage || stage.base === head) return stage;
+  const rebased = await rebaseColumnStage(repo, stage, head, committed);
+  if (persist) {
+    if (rebased) writeColumnStage(repo, rebased);
+    else clearColumnStage(repo, branch);
+  }
+  return rebased;
 }
 
 /** Opens a checkout: `write: true` for a writer on a branch, else a reader at any revision. */

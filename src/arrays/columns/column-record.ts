@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorruptObjectError } from '../../errors/index.js';
+import { CorruptObjectError, UncommittedChangesError } from '../../errors/index.js';
 import type { SectionValue } from '../../repo/commit/create-commit.js';
 import { STAGE_DIR } from '../../repo/maintenance/staged-roots.js';
 import type { RootTree } from '../../repo/objects/commit-object.js';
+import { readHead } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
 import { writeFileDurable } from '../../util/durable-fs.js';
 import type { ObjectId } from '../../util/hash.js';
@@ -98,4 +99,26 @@ export function applyStage(
     else out[name] = record;
   }
   return out;
+}
+
+/**
+ * Refuses a commit that would not include the current branch's staged column changes (used by
+ * committers that take no column section, such as `assets create` and `compute commit`): a commit
+ * must never leave its branch's staged changes behind.
+ */
+export async function refuseStagedColumns(repo: Repository, verb: string): Promise<void> {
+  const { branch } = await readHead(repo);
+  if (!branch) return;
+  let staged: boolean;
+  try {
+    staged = readColumnStage(repo, branch) !== undefined;
+  } catch {
+    staged = true;
+  }
+  if (staged) {
+    throw new UncommittedChangesError(
+      `branch '${branch}' has staged column changes that ${verb} would not commit; commit them first with 'strata commit', or drop them with 'strata column reset'`,
+      { branch, staged: 'columns' },
+    );
+  }
 }

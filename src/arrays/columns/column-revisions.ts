@@ -1,8 +1,9 @@
-import { createNodeSource } from '../../repo/merkle/read-map.js';
+import { createNodeSource, createReadNodes } from '../../repo/merkle/read-map.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead, resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
-import { diffColumnRecords, type ColumnChange } from './column-diff.js';
+import { iterateColumnChanges, type ColumnChange } from './column-diff.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 import { applyStage, readColumns, readColumnStage, type ColumnRecord } from './column-record.js';
 
 /** The columns of a revision (null: the empty state before the first commit). */
@@ -21,7 +22,10 @@ export async function columnsAt(
 export async function stagedColumns(repo: Repository): Promise<Record<string, ColumnRecord>> {
   const head = await readHead(repo);
   const committed = await columnsAt(repo, 'HEAD');
-  return head.branch ? applyStage(committed, readColumnStage(repo, head.branch)) : committed;
+  if (!head.branch) return committed;
+  const stage = readColumnStage(repo, head.branch);
+  // A staging made before the branch moved counts as carried onto the head (nothing is written).
+  return applyStage(committed, stage && (await rebaseColumnStage(repo, stage, head.commit, committed)));
 }
 
 /**
@@ -33,11 +37,23 @@ export async function diffColumnRevisions(
   from: string | null = 'HEAD',
   to?: string,
 ): Promise<ColumnChange[]> {
+  const out: ColumnChange[] = [];
+  for await (const batch of iterateColumnRevisionChanges(repo, from, to)) for (const c of batch) out.push(c);
+  return out;
+}
+
+/** `diffColumnRevisions` as a stream of batches (what `column status` prints from, in one pass). */
+export async function* iterateColumnRevisionChanges(
+  repo: Repository,
+  from: string | null = 'HEAD',
+  to?: string,
+): AsyncGenerator<ColumnChange[]> {
   const before = await columnsAt(repo, from);
   const after = to === undefined ? await stagedColumns(repo) : await columnsAt(repo, to);
-  return diffColumnRecords(
+  yield* iterateColumnChanges(
     createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 14 }),
     before,
     after,
+    createReadNodes((ids) => repo.store.getMany(ids)),
   );
 }

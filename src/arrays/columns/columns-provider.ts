@@ -1,7 +1,8 @@
+import { branchLockName } from '../../catalog/catalog.js';
+import { withLocks } from '../../repo/commit/locks.js';
 import type { SectionProvider } from '../../repo/commit/section-provider.js';
 import { readCommitTree } from '../../repo/objects/read-objects.js';
 import { readHead } from '../../repo/refs/refs.js';
-import { ConflictError } from '../../errors/index.js';
 import {
   applyStage,
   clearColumnStage,
@@ -9,7 +10,9 @@ import {
   COLUMNS_SECTION,
   readColumns,
   readColumnStage,
+  writeColumnStage,
 } from './column-record.js';
+import { rebaseColumnStage } from './column-stage-rebase.js';
 
 /**
  * Lets `strata commit` (the snapshot verb) commit staged column changes along with the working
@@ -19,18 +22,24 @@ import {
 export const columnsSectionProvider: SectionProvider = {
   section: COLUMNS_SECTION,
   async prepare({ repo }) {
-    const head = await readHead(repo);
-    if (!head.branch) return undefined;
-    const stage = readColumnStage(repo, head.branch);
-    if (!stage) return undefined;
-    if (stage.base !== head.commit) {
-      throw new ConflictError(
-        `branch '${head.branch}' moved after column changes were staged; drop them with 'strata column reset'`,
-        { branch: head.branch },
-      );
-    }
-    const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
-    return columnsSection(applyStage(committed, stage));
+    const { branch } = await readHead(repo);
+    if (!branch) return undefined;
+    if (!readColumnStage(repo, branch)) return undefined;
+    // Under the branch lock, like any writer: a staging made before another command moved the
+    // branch is carried onto the head and saved so (or cleared when the head holds it all already,
+    // as after a commit killed right after its ref update), or refused as a clear conflict.
+    return withLocks(repo, [branchLockName(branch)], async () => {
+      const head = await readHead(repo);
+      const stage = readColumnStage(repo, branch);
+      if (!stage || head.branch !== branch) return undefined;
+      const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
+      const rebased = await rebaseColumnStage(repo, stage, head.commit, committed);
+      if (rebased !== stage) {
+        if (rebased) writeColumnStage(repo, rebased);
+        else clearColumnStage(repo, branch);
+      }
+      return rebased ? columnsSection(applyStage(committed, rebased)) : undefined;
+    });
   },
   async committed({ repo }) {
     const head = await readHead(repo);

@@ -38,7 +38,13 @@ export async function importIntoColumn(
   checkout: Checkout,
   column: string,
   path: string,
-  options: { create?: boolean; start?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    create?: boolean;
+    start?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** Called after each batch of samples is written (not yet staged), with the batches so far. */
+    onBatch?: (batches: number, samples: number) => void | Promise<void>;
+  } = {},
 ): Promise<ImportResult> {
   const start = options.start ?? 0;
   if (!Number.isSafeInteger(start) || start < 0) {
@@ -56,6 +62,7 @@ export async function importIntoColumn(
     );
   }
   let samples = 0;
+  let batches = 0;
   await checkout.bulk(async () => {
     const target: Column = created
       ? await checkout.createColumn({ name: column, dtype: source.dtype, shape: source.sampleShape! })
@@ -63,6 +70,7 @@ export async function importIntoColumn(
     for await (const batch of source.batches({ onBytes: options.onProgress })) {
       await target.setBatch({ start: start + samples }, batch);
       samples += batch.count;
+      await options.onBatch?.(++batches, samples);
     }
   });
   return { column, created, samples, firstKey: start, source: source.path };

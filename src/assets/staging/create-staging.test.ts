@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { openCheckout } from '../../arrays/index.js';
+import { isStrataError } from '../../errors/index.js';
 import { diffRevisions } from '../../repo/diff/diff-revisions.js';
 import { log } from '../../repo/history/log.js';
 import { restorePaths } from '../../repo/worktree/restore.js';
@@ -21,6 +23,20 @@ describe('createStaging / deleteStaging', () => {
     staging = join(t.root, 'staging');
   });
   afterEach(() => t.done());
+
+  it('refuses while the branch has staged column changes, before moving a file (issue 10)', async () => {
+    // Its commit takes no column section: committing would leave the staged columns behind.
+    const w = await openCheckout(t.repo, { write: true });
+    await (await w.createColumn({ name: 'x', kind: 'str' })).set(1, 'staged');
+    await w.close();
+    const assets = writeSampleAssets(ingress, 2, 1);
+    await assert.rejects(
+      createStaging(t.repo, { ingressRoot: ingress, stagingRoot: staging, writeMode: 'move', assets }),
+      (err) => isStrataError(err) && err.code === 'E_UNCOMMITTED_CHANGES',
+    );
+    assert.equal(existsSync(staging), false);
+    assert.equal((await log(t.repo, {})).length, 0);
+  });
 
   it('stages and commits as resource role assets; same input again is unchanged; delete keeps history', async () => {
     const assets = writeSampleAssets(ingress, 3, 2);

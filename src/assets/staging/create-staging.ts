@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { isStrataError } from '../../errors/index.js';
+import { refuseStagedColumns } from '../../arrays/index.js';
 import { commit } from '../../repo/commit/create-commit.js';
 import { withLocks } from '../../repo/commit/locks.js';
 import type { Repository } from '../../repo/repository.js';
@@ -85,6 +86,8 @@ export async function createStaging(repo: Repository, options: CreateStagingOpti
     const assets = options.assets ?? (await validAssets(repo));
     const extra = recovered ? { recovered } : {};
     if (assets.length === 0) return { staged: 0, files: 0, bytes: 0, commit: null, ...extra };
+    // Checked before any file moves: the commit below takes no column section.
+    await refuseStagedColumns(repo, 'assets create');
     const resource = await ensureStagingResource(repo, options.stagingRoot);
     const journal = stagingJournalPath(repo);
     const staged = await stageAssets({

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { writeImages, writeNpy } from '../../api/index.js';
 import { CLI_BIN, runCli } from '../test-support/run-cli.js';
@@ -25,6 +26,22 @@ function project(): { root: string; done(): void } {
   const root = mkdtempSync(join(tmpdir(), 'strata-columns-cli-'));
   assert.equal(runCli(root, ['init']).code, 0);
   return { root, done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Resolves once `stream` prints a line matching `pattern` (rejects if it ends first). */
+function waitForLine(stream: Readable, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (text.split('\n').some((line) => pattern.test(line))) {
+        stream.off('data', onData);
+        resolve();
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', () => reject(new Error(`stream ended without ${pattern}: ${text}`)));
+  });
 }
 
 const pixels = (n: number, seed: number) =>
@@ -155,24 +172,26 @@ test('a bulk import killed part-way leaves nothing visible; fsck passes and the 
     await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
     runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']);
     runCli(p.root, ['commit', '-m', 'base']);
-    // 400 MB of samples: long enough to be killed in the middle.
-    const big = new Uint8Array(64 * 1024 * 1024);
+    // Four 8 MiB batches; the kill lands after the third (sized by work done, not by time).
+    const big = new Uint8Array(8 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
     async function* chunks() {
-      for (let i = 0; i < 6; i++) yield big;
+      for (let i = 0; i < 4; i++) yield big;
     }
     await writeNpy(join(p.root, 'big.npy'), {
       dtype: 'uint8',
       sampleShape: [4, 4],
-      count: (6 * big.length) / 16,
+      count: (4 * big.length) / 16,
       chunks: chunks(),
     });
     const child = spawn(process.execPath, [CLI_BIN, 'column', 'import', 'x', 'big.npy', '--start', '10'], {
       cwd: p.root,
+      env: { ...process.env, STRATA_TEST_SIGNAL_AFTER_BATCHES: '3' },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise((r) => child.once('exit', r));
+    await waitForLine(child.stderr, /^strata-test-signal: 3 batches$/);
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     const fsck = runCli(p.root, ['fsck', '--json']);
     assert.equal(fsck.code, 0, fsck.stdout + fsck.stderr);
     assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
@@ -184,6 +203,88 @@ test('a bulk import killed part-way leaves nothing visible; fsck passes and the 
     assert.equal(runCli(p.root, ['column', 'export', 'x', 'x.npy', '--rev', 'HEAD']).code, 0);
     const x = readFileSync(join(p.root, 'x.npy'));
     assert.deepEqual(x.subarray(x.byteLength - 80), Buffer.from(pixels(5, 1)));
+  } finally {
+    p.done();
+  }
+});
+
+test('a failed import stages nothing: a truncated .npy past the first index fold leaves the earlier staging intact (issue 10)', async () => {
+  const p = project();
+  try {
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'base']).code, 0);
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '100']).code, 0);
+    // 600,000 samples in two 8 MiB batches: the first is folded into the index (more than 2^18
+    // pending samples) before the second hits the truncated end.
+    const data = new Uint8Array(600_000 * 16).fill(7);
+    await npy(join(p.root, 'big.npy'), 'uint8', [4, 4], data);
+    const full = readFileSync(join(p.root, 'big.npy'));
+    writeFileSync(join(p.root, 'cut.npy'), full.subarray(0, full.byteLength - 1000));
+    const cut = runCli(p.root, ['column', 'import', 'x', 'cut.npy', '--start', '1000']);
+    assert.equal(cut.code, 1, cut.stderr);
+    assert.match(cut.stderr, /cut\.npy/);
+    const status = runCli(p.root, ['column', 'status', '--json']).json<{ key: number }[]>();
+    assert.deepEqual(
+      status.map((c) => c.key),
+      [100, 101, 102, 103, 104],
+    );
+    assert.equal(runCli(p.root, ['commit', '-m', 'five more']).code, 0);
+    const list = runCli(p.root, ['column', 'list', '--json']).json<{ count: number }[]>();
+    assert.equal(list[0]!.count, 10);
+  } finally {
+    p.done();
+  }
+});
+
+test('staged column changes never jam a moved branch: commit carries them over, conflicts name a way out, reset always works (issue 10)', async () => {
+  const p = project();
+  try {
+    const stage = join(p.root, '.strata', 'stage', 'columns-main.json');
+    await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
+    await npy(join(p.root, 'b.npy'), 'uint8', [4, 4], pixels(5, 2));
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'base']).code, 0);
+    // Staged on the base; then the branch moves under it (the staging file is set aside meanwhile,
+    // as when a commit is killed right after its ref update or another command commits).
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '100']).code, 0);
+    const kept = readFileSync(stage);
+    rmSync(stage);
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '200']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'moved']).code, 0);
+    writeFileSync(stage, kept);
+    const status = runCli(p.root, ['column', 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(
+      status.json<{ key: number }[]>().map((c) => c.key),
+      [100, 101, 102, 103, 104],
+    );
+    const human = runCli(p.root, ['column', 'status']);
+    assert.match(human.stdout, /^x: 5 samples changed\n {2}added {4}100\n/);
+    const committed = runCli(p.root, ['commit', '-m', 'staged']);
+    assert.equal(committed.code, 0, committed.stderr);
+    assert.equal(runCli(p.root, ['column', 'list', '--json']).json<{ count: number }[]>()[0]!.count, 15);
+
+    // A real conflict: the same key staged and changed on the moved branch.
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '0']).code, 0);
+    const conflicting = readFileSync(stage);
+    rmSync(stage);
+    assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '2']).code, 0);
+    assert.equal(runCli(p.root, ['commit', '-m', 'other change']).code, 0);
+    writeFileSync(stage, conflicting);
+    for (const args of [
+      ['commit', '-m', 'refused'],
+      ['column', 'import', 'x', 'a.npy', '--start', '300'],
+      ['column', 'rm', 'x'],
+    ]) {
+      const refused = runCli(p.root, args);
+      assert.equal(refused.code, 1, `${args.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, /strata column reset/);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+    }
+    const reset = runCli(p.root, ['column', 'reset']);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.deepEqual(runCli(p.root, ['column', 'status', '--json']).json(), []);
   } finally {
     p.done();
   }

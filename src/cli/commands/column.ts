@@ -4,6 +4,7 @@ import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
 import { recoveryAction, resolveFromCli } from './recover.js';
+import { groupColumnChanges, type ColumnChangeGroup } from './column-changes.js';
 
 const columnJson = (schema: ColumnSchema, count: number) => ({
   name: schema.name,
@@ -16,9 +17,13 @@ const columnJson = (schema: ColumnSchema, count: number) => ({
 });
 
 /** Opens a writer on the current branch, runs `work`, and always closes it (staging its writes). */
-async function withWriter<T>(repo: Repository, work: (checkout: Checkout) => Promise<T>): Promise<T> {
+async function withWriter<T>(
+  repo: Repository,
+  work: (checkout: Checkout) => Promise<T>,
+  options: { dropStaged?: boolean } = {},
+): Promise<T> {
   const api = await import('../../api/index.js');
-  const checkout = await api.openCheckout(repo, { write: true });
+  const checkout = await api.openCheckout(repo, { write: true, ...options });
   try {
     return await work(checkout);
   } finally {
@@ -47,6 +52,21 @@ function describeSample(sample: unknown): string {
   const nd = sample as { dtype: string; shape: number[]; data: ArrayLike<number | bigint> };
   const head = Array.from({ length: Math.min(8, nd.data.length) }, (_, i) => String(nd.data[i]));
   return `${nd.dtype}[${nd.shape.join(', ')}] ${head.join(' ')}${nd.data.length > 8 ? ' …' : ''}`;
+}
+
+/**
+ * A test hook for crash tests: with STRATA_TEST_SIGNAL_AFTER_BATCHES=N, the import writes
+ * `strata-test-signal: N batches` to stderr after its N-th batch and then waits (for the test's
+ * SIGKILL), so the kill lands in the middle of the import however busy the machine is.
+ */
+function testSignalAfterBatches(): ((batches: number) => Promise<void>) | undefined {
+  const after = Number(process.env.STRATA_TEST_SIGNAL_AFTER_BATCHES);
+  if (!Number.isSafeInteger(after) || after < 1) return undefined;
+  return async (batches) => {
+    if (batches !== after) return;
+    process.stderr.write(`strata-test-signal: ${batches} batches\n`);
+    await new Promise(() => setInterval(() => undefined, 1 << 30));
+  };
 }
 
 export function registerColumnCommands(program: Command, global: () => GlobalOptions): void {
@@ -182,6 +202,7 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
               create: opts.create,
               start: opts.start,
               onProgress: progress.update,
+              onBatch: testSignalAfterBatches(),
             })
             .finally(() => progress.stop());
           if (opts.json) return printJson(result);
@@ -216,9 +237,12 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
     .action(async (opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const changes = await api.diffColumnRevisions(repo, 'HEAD');
-        if (opts.json) return printJson(changes);
-        printColumnChanges(changes);
+        if (opts.json) return printJson(await api.diffColumnRevisions(repo, 'HEAD'));
+        // One pass over the changes as they are found: only the few printed are kept.
+        const groups = new Map<string, ColumnChangeGroup>();
+        for await (const batch of api.iterateColumnRevisionChanges(repo, 'HEAD'))
+          groupColumnChanges(batch, groups);
+        printColumnGroups([...groups.values()]);
       });
     });
 
@@ -227,10 +251,15 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
     .description('drop the staged column changes of the current branch')
     .action(async () => {
       await withRepository(global(), (repo) =>
-        withWriter(repo, async (checkout) => {
-          await checkout.reset();
-          say('staged column changes dropped');
-        }),
+        withWriter(
+          repo,
+          async (checkout) => {
+            await checkout.reset();
+            say('staged column changes dropped');
+          },
+          // Dropped before they are read: reset works whatever the staging holds.
+          { dropStaged: true },
+        ),
       );
     });
 
@@ -311,15 +340,17 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 export function printColumnChanges(
   changes: readonly { column: string; key: unknown; change: string }[],
 ): void {
-  if (changes.length === 0) return say('no column changes');
-  const byColumn = new Map<string, typeof changes>();
-  for (const c of changes) byColumn.set(c.column, [...(byColumn.get(c.column) ?? []), c]);
-  for (const [name, list] of byColumn) {
-    say(`${bold(name)}: ${list.length} samples changed`);
-    for (const c of list.slice(0, 20)) {
+  printColumnGroups(groupColumnChanges(changes));
+}
+
+function printColumnGroups(groups: readonly ColumnChangeGroup[]): void {
+  if (groups.length === 0) return say('no column changes');
+  for (const group of groups) {
+    say(`${bold(group.column)}: ${group.count} samples changed`);
+    for (const c of group.shown) {
       const color = c.change === 'added' ? green : c.change === 'deleted' ? red : yellow;
       say(`  ${color(c.change.padEnd(8))} ${JSON.stringify(c.key)}`);
     }
-    if (list.length > 20) say(dim(`  … and ${list.length - 20} more`));
+    if (group.count > group.shown.length) say(dim(`  … and ${group.count - group.shown.length} more`));
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildMap, type BuiltMap } from './build-map.js';
 import { editMap, type MapEdit } from './edit-map.js';
 import { createNodeSource, readAllEntries } from './read-map.js';
-import type { MapEntry } from './map-node.js';
+import type { MapEntry, MapNode } from './map-node.js';
 
 const v = (s: string) => Buffer.from(s);
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -95,4 +95,29 @@ test('removing everything leaves the empty map', async () => {
   const edited = await editMap(source, built.root, [{ key: 'a' }, { key: 'b' }]);
   assert.equal(edited.root, buildMap([]).root);
   assert.equal(edited.count, 0);
+});
+
+test('editMap over a map of 300k leaves: no recursion or call arguments that grow with the map (issue 10)', async () => {
+  // A hand-made tree: root (level 3) -> one level-2 node -> 1,200 level-1 nodes -> 256 leaves each.
+  // Node ids repeat (the source answers by id), so the test holds 307,200 leaf refs in little memory.
+  // The old leaf row spread each subtree's row into push(), which overflows the stack at this size.
+  const leaf = { kind: 'leaf' as const, entries: [{ key: 'k', value: v('x') }] };
+  const level1 = {
+    kind: 'internal' as const,
+    level: 1,
+    children: Array.from({ length: 256 }, () => ({ lastKey: 'k', id: 'leaf', count: 1 })),
+  };
+  const level2 = {
+    kind: 'internal' as const,
+    level: 2,
+    children: Array.from({ length: 1200 }, () => ({ lastKey: 'k', id: 'l1', count: 256 })),
+  };
+  const root = {
+    kind: 'internal' as const,
+    level: 3,
+    children: [{ lastKey: 'k', id: 'l2', count: 307_200 }],
+  };
+  const nodes: Record<string, MapNode> = { leaf, l1: level1, l2: level2, root };
+  const built = await editMap(async (id) => nodes[id]!, 'root', []);
+  assert.equal(built.count, 307_200);
 });

@@ -1,3 +1,4 @@
+import { CorruptObjectError } from '../../errors/index.js';
 import type { ObjectId } from '../../util/hash.js';
 import { buildUpperLevels, createEmitter, cutsAfter, type BuiltMap } from './build-map.js';
 import type { ChildRef, MapEntry } from './map-node.js';
@@ -9,16 +10,28 @@ export interface MapEdit {
   readonly value?: Uint8Array;
 }
 
-/** Every leaf of the map, left to right, read from the internal nodes only (leaves stay unread). */
+/**
+ * Every leaf of the map, left to right, read from the internal nodes only (leaves stay unread).
+ * Level by level with plain loops: no recursion and no spread of a row into call arguments, whose
+ * depth or size would grow with the map (a 10^7-entry map has ~150k leaves).
+ */
 async function leafRow(source: NodeSource, root: ObjectId): Promise<ChildRef[]> {
   const node = await source(root);
   if (node.kind === 'leaf') {
     const last = node.entries[node.entries.length - 1];
     return [{ lastKey: last?.key ?? '', id: root, count: node.entries.length }];
   }
-  if (node.level === 1) return [...node.children];
-  const row: ChildRef[] = [];
-  for (const child of node.children) row.push(...(await leafRow(source, child.id)));
+  let row: ChildRef[] = [...node.children];
+  for (let level = node.level; level > 1; level--) {
+    const next: ChildRef[] = [];
+    for (const ref of row) {
+      const child = await source(ref.id);
+      if (child.kind !== 'internal')
+        throw new CorruptObjectError(`map node ${ref.id} is a leaf above level 0`, { id: ref.id });
+      for (const c of child.children) next.push(c);
+    }
+    row = next;
+  }
   return row;
 }
 

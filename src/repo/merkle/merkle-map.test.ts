@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMap, type BuiltMap } from './build-map.js';
 import { createNodeSource, diffMaps, getMapValue, readAllEntries, readPrefix } from './read-map.js';
-import type { MapEntry } from './map-node.js';
+import { decodeMapNode, type MapEntry } from './map-node.js';
 
 const value = (s: string) => Buffer.from(s);
 
@@ -118,4 +118,26 @@ test('empty maps and unsorted input', () => {
       ]),
     /sorted/,
   );
+});
+
+test('column status is one pass: diffMaps of 20k added entries reads each node once (issue 10)', async () => {
+  // The status of 20k staged samples against an empty index: every node of the new map is read
+  // exactly once (the old diff read every leaf twice and sorted a map of all changed keys).
+  const empty = buildMap([]);
+  const full = buildMap(entries(20_000));
+  const reads = new Map<string, number>();
+  const bytes = new Map<string, Uint8Array>();
+  for (const m of [empty, full]) for (const n of m.nodes) bytes.set(n.id, n.bytes);
+  const source = async (id: string) => {
+    reads.set(id, (reads.get(id) ?? 0) + 1);
+    return decodeMapNode(bytes.get(id)!, id);
+  };
+  const changes = await diffMaps(source, empty.root, full.root);
+  assert.equal(changes.length, 20_000);
+  assert.deepEqual(
+    changes.map((c) => c.key),
+    entries(20_000).map((e) => e.key),
+  );
+  assert.equal(reads.size, full.nodes.length + 1);
+  assert.deepEqual([...new Set(reads.values())], [1]);
 });
