@@ -268,7 +268,6 @@ async function main(): Promise<void> {
   rmSync(join(demo, 'source-data/measurements.csv'));
   writeFileSync(join(demo, 'code/train.py'), 'oops\n');
   strata('status');
-  strataRefused('checkout', 'experiment');
   strata('restore', 'source-data/measurements.csv');
   strata('restore', 'code', '--force');
   strata('status');
