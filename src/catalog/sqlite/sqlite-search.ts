@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import { fileURLToPath } from 'node:url';
 import type { SearchGrouping } from '../asset-store.js';
 import { searchTimeoutError, type SearchLimits } from '../search-limits.js';
@@ -34,9 +34,7 @@ const CHILD_GRACE_MS = 2_000;
  * dist/src/ when this code runs from the CLI bundle (dist/strata.js), as for the scan workers.
  */
 function childScript(): string {
-  const beside = new URL('./sqlite-search-child.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
-  return fileURLToPath(new URL('./src/catalog/sqlite/sqlite-search-child.js', import.meta.url));
+  return fileURLToPath(compiledModuleUrl('catalog/sqlite/sqlite-search-child.js'));
 }
 
 const ERROR_CLASSES: Record<string, new (message: string, data: Record<string, unknown>) => StrataError> = {

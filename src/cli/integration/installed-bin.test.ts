@@ -63,6 +63,9 @@ test('every worker-using command works through the installed bin: compute run, c
     const imported = runCli(root, ['column', 'import', 'wide', 'wide.npy', '--create', '--json']);
     assert.equal(imported.code, 0, imported.stderr);
     assert.equal(imported.json<{ samples: number }>().samples, count);
+    // Committed: assets create refuses while a branch has staged column changes.
+    const committed = runCli(root, ['commit', '-m', 'wide column']);
+    assert.equal(committed.code, 0, committed.stderr);
 
     // assets update over 70 folders × 16 PNG frames: scan workers (≥ 64 folders) and trait
     // workers (≥ 512 files, importing the specification module and sharp); assets create with
