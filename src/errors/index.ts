@@ -17,3 +17,5 @@ export { InconsistentLineageError } from './inconsistent-lineage-error.js';
 export { LineageConflictError } from './lineage-conflict-error.js';
 export { OutsideResourcesError } from './outside-resources-error.js';
 export { CannotRestoreError } from './cannot-restore-error.js';
+export { StoreAccessError } from './store-access-error.js';
+export type { StoreAccessReason } from './store-access-error.js';
