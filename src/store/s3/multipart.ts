@@ -74,6 +74,7 @@ export class PackUpload {
   private buffered = PACK_MAGIC.byteLength;
   private size = PACK_MAGIC.byteLength;
   private multipart: MultipartUpload | undefined;
+  private sending: Promise<void> | undefined;
 
   constructor(
     private readonly gateway: S3Gateway,
@@ -100,12 +101,21 @@ export class PackUpload {
     return offsets;
   }
 
-  /** Uploads the buffered bytes as a part once there are `partBytes` of them. */
+  /**
+   * Sends the buffered bytes as a part once there are `partBytes` of them. One part may still be
+   * on its way while the next fills (so adding does not stall on every upload); this waits for
+   * the one before, which bounds memory to about two parts.
+   */
   async drain(): Promise<void> {
     if (this.buffered < this.partBytes) return;
     const body = this.takeBuffered();
     this.multipart ??= new MultipartUpload(this.gateway, this.key);
-    await this.multipart.upload(body);
+    const previous = this.sending;
+    const sending = this.multipart.upload(body);
+    // Observed here so a failure is never unhandled; finish() and the next drain() rethrow it.
+    sending.catch(() => {});
+    this.sending = sending;
+    await previous;
   }
 
   /** Stores the pack at `key`: one PUT, or the last part and the completion of the upload. */
@@ -114,6 +124,7 @@ export class PackUpload {
       await this.gateway.put(this.key, this.takeBuffered());
       return;
     }
+    await this.sending;
     if (this.buffered > 0) await this.multipart.upload(this.takeBuffered());
     await this.multipart.complete();
   }

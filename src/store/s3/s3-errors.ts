@@ -19,18 +19,8 @@ const AUTH_ERRORS = new Set([
   'AuthorizationHeaderMalformed',
 ]);
 
-/** Network failures Node and the SDK report without any HTTP answer. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
+/** Error names that say nothing (a network error's is `Error`, its `code` says ECONNREFUSED). */
+const GENERIC_NAMES = new Set(['Error', 'Unknown', 'UnknownError', 'Forbidden', 'NotFound']);
 
 /** `endpoint` with any `user:password@` removed, so it can go into a message. */
 export function redactEndpoint(endpoint: string): string {
@@ -58,7 +48,9 @@ export function describeS3Error(err: unknown, target: S3Target, operation: strin
     $metadata?: { httpStatusCode?: number; attempts?: number };
   };
   const status = e.$metadata?.httpStatusCode;
-  const name = e.name ?? 'Error';
+  // Answers without a body (HEAD) carry no S3 error code: the SDK names them Unknown/Forbidden/…
+  const name =
+    e.name && !GENERIC_NAMES.has(e.name) ? e.name : (e.code ?? (status ? `HTTP ${status}` : 'Error'));
   const where = `S3 store ${target.endpoint}, bucket ${target.bucket}`;
   const attempts = e.$metadata?.attempts;
   const data = { ...target, operation, status, cause: name, attempts };
@@ -72,17 +64,17 @@ export function describeS3Error(err: unknown, target: S3Target, operation: strin
     what =
       name === 'CredentialsProviderError'
         ? 'no credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile)'
-        : `the credentials were refused (${name === 'Error' || name === 'Forbidden' ? `HTTP ${status ?? '?'}` : name})`;
+        : `the credentials were refused (${status && !name.startsWith('HTTP') ? `HTTP ${status} ${name}` : name})`;
   } else if (status === undefined || status >= 500 || status === 429) {
     reason = 'unreachable';
-    const code = e.code && NETWORK_CODES.has(e.code) ? e.code : name;
+    const tries = attempts ? ` after ${attempts} attempts` : '';
     what =
       status === undefined
-        ? `cannot reach the endpoint (${code}${attempts ? ` after ${attempts} attempts` : ''})`
-        : `the endpoint keeps failing (HTTP ${status} ${name}${attempts ? ` after ${attempts} attempts` : ''})`;
+        ? `cannot reach the endpoint (${name}${tries})`
+        : `the endpoint keeps failing (HTTP ${status} ${name}${tries})`;
   } else {
     reason = 'refused';
-    what = `${operation} was refused (HTTP ${status} ${name})`;
+    what = `${operation} was refused (HTTP ${status}${name.startsWith('HTTP') ? '' : ` ${name}`})`;
   }
   return new StoreAccessError(reason, `${where}: ${what}`, data);
 }

@@ -91,6 +91,9 @@ export class S3Gateway {
     if (options.endpoint) config.endpoint = options.endpoint;
     if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
     if (options.credentials) config.credentials = { ...options.credentials };
+    // The SDK warns on stderr about Node versions it will drop in future releases; that would
+    // break the CLI's one-line output, and upgrading Node is the user's call, not this command's.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     this.client = new S3Client(config);
     this.client.middlewareStack.add(
       (next) => async (args) => {

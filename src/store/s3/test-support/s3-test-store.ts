@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { ObjectId } from '../../../util/hash.js';
 import type { PackIndex } from '../../object-store.js';
 import { MemoryPackIndex } from '../../fs/memory-pack-index.js';
@@ -41,6 +47,8 @@ export class S3TestBed {
 
   static async start(): Promise<S3TestBed> {
     const server = await startS3rver({ buckets: [TEST_BUCKET] });
+    // As the store's gateway does: no stderr warning about Node versions in test output.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     const raw = new S3Client({
       region: 'us-east-1',
       endpoint: server.endpoint,
@@ -104,6 +112,25 @@ export class S3TestBed {
     await this.raw.send(
       new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: data, ContentLength: data.byteLength }),
     );
+  }
+
+  /** Deletes `key` behind the store's back. */
+  async remove(key: string): Promise<void> {
+    await this.raw.send(new DeleteObjectCommand({ Bucket: TEST_BUCKET, Key: key }));
+  }
+
+  /** Every key under `prefix` (sorted). */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.raw.send(
+        new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const item of page.Contents ?? []) keys.push(item.Key!);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
   }
 
   /**
