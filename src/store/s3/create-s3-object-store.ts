@@ -31,6 +31,8 @@ export interface CreateS3ObjectStoreOptions {
   readonly largeObjectThreshold?: number;
   /** Multipart part size (default 8 MiB, at least 5 MiB). */
   readonly partBytes?: number;
+  /** A pack reaching this size is stored and the writer starts another (default 1,000 parts). */
+  readonly maxPackBytes?: number;
   /** Attempts per request including the first; retryable failures back off exponentially (default 4). */
   readonly maxAttempts?: number;
   /** Connection timeout in ms (default 5,000). */
@@ -74,6 +76,7 @@ export async function createS3ObjectStore(options: CreateS3ObjectStoreOptions): 
         ? {}
         : { largeObjectThreshold: options.largeObjectThreshold }),
       ...(options.partBytes === undefined ? {} : { partBytes: options.partBytes }),
+      ...(options.maxPackBytes === undefined ? {} : { maxPackBytes: options.maxPackBytes }),
       ...(options.cacheDir === undefined
         ? {}
         : {

@@ -1,6 +1,8 @@
 import { RECORD_HEADER_SIZE, PACK_MAGIC, writeRecordHeader } from '../fs/pack-format.js';
 import type { ObjectId } from '../../util/hash.js';
+import { newPackName } from '../fs/fs-layout.js';
 import type { S3Gateway, UploadedPart } from './s3-gateway.js';
+import type { S3Layout } from './s3-layout.js';
 
 /** S3 refuses parts below 5 MiB, except the last one. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -70,17 +72,23 @@ export interface PackRecord {
  * memory stays at about one part whatever the pack's size.
  */
 export class PackUpload {
+  /** The pack's name (what index rows name) and its key. */
+  readonly name = newPackName();
+  readonly key: string;
+  /** Bytes appended so far, header included. */
+  size = PACK_MAGIC.byteLength;
   private chunks: Buffer[] = [PACK_MAGIC];
   private buffered = PACK_MAGIC.byteLength;
-  private size = PACK_MAGIC.byteLength;
   private multipart: MultipartUpload | undefined;
   private sending: Promise<void> | undefined;
 
   constructor(
     private readonly gateway: S3Gateway,
-    readonly key: string,
+    layout: S3Layout,
     private readonly partBytes: number,
-  ) {}
+  ) {
+    this.key = layout.packKey(this.name);
+  }
 
   /** Appends records; returns the offset of each record's data in the pack. */
   append(records: readonly PackRecord[]): number[] {

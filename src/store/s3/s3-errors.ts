@@ -19,6 +19,19 @@ const AUTH_ERRORS = new Set([
   'AuthorizationHeaderMalformed',
 ]);
 
+/** Network failures Node reports without any HTTP answer (and sometimes without SDK metadata). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
 /** Error names that say nothing (a network error's is `Error`, its `code` says ECONNREFUSED). */
 const GENERIC_NAMES = new Set(['Error', 'Unknown', 'UnknownError', 'Forbidden', 'NotFound']);
 
@@ -38,9 +51,14 @@ export function redactEndpoint(endpoint: string): string {
  * Turns an SDK failure into a `StoreAccessError` with a one-line message naming the endpoint and
  * the bucket: no HTTP answer (after the SDK's retries) or a 5xx is `unreachable`, 401/403 or a
  * credentials error `auth`, a missing bucket `bucket-missing`, anything else `refused`. The SDK's
- * own text is kept only as `data.cause`, and it never holds the secret key.
+ * own text is kept only as `data.cause`, and it never holds the secret key. Returns undefined for
+ * an error that did not come from the request at all (a bug stays a bug, not a store problem).
  */
-export function describeS3Error(err: unknown, target: S3Target, operation: string): StoreAccessError {
+export function describeS3Error(
+  err: unknown,
+  target: S3Target,
+  operation: string,
+): StoreAccessError | undefined {
   const e = err as {
     name?: string;
     code?: string;
@@ -48,6 +66,12 @@ export function describeS3Error(err: unknown, target: S3Target, operation: strin
     $metadata?: { httpStatusCode?: number; attempts?: number };
   };
   const status = e.$metadata?.httpStatusCode;
+  const fromRequest =
+    e.$metadata !== undefined ||
+    (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
+    e.name === 'TimeoutError' ||
+    e.name === 'CredentialsProviderError';
+  if (!fromRequest) return undefined;
   // Answers without a body (HEAD) carry no S3 error code: the SDK names them Unknown/Forbidden/…
   const name =
     e.name && !GENERIC_NAMES.has(e.name) ? e.name : (e.code ?? (status ? `HTTP ${status}` : 'Error'));

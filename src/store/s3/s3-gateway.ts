@@ -182,7 +182,13 @@ export class S3Gateway {
         throw err;
       }
       try {
-        for await (const chunk of body) await sink(chunk as Buffer);
+        for await (const chunk of body) {
+          try {
+            await sink(chunk as Buffer);
+          } catch (err) {
+            throw new SinkError(err);
+          }
+        }
       } finally {
         body.destroy();
       }
@@ -287,8 +293,8 @@ export class S3Gateway {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof StoreAccessError) throw err;
-      throw describeS3Error(err, this.target, operation);
+      if (err instanceof SinkError) throw err.cause;
+      throw describeS3Error(err, this.target, operation) ?? err;
     }
   }
 
@@ -302,6 +308,13 @@ export class S3Gateway {
     else if (method === 'POST') this.counts.post++;
     else if (method === 'DELETE') this.counts.delete++;
     this.counts.total++;
+  }
+}
+
+/** Wraps a failure of the caller's sink (a full disk), so it is not mistaken for a store error. */
+class SinkError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('sink failed');
   }
 }
 

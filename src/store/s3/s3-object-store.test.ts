@@ -150,6 +150,27 @@ describe('S3ObjectStore', () => {
     await t.store.verify(ids[699]!);
   });
 
+  it('rolls over to a new pack at maxPackBytes, and an abort deletes the packs already stored', async () => {
+    const u = await createS3ObjectStore(
+      bed.options({ prefix: `r-${randomBytes(4).toString('hex')}`, maxPackBytes: 5 * 1024 * 1024 }),
+    );
+    try {
+      const data = items(700, 10_000);
+      const ids = await putAll(u, data);
+      assert.equal((await listKeys(`${u.layout.prefix}packs/`)).length, 2);
+      const got = await u.getMany(ids);
+      ids.forEach((id, i) => assert.deepEqual(got.get(id), data[i]));
+
+      const writer = u.createWriter();
+      for (const item of items(700, 10_000)) await writer.add(item);
+      assert.equal((await listKeys(`${u.layout.prefix}packs/`)).length, 3, 'a full pack is stored early');
+      await writer.abort();
+      assert.equal((await listKeys(`${u.layout.prefix}packs/`)).length, 2, 'and deleted by abort');
+    } finally {
+      await u.close();
+    }
+  });
+
   it('streams a big file up in parts to its id key, visible only at commit', async () => {
     const data = randomBytes(11 * 1024 * 1024 + 5); // three 5 MiB parts
     const path = join(scratch, 'big.bin');

@@ -29,6 +29,8 @@ export interface S3ObjectStoreOptions {
   readonly largeObjectThreshold?: number;
   /** Bytes per multipart part (at least 5 MiB, S3's minimum). Default 8 MiB. */
   readonly partBytes?: number;
+  /** A pack that reaches this many bytes is stored and the writer starts another (default 1,000 parts). */
+  readonly maxPackBytes?: number;
   /** A local read-through cache; none by default. */
   readonly cache?: ReadCache;
 }
@@ -66,6 +68,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly layout: S3Layout;
   readonly largeObjectThreshold: number;
   readonly partBytes: number;
+  readonly maxPackBytes: number;
   private readonly gateway: S3Gateway;
   private readonly index: PackIndex;
   private readonly cache: ReadCache | undefined;
@@ -85,8 +88,16 @@ export class S3ObjectStore implements ObjectStore {
         found: partBytes,
       });
     }
+    const maxPackBytes = options.maxPackBytes ?? partBytes * 1000;
+    if (!Number.isSafeInteger(maxPackBytes) || maxPackBytes < partBytes || maxPackBytes > partBytes * 9000) {
+      throw new InvalidArgumentError('maxPackBytes must be an integer from partBytes to 9,000 parts', {
+        what: 'maxPackBytes',
+        found: maxPackBytes,
+      });
+    }
     this.largeObjectThreshold = threshold;
     this.partBytes = partBytes;
+    this.maxPackBytes = maxPackBytes;
     this.gateway = options.gateway;
     this.index = options.index;
     this.cache = options.cache;
@@ -214,6 +225,7 @@ export class S3ObjectStore implements ObjectStore {
       index: this.index,
       largeObjectThreshold: this.largeObjectThreshold,
       partBytes: this.partBytes,
+      maxPackBytes: this.maxPackBytes,
     });
   }
 

@@ -3,7 +3,6 @@ import { InvalidArgumentError } from '../../errors/index.js';
 import { hashBytes } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
-import { newPackName } from '../fs/fs-layout.js';
 import { hashFile } from '../fs/stream-copy.js';
 import { RECORD_HEADER_SIZE } from '../fs/pack-format.js';
 import { fileKeptChanging, uploadBytesUncompleted, uploadFileUncompleted } from './big-upload.js';
@@ -21,6 +20,8 @@ export interface S3WriterContext {
   readonly index: PackIndex;
   readonly largeObjectThreshold: number;
   readonly partBytes: number;
+  /** A pack that reaches this size is stored and a new one started. */
+  readonly maxPackBytes: number;
 }
 
 /** Small objects wait in memory until about this many bytes are queued, then one index lookup. */
@@ -49,7 +50,8 @@ export class S3ObjectWriter implements ObjectWriter {
   private queued: PackRecord[] = [];
   private queuedBytes = 0;
   private pack: PackUpload | undefined;
-  private readonly packName = newPackName();
+  /** Packs already stored in S3 by this writer (rolled over at `maxPackBytes`), not yet indexed. */
+  private readonly finishedPacks: string[] = [];
   private readonly packed: IndexEntry[] = [];
   private readonly big = new Map<ObjectId, { upload: MultipartUpload; size: number }>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -136,21 +138,29 @@ export class S3ObjectWriter implements ObjectWriter {
       const known = await this.context.index.lookup(batch.map((record) => record.id));
       const fresh = batch.filter((record) => !known.has(record.id));
       if (fresh.length === 0) return;
-      this.pack ??= new PackUpload(
+      const pack = (this.pack ??= new PackUpload(
         this.context.gateway,
-        this.context.layout.packKey(this.packName),
+        this.context.layout,
         this.context.partBytes,
-      );
-      const offsets = this.pack.append(fresh);
+      ));
+      const offsets = pack.append(fresh);
       fresh.forEach((record, i) => {
         this.packed.push({
           id: record.id,
-          pack: this.packName,
+          pack: pack.name,
           offset: offsets[i]!,
           length: record.data.byteLength,
         });
       });
-      await this.pack.drain();
+      if (pack.size < this.context.maxPackBytes) {
+        await pack.drain();
+        return;
+      }
+      // A full pack is stored now and a new one started: still unreachable until the index rows
+      // go in at commit, and it keeps any pack within S3's 10,000 parts.
+      this.pack = undefined;
+      this.finishedPacks.push(pack.key);
+      await pack.finish();
     } catch (err) {
       this.broken ??= err;
       throw err;
@@ -226,7 +236,12 @@ export class S3ObjectWriter implements ObjectWriter {
     this.queued = [];
     const uploads = [...this.big.values()].map(({ upload }) => upload.abort());
     this.big.clear();
-    await Promise.allSettled([pack?.abort(), ...uploads]);
+    const finished = this.finishedPacks.splice(0);
+    await Promise.allSettled([
+      pack?.abort(),
+      ...uploads,
+      finished.length > 0 ? this.context.gateway.deleteKeys(finished) : undefined,
+    ]);
   }
 
   private async settle(): Promise<void> {
