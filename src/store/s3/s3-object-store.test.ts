@@ -7,6 +7,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { hashBytes } from '../../util/hash.js';
 import { runObjectStoreConformance } from '../object-store-conformance.js';
 import { putAll } from '../fs/fs-test-helpers.js';
+import type { MemoryPackIndex } from '../fs/memory-pack-index.js';
 import { uploadFileUncompleted } from './big-upload.js';
 import type { S3Gateway, S3RequestCounts } from './s3-gateway.js';
 import type { S3ObjectStore } from './s3-object-store.js';
@@ -265,6 +266,49 @@ describe('S3ObjectStore', () => {
     assert.equal(left.length, 1, 'the first pack keeps b; the second pack and the big object are gone');
     assert.equal((await t.store.get(b!)).toString(), 'b');
     await assert.rejects(t.store.get(c!), { code: 'E_NOT_FOUND' });
+  });
+
+  it('recover() indexes what a commit stored but never indexed, and deletes duplicates and bad bytes', async () => {
+    const index = t.index as MemoryPackIndex;
+    const add = index.add.bind(index);
+    const small = items(50, 100);
+    const big = randomBytes(100_000);
+    index.add = async () => {
+      throw new Error('catalog went away');
+    };
+    await assert.rejects(putAll(t.store, [...small, big]), /catalog went away/);
+    // The bytes are in S3 (a pack and a big object), but nothing reaches them.
+    assert.equal((await listKeys(`${t.prefix}/`)).length, 2);
+    assert.equal((await t.store.hasMany(small.map((d) => hashBytes(d)))).size, 0);
+    index.add = add;
+
+    const first = await t.store.recover();
+    assert.equal(first.reindexedPacks.length, 1);
+    assert.equal(first.reindexedObjects, 1);
+    const ids = [...small, big].map((d) => hashBytes(d));
+    const got = await t.store.getMany(ids);
+    ids.forEach((id, i) => assert.deepEqual(got.get(id), [...small, big][i]));
+
+    // An orphan pack whose objects a later commit stored again, and a big object whose bytes do not match its key.
+    const again = items(3, 100);
+    index.add = async () => {
+      throw new Error('catalog went away');
+    };
+    await assert.rejects(putAll(t.store, again));
+    index.add = add;
+    await putAll(t.store, again);
+    const stray = hashBytes(Buffer.from('stray'));
+    await bed.write(t.store.layout.looseKey(stray), Buffer.from('not stray'));
+    assert.equal((await listKeys(`${t.prefix}/packs/`)).length, 3);
+    const second = await t.store.recover();
+    assert.equal(second.deletedPacks.length, 1, 'the duplicate pack');
+    assert.equal(second.reindexedPacks.length, 0);
+    assert.equal(second.deletedObjects, 1, 'the stray object');
+    assert.equal((await listKeys(`${t.prefix}/packs/`)).length, 2);
+    assert.equal(await t.store.has(stray), false);
+    for (const item of again) assert.deepEqual(await t.store.get(hashBytes(item)), item);
+    const third = await t.store.recover();
+    assert.deepEqual(third, { reindexedPacks: [], deletedPacks: [], reindexedObjects: 0, deletedObjects: 0 });
   });
 
   it('reports a pack deleted behind its back as E_CORRUPT_OBJECT', async () => {

@@ -16,6 +16,8 @@ import type { ReadCache } from './read-cache.js';
 import type { S3Gateway, S3RequestCounts } from './s3-gateway.js';
 import { LOOSE_PACK, S3Layout } from './s3-layout.js';
 import { S3ObjectWriter } from './s3-object-writer.js';
+import { recoverS3Store } from './s3-recover.js';
+import type { S3RecoveryReport } from './s3-recover.js';
 
 /** Options of `S3ObjectStore`. */
 export interface S3ObjectStoreOptions {
@@ -262,6 +264,14 @@ export class S3ObjectStore implements ObjectStore {
       }
     }
     await this.gateway.deleteKeys(keys);
+  }
+
+  /**
+   * Indexes (after verifying them) or deletes the packs and big objects a failed or killed commit
+   * left in the bucket without index rows; see `recoverS3Store`. Safe beside running writers.
+   */
+  async recover(): Promise<S3RecoveryReport> {
+    return recoverS3Store(this.gateway, this.layout, this.index);
   }
 
   async close(): Promise<void> {
