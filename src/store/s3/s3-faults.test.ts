@@ -135,6 +135,18 @@ describe('S3 store: faults mid-command', () => {
     assert.equal((await store.get(id!)).toString(), 'after two 503s');
   });
 
+  it('retries a read whose connection is lost halfway through the body', async () => {
+    await open(3);
+    const data = randomBytes(100_000);
+    const [id] = await putAll(store, [data]);
+    let cut = 0;
+    proxy.decide = (req) => (req.method === 'GET' && cut++ === 0 ? 'cut-body' : 'pass');
+    const before = store.requestCounts();
+    assert.deepEqual(await store.get(id!), data);
+    assert.equal(proxy.seen['cut-body'], 1);
+    assert.equal(store.requestCounts().get - before.get, 2);
+  });
+
   it('gives up after maxAttempts with E_STORE_UNREACHABLE', async () => {
     await open(2);
     proxy.decide = () => 'slow-down';

@@ -64,6 +64,7 @@ export interface UploadedPart {
 export class S3Gateway {
   readonly target: S3Target;
   private readonly client: S3Client;
+  private readonly maxAttempts: number;
   private readonly counts: S3RequestCounts = {
     get: 0,
     head: 0,
@@ -79,9 +80,10 @@ export class S3Gateway {
       endpoint: options.endpoint ? redactEndpoint(options.endpoint) : 'AWS S3',
       bucket: options.bucket,
     };
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const config: S3ClientConfig = {
       region: options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
-      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      maxAttempts: this.maxAttempts,
       retryMode: 'standard',
       requestChecksumCalculation: 'WHEN_REQUIRED',
       // Every read is verified against its content hash; S3's own checksums would only add work.
@@ -136,31 +138,42 @@ export class S3Gateway {
    * ends before `start`, undefined when there is no such key.
    */
   async getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
-    return this.send('GetObject', async () => {
-      try {
-        const response = await this.client.send(
-          new GetObjectCommand({ Bucket: this.target.bucket, Key: key, Range: `bytes=${start}-${end}` }),
-        );
-        return Buffer.from(await response.Body!.transformToByteArray());
-      } catch (err) {
-        if (isMissingKey(err)) return undefined;
-        if (httpStatus(err) === 416) return Buffer.alloc(0);
-        throw err;
-      }
-    });
+    return this.readWhole(key, `bytes=${start}-${end}`);
   }
 
   /** The whole object at `key`, or undefined when there is no such key. */
   async get(key: string): Promise<Buffer | undefined> {
+    return this.readWhole(key, undefined);
+  }
+
+  /**
+   * One GET read whole. The SDK retries a request that fails before its answer starts; a
+   * connection lost while the body arrives is retried here, with the same exponential backoff
+   * (100 ms doubling, jittered) and the same number of attempts.
+   */
+  private async readWhole(key: string, range: string | undefined): Promise<Buffer | undefined> {
     return this.send('GetObject', async () => {
-      try {
-        const response = await this.client.send(
-          new GetObjectCommand({ Bucket: this.target.bucket, Key: key }),
-        );
-        return Buffer.from(await response.Body!.transformToByteArray());
-      } catch (err) {
-        if (isMissingKey(err)) return undefined;
-        throw err;
+      for (let attempt = 1; ; attempt++) {
+        let response;
+        try {
+          response = await this.client.send(
+            new GetObjectCommand({
+              Bucket: this.target.bucket,
+              Key: key,
+              ...(range ? { Range: range } : {}),
+            }),
+          );
+        } catch (err) {
+          if (isMissingKey(err)) return undefined;
+          if (range && httpStatus(err) === 416) return Buffer.alloc(0);
+          throw err;
+        }
+        try {
+          return Buffer.from(await response.Body!.transformToByteArray());
+        } catch (err) {
+          if (attempt >= this.maxAttempts) throw err;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** (attempt - 1)));
+        }
       }
     });
   }

@@ -1,8 +1,11 @@
 import { createServer, request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 
-/** What the proxy does with one request: pass it on, answer 503 SlowDown, or drop the connection. */
-export type Fault = 'pass' | 'slow-down' | 'reset';
+/**
+ * What the proxy does with one request: pass it on, answer 503 SlowDown, drop the connection, or
+ * pass it on but drop the connection halfway through the answer's body.
+ */
+export type Fault = 'pass' | 'slow-down' | 'reset' | 'cut-body';
 
 /** A running fault proxy; `decide` may be replaced at any time. */
 export interface FaultProxy {
@@ -23,7 +26,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const proxy: FaultProxy = {
     endpoint: '',
     decide: () => 'pass',
-    seen: { pass: 0, 'slow-down': 0, reset: 0 },
+    seen: { pass: 0, 'slow-down': 0, reset: 0, 'cut-body': 0 },
     stop: async () => {},
   };
   const server = createServer((req, res) => {
@@ -47,7 +50,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (fault !== 'cut-body') {
+          answer.pipe(res);
+          return;
+        }
+        answer.once('data', (chunk: Buffer) => {
+          res.write(chunk.subarray(0, Math.max(1, chunk.byteLength >> 1)));
+          setImmediate(() => res.socket?.destroy());
+          answer.destroy();
+        });
       },
     );
     forward.on('error', () => res.destroy());
