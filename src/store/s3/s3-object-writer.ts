@@ -98,6 +98,8 @@ export class S3ObjectWriter implements ObjectWriter {
         await upload.complete();
         loose.push({ id, pack: LOOSE_PACK, offset: 0, length: size });
       });
+      // Completed big objects are never deleted if what follows fails: their key is their id, and
+      // another writer may have stored and indexed the same bytes meanwhile. `recover()` indexes them.
       this.big.clear();
       if (this.pack) await this.pack.finish();
       this.pack = undefined;
