@@ -144,7 +144,15 @@ describe('S3ObjectStore', () => {
 
   it('uploads a pack bigger than a part as a multipart upload and reads it back', async () => {
     const data = items(700, 10_000); // ~7 MB of records: two parts of the 5 MiB test part size
-    const ids = await putAll(t.store, data);
+    let ids: string[] = [];
+    const counts = await countRequests(t.store, async () => {
+      ids = await putAll(t.store, data);
+    });
+    assert.deepEqual(
+      { post: counts.post, put: counts.put },
+      { post: 2, put: 2 },
+      'create, 2 parts, complete',
+    );
     assert.equal((await listKeys(t.prefix)).length, 1, 'still one pack');
     const got = await t.store.getMany(ids.slice(0, 699).filter((_, i) => i % 3 === 0));
     for (const [id, bytes] of got) assert.deepEqual(bytes, data[ids.indexOf(id)]);
