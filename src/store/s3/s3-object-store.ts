@@ -3,7 +3,7 @@ import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../../e
 import { tempPathFor } from '../../util/durable-fs.js';
 import { createHasher, isObjectId } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
-import type { ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
+import type { LeftoverReport, ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
 import { assertObjectId, checkHash, hashMismatch } from '../object-checks.js';
 import { replaceFile } from '../replace-file.js';
 import { DEFAULT_LARGE_OBJECT_THRESHOLD } from '../fs/fs-object-store.js';
@@ -272,6 +272,20 @@ export class S3ObjectStore implements ObjectStore {
    */
   async recover(): Promise<S3RecoveryReport> {
     return recoverS3Store(this.gateway, this.layout, this.index);
+  }
+
+  /**
+   * gc's clean-up after killed writers: the bucket has no temp files (an open multipart upload is
+   * invisible; a lifecycle rule ends those), so this is `recover()`: unindexed packs are indexed
+   * again after verification, or deleted when the index already has all they hold.
+   */
+  async removeLeftovers(): Promise<LeftoverReport> {
+    const r = await this.recover();
+    return {
+      removedTempFiles: 0,
+      removedPacks: r.deletedPacks.length,
+      reindexedPacks: r.reindexedPacks.length,
+    };
   }
 
   async close(): Promise<void> {
