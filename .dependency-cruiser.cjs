@@ -9,11 +9,11 @@
 const LAYERS = [
   ['cli', 'server'], // faces
   ['api'], // public library
-  ['assets', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
-  ['arrays'],
+  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
   ['jobs'],
-  ['repo'],
+  ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters
+  ['arrays'], // dtypes, shapes, codecs, formats, images: a pure library, no repository
   ['errors', 'util'], // imports nothing from other layers
 ];
 

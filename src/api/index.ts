@@ -134,6 +134,23 @@ export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command
 export { toResourcePaths } from '../repo/worktree/restore.js';
 export * from '../assets/index.js';
 export * from '../arrays/index.js';
+export * from '../columns/index.js';
+export { mergeRevision } from './merge.js';
+export type { MergeResult, MergeOptions, MergeConflict } from './merge.js';
+export type { ResourceConflict } from '../repo/merge/merge-revision.js';
+export type {
+  BeforeMergeContext,
+  MergeSide,
+  SectionConflict,
+  SectionMergeContext,
+  SectionMergeResult,
+} from '../repo/commit/section-provider.js';
+export { repositoryDiskUsage } from '../repo/maintenance/disk-usage.js';
+export {
+  refuseStagedChanges,
+  /** @deprecated the same check under its old name: use `refuseStagedChanges`. */
+  refuseStagedChanges as refuseStagedColumns,
+} from '../repo/commit/refuse-staged.js';
 export { findInterrupted, recover } from './interrupted.js';
 export type { InterruptedOperation, RecoverResult } from './interrupted.js';
 export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';

@@ -17,7 +17,7 @@ import {
   type RestoreSnapshotOptions,
   type RestoreSnapshotResult,
 } from '../workspace/restore-snapshot.js';
-import { columnsSectionProvider } from '../arrays/index.js';
+import { columnsSectionProvider } from '../columns/columns-provider.js';
 import { lineageSectionProvider, restoreLineage } from '../lineage/lineage-section.js';
 import { readCurrentLineage } from '../lineage/lineage-state.js';
 

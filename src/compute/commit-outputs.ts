@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { refuseStagedColumns } from '../arrays/index.js';
+import { refuseStagedChanges } from '../repo/commit/refuse-staged.js';
 import { commit, type CommitResult } from '../repo/commit/create-commit.js';
 import type { Repository } from '../repo/repository.js';
 import { addResource, listResources } from '../repo/resources/resources.js';
@@ -60,7 +60,7 @@ export async function commitOutputs(
   options: CommitOutputsOptions,
 ): Promise<CommitOutputsResult> {
   // The commit below takes no column section: it must not leave staged column changes behind.
-  await refuseStagedColumns(repo, 'committing computed outputs');
+  await refuseStagedChanges(repo, 'committing computed outputs');
   const rel = collectionDir(collection);
   const abs = join(repo.root, rel);
   mkdirSync(abs, { recursive: true });

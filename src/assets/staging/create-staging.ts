@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isStrataError } from '../../errors/index.js';
-import { refuseStagedColumns } from '../../arrays/index.js';
+import { refuseStagedChanges } from '../../repo/commit/refuse-staged.js';
 import { commit } from '../../repo/commit/create-commit.js';
 import { withLocks } from '../../repo/commit/locks.js';
 import type { Repository } from '../../repo/repository.js';
@@ -87,7 +87,7 @@ export async function createStaging(repo: Repository, options: CreateStagingOpti
     const extra = recovered ? { recovered } : {};
     if (assets.length === 0) return { staged: 0, files: 0, bytes: 0, commit: null, ...extra };
     // Checked before any file moves: the commit below takes no column section.
-    await refuseStagedColumns(repo, 'assets create');
+    await refuseStagedChanges(repo, 'assets create');
     const resource = await ensureStagingResource(repo, options.stagingRoot);
     const journal = stagingJournalPath(repo);
     const staged = await stageAssets({

@@ -7,6 +7,29 @@ import type { Repository } from '../repository.js';
 export const STAGE_DIR = 'stage';
 
 /**
+ * The file holding a section's staged state on a branch: `.strata/stage/<section>-<branch>.json`
+ * (the branch URI-encoded; section names have no `-`, so the file name splits back unambiguously).
+ */
+export function stagedStatePath(repo: Repository, section: string, branch: string): string {
+  return join(repo.strataDir, STAGE_DIR, `${section}-${encodeURIComponent(branch)}.json`);
+}
+
+/** The sections with staged state on a branch (a file there counts, even an unreadable one). */
+export function stagedSections(repo: Repository, branch: string): string[] {
+  const suffix = `-${encodeURIComponent(branch)}.json`;
+  let files: string[];
+  try {
+    files = readdirSync(join(repo.strataDir, STAGE_DIR));
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => f.endsWith(suffix) && !f.slice(0, -suffix.length).includes('-'))
+    .map((f) => f.slice(0, -suffix.length))
+    .sort();
+}
+
+/**
  * Every staged-state file (`.strata/stage/*.json`) with its parsed content. Each may list `refs`
  * and `maps` like a commit section; gc keeps those objects and fsck checks them.
  */

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
-import { decodeMapNode, type MapEntry, type MapNode } from '../../repo/merkle/map-node.js';
-import type { ObjectId } from '../../util/hash.js';
-import { ITEM_SIZE, viewAs } from '../dtype.js';
-import { elementCount } from '../shape.js';
+import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { decodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
+import type { ObjectId } from '../util/hash.js';
+import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
+import { elementCount } from '../arrays/shape.js';
 import { chunkPrefix } from './chunks.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTempRepo } from '../../repo/test-support/temp-repo.js';
+import { createTempRepo } from '../repo/test-support/temp-repo.js';
 import { openCheckout } from './checkout.js';
 import { exportColumn, importIntoColumn } from './import-export.js';
 import type { NdArray } from './schema.js';

@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from '../../errors/index.js';
-import { checkCodec, DEFAULT_CODEC, type Codec } from '../codecs/codec.js';
-import { checkDType, ITEM_SIZE, type DType, type TypedArray } from '../dtype.js';
-import { checkShapeSpec, elementCount, shapeMismatch } from '../shape.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { checkCodec, DEFAULT_CODEC, type Codec } from '../arrays/codecs/codec.js';
+import { checkDType, ITEM_SIZE, type DType, type TypedArray } from '../arrays/dtype.js';
+import { checkShapeSpec, elementCount, shapeMismatch } from '../arrays/shape.js';
 
 /** What a column holds: n-dimensional arrays of one dtype, raw bytes, or text. */
 export type ColumnKind = 'ndarray' | 'bytes' | 'str';

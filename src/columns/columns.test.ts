@@ -2,15 +2,29 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fsck } from '../../repo/maintenance/fsck.js';
-import { gc } from '../../repo/maintenance/gc.js';
-import { createBranch } from '../../repo/refs/branches.js';
-import { createTempRepo } from '../../repo/test-support/temp-repo.js';
-import { checkout as checkoutWorktree } from '../../repo/worktree/checkout.js';
-import { sampleId } from '../sample-id.js';
-import { mergeRevision } from '../merge.js';
+import { fsck } from '../repo/maintenance/fsck.js';
+import { gc } from '../repo/maintenance/gc.js';
+import { createBranch } from '../repo/refs/branches.js';
+import { createTempRepo } from '../repo/test-support/temp-repo.js';
+import { checkout as checkoutWorktree } from '../repo/worktree/checkout.js';
+import { sampleId } from './sample-id.js';
+import {
+  mergeRevision as mergeWithProviders,
+  type MergeOptions,
+  type MergeResult,
+} from '../repo/merge/merge-revision.js';
+import type { Repository } from '../repo/repository.js';
+import type { ColumnConflict } from './column-merge.js';
+import { columnsSectionProvider } from './columns-provider.js';
 import { openCheckout } from './checkout.js';
 import type { NdArray } from './schema.js';
+
+/** The merge as the public API wires it: columns plug in through their section provider. */
+const mergeRevision = async (repo: Repository, revision: string, options: MergeOptions = {}) =>
+  (await mergeWithProviders(repo, revision, {
+    providers: [columnsSectionProvider],
+    ...options,
+  })) as MergeResult<ColumnConflict>;
 
 const image = (seed: number, n = 784) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 

@@ -1,5 +1,5 @@
 import { createHasher, type ObjectId } from '../util/hash.js';
-import type { DType } from './dtype.js';
+import type { DType } from '../arrays/dtype.js';
 
 /**
  * A sample's content id covers its dtype and shape as well as its bytes, so equal bytes with a

@@ -1,13 +1,8 @@
-import type { ObjectWriter } from '../../store/object-store.js';
-import { buildMap } from '../../repo/merkle/build-map.js';
-import { editMap, type MapEdit } from '../../repo/merkle/edit-map.js';
-import { digestPool } from '../../util/digest-pool.js';
-import {
-  SAMPLE_DIGEST_BYTES,
-  loadSampleDigester,
-  type ObjectId,
-  type SampleDigester,
-} from '../../util/hash.js';
+import type { ObjectWriter } from '../store/object-store.js';
+import { buildMap } from '../repo/merkle/build-map.js';
+import { editMap, type MapEdit } from '../repo/merkle/edit-map.js';
+import { digestPool } from '../util/digest-pool.js';
+import { SAMPLE_DIGEST_BYTES, loadSampleDigester, type ObjectId, type SampleDigester } from '../util/hash.js';
 import { ChunkSink } from './chunks.js';
 import type { ColumnContext } from './column-context.js';
 import type { ColumnRecord } from './column-record.js';

@@ -1,7 +1,7 @@
-import type { MapNode } from '../../repo/merkle/map-node.js';
-import type { NodeSource } from '../../repo/merkle/read-map.js';
-import type { Repository } from '../../repo/repository.js';
-import type { ObjectId } from '../../util/hash.js';
+import type { MapNode } from '../repo/merkle/map-node.js';
+import type { NodeSource } from '../repo/merkle/read-map.js';
+import type { Repository } from '../repo/repository.js';
+import type { ObjectId } from '../util/hash.js';
 import type { ChunkCache } from './chunks.js';
 
 /** Shared by the columns of one checkout. */

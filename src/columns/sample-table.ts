@@ -1,4 +1,4 @@
-import { SAMPLE_DIGEST_BYTES, type SampleDigester } from '../../util/hash.js';
+import { SAMPLE_DIGEST_BYTES, type SampleDigester } from '../util/hash.js';
 import type { ChunkSink } from './chunks.js';
 
 /**

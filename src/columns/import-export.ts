@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
-import { ITEM_SIZE } from '../dtype.js';
-import type { ArraySource, ArrayWriteInput } from '../formats/array-source.js';
-import { fileKind, openArraySources } from '../formats/open-array-sources.js';
-import { elementCount } from '../shape.js';
+import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { ITEM_SIZE } from '../arrays/dtype.js';
+import type { ArraySource, ArrayWriteInput } from '../arrays/formats/array-source.js';
+import { fileKind, openArraySources } from '../arrays/formats/open-array-sources.js';
+import { elementCount } from '../arrays/shape.js';
 import type { Checkout } from './checkout.js';
 import type { Column } from './column.js';
 
@@ -102,7 +102,7 @@ export async function exportColumn(checkout: Checkout, column: string, path: str
     });
   }
   if (asFolder) {
-    const { writeImages } = await import('../image/write-images.js');
+    const { writeImages } = await import('../arrays/image/write-images.js');
     if (schema.dtype !== 'uint8') {
       throw new InvalidArgumentError(`column '${column}' is ${schema.dtype}; images need uint8`, { column });
     }
@@ -143,11 +143,11 @@ export async function exportColumn(checkout: Checkout, column: string, path: str
     })(),
   };
   const kind = fileKind(path);
-  if (kind === 'npy') await (await import('../formats/npy-writer.js')).writeNpy(path, input);
+  if (kind === 'npy') await (await import('../arrays/formats/npy-writer.js')).writeNpy(path, input);
   else if (kind === 'npz')
-    await (await import('../formats/npz-writer.js')).writeNpz(path, [{ ...input, name: column }]);
-  else if (kind === 'idx') await (await import('../formats/idx-writer.js')).writeIdx(path, input);
-  else if (kind === 'csv') await (await import('../formats/csv-writer.js')).writeCsv(path, input);
+    await (await import('../arrays/formats/npz-writer.js')).writeNpz(path, [{ ...input, name: column }]);
+  else if (kind === 'idx') await (await import('../arrays/formats/idx-writer.js')).writeIdx(path, input);
+  else if (kind === 'csv') await (await import('../arrays/formats/csv-writer.js')).writeCsv(path, input);
   else {
     throw new InvalidArgumentError(
       `${path}: export to .npy, .npz, .csv, an IDX file, or a folder of images`,

@@ -1,48 +1,49 @@
-import { branchLockName, WORKTREE_LOCK } from '../catalog/catalog.js';
-import { InvalidArgumentError, UncommittedChangesError } from '../errors/index.js';
-import { withLocks } from '../repo/commit/locks.js';
-import { mergeBase } from '../repo/history/merge-base.js';
-import { editMap } from '../repo/merkle/edit-map.js';
-import { mergeMaps, type MergeConflictKind, type MergeStrategy } from '../repo/merkle/merge-maps.js';
-import { createNodeSource } from '../repo/merkle/read-map.js';
-import type { ResourceSnapshot, RootTree } from '../repo/objects/commit-object.js';
-import { readCommitTree } from '../repo/objects/read-objects.js';
-import { branchRef } from '../repo/refs/ref-name.js';
-import { readHead, resolveRevision } from '../repo/refs/refs.js';
-import type { Repository } from '../repo/repository.js';
-import { rewriteWorkingFolders } from '../repo/worktree/checkout.js';
-import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
-import type { ObjectId } from '../util/hash.js';
-import {
-  clearColumnStage,
-  columnsSection,
-  COLUMNS_SECTION,
-  readColumns,
-  readColumnStage,
-} from './columns/column-record.js';
-import { rebaseColumnStage } from './columns/column-stage-rebase.js';
-import type { ColumnKey } from './columns/column-keys.js';
-import { mergeColumnRecords } from './columns/column-merge.js';
+import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
+import { InvalidArgumentError } from '../../errors/index.js';
+import type { ObjectWriter } from '../../store/object-store.js';
+import type { ObjectId } from '../../util/hash.js';
+import type { SectionValue } from '../commit/create-commit.js';
+import { withLocks } from '../commit/locks.js';
+import type { SectionConflict, SectionProvider } from '../commit/section-provider.js';
+import { mergeBase } from '../history/merge-base.js';
+import { editMap } from '../merkle/edit-map.js';
+import { mergeMaps, type MergeConflictKind, type MergeStrategy } from '../merkle/merge-maps.js';
+import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
+import { readCommitTree } from '../objects/read-objects.js';
+import { branchRef } from '../refs/ref-name.js';
+import { readHead, resolveRevision } from '../refs/refs.js';
+import type { Repository } from '../repository.js';
+import { rewriteWorkingFolders } from '../worktree/checkout.js';
+import { refuseWhileInterrupted } from '../worktree/worktree-journal.js';
 
-/** A conflict of a merge: a column sample (`column`, `key`) or a resource file (`resource`, `path`). */
-export type MergeConflict =
-  | { readonly column: string; readonly key: ColumnKey | null; readonly kind: MergeConflictKind | 'schema' }
-  | {
-      readonly resource: string;
-      readonly path: string | null;
-      readonly kind: MergeConflictKind | 'resource';
-    };
-
-export interface MergeResult {
-  readonly result: 'fast-forward' | 'merged' | 'conflict' | 'up-to-date';
-  readonly commit?: ObjectId;
-  readonly conflicts: readonly MergeConflict[];
+/** A conflict in a resource: a file (`path`) or the whole resource (`path` null). */
+export interface ResourceConflict {
+  readonly resource: string;
+  readonly path: string | null;
+  readonly kind: MergeConflictKind | 'resource';
 }
 
+/** A conflict of a merge: in a resource, or one a section's merge hook reported (e.g. a column sample). */
+export type MergeConflict<C extends SectionConflict = SectionConflict> = ResourceConflict | C;
+
+/** What `mergeRevision` did; `conflicts` lists resource conflicts first, then the sections'. */
+export interface MergeResult<C extends SectionConflict = SectionConflict> {
+  readonly result: 'fast-forward' | 'merged' | 'conflict' | 'up-to-date';
+  readonly commit?: ObjectId;
+  readonly conflicts: readonly MergeConflict<C>[];
+}
+
+/** Options of `mergeRevision`. */
 export interface MergeOptions {
   /** Resolve every conflict to our side or theirs (without it, conflicts refuse the merge). */
   readonly strategy?: MergeStrategy;
   readonly message?: string;
+  /**
+   * The capabilities' section providers: their `beforeMerge` hooks may refuse the merge and their
+   * `merge` hooks merge their sections (a section without one keeps our side). The public API
+   * passes the same providers as to a snapshot.
+   */
+  readonly providers?: readonly SectionProvider[];
 }
 
 type Resources = RootTree['resources'];
@@ -50,14 +51,14 @@ type Resources = RootTree['resources'];
 /** Three-way merge of the resources' file maps; resource-level changes merge like columns. */
 async function mergeResources(
   repo: Repository,
-  writer: ReturnType<Repository['store']['createWriter']>,
+  writer: ObjectWriter,
   base: Resources,
   ours: Resources,
   theirs: Resources,
   strategy: MergeStrategy | undefined,
-): Promise<{ resources: Record<string, ResourceSnapshot>; conflicts: MergeConflict[] }> {
+): Promise<{ resources: Record<string, ResourceSnapshot>; conflicts: ResourceConflict[] }> {
   const resources: Record<string, ResourceSnapshot> = {};
-  const conflicts: MergeConflict[] = [];
+  const conflicts: ResourceConflict[] = [];
   const same = (a?: ResourceSnapshot, b?: ResourceSnapshot) => JSON.stringify(a) === JSON.stringify(b);
   for (const name of [
     ...new Set([...Object.keys(base), ...Object.keys(ours), ...Object.keys(theirs)]),
@@ -82,17 +83,52 @@ async function mergeResources(
   return { resources, conflicts };
 }
 
+type Side = { readonly commit: ObjectId | null; readonly tree: RootTree };
+
+/** Runs every provider's `merge` hook: the merged sections and their conflicts, in provider order. */
+async function mergeSections(
+  repo: Repository,
+  writer: ObjectWriter,
+  providers: readonly SectionProvider[],
+  [base, ours, theirs]: readonly [Side, Side, Side],
+  strategy: MergeStrategy | undefined,
+): Promise<{ sections: Record<string, SectionValue | null>; conflicts: SectionConflict[] }> {
+  const sections: Record<string, SectionValue | null> = {};
+  const conflicts: SectionConflict[] = [];
+  const side = (s: Side, section: string) => ({
+    commit: s.commit,
+    value: s.tree[section],
+  });
+  for (const provider of providers) {
+    if (!provider.merge) continue;
+    const { section } = provider;
+    const merged = await provider.merge({
+      repo,
+      base: side(base, section),
+      ours: side(ours, section),
+      theirs: side(theirs, section),
+      strategy,
+      writer,
+    });
+    sections[section] = merged.value;
+    conflicts.push(...merged.conflicts);
+  }
+  return { sections, conflicts };
+}
+
 /**
  * Merges a branch (or any revision) into the current branch: a fast-forward when the current
- * branch is an ancestor, otherwise a three-way merge from the common ancestor, at sample level
- * for columns and file level for resources. Conflicts refuse the merge and change nothing, unless
- * a strategy resolves them wholesale. The working folders follow the merged commit.
+ * branch is an ancestor, otherwise a three-way merge from the common ancestor, at file level for
+ * resources and through the providers' `merge` hooks for sections (columns merge at sample level).
+ * Conflicts refuse the merge and change nothing, unless a strategy resolves them wholesale. The
+ * working folders follow the merged commit.
  */
 export async function mergeRevision(
   repo: Repository,
   revision: string,
   options: MergeOptions = {},
 ): Promise<MergeResult> {
+  const providers = options.providers ?? [];
   const head = await readHead(repo);
   if (!head.branch) throw new InvalidArgumentError('HEAD is detached: check out a branch to merge into', {});
   const branch = head.branch;
@@ -100,24 +136,7 @@ export async function mergeRevision(
   return withLocks(repo, locks, async () => {
     refuseWhileInterrupted(repo, 'merge');
     const ours = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
-    const stage = readColumnStage(repo, branch);
-    // A leftover staging the head already holds (a commit killed after its ref update) is cleared;
-    // anything really staged refuses the merge, which would otherwise leave it behind.
-    const pending =
-      stage &&
-      (await rebaseColumnStage(
-        repo,
-        stage,
-        ours,
-        readColumns(await readCommitTree(repo, ours), `commit ${ours}`),
-      ));
-    if (stage && !pending) clearColumnStage(repo, branch);
-    if (pending) {
-      throw new UncommittedChangesError(
-        `branch '${branch}' has staged column changes; commit them or 'strata column reset' before merging`,
-        { branch },
-      );
-    }
+    for (const provider of providers) await provider.beforeMerge?.({ repo, branch, head: ours });
     const theirs = (await resolveRevision(repo, revision)).commit;
     const base = ours ? await mergeBase(repo, ours, theirs) : null;
     if (ours !== null && (base === theirs || ours === theirs))
@@ -142,13 +161,15 @@ export async function mergeRevision(
     const [baseTree, ourTree] = [await readCommitTree(repo, base), await readCommitTree(repo, ours)];
     const writer = repo.store.createWriter();
     try {
-      const nodes = createNodeSource((id) => repo.store.get(id), { cacheSize: 1 << 14 });
-      const columns = await mergeColumnRecords(
-        nodes,
+      const sections = await mergeSections(
+        repo,
         writer,
-        readColumns(baseTree, `commit ${base}`),
-        readColumns(ourTree, `commit ${ours}`),
-        readColumns(theirTree, `commit ${theirs}`),
+        providers,
+        [
+          { commit: base, tree: baseTree },
+          { commit: ours, tree: ourTree },
+          { commit: theirs, tree: theirTree },
+        ],
         options.strategy,
       );
       const resources = await mergeResources(
@@ -159,7 +180,7 @@ export async function mergeRevision(
         theirTree.resources,
         options.strategy,
       );
-      const conflicts = [...resources.conflicts, ...columns.conflicts];
+      const conflicts = [...resources.conflicts, ...sections.conflicts];
       if (conflicts.length > 0 && !options.strategy) {
         await writer.abort();
         return { result: 'conflict', conflicts };
@@ -186,10 +207,7 @@ export async function mergeRevision(
             theirs,
             message: options.message ?? `Merge '${revision}' into ${branch}`,
             resources: resources.resources,
-            sections: {
-              [COLUMNS_SECTION]:
-                Object.keys(columns.records).length > 0 ? columnsSection(columns.records) : null,
-            },
+            sections: sections.sections,
           },
         },
       );

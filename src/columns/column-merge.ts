@@ -1,9 +1,9 @@
-import type { ObjectWriter } from '../../store/object-store.js';
-import { buildMap } from '../../repo/merkle/build-map.js';
-import { editMap } from '../../repo/merkle/edit-map.js';
-import { mergeMaps, type MergeConflictKind, type MergeStrategy } from '../../repo/merkle/merge-maps.js';
-import type { NodeSource } from '../../repo/merkle/read-map.js';
-import { ConflictError } from '../../errors/index.js';
+import type { ObjectWriter } from '../store/object-store.js';
+import { buildMap } from '../repo/merkle/build-map.js';
+import { editMap } from '../repo/merkle/edit-map.js';
+import { mergeMaps, type MergeConflictKind, type MergeStrategy } from '../repo/merkle/merge-maps.js';
+import type { NodeSource } from '../repo/merkle/read-map.js';
+import { ConflictError } from '../errors/index.js';
 import { chunkPrefix } from './chunks.js';
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';

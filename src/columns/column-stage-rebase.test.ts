@@ -2,14 +2,27 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isStrataError } from '../../errors/index.js';
-import { createBranch } from '../../repo/refs/branches.js';
-import { createTempRepo } from '../../repo/test-support/temp-repo.js';
-import { mergeRevision } from '../merge.js';
+import { isStrataError } from '../errors/index.js';
+import { createBranch } from '../repo/refs/branches.js';
+import { createTempRepo } from '../repo/test-support/temp-repo.js';
+import {
+  mergeRevision as mergeWithProviders,
+  type MergeOptions,
+  type MergeResult,
+} from '../repo/merge/merge-revision.js';
+import type { Repository } from '../repo/repository.js';
+import { refuseStagedChanges } from '../repo/commit/refuse-staged.js';
 import { openCheckout } from './checkout.js';
-import { refuseStagedColumns } from './column-record.js';
+import type { ColumnConflict } from './column-merge.js';
 import { columnsSectionProvider } from './columns-provider.js';
 import { diffColumnRevisions } from './column-revisions.js';
+
+/** The merge as the public API wires it: columns plug in through their section provider. */
+const mergeRevision = async (repo: Repository, revision: string, options: MergeOptions = {}) =>
+  (await mergeWithProviders(repo, revision, {
+    providers: [columnsSectionProvider],
+    ...options,
+  })) as MergeResult<ColumnConflict>;
 
 type Temp = Awaited<ReturnType<typeof createTempRepo>>;
 
@@ -146,12 +159,12 @@ test('committers that take no column section refuse while columns are staged (is
   const t = await createTempRepo({});
   try {
     await base(t);
-    await refuseStagedColumns(t.repo, 'assets create');
+    await refuseStagedChanges(t.repo, 'assets create');
     const w = await openCheckout(t.repo, { write: true });
     await w.column('x').set(100, 'staged');
     await w.close();
     await assert.rejects(
-      refuseStagedColumns(t.repo, 'assets create'),
+      refuseStagedChanges(t.repo, 'assets create'),
       (err) => code(err) === 'E_UNCOMMITTED_CHANGES',
     );
   } finally {

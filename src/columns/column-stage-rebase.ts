@@ -1,8 +1,8 @@
-import { StagedColumnsConflictError } from '../../errors/index.js';
-import { createNodeSource } from '../../repo/merkle/read-map.js';
-import { readCommitTree } from '../../repo/objects/read-objects.js';
-import type { Repository } from '../../repo/repository.js';
-import type { ObjectId } from '../../util/hash.js';
+import { StagedColumnsConflictError } from '../errors/index.js';
+import { createNodeSource } from '../repo/merkle/read-map.js';
+import { readCommitTree } from '../repo/objects/read-objects.js';
+import type { Repository } from '../repo/repository.js';
+import type { ObjectId } from '../util/hash.js';
 import { mergeColumnRecords } from './column-merge.js';
 import { applyStage, readColumns, type ColumnRecord, type ColumnStage } from './column-record.js';
 

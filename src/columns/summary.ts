@@ -1,9 +1,6 @@
-import { statSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Repository } from '../../repo/repository.js';
-import { iterateMap } from '../../repo/merkle/read-map.js';
-import { ITEM_SIZE } from '../dtype.js';
-import { elementCount } from '../shape.js';
+import { iterateMap } from '../repo/merkle/read-map.js';
+import { ITEM_SIZE } from '../arrays/dtype.js';
+import { elementCount } from '../arrays/shape.js';
 import type { Checkout } from './checkout.js';
 import { decodeEntry } from './entry.js';
 import type { ColumnKind, ColumnLayout } from './schema.js';
@@ -59,18 +56,4 @@ export async function summarizeColumns(checkout: Checkout): Promise<ColumnSummar
     });
   }
   return out;
-}
-
-/** Bytes under `.strata/` (objects, catalog, staging): the repository's disk usage. */
-export function repositoryDiskUsage(repo: Repository): number {
-  const walk = (dir: string): number => {
-    let total = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) total += walk(path);
-      else if (entry.isFile()) total += statSync(path).size;
-    }
-    return total;
-  };
-  return walk(repo.strataDir);
 }

@@ -1,6 +1,6 @@
-import { CorruptObjectError } from '../../errors/index.js';
-import { SAMPLE_DIGEST_BYTES } from '../../util/hash.js';
-import { ByteReader, ByteWriter } from '../../util/varint.js';
+import { CorruptObjectError } from '../errors/index.js';
+import { SAMPLE_DIGEST_BYTES } from '../util/hash.js';
+import { ByteReader, ByteWriter } from '../util/varint.js';
 
 /**
  * A column's index maps each key to an entry: where the sample lives and what it is.

@@ -1,5 +1,5 @@
-import type { ChildRef, MapEntry } from '../../repo/merkle/map-node.js';
-import type { ObjectId } from '../../util/hash.js';
+import type { ChildRef, MapEntry } from '../repo/merkle/map-node.js';
+import type { ObjectId } from '../util/hash.js';
 import { chunkKeyOf } from './entry.js';
 
 /** Where a sample's bytes are: a view into an inline entry or a cached chunk. */

@@ -3,7 +3,7 @@ import {
   iterateMapChanges,
   type NodeSource,
   type ReadNodes,
-} from '../../repo/merkle/read-map.js';
+} from '../repo/merkle/read-map.js';
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';
 import { sameSample } from './entry.js';

@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorruptObjectError, UncommittedChangesError } from '../../errors/index.js';
-import type { SectionValue } from '../../repo/commit/create-commit.js';
-import { STAGE_DIR } from '../../repo/maintenance/staged-roots.js';
-import type { RootTree } from '../../repo/objects/commit-object.js';
-import { readHead } from '../../repo/refs/refs.js';
-import type { Repository } from '../../repo/repository.js';
-import { writeFileDurable } from '../../util/durable-fs.js';
-import type { ObjectId } from '../../util/hash.js';
+import { CorruptObjectError } from '../errors/index.js';
+import type { SectionValue } from '../repo/commit/create-commit.js';
+import { STAGE_DIR, stagedStatePath } from '../repo/maintenance/staged-roots.js';
+import type { RootTree } from '../repo/objects/commit-object.js';
+import type { Repository } from '../repo/repository.js';
+import { writeFileDurable } from '../util/durable-fs.js';
+import type { ObjectId } from '../util/hash.js';
 import type { ColumnSchema } from './schema.js';
 
 /** A column's state in a commit (or staged): its schema, index root, sample count and data chunks. */
@@ -35,7 +34,12 @@ export function columnsSection(records: Readonly<Record<string, ColumnRecord>>):
 
 /** The columns recorded in a root tree (none when it has no columns section). */
 export function readColumns(tree: RootTree, where: string): Record<string, ColumnRecord> {
-  const section = tree[COLUMNS_SECTION] as { columns?: unknown } | undefined;
+  return readColumnsSection(tree[COLUMNS_SECTION], where);
+}
+
+/** The columns recorded in a columns section value (none when it is undefined). */
+export function readColumnsSection(value: unknown, where: string): Record<string, ColumnRecord> {
+  const section = value as { columns?: unknown } | undefined;
   if (section === undefined) return {};
   if (typeof section !== 'object' || section === null || typeof section.columns !== 'object') {
     throw new CorruptObjectError(`the columns section of ${where} is malformed`, { where });
@@ -56,7 +60,7 @@ export interface ColumnStage {
 }
 
 function stagePath(repo: Repository, branch: string): string {
-  return join(repo.strataDir, STAGE_DIR, `columns-${encodeURIComponent(branch)}.json`);
+  return stagedStatePath(repo, COLUMNS_SECTION, branch);
 }
 
 export function readColumnStage(repo: Repository, branch: string): ColumnStage | undefined {
@@ -99,26 +103,4 @@ export function applyStage(
     else out[name] = record;
   }
   return out;
-}
-
-/**
- * Refuses a commit that would not include the current branch's staged column changes (used by
- * committers that take no column section, such as `assets create` and `compute commit`): a commit
- * must never leave its branch's staged changes behind.
- */
-export async function refuseStagedColumns(repo: Repository, verb: string): Promise<void> {
-  const { branch } = await readHead(repo);
-  if (!branch) return;
-  let staged: boolean;
-  try {
-    staged = readColumnStage(repo, branch) !== undefined;
-  } catch {
-    staged = true;
-  }
-  if (staged) {
-    throw new UncommittedChangesError(
-      `branch '${branch}' has staged column changes that ${verb} would not commit; commit them first with 'strata commit', or drop them with 'strata column reset'`,
-      { branch, staged: 'columns' },
-    );
-  }
 }

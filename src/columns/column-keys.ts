@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../errors/index.js';
-import { checkSampleKey, sampleKeyFromCanonical, type SampleKey } from '../sample-key.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { checkSampleKey, sampleKeyFromCanonical, type SampleKey } from './sample-key.js';
 import type { ColumnSchema } from './schema.js';
 
 /** A key of a flat column, or [key, subkey] of a nested one. */

@@ -1,7 +1,7 @@
-import { createNodeSource, createReadNodes } from '../../repo/merkle/read-map.js';
-import { readCommitTree } from '../../repo/objects/read-objects.js';
-import { readHead, resolveRevision } from '../../repo/refs/refs.js';
-import type { Repository } from '../../repo/repository.js';
+import { createNodeSource, createReadNodes } from '../repo/merkle/read-map.js';
+import { readCommitTree } from '../repo/objects/read-objects.js';
+import { readHead, resolveRevision } from '../repo/refs/refs.js';
+import type { Repository } from '../repo/repository.js';
 import { iterateColumnChanges, type ColumnChange } from './column-diff.js';
 import { rebaseColumnStage } from './column-stage-rebase.js';
 import { applyStage, readColumns, readColumnStage, type ColumnRecord } from './column-record.js';

@@ -1,19 +1,19 @@
-import { branchLockName } from '../../catalog/catalog.js';
+import { branchLockName } from '../catalog/catalog.js';
 import {
   AlreadyExistsError,
   InvalidArgumentError,
   NotFoundError,
   NothingToCommitError,
-} from '../../errors/index.js';
-import { commitTree } from '../../repo/commit/commit-tree.js';
-import { acquireLocks } from '../../repo/commit/locks.js';
-import { buildMap } from '../../repo/merkle/build-map.js';
-import { createNodeSource, createReadNodes, type NodeSource } from '../../repo/merkle/read-map.js';
-import { readCommitTree } from '../../repo/objects/read-objects.js';
-import { branchRef } from '../../repo/refs/ref-name.js';
-import { readHead, resolveRevision } from '../../repo/refs/refs.js';
-import type { Repository } from '../../repo/repository.js';
-import type { ObjectId } from '../../util/hash.js';
+} from '../errors/index.js';
+import { commitTree } from '../repo/commit/commit-tree.js';
+import { acquireLocks } from '../repo/commit/locks.js';
+import { buildMap } from '../repo/merkle/build-map.js';
+import { createNodeSource, createReadNodes, type NodeSource } from '../repo/merkle/read-map.js';
+import { readCommitTree } from '../repo/objects/read-objects.js';
+import { branchRef } from '../repo/refs/ref-name.js';
+import { readHead, resolveRevision } from '../repo/refs/refs.js';
+import type { Repository } from '../repo/repository.js';
+import type { ObjectId } from '../util/hash.js';
 import { ChunkCache } from './chunks.js';
 import { Column } from './column.js';
 import type { ColumnContext } from './column-context.js';

@@ -1,7 +1,7 @@
-import { CorruptObjectError } from '../../errors/index.js';
-import type { ObjectStore, ObjectWriter } from '../../store/object-store.js';
-import type { ObjectId } from '../../util/hash.js';
-import { loadCodec, CODECS, type Codec } from '../codecs/codec.js';
+import { CorruptObjectError } from '../errors/index.js';
+import type { ObjectStore, ObjectWriter } from '../store/object-store.js';
+import type { ObjectId } from '../util/hash.js';
+import { loadCodec, CODECS, type Codec } from '../arrays/codecs/codec.js';
 import { CHUNK_PREFIX_BYTES } from './entry.js';
 
 /**
