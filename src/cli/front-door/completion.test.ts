@@ -18,7 +18,9 @@ for (const shell of ['bash', 'zsh', 'fish']) {
     () => {
       const r = spawnSync(process.execPath, [installedBin(), 'completion', shell], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      for (const name of [...TOP_LEVEL, 'add', 'import', '--role', '--message']) {
+      // fish names long options as `-l role`, the others as `--role`.
+      const long = (o: string) => (shell === 'fish' ? `-l ${o}` : `--${o}`);
+      for (const name of [...TOP_LEVEL, 'add', 'import', long('role'), long('message')]) {
         assert.ok(r.stdout.includes(name), `the ${shell} script names '${name}'`);
       }
       const file = join(tempDir('completion'), `strata.${shell}`);
