@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Catalog, LockHolder } from '../../catalog/catalog.js';
+import { gc } from '../maintenance/gc.js';
 import { readHead } from '../refs/refs.js';
 import { Repository } from '../repository.js';
 import { createTempRepo } from '../test-support/temp-repo.js';
@@ -13,6 +14,28 @@ const OTHER_HOST: LockHolder = {
   startedAt: '2026-01-01T00:00:00.000Z',
   command: 'strata commit',
 };
+
+/**
+ * `repo` on a catalog where another process takes every lock over as soon as this one has it (as
+ * after a stall longer than the lease): the holder finds out only when it renews.
+ */
+function losingLocks(repo: Repository): Repository {
+  const stolen: Catalog = new Proxy(repo.catalog, {
+    get(target, prop) {
+      if (prop === 'acquireLocks') {
+        return async (...args: Parameters<Catalog['acquireLocks']>) => {
+          const grant = await target.acquireLocks(...args);
+          for (const name of args[0]) await target.forceReleaseLock(name);
+          await target.acquireLocks(args[0], OTHER_HOST, { leaseMs: 600_000 });
+          return grant;
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return new Repository(repo.root, repo.config, stolen, repo.store);
+}
 
 /** Polls `check` until it returns a value; bounded, so a broken condition fails instead of hanging. */
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
@@ -62,28 +85,12 @@ test('lock lease: a commit whose lock was taken over stops with E_LOCK_LOST befo
   const t = await createTempRepo();
   try {
     t.write('data/a', 'a');
-    const real = t.repo.catalog;
-    // Another process takes the locks over as soon as this one has them (as after a long stall).
-    const stolen: Catalog = new Proxy(real, {
-      get(target, prop) {
-        if (prop === 'acquireLocks') {
-          return async (...args: Parameters<Catalog['acquireLocks']>) => {
-            const grant = await target.acquireLocks(...args);
-            for (const name of args[0]) await target.forceReleaseLock(name);
-            await target.acquireLocks(args[0], OTHER_HOST, { leaseMs: 600_000 });
-            return grant;
-          };
-        }
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const repo = new Repository(t.repo.root, t.repo.config, stolen, t.repo.store);
+    const repo = losingLocks(t.repo);
     await assert.rejects(commit(repo, { message: 'after losing the lock' }), { code: 'E_LOCK_LOST' });
     assert.equal((await readHead(t.repo)).commit, null, 'nothing was made visible');
     // Its release left the new holder's locks alone.
     assert.deepEqual(
-      (await real.listLocks()).map((l) => [l.name, l.host]),
+      (await t.repo.catalog.listLocks()).map((l) => [l.name, l.host]),
       [
         ['branch:main', 'other-host'],
         ['worktree', 'other-host'],
@@ -122,5 +129,20 @@ test('lock lease: STRATA_LOCK_LEASE_MS sets the lease and a bad value is refused
       process.env.STRATA_LOCK_LEASE_MS = bad;
       assert.throws(() => lockLeaseMs(), { code: 'E_CONFIG' });
     });
+  }
+});
+
+test('lock lease: a gc whose exclusive lock was taken over deletes nothing and fails with E_LOCK_LOST', async () => {
+  const t = await createTempRepo();
+  try {
+    // An object no ref reaches: garbage for gc.
+    const writer = t.repo.store.createWriter();
+    const orphan = await writer.add(Buffer.from('an object no ref reaches'));
+    await writer.commit();
+    const repo = losingLocks(t.repo);
+    await assert.rejects(gc(repo), { code: 'E_LOCK_LOST' });
+    assert.ok((await t.repo.store.hasMany([orphan])).has(orphan), 'the unreachable object is still there');
+  } finally {
+    await t.done();
   }
 });
