@@ -77,8 +77,9 @@ export async function acquireLocks(
     if (blocking) {
       const record = toLockRecord(blocking, nowMs);
       const why = wanted.includes(record.name) ? '' : ' (it excludes this operation)';
+      const lease = record.leaseUntil ? `, lease until ${record.leaseUntil}` : '';
       throw new LockError(
-        `lock '${record.name}' is held by pid ${record.pid} on ${record.host} since ${record.startedAt} (${record.command})${why}`,
+        `lock '${record.name}' is held by pid ${record.pid} on ${record.host} since ${record.startedAt} (${record.command}${lease})${why}`,
         { lock: record.name, holder: record },
       );
     }
