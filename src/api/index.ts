@@ -55,7 +55,8 @@ export type { FsckReport } from '../repo/maintenance/fsck.js';
 export { gc } from '../repo/maintenance/gc.js';
 export type { GcReport } from '../repo/maintenance/gc.js';
 export { listLocks, releaseLocks } from '../repo/maintenance/lock-admin.js';
-export type { LockStatus, ReleasedLock } from '../repo/maintenance/lock-admin.js';
+export type { LockStatus, ReleasedLock, StaleReason } from '../repo/maintenance/lock-admin.js';
+export { setLockNoticeListener, type LockNoticeListener } from '../repo/commit/locks.js';
 export * from '../errors/index.js';
 
 // Computed resources (src/compute/): compute once per (collection, id, args), remember status,

@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import { AlreadyExistsError, ConflictError, InvalidArgumentError, LockError } from '../errors/index.js';
+import { AlreadyExistsError, ConflictError } from '../errors/index.js';
 import type {
+  AcquireLockOptions,
   Catalog,
   CatalogPackIndex,
+  LockGrant,
   LockHolder,
   LockRecord,
   RefRecord,
@@ -12,6 +14,7 @@ import type {
 } from './catalog.js';
 import { chunks } from './chunks.js';
 import type { CatalogDialectAdapter } from './dialect-adapter.js';
+import * as locks from './kysely-locks.js';
 import { KyselyPackIndex } from './kysely-pack-index.js';
 import type { CatalogSchema } from './schema.js';
 
@@ -251,68 +254,31 @@ export class KyselyCatalog implements Catalog {
       .execute();
   }
 
-  async acquireLocks(
+  acquireLocks(
     names: readonly string[],
     holder: LockHolder,
-    options: { exclusive?: boolean } = {},
+    options?: AcquireLockOptions,
+  ): Promise<LockGrant> {
+    return locks.acquireLocks(this.db, this.adapter, names, holder, options);
+  }
+
+  renewLocks(names: readonly string[], token: string, leaseMs?: number): Promise<boolean> {
+    return locks.renewLocks(this.db, this.adapter, names, token, leaseMs);
+  }
+
+  releaseLocks(
+    names: readonly string[],
+    holder: Pick<LockHolder, 'pid' | 'host'> & { readonly token?: string },
   ): Promise<void> {
-    const exclusive = options.exclusive === true;
-    const wanted = [...new Set(names)];
-    if (wanted.length === 0)
-      throw new InvalidArgumentError('acquireLocks needs at least one lock name', { names });
-    await this.db.transaction().execute(async (trx) => {
-      await this.adapter.lockTableForUpdate(trx, 'locks');
-      const held = await trx.selectFrom('locks').selectAll().execute();
-      // Blocked by the same name, by an exclusive holder (gc), or, when exclusive, by anyone.
-      const blocking =
-        held.find((l) => wanted.includes(l.name)) ?? held.find((l) => Number(l.exclusive) === 1 || exclusive);
-      if (blocking) {
-        const record = toLockRecord(blocking);
-        const why = wanted.includes(record.name) ? '' : ' (it excludes this operation)';
-        throw new LockError(
-          `lock '${record.name}' is held by pid ${record.pid} on ${record.host} since ${record.startedAt} (${record.command})${why}`,
-          { lock: record.name, holder: record },
-        );
-      }
-      await trx
-        .insertInto('locks')
-        .values(
-          wanted.map((name) => ({
-            name,
-            pid: holder.pid,
-            host: holder.host,
-            started_at: holder.startedAt,
-            command: holder.command,
-            exclusive: exclusive ? 1 : 0,
-          })),
-        )
-        .execute();
-    });
+    return locks.releaseLocks(this.db, names, holder);
   }
 
-  async releaseLocks(names: readonly string[], holder: Pick<LockHolder, 'pid' | 'host'>): Promise<void> {
-    if (names.length === 0) return;
-    await this.db
-      .deleteFrom('locks')
-      .where('name', 'in', names)
-      .where('pid', '=', holder.pid)
-      .where('host', '=', holder.host)
-      .execute();
-  }
-
-  async forceReleaseLock(name: string): Promise<LockRecord | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      await this.adapter.lockTableForUpdate(trx, 'locks');
-      const row = await trx.selectFrom('locks').selectAll().where('name', '=', name).executeTakeFirst();
-      if (!row) return undefined;
-      await trx.deleteFrom('locks').where('name', '=', name).execute();
-      return toLockRecord(row);
-    });
+  forceReleaseLock(name: string, options?: { ifLeaseExpired?: boolean }): Promise<LockRecord | undefined> {
+    return locks.forceReleaseLock(this.db, this.adapter, name, options);
   }
 
   async listLocks(): Promise<LockRecord[]> {
-    const rows = await this.db.selectFrom('locks').selectAll().execute();
-    return rows.map(toLockRecord).sort(byKey((l) => l.name));
+    return (await locks.listLocks(this.db, this.adapter)).sort(byKey((l) => l.name));
   }
 
   async addResource(resource: ResourceRecord): Promise<void> {
@@ -376,14 +342,4 @@ export class KyselyCatalog implements Catalog {
     this.closing ??= this.adapter.destroy();
     await this.closing;
   }
-}
-
-function toLockRecord(row: CatalogSchema['locks']): LockRecord {
-  return {
-    name: row.name,
-    pid: Number(row.pid),
-    host: row.host,
-    startedAt: row.started_at,
-    command: row.command,
-  };
 }

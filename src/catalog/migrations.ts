@@ -90,6 +90,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: 'lock leases',
+    async up(db) {
+      // One column per statement: SQLite's ALTER TABLE adds one at a time.
+      await db.schema.alterTable('locks').addColumn('token', 'text').execute();
+      await db.schema.alterTable('locks').addColumn('lease_until', 'double precision').execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

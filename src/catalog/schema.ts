@@ -24,7 +24,18 @@ export interface CatalogSchema {
     recorded_ms: number;
   };
   pack_index: { id: string; pack: string; offset: number; length: number };
-  locks: { name: string; pid: number; host: string; started_at: string; command: string; exclusive: number };
+  locks: {
+    name: string;
+    pid: number;
+    host: string;
+    started_at: string;
+    command: string;
+    exclusive: number;
+    /** The acquisition's token (migration 3); null on rows from before leases. */
+    token: string | null;
+    /** Lease end in ms since the epoch, by the catalog's clock (migration 3); null: no lease. */
+    lease_until: number | null;
+  };
   resources: {
     name: string;
     path: string;

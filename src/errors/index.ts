@@ -4,6 +4,7 @@ export { NotFoundError } from './not-found-error.js';
 export { AlreadyExistsError } from './already-exists-error.js';
 export { InvalidArgumentError } from './invalid-argument-error.js';
 export { LockError } from './lock-error.js';
+export { LockLostError } from './lock-lost-error.js';
 export { NothingToCommitError } from './nothing-to-commit-error.js';
 export { UncommittedChangesError } from './uncommitted-changes-error.js';
 export { HashMismatchError } from './hash-mismatch-error.js';

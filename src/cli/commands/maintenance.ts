@@ -88,13 +88,16 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
               host: l.host,
               started_at: l.startedAt,
               command: l.command,
+              lease_until: l.leaseUntil,
               stale: l.stale,
+              stale_reason: l.staleReason,
             })),
           );
         if (locks.length === 0) return say('no locks held');
         for (const l of locks) {
+          const lease = l.leaseUntil ? `, lease until ${l.leaseUntil}` : '';
           say(
-            `${l.name}: pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.command})${l.stale ? yellow(' — stale: that process is gone') : ''}`,
+            `${l.name}: pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.command})${lease}${l.stale ? yellow(` — stale: ${staleWhy(l)}`) : ''}`,
           );
         }
       });
@@ -102,7 +105,9 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
 
   lock
     .command('release [name]')
-    .description('free stale locks (holder dead on this host); --force frees a live or remote holder too')
+    .description(
+      'free stale locks (holder dead on this host, or lease expired on any host); --force frees a live holder too',
+    )
     .option('-f, --force', 'free the lock whoever holds it')
     .option('--json', 'print as JSON')
     .action(async (name: string | undefined, opts: { force?: boolean; json?: boolean }) => {
@@ -115,16 +120,25 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
               name: l.name,
               pid: l.pid,
               host: l.host,
+              lease_until: l.leaseUntil,
               stale: l.stale,
+              stale_reason: l.staleReason,
               forced: l.forced,
             })),
           );
         if (released.length === 0) say('no stale locks to release (use --force for a live or remote holder)');
         for (const l of released) {
           say(
-            `released lock '${l.name}' held by pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.stale ? 'that process is gone' : 'forced'})`,
+            `released lock '${l.name}' held by pid ${l.pid} on ${l.host} since ${l.startedAt} (${l.stale ? `stale: ${staleWhy(l)}` : 'forced'})`,
           );
         }
       });
     });
+}
+
+/** Why a stale lock is stale, in words. */
+function staleWhy(lock: { staleReason: string | null; leaseUntil: string | null }): string {
+  return lock.staleReason === 'lease-expired'
+    ? `its lease expired at ${lock.leaseUntil} without renewal`
+    : 'that process is gone';
 }

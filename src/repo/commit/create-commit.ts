@@ -109,7 +109,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
   const author = authorFields(repo, options);
   const head = await readHead(repo);
   const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
-  return withLocks(repo, locks, async () => {
+  return withLocks(repo, locks, async (held) => {
     // A half-written checkout, restore or merge must not be recorded as ordinary work.
     refuseWhileInterrupted(repo, 'commit');
     // Re-read HEAD under the lock: another writer may have committed since.
@@ -164,6 +164,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       };
       const id = await writer.add(encodeCommit(record));
       await writer.commit();
+      // A holder whose lease was taken over stops here: the new owner may be writing the branch.
+      await held.assertStillHeld();
       if (current.branch) await repo.catalog.updateRef(branchRef(current.branch), id, current.commit);
       else await repo.catalog.setSymbolicRef('HEAD', { target: id });
       for (const tag of tags) await repo.catalog.updateRef(tagRef(tag), id, null);

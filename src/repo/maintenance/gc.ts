@@ -34,7 +34,7 @@ export async function gc(
   return withLocks(
     repo,
     [GC_LOCK],
-    async () => {
+    async (held) => {
       // First what killed writers left: their temp files, and packs no index row points at
       // (those are indexed again here, so the walk below decides whether they are garbage).
       const leftovers = options.dryRun
@@ -52,7 +52,11 @@ export async function gc(
       }
       const garbage: ObjectId[] = [];
       for await (const id of repo.store.list()) if (!reachable.has(id)) garbage.push(id);
-      if (!options.dryRun && garbage.length > 0) await repo.store.deleteMany(garbage);
+      if (!options.dryRun && garbage.length > 0) {
+        // A gc whose lease was taken over may be racing a writer whose new objects no ref reaches yet.
+        await held.assertStillHeld();
+        await repo.store.deleteMany(garbage);
+      }
       return {
         reachable: reachable.size,
         removed: garbage.length,

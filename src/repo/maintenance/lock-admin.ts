@@ -4,18 +4,29 @@ import { InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import { isProcessAlive } from '../commit/locks.js';
 import type { Repository } from '../repository.js';
 
+/** Why a lock is stale: its holder's pid is gone on this host, or its lease ended unrenewed. */
+export type StaleReason = 'dead-pid' | 'lease-expired';
+
 /** A held lock, with whether its holder is known to be gone. */
 export interface LockStatus extends LockRecord {
-  /** True when the holder ran on this host and its pid is no longer alive. */
+  /** True when the holder is known to be gone (`staleReason` says how). */
   readonly stale: boolean;
+  readonly staleReason: StaleReason | null;
 }
 
+function staleReason(lock: LockRecord, host: string): StaleReason | null {
+  if (lock.host === host && !isProcessAlive(lock.pid)) return 'dead-pid';
+  if (lock.leaseExpired) return 'lease-expired';
+  return null;
+}
+
+/** Every held lock with its staleness: a dead pid on this host, or an expired lease on any host. */
 export async function listLocks(repo: Repository): Promise<LockStatus[]> {
   const host = hostname();
-  return (await repo.catalog.listLocks()).map((l) => ({
-    ...l,
-    stale: l.host === host && !isProcessAlive(l.pid),
-  }));
+  return (await repo.catalog.listLocks()).map((l) => {
+    const reason = staleReason(l, host);
+    return { ...l, stale: reason !== null, staleReason: reason };
+  });
 }
 
 /** One lock removed by `releaseLocks`, and why it was safe (or forced). */
@@ -24,9 +35,11 @@ export interface ReleasedLock extends LockStatus {
 }
 
 /**
- * Frees locks. Without `force`, only stale ones (holder dead on this host) are freed; a live or
- * remote holder is refused with an error naming it. With `force`, the named lock (or every lock)
- * goes whoever holds it: only for a holder you know is gone (e.g. on another machine).
+ * Frees locks. Without `force`, only stale ones (holder dead on this host, or lease expired on any
+ * host) are freed; a live or remote holder is refused with an error naming it. A lease-expired lock
+ * is removed only if still expired at that moment, so a holder that renewed in between keeps it.
+ * With `force`, the named lock (or every lock) goes whoever holds it: only for a holder you know is
+ * gone.
  */
 export async function releaseLocks(
   repo: Repository,
@@ -41,13 +54,14 @@ export async function releaseLocks(
     if (!lock.stale && !options.force) {
       if (options.name) {
         throw new InvalidArgumentError(
-          `lock '${lock.name}' is held by pid ${lock.pid} on ${lock.host}, which may still be running; use --force if you are sure it is gone`,
+          `lock '${lock.name}' is held by pid ${lock.pid} on ${lock.host}, which may still be running (lease until ${lock.leaseUntil ?? 'none'}); use --force if you are sure it is gone`,
           { lock },
         );
       }
       continue;
     }
-    const removed = await repo.catalog.forceReleaseLock(lock.name);
+    const onlyIfExpired = !options.force && lock.staleReason === 'lease-expired';
+    const removed = await repo.catalog.forceReleaseLock(lock.name, { ifLeaseExpired: onlyIfExpired });
     if (removed) released.push({ ...lock, forced: !lock.stale });
   }
   return released;
