@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ConfigError } from '../../errors/index.js';
+import { ConfigError } from '../../../errors/index.js';
 
 /**
  * The schema version of `assets.db`. The tables are derived from the ingress folder (the next
