@@ -186,9 +186,34 @@ test('an older assets.db is rebuilt (its tables are derived data); a newer one i
     const newer = new Database(file);
     newer.pragma('user_version = 99');
     newer.close();
-    await assert.rejects(openSqliteAssetStore({ path: file }), { code: 'E_CONFIG', message: /newer Strata/ });
+    await assert.rejects(openSqliteAssetStore({ path: file }), {
+      code: 'E_SCHEMA_TOO_NEW',
+      data: { file, schema: 'asset', version: 99, supported: 2 },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 const file1 = () => file('f1', null);
+
+test('an assets.db at the current schema (user_version 2, before the shared runner) keeps its rows', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'strata-asset-store-'));
+  try {
+    const location = path.join(dir, 'assets.db');
+    const store = await openSqliteAssetStore({ path: location });
+    store.apply({ putFiles: [file1()], deleteFiles: [], putAssets: [], deleteAssets: [] });
+    store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(location);
+    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    db.close();
+    const again = await openSqliteAssetStore({ path: location });
+    assert.deepEqual(
+      again.files().map((f) => f.fileId),
+      ['f1'],
+    );
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
