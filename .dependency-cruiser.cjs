@@ -26,7 +26,10 @@ const DRIVERS = [
     name: 'better-sqlite3',
     allowedIn: ['src/catalog/sqlite/', 'src/compute/store/sqlite/', 'src/assets/store/sqlite/'],
   },
-  { name: 'pg', allowedIn: ['src/catalog/postgres/', 'src/assets/export/postgres/'] },
+  {
+    name: 'pg',
+    allowedIn: ['src/catalog/postgres/', 'src/compute/store/postgres/', 'src/assets/export/postgres/'],
+  },
   { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
   { name: 'bullmq', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'ioredis', allowedIn: ['src/jobs/bullmq/'] },
