@@ -74,6 +74,8 @@ export interface PackLocation {
 /**
  * The index from object id to pack location that `FsObjectStore` keeps outside the packs. The
  * catalog implements it (so the index is transactional and shared); tests use `MemoryPackIndex`.
+ * `S3ObjectStore` uses it the same way and also records its big objects in it (pack `loose`,
+ * offset 0), so that knowing what is stored never costs an S3 request.
  */
 export interface PackIndex {
   lookup(ids: readonly ObjectId[]): Promise<Map<ObjectId, PackLocation>>;

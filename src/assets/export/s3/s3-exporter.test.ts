@@ -1,49 +1,19 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { openStagedSource } from '../staged-source.js';
 import { runExporterConformance } from '../exporter-conformance.js';
+import { closedPort, S3RVER_CREDENTIALS, startS3rver } from '../../../store/s3/test-support/s3rver.js';
 import { createS3Exporter } from './s3-exporter.js';
 
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-const S3rver = createRequire(import.meta.url)('s3rver') as new (
-  options: Record<string, unknown>,
-) => S3rverInstance;
-
-const ACCESS = 'S3RVER';
-const SECRET = 'S3RVER';
+const ACCESS = S3RVER_CREDENTIALS.accessKeyId;
+const SECRET: string = S3RVER_CREDENTIALS.secretAccessKey;
 
 /** A real S3-protocol server on a random port, storing in a temp folder. */
-async function startS3(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir });
-  const { port } = await server.run();
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A port nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const startS3 = () => startS3rver();
 
 function client(endpoint: string): S3Client {
   return new S3Client({
