@@ -22,8 +22,14 @@ const LAYERS = [
  * `allowedIn` lists folders (ending in `/`) or single files. A `name` ending in `/` is a scope.
  */
 const DRIVERS = [
-  { name: 'better-sqlite3', allowedIn: ['src/catalog/sqlite/'] },
-  { name: 'pg', allowedIn: ['src/catalog/postgres/', 'src/assets/export/postgres/'] },
+  {
+    name: 'better-sqlite3',
+    allowedIn: ['src/catalog/sqlite/', 'src/compute/store/sqlite/', 'src/assets/store/sqlite/'],
+  },
+  {
+    name: 'pg',
+    allowedIn: ['src/catalog/postgres/', 'src/compute/store/postgres/', 'src/assets/export/postgres/'],
+  },
   { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
   { name: 'bullmq', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'ioredis', allowedIn: ['src/jobs/bullmq/'] },

@@ -71,8 +71,8 @@ export type { FetchManyItem, FetchManyOptions } from '../compute/fetch-many.js';
 export type { CommitOutputsOptions, CommitOutputsResult } from '../compute/commit-outputs.js';
 export { hashArgs } from '../compute/args-hash.js';
 export type { HashedArgs } from '../compute/args-hash.js';
-export { COMPUTE_STATUSES } from '../catalog/compute-store.js';
-export type { ComputeStatus, ComputeErrorInfo } from '../catalog/compute-store.js';
+export { COMPUTE_STATUSES } from '../compute/store/compute-store.js';
+export type { ComputeStatus, ComputeErrorInfo } from '../compute/store/compute-store.js';
 
 // Workspaces (src/workspace/): resource types, results filed away per snapshot, metrics, reports,
 // whole-snapshot restore and configuration parameters; see README "Workspaces and results".

@@ -3,8 +3,8 @@
  * Names here are stable: the staging half (create, export, webhooks) builds on them.
  */
 import path from 'node:path';
-import type { AssetStore, StoredAsset, StoredError, StoredFile } from '../catalog/asset-store.js';
-import { openSqliteAssetStore } from '../catalog/sqlite/sqlite-asset-store.js';
+import type { AssetStore, StoredAsset, StoredError, StoredFile } from './store/asset-store.js';
+import { openSqliteAssetStore } from './store/sqlite/sqlite-asset-store.js';
 import type { NameMetadata } from './naming/parse-name.js';
 
 /** One problem on a file or asset; `field` and `offset` point into the name when the name is at fault. */

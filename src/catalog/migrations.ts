@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { SchemaTooNewError } from '../errors/index.js';
 
 /**
  * The database as migrations see it: untyped, because each migration is written against the
@@ -112,6 +113,8 @@ export interface MigrateOptions {
    * database's write lock (SQLite with `BEGIN IMMEDIATE`).
    */
   readonly lock?: (trx: MigrationDb) => Promise<void>;
+  /** Names the database in errors (no credentials): e.g. `PostgreSQL catalog at db:5432`. */
+  readonly location?: string;
 }
 
 async function readVersion(db: MigrationDb): Promise<number> {
@@ -122,15 +125,21 @@ async function readVersion(db: MigrationDb): Promise<number> {
   return Number(row?.version ?? 0);
 }
 
-function refuseNewer(version: number): void {
+function refuseNewer(version: number, location = 'PostgreSQL catalog'): void {
   if (version > LATEST_SCHEMA_VERSION) {
-    throw new Error(
-      `catalog schema version ${version} is newer than this Strata understands (${LATEST_SCHEMA_VERSION}); upgrade Strata`,
-    );
+    throw new SchemaTooNewError({
+      file: location,
+      schema: 'catalog',
+      version,
+      supported: LATEST_SCHEMA_VERSION,
+    });
   }
 }
 
 /**
+ * The PostgreSQL catalog's migration runner (SQLite files use `migrateSqlite` in
+ * `sqlite/sqlite-migrations.ts`, with the same `MIGRATIONS`).
+ *
  * Brings the schema up to date in one transaction, and refuses a catalog written by a newer Strata
  * (its schema would be misread). An up-to-date catalog costs one read and takes no lock; otherwise
  * the version is read again under the lock, so a process that lost the race to a concurrent
@@ -139,7 +148,7 @@ function refuseNewer(version: number): void {
 export async function migrate(db: MigrationDb, options: MigrateOptions = {}): Promise<void> {
   // A missing table (a new catalog) fails this read; the locked path below creates it.
   const seen = await readVersion(db).catch(() => undefined);
-  if (seen !== undefined) refuseNewer(seen);
+  if (seen !== undefined) refuseNewer(seen, options.location);
   if (seen === LATEST_SCHEMA_VERSION) return;
   await db.transaction().execute(async (trx) => {
     await options.lock?.(trx);
@@ -151,7 +160,7 @@ export async function migrate(db: MigrationDb, options: MigrateOptions = {}): Pr
       .addColumn('applied_at', 'text', (c) => c.notNull())
       .execute();
     const current = await readVersion(trx);
-    refuseNewer(current);
+    refuseNewer(current, options.location);
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await migration.up(trx);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
-import type { ComputeHolder, ComputeRow, ComputeStore, HeldClaim } from '../catalog/compute-store.js';
+import type { ComputeHolder, ComputeRow, ComputeStore, HeldClaim } from './store/compute-store.js';
 import { isProcessAlive } from '../repo/commit/locks.js';
 
 const HOST = hostname();

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ComputeKey } from '../catalog/compute-store.js';
+import type { ComputeKey } from './store/compute-store.js';
 import { createComputeLogger, LOG_FILE, type ComputeLogger } from './compute-logger.js';
 import { outputDirOf } from './output-dir.js';
 

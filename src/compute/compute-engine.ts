@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClaimOutcome, ComputeErrorInfo, ComputeKey, ComputeStore } from '../catalog/compute-store.js';
+import type { ClaimOutcome, ComputeErrorInfo, ComputeKey, ComputeStore } from './store/compute-store.js';
 import { InvalidResultError } from '../errors/index.js';
 import { hashArgs } from './args-hash.js';
 import { dropClaim, holdClaim, isHolderLive, newHolder } from './claims.js';

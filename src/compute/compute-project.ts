@@ -7,7 +7,7 @@ import {
   type ComputeStatus,
   type ComputeStore,
   type StoredComputeStatus,
-} from '../catalog/compute-store.js';
+} from './store/compute-store.js';
 import {
   AlreadyExistsError,
   ComputeFailedError,

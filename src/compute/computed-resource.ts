@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ComputeErrorInfo, ComputeRow, ComputeStatus } from '../catalog/compute-store.js';
+import type { ComputeErrorInfo, ComputeRow, ComputeStatus } from './store/compute-store.js';
 import { isHolderLive } from './claims.js';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { ComputeStore } from '../catalog/compute-store.js';
-import { openSqliteComputeStore } from '../catalog/sqlite/sqlite-compute-store.js';
+import type { ComputeStore } from './store/compute-store.js';
+import { openSqliteComputeStore } from './store/sqlite/sqlite-compute-store.js';
 
 /** The compute store's file inside `.strata/`: apart from `catalog.db` (see README, "Computed resources"). */
 export const COMPUTE_DB = 'compute.db';

@@ -1,4 +1,4 @@
-import type { ComputeKey } from '../catalog/compute-store.js';
+import type { ComputeKey } from './store/compute-store.js';
 import { hashBytes } from '../util/hash.js';
 
 /** The folder under the repository root that holds every collection's output folders. */

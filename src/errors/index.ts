@@ -24,5 +24,6 @@ export { ResourceSymlinkError } from './resource-symlink-error.js';
 export { RefNameClashError } from './ref-name-clash-error.js';
 export { InterruptedOperationError } from './interrupted-operation-error.js';
 export { StagedColumnsConflictError } from './staged-columns-conflict-error.js';
+export { SchemaTooNewError } from './schema-too-new-error.js';
 export { StoreAccessError } from './store-access-error.js';
 export type { StoreAccessReason } from './store-access-error.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoredAsset, StoredFile } from '../../catalog/asset-store.js';
+import type { StoredAsset, StoredFile } from '../store/asset-store.js';
 import { buildAssetGraph, checkGraphFormat, graphToDot } from './asset-graph.js';
 
 const asset = (assetPath: string, valid: boolean): StoredAsset => ({

@@ -1,4 +1,4 @@
-import type { StoredAsset, StoredFile } from '../../catalog/asset-store.js';
+import type { StoredAsset, StoredFile } from '../store/asset-store.js';
 import { InvalidArgumentError } from '../../errors/index.js';
 
 /** A node of the ingress tree: a folder, an asset, or a file that belongs to no asset. */

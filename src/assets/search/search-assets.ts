@@ -1,5 +1,5 @@
-import type { AssetStore, SearchGrouping } from '../../catalog/asset-store.js';
-import { checkSearchLimits, type SearchLimits } from '../../catalog/search-limits.js';
+import type { AssetStore, SearchGrouping } from '../store/asset-store.js';
+import { checkSearchLimits, type SearchLimits } from '../store/search-limits.js';
 import { InvalidArgumentError } from '../../errors/index.js';
 
 /** Columns stored as JSON text, returned as values. */

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createHasher, hashBytes } from '../../util/hash.js';
-import type { StoredError } from '../../catalog/asset-store.js';
+import type { StoredError } from '../store/asset-store.js';
 import type { NameMetadata } from '../naming/parse-name.js';
 import type { FileTrait, ImageHeader, TraitFile } from '../specs/specification.js';
 import { fileIdOf } from '../update/ids.js';

@@ -1,4 +1,4 @@
-import type { StoredAsset, StoredError, StoredFile } from '../../catalog/asset-store.js';
+import type { StoredAsset, StoredError, StoredFile } from '../store/asset-store.js';
 import { assetIdOf } from './ids.js';
 import { formatName } from '../naming/format-name.js';
 import type { FieldName, NamingGrammar } from '../naming/grammar.js';

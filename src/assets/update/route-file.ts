@@ -1,4 +1,4 @@
-import type { StoredError } from '../../catalog/asset-store.js';
+import type { StoredError } from '../store/asset-store.js';
 import { checkFieldOrder } from '../naming/field-order.js';
 import type { NamingGrammar } from '../naming/grammar.js';
 import { parseName, type NameMetadata } from '../naming/parse-name.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { AssetStore, StoredFile, StoredFileStat } from '../../catalog/asset-store.js';
+import type { AssetStore, StoredFile, StoredFileStat } from '../store/asset-store.js';
 import { hashBytes } from '../../util/hash.js';
 import type { NamingGrammar } from '../naming/grammar.js';
 import { scanIngressParallel, type ScannedFile } from '../scan/scan-ingress.js';

@@ -94,7 +94,11 @@ export async function openPostgresCatalog(options: PostgresCatalogOptions): Prom
         await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
       });
     }
-    await migrate(db, { lock });
+    const server = describeServer(options.connectionString);
+    const location =
+      `PostgreSQL catalog at ${server.host ?? '?'}:${server.port ?? '?'}/${server.database ?? '?'}` +
+      (schema === undefined ? '' : ` (schema ${schema})`);
+    await migrate(db, { lock, location });
   } catch (err) {
     await db.destroy();
     throw err;

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely } from 'kysely';
-import { NotFoundError } from '../../errors/index.js';
+import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyCatalog } from '../kysely-catalog.js';
-import { migrate } from '../migrations.js';
+import { MIGRATIONS } from '../migrations.js';
 import type { CatalogSchema } from '../schema.js';
 import type { BulkOperations } from '../dialect-adapter.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { createSqliteBulkOperations } from './sqlite-bulk.js';
+import { openSqlite } from './open-sqlite.js';
+import type { SqliteSchema } from './sqlite-migrations.js';
 
 /** Options of the embedded catalog. */
 export interface SqliteCatalogOptions {
@@ -34,48 +34,29 @@ const open = new Map<string, Promise<Shared>>();
 const BUSY_TIMEOUT_MS = 10_000;
 
 /**
- * Switching a new file to WAL needs a moment of exclusive access and, unlike other statements,
- * answers `SQLITE_BUSY` at once (no busy handler) while another process opens the same new file.
+ * The catalog's migrations (Kysely code shared with PostgreSQL, see `MIGRATIONS`) as the SQLite
+ * runner takes them: each runs through a Kysely instance over the runner's connection, inside its
+ * `BEGIN IMMEDIATE` transaction. `strata_migrations` is the history table earlier builds wrote.
  */
-async function enableWal(database: Database.Database): Promise<void> {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      database.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-    }
-  }
-}
+export const SQLITE_CATALOG_SCHEMA: SqliteSchema = {
+  name: 'catalog',
+  historyTable: 'strata_migrations',
+  migrations: MIGRATIONS.map((migration) => ({
+    version: migration.version,
+    name: migration.name,
+    // Never destroyed: destroying it would close the connection, which the catalog keeps using.
+    up: (database) => migration.up(new Kysely({ dialect: new SqliteDialect({ database }) })),
+  })),
+};
 
 async function connect(file: string, create: boolean): Promise<Shared> {
-  let database: Database.Database;
-  try {
-    database = new Database(file, { fileMustExist: !create });
-  } catch (err) {
-    throw new NotFoundError(`catalog ${file} cannot be opened: ${(err as Error).message}`, {
-      what: 'catalog',
-      path: file,
-    });
-  }
-  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  try {
-    await enableWal(database);
-  } catch (err) {
-    database.close();
-    throw err;
-  }
-  database.pragma('synchronous = FULL');
-  database.pragma('foreign_keys = ON');
+  const database = await openSqlite(file, {
+    create,
+    schema: SQLITE_CATALOG_SCHEMA,
+    synchronous: 'FULL',
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+  });
   const db = new Kysely<CatalogSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
-  try {
-    await migrate(db);
-  } catch (err) {
-    await db.destroy();
-    throw err;
-  }
   // Prepared after the migrations: the statements need the tables.
   return { db, bulk: createSqliteBulkOperations(database), users: 0, closed: false };
 }

@@ -9,7 +9,7 @@ import {
   CAN_LIST_PROCESSES,
   isRunning,
   searchChildrenOf,
-} from '../../catalog/sqlite/sqlite-search-test-support.js';
+} from '../../assets/store/sqlite/sqlite-search-test-support.js';
 import {
   frameName,
   sequenceFolder,

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { compiledModuleUrl } from '../../util/compiled-module-url.js';
+import { compiledModuleUrl } from '../../../util/compiled-module-url.js';
 import { fileURLToPath } from 'node:url';
 import type { SearchGrouping } from '../asset-store.js';
 import { searchTimeoutError, type SearchLimits } from '../search-limits.js';
@@ -8,7 +8,7 @@ import {
   QueryTimeoutError,
   QueryTooLargeError,
   StrataError,
-} from '../../errors/index.js';
+} from '../../../errors/index.js';
 import type { SearchChildError, SearchChildMessage, SearchJob } from './sqlite-search-child.js';
 
 /** Options of `runSqliteSearch`. */
@@ -34,7 +34,7 @@ const CHILD_GRACE_MS = 2_000;
  * dist/src/ when this code runs from the CLI bundle (dist/strata.js), as for the scan workers.
  */
 function childScript(): string {
-  return fileURLToPath(compiledModuleUrl('catalog/sqlite/sqlite-search-child.js'));
+  return fileURLToPath(compiledModuleUrl('assets/store/sqlite/sqlite-search-child.js'));
 }
 
 const ERROR_CLASSES: Record<string, new (message: string, data: Record<string, unknown>) => StrataError> = {

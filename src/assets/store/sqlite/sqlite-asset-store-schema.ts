@@ -1,11 +1,4 @@
-import type Database from 'better-sqlite3';
-import { ConfigError } from '../../errors/index.js';
-
-/**
- * The schema version of `assets.db`. The tables are derived from the ingress folder (the next
- * update rebuilds them), so an older file is simply dropped and recreated; a newer one is refused.
- */
-const SCHEMA_VERSION = 2;
+import type { SqliteSchema } from '../../../catalog/sqlite/sqlite-migrations.js';
 
 /**
  * The file table holds the parsed name fields as columns (so `search` can filter on them; the
@@ -85,19 +78,24 @@ const DROP = `
   DROP TABLE IF EXISTS meta;
 `;
 
-/** Creates the tables of a new file, recreates those of an older one, refuses a newer one. */
-export function migrateAssetStore(db: Database.Database, file: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === SCHEMA_VERSION) return;
-  if (version > SCHEMA_VERSION) {
-    throw new ConfigError(`${file} was written by a newer Strata (asset schema ${version})`, {
-      file,
-      version,
-    });
-  }
-  db.transaction(() => {
-    if (version !== 0) db.exec(DROP);
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
-}
+/**
+ * `assets.db` for the SQLite migration runner (`migrateSqlite`), versioned by `PRAGMA user_version`
+ * as before the runner existed. The tables are derived from the ingress folder (the next update
+ * rebuilds them), so a schema change drops and recreates them: a file of the first schema (version
+ * 1) is rebuilt by migration 2, a new file runs both. A newer file is refused (E_SCHEMA_TOO_NEW).
+ */
+export const ASSET_STORE_SCHEMA: SqliteSchema = {
+  name: 'asset',
+  migrations: [
+    // Its tables were created by code long gone; migration 2 replaces them.
+    { version: 1, name: 'first asset tables (retired)', up: () => {} },
+    {
+      version: 2,
+      name: 'name fields as columns, search views',
+      up(db) {
+        db.exec(DROP);
+        db.exec(SCHEMA);
+      },
+    },
+  ],
+};

@@ -1,7 +1,8 @@
 /**
  * The compute store port: the mutable state of computed resources (status, times, result, error,
  * holder and lease), one row per key `(collection, id, argsHash)`. Adapters: `SqliteComputeStore`
- * (`.strata/compute.db`); every adapter passes `runComputeStoreConformance`.
+ * (`sqlite/`, `.strata/compute.db`) and `PostgresComputeStore` (`postgres/`); every adapter passes
+ * `runComputeStoreConformance`.
  *
  * Methods return `Awaitable<T>`: the SQLite adapter answers synchronously (a cached fetch costs a
  * few microseconds, and a promise per call would double it), while a networked adapter may return

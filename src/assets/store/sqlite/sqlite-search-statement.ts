@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SearchGrouping } from '../asset-store.js';
 import { SearchBudget, type SearchLimits } from '../search-limits.js';
-import { InvalidArgumentError } from '../../errors/index.js';
+import { InvalidArgumentError } from '../../../errors/index.js';
 
 /** Refuses a grouping other than `file` or `asset` (E_INVALID_ARGUMENT). */
 export function checkGrouping(grouping: SearchGrouping): void {

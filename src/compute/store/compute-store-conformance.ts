@@ -34,7 +34,8 @@ function request(k: ComputeKey, overrides: Partial<ClaimRequest> = {}): ClaimReq
 
 /**
  * The behaviour every `ComputeStore` adapter must show, as node:test suites. Each test gets a
- * fresh store from `open` and closes it afterwards. Used by `sqlite-compute-store.test.ts`.
+ * fresh store from `open` and closes it afterwards. Used by `sqlite-compute-store.test.ts` and
+ * `postgres-compute-store.test.ts`.
  *
  * @example
  * runComputeStoreConformance('sqlite', async () => {

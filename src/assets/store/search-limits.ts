@@ -9,7 +9,7 @@
  * transaction after `postgresStatementTimeout(limits)` and read it through a cursor into a
  * `SearchBudget`: the server then stops the statement itself.
  */
-import { InvalidArgumentError, QueryTimeoutError, QueryTooLargeError } from '../errors/index.js';
+import { InvalidArgumentError, QueryTimeoutError, QueryTooLargeError } from '../../errors/index.js';
 
 /** The limits of one search. */
 export interface SearchLimits {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   decideClaim,
   type ClaimOutcome,
@@ -13,7 +13,8 @@ import {
   type HeldClaim,
   type StoredComputeStatus,
 } from '../compute-store.js';
-import { migrateComputeStore } from './sqlite-compute-store-schema.js';
+import { openSqlite } from '../../../catalog/sqlite/open-sqlite.js';
+import { COMPUTE_STORE_SCHEMA } from './sqlite-compute-store-schema.js';
 import {
   listStatement,
   prepareStatements,
@@ -41,32 +42,18 @@ const BUSY_TIMEOUT_MS = 15_000;
 const PAGE_SIZE = 1024;
 const opened = new Map<string, Promise<Shared>>();
 
-/** Switching a new file to WAL answers SQLITE_BUSY at once (no busy handler) while another process opens it. */
-async function enableWal(db: Database.Database): Promise<void> {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-    }
-  }
-}
-
 async function connect(file: string): Promise<Shared> {
-  const db = new Database(file);
-  try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const db = await openSqlite(file, {
+    schema: COMPUTE_STORE_SCHEMA,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
     // Each commit appends whole pages (row, key index, unfinished index) to the WAL: 1 KiB pages
     // made a compute's two writes ~30 % cheaper than 4 KiB here. Only takes effect on a new file.
-    db.pragma(`page_size = ${PAGE_SIZE}`);
-    await enableWal(db);
+    pageSize: PAGE_SIZE,
     // A committed transaction survives a killed process (the WAL is in the OS cache); only a power
     // cut can lose the last ones, which for a cache means recomputing them. No fsync per write.
-    db.pragma('synchronous = NORMAL');
-    migrateComputeStore(db, file);
+    synchronous: 'NORMAL',
+  });
+  try {
     return { db, statements: prepareStatements(db), lists: new Map(), users: 0, closed: false };
   } catch (err) {
     db.close();

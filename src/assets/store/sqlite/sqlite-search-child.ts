@@ -7,7 +7,9 @@
  * parent is gone: SQLite may run for ever inside one step, where no JavaScript of this thread runs.
  */
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../../catalog/sqlite/open-sqlite.js';
+import { ASSET_STORE_SCHEMA } from './sqlite-asset-store-schema.js';
 import type { SearchGrouping } from '../asset-store.js';
 import type { SearchLimits } from '../search-limits.js';
 import { prepareSearch, searchBatches } from './sqlite-search-statement.js';
@@ -70,8 +72,7 @@ async function run(job: SearchJob): Promise<void> {
   startWatchdog(Date.now() + job.limits.timeoutMs + job.graceMs);
   let db: Database.Database | undefined;
   try {
-    db = new Database(job.location, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
+    db = await openSqlite(job.location, { readonly: true, schema: ASSET_STORE_SCHEMA, busyTimeoutMs: 5000 });
     const statement = prepareSearch(db, job.sql, job.grouping);
     await send({ type: 'running' });
     for (const rows of searchBatches(statement, job.limits)) await send({ type: 'rows', rows });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../../catalog/sqlite/open-sqlite.js';
 import type {
   AssetStore,
   AssetStoreSummary,
@@ -12,7 +13,7 @@ import type {
   StoredFile,
 } from '../asset-store.js';
 import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from '../search-limits.js';
-import { migrateAssetStore } from './sqlite-asset-store-schema.js';
+import { ASSET_STORE_SCHEMA } from './sqlite-asset-store-schema.js';
 import { runSqliteSearch } from './sqlite-search.js';
 import { checkGrouping, prepareSearch, searchBatches } from './sqlite-search-statement.js';
 
@@ -328,15 +329,15 @@ export async function openSqliteAssetStore(options: SqliteAssetStoreOptions): Pr
   const memory = options.path === ':memory:';
   const location = memory ? ':memory:' : path.resolve(options.path);
   if (!memory && !existsSync(path.dirname(location))) mkdirSync(path.dirname(location), { recursive: true });
-  const db = new Database(location);
-  try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (!memory) db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  const db = await openSqlite(location, {
+    schema: ASSET_STORE_SCHEMA,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+    synchronous: 'NORMAL',
     // 64 MiB of page cache: a first update of 100,000 files inserts into three B-trees at
     // random keys (ids are hashes), and a small cache spills pages to the WAL over and over.
-    db.pragma('cache_size = -65536');
-    migrateAssetStore(db, location);
+    cacheSizeKiB: 65_536,
+  });
+  try {
     return new SqliteAssetStore(location, db);
   } catch (err) {
     db.close();
