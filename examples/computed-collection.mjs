@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addResource, initRepository, openComputeProject, snapshot } from 'strata';
+import { addResource, commit, initRepository, openComputeProject } from 'strata';
 
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'strata-computed-collection-'));
 const repo = await initRepository(dir);
@@ -15,7 +15,7 @@ try {
   await addResource(repo, { path: 'texts', role: 'source-data', cwd: repo.root, create: true });
   writeFileSync(join(repo.root, 'texts/a.txt'), 'the quick brown fox\n');
   writeFileSync(join(repo.root, 'texts/b.txt'), 'jumps over the lazy dog again\n');
-  await snapshot(repo, { message: 'two texts' });
+  await commit(repo, { message: 'two texts' });
 
   let calls = 0;
   const wordCounts = project.collection(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addResource, diffRevisions, initRepository, restorePaths, snapshot, status } from 'strata';
+import { addResource, commit, diffRevisions, initRepository, restorePaths, status } from 'strata';
 
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'strata-folder-dataset-'));
 const repo = await initRepository(dir);
@@ -14,7 +14,7 @@ try {
   await addResource(repo, { path: 'data', role: 'source-data', cwd: repo.root, create: true });
   const points = join(repo.root, 'data', 'points.csv');
   writeFileSync(points, 'x,y\n1,2\n');
-  const v1 = await snapshot(repo, { message: 'first points', tags: ['v1'] });
+  const v1 = await commit(repo, { message: 'first points', tags: ['v1'] });
   console.log(`snapshot ${v1.id.slice(0, 12)} tagged v1`);
 
   // Change the data: status sees it, a second snapshot records it.
@@ -23,7 +23,7 @@ try {
   const changes = (await status(repo)).changes;
   for (const c of changes) console.log(`  ${c.change.padEnd(8)} ${c.resource}/${c.path}`);
   assert.equal(changes.length, 2);
-  await snapshot(repo, { message: 'more points, and notes' });
+  await commit(repo, { message: 'more points, and notes' });
 
   // What changed between v1 and now.
   const diff = await diffRevisions(repo, 'v1', 'HEAD');

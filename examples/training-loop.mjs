@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addResource, createStep, historyReport, initRepository, openCheckout, snapshot } from 'strata';
+import { addResource, commit, createStep, historyReport, initRepository, openCheckout } from 'strata';
 
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'strata-training-loop-'));
 const repo = await initRepository(dir);
@@ -75,7 +75,7 @@ try {
         await reader.close();
         step.writeResults({ accuracy: correct / count, loss: Number(loss.toFixed(4)) });
       });
-    const s = await snapshot(repo, { message: `train lr=${lr}`, tags: [`run-${run + 1}`] });
+    const s = await commit(repo, { message: `train lr=${lr}`, tags: [`run-${run + 1}`] });
     console.log(`run-${run + 1}: lr=${lr}, results in ${s.resultsFolder}`);
   }
 

@@ -31,8 +31,9 @@ export {
 export type { AddResourceOptions, ResourceRole } from '../repo/resources/resources.js';
 export { status } from '../repo/worktree/status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
-export { commit } from '../repo/commit/create-commit.js';
-export type { CommitOptions, CommitResult } from '../repo/commit/create-commit.js';
+// The one commit verb: staged column samples, lineage and metrics go in, as with `strata commit`.
+export { commit, snapshot, DEFAULT_SECTION_PROVIDERS } from './commit.js';
+export type { CommitOptions, CommitResult, SnapshotOptions, SnapshotResult } from './commit.js';
 // checkout, createBranch and deleteBranch keep each branch's current lineage with it.
 export { checkout, createBranch, deleteBranch } from './branches.js';
 export type { CheckoutResult, RewriteOptions } from '../repo/worktree/checkout.js';
@@ -76,9 +77,8 @@ export type { ComputeStatus, ComputeErrorInfo } from '../compute/store/compute-s
 
 // Workspaces (src/workspace/): resource types, results filed away per snapshot, metrics, reports,
 // whole-snapshot restore and configuration parameters; see README "Workspaces and results".
-// restoreSnapshot here (resources and lineage) shadows the workspace's files-only one below.
-export { snapshot, restoreSnapshot, DEFAULT_SECTION_PROVIDERS } from './snapshot.js';
-export type { SnapshotOptions, SnapshotResult } from './snapshot.js';
+// restoreSnapshot: resources and lineage (the workspace's restoreSnapshotResources is its first half).
+export { restoreSnapshot } from './restore-snapshot.js';
 export type { SectionProvider, SectionContext } from '../repo/commit/section-provider.js';
 export type { SectionValue } from '../repo/commit/create-commit.js';
 export { RESOURCE_TYPES, resourceType } from '../repo/resources/types/index.js';

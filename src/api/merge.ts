@@ -6,7 +6,7 @@ import {
   type ResourceConflict,
 } from '../repo/merge/merge-revision.js';
 import type { Repository } from '../repo/repository.js';
-import { DEFAULT_SECTION_PROVIDERS } from './snapshot.js';
+import { DEFAULT_SECTION_PROVIDERS } from './commit.js';
 
 /** A conflict of a merge: a column sample (`column`, `key`) or a resource file (`resource`, `path`). */
 export type MergeConflict = ResourceConflict | ColumnConflict;

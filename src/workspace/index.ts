@@ -14,7 +14,7 @@ export { moveResults, resultsResources } from './results/take-results.js';
 export type { ResultsMove } from './results/take-results.js';
 export { recoverResultsMove } from './results/move-plan.js';
 export type { RecoveryOutcome } from './results/move-plan.js';
-export { restoreSnapshot } from './restore-snapshot.js';
+export { restoreSnapshotResources } from './restore-snapshot.js';
 export type { RestoreSnapshotOptions, RestoreSnapshotResult, SkippedResource } from './restore-snapshot.js';
 export { deleteSnapshot, deletedSnapshots } from './delete-snapshot.js';
 export type { DeleteSnapshotResult } from './delete-snapshot.js';

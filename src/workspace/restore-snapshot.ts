@@ -11,7 +11,7 @@ import { checkResourceExtras, restoreResourceExtras } from '../repo/worktree/res
 import type { UnrestorableFile } from '../repo/worktree/unrestorable.js';
 import type { ObjectId } from '../util/hash.js';
 
-/** Options of `restoreSnapshot`. */
+/** Options of `restoreSnapshotResources`. */
 export interface RestoreSnapshotOptions {
   /** Restore only these resources. */
   readonly only?: readonly string[];
@@ -30,7 +30,7 @@ export interface SkippedResource {
   readonly reason: 'not in snapshot' | 'read-only' | 'contents not stored';
 }
 
-/** What `restoreSnapshot` did. */
+/** What `restoreSnapshotResources` did. */
 export interface RestoreSnapshotResult {
   readonly commit: ObjectId;
   /** Files written or removed. */
@@ -43,7 +43,8 @@ export interface RestoreSnapshotResult {
 }
 
 /**
- * Brings the working resources back to a snapshot without moving HEAD. Results are additive
+ * Brings the working resources back to a snapshot without moving HEAD (the library's
+ * `restoreSnapshot` also restores the snapshot's lineage). Results are additive
  * (missing result files come back, present ones are never rolled back); read-only resources are
  * never written; a git resource is checked out at the recorded commit, and a dirty one stops the
  * restore before anything is written. A local folder elsewhere on disk is written back like an inner
@@ -51,7 +52,7 @@ export interface RestoreSnapshotResult {
  * snapshot) is reported as skipped, and each file it cannot bring back is listed in `unrestorable`
  * (with `strict`, any of these is an error and nothing is written).
  */
-export async function restoreSnapshot(
+export async function restoreSnapshotResources(
   repo: Repository,
   revision: string,
   options: RestoreSnapshotOptions = {},

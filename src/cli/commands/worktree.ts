@@ -200,7 +200,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         const columnsStaged = branch !== null && api.readColumnStage(repo, branch) !== undefined;
         const progress = await createProgress('storing');
         const result = await api
-          .snapshot(repo, {
+          .commit(repo, {
             message: opts.message,
             tags: opts.tag,
             allowEmpty: opts.allowEmpty,

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, LockError } from '../errors/index.js';
 import {
-  commit,
-  type CommitOptions,
-  type CommitResult,
+  commit as commitTree,
+  type CommitOptions as TreeCommitOptions,
+  type CommitResult as TreeCommitResult,
   type SectionValue,
 } from '../repo/commit/create-commit.js';
 import type { SectionContext, SectionProvider } from '../repo/commit/section-provider.js';
@@ -12,13 +12,8 @@ import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
 import { metricsProvider } from '../workspace/metrics/metrics-provider.js';
 import { recoverResultsMove } from '../workspace/results/move-plan.js';
 import { moveResults } from '../workspace/results/take-results.js';
-import {
-  restoreSnapshot as restoreSnapshotFiles,
-  type RestoreSnapshotOptions,
-  type RestoreSnapshotResult,
-} from '../workspace/restore-snapshot.js';
 import { columnsSectionProvider } from '../columns/columns-provider.js';
-import { lineageSectionProvider, restoreLineage } from '../lineage/lineage-section.js';
+import { lineageSectionProvider } from '../lineage/lineage-section.js';
 import { readCurrentLineage } from '../lineage/lineage-state.js';
 
 /**
@@ -31,8 +26,8 @@ export const DEFAULT_SECTION_PROVIDERS: readonly SectionProvider[] = [
   columnsSectionProvider,
 ];
 
-/** Options of `snapshot`. */
-export interface SnapshotOptions {
+/** Options of `commit` (and of its alias `snapshot`). */
+export interface CommitOptions {
   readonly message: string;
   /** Tags for the new snapshot; one already used is refused before anything moves. */
   readonly tags?: readonly string[];
@@ -44,29 +39,36 @@ export interface SnapshotOptions {
   readonly allowEmpty?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
   /** Told the entries left out because they cannot be versioned, before the commit is made. */
-  readonly onSkipped?: CommitOptions['onSkipped'];
+  readonly onSkipped?: TreeCommitOptions['onSkipped'];
 }
 
-/** What `snapshot` made. */
-export interface SnapshotResult extends CommitResult {
+/** The options of `snapshot`, the other name of `commit`. */
+export type SnapshotOptions = CommitOptions;
+
+/** What `commit` (or `snapshot`) made. */
+export interface CommitResult extends TreeCommitResult {
   /** The folder the new result files were moved into (relative to each results resource). */
   readonly resultsFolder: string | null;
   readonly resultsMoved: number;
 }
 
+/** What `snapshot`, the other name of `commit`, made. */
+export type SnapshotResult = CommitResult;
+
 /**
- * Takes a snapshot: finishes any results move a killed snapshot left, gathers the sections of
+ * Commits (takes a snapshot): finishes any results move a killed snapshot left, gathers the sections of
  * every provider (metrics from the new `results.json` files, lineage, ...), files the new result
  * files away into the snapshot's folder (plan written durably first), commits everything, then
  * tells the providers. A failed commit moves the results back; a crash is repaired by the next
- * snapshot or status.
+ * snapshot or status. This is the same verb as the CLI's `strata commit`: staged column samples,
+ * lineage recorded since HEAD and metrics all go into the new commit.
  *
  * @example
  * ```ts
- * const { id, resultsFolder } = await snapshot(repo, { message: 'svc run', tags: ['SVC-1'] });
+ * const { id, resultsFolder } = await commit(repo, { message: 'svc run', tags: ['SVC-1'] });
  * ```
  */
-export async function snapshot(repo: Repository, options: SnapshotOptions): Promise<SnapshotResult> {
+export async function commit(repo: Repository, options: CommitOptions): Promise<CommitResult> {
   const tags = options.tags ?? [];
   // Checked before results are filed away, so a refused snapshot moves nothing.
   refuseWhileInterrupted(repo, 'commit');
@@ -93,9 +95,9 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
   const lineage = sections.lineage || current.steps.length > 0 ? current : undefined;
   const move = await moveResults(repo, { tags, lineage });
   sections.results = move.section;
-  let result: CommitResult;
+  let result: TreeCommitResult;
   try {
-    result = await commit(repo, {
+    result = await commitTree(repo, {
       message: options.message,
       tags,
       author: options.author,
@@ -114,17 +116,5 @@ export async function snapshot(repo: Repository, options: SnapshotOptions): Prom
   return { ...result, resultsFolder: move.folder, resultsMoved: move.files };
 }
 
-/**
- * Restores a whole snapshot: its resources (see the workspace's `restoreSnapshot`) and, when every
- * resource was restored, its lineage as the current one, so the next step is checked against the
- * data it will actually read.
- */
-export async function restoreSnapshot(
-  repo: Repository,
-  revision: string,
-  options: RestoreSnapshotOptions = {},
-): Promise<RestoreSnapshotResult> {
-  const result = await restoreSnapshotFiles(repo, revision, options);
-  if (!options.only?.length && !options.leave?.length) await restoreLineage(repo, revision);
-  return result;
-}
+/** The same verb as `commit`, under the name the workspace docs use. */
+export const snapshot: (repo: Repository, options: SnapshotOptions) => Promise<SnapshotResult> = commit;
