@@ -134,6 +134,8 @@ export { runCommandStep, inferCommandStepName } from '../lineage/run-command.js'
 export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command.js';
 export { toResourcePaths } from '../repo/worktree/restore.js';
 export * from '../assets/index.js';
+export { updateAssets } from './update-assets.js';
+export type { UpdateAssetsOptions } from './update-assets.js';
 export * from '../arrays/index.js';
 export * from '../columns/index.js';
 export { mergeRevision } from './merge.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadOutsideBundle } from '../load-outside-bundle.js';
+import { loadOutsideBundle } from '../../api/load-outside-bundle.js';
 import type { GlobalOptions } from '../context.js';
 import { dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadOutsideBundle } from '../load-outside-bundle.js';
+import { loadOutsideBundle } from '../../api/load-outside-bundle.js';
 import type { FieldName, NamingGrammar } from '../../assets/naming/grammar.js';
 import type { GlobalOptions } from '../context.js';
 import { green, printJson, red, say, yellow } from '../output.js';
@@ -104,18 +104,19 @@ export function registerAssetCommands(program: Command): void {
     )
     .option('--json', 'print as JSON')
     .action(async (opts: { config?: string; json?: boolean }) => {
-      const root = await repositoryRoot(global());
-      const pipeline = await loadPipeline();
+      const api = await import('../../api/index.js');
+      const repo = await api.openRepository(global().cwd);
       const progress = await createProgress('reading files');
       let report;
       try {
-        report = await pipeline.runUpdate(root, {
+        report = await api.updateAssets(repo, {
           configPath: opts.config,
           cwd: global().cwd,
           onProgress: progress.update,
         });
       } finally {
         progress.stop();
+        await repo.close();
       }
       const { files, assets: count, valid, invalid, errors } = report;
       if (opts.json) return printJson({ files, assets: count, valid, invalid, errors });

@@ -3,7 +3,7 @@ import { compiledModuleUrl } from '../util/compiled-module-url.js';
 /**
  * Imports a module of the compiled tree by URL, so the CLI bundle (dist/strata.js) does not inline
  * it: heavy pipelines (zod, yaml, sharp, worker pools) load only when their command runs. From the
- * bundle the module lives under dist/src/; from dist/src/cli/ it is one folder up. `path` is
+ * bundle the module lives under dist/src/; from dist/src/api/ it is one folder up. `path` is
  * relative to src/, e.g. `assets/update/pipeline.js`.
  *
  * From the bundle, the module's error classes are a second copy of Strata's: its errors are
@@ -11,7 +11,7 @@ import { compiledModuleUrl } from '../util/compiled-module-url.js';
  */
 export async function loadOutsideBundle<T>(path: string): Promise<T> {
   const module = (await import(compiledModuleUrl(path).href)) as Record<string, unknown>;
-  const { StrataError } = await import('../api/index.js');
+  const { StrataError } = await import('../errors/index.js');
   const convert = (err: unknown): never => {
     const e = err as {
       code?: unknown;
