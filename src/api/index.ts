@@ -79,6 +79,8 @@ export type { ComputeStatus, ComputeErrorInfo } from '../compute/store/compute-s
 // whole-snapshot restore and configuration parameters; see README "Workspaces and results".
 // restoreSnapshot: resources and lineage (the workspace's restoreSnapshotResources is its first half).
 export { restoreSnapshot } from './restore-snapshot.js';
+export { restoreTargetKind } from './restore-target.js';
+export type { RestoreRequest } from './restore-target.js';
 export type { SectionProvider, SectionContext } from '../repo/commit/section-provider.js';
 export type { SectionValue } from '../repo/commit/create-commit.js';
 export { RESOURCE_TYPES, resourceType } from '../repo/resources/types/index.js';

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 import type { FileChange, Repository, UnrestorableFile } from '../../api/index.js';
@@ -88,33 +86,6 @@ interface CheckoutCliOptions {
   continue?: boolean;
   abort?: boolean;
   json?: boolean;
-}
-
-/**
- * `restore X` restores a whole snapshot when X is the only argument, resolves as a revision and
- * is not a path inside a resource (a path wins: `restore data` with a tag named `data` restores
- * the folder). `--only` and `--leave` always mean a snapshot; `--source` always paths.
- */
-async function isSnapshotRestore(
-  repo: Repository,
-  targets: readonly string[],
-  opts: RestoreCliOptions,
-  cwd: string,
-): Promise<boolean> {
-  const api = await import('../../api/index.js');
-  if (opts.only !== undefined || opts.leave !== undefined) return true;
-  if (opts.source !== undefined || targets.length !== 1) return false;
-  const isPath = await api.toResourcePaths(repo, targets, cwd).then(
-    () => true,
-    () => false,
-  );
-  if (isPath) return false;
-  // Neither a revision nor a file here: report the unknown snapshot, not a missing resource.
-  if (!existsSync(resolve(cwd, targets[0]!))) return true;
-  return api.resolveRevision(repo, targets[0]!).then(
-    () => true,
-    () => false,
-  );
 }
 
 export function registerWorktreeCommands(program: Command, global: () => GlobalOptions): void {
@@ -287,7 +258,14 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
             'restore needs a revision or paths (or --continue / --abort)',
             {},
           );
-        if (await isSnapshotRestore(repo, targets, opts, global().cwd)) {
+        const kind = await api.restoreTargetKind(repo, {
+          targets,
+          only: opts.only,
+          leave: opts.leave,
+          source: opts.source,
+          cwd: global().cwd,
+        });
+        if (kind === 'snapshot') {
           const list = (v?: string) => v?.split(',').filter((x) => x !== '');
           const progress = await createProgress('writing');
           const r = await api
