@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RESOURCE_ROLES_HINT } from './resource-roles.js';
-import type { FileChange, Repository, UnrestorableFile } from '../../api/index.js';
+import type { FileChange, UnrestorableFile } from '../../api/index.js';
 import { printColumnChanges } from './column.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, cyan, green, printJson, red, say, short, yellow } from '../output.js';
