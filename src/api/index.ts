@@ -141,6 +141,8 @@ export type { UpdateAssetsOptions } from './update-assets.js';
 export * from '../arrays/index.js';
 export * from '../columns/index.js';
 export { mergeRevision } from './merge.js';
+export { checkMergeStrategy } from '../repo/merge/merge-strategy.js';
+export type { MergeStrategy } from '../repo/merge/merge-strategy.js';
 export type { MergeResult, MergeOptions, MergeConflict } from './merge.js';
 export type { ResourceConflict } from '../repo/merge/merge-revision.js';
 export type {

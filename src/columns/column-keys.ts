@@ -37,3 +37,17 @@ export function publicKey(schema: ColumnSchema, canonical: string): ColumnKey {
     sampleKeyFromCanonical(canonical.slice(slash + 1)),
   ];
 }
+
+/**
+ * A column key from text (a command line, a URL): whole numbers become integer keys, anything else
+ * stays a string; in a nested column `KEY/SUBKEY` gives [key, subkey] (a missing subkey is '').
+ * The key is not checked here: the column checks it when it is used.
+ *
+ * @example parseColumnKey('17', 'flat') // 17;  parseColumnKey('a/2', 'nested') // ['a', 2]
+ */
+export function parseColumnKey(text: string, layout: ColumnSchema['layout']): ColumnKey {
+  const parse = (part: string): SampleKey => (/^\d+$/.test(part) ? Number(part) : part);
+  if (layout !== 'nested') return parse(text);
+  const parts = text.split('/');
+  return [parse(parts[0]!), parse(parts[1] ?? '')];
+}

@@ -7,6 +7,7 @@ export type { CheckoutOptions } from './checkout.js';
 export { Column } from './column.js';
 export type { Sample } from './column.js';
 export type { ColumnKey } from './column-keys.js';
+export { parseColumnKey } from './column-keys.js';
 export { checkColumnSpec, checkColumnName } from './schema.js';
 export type { ColumnSchema, ColumnSpec, ColumnKind, ColumnLayout, NdArray, SampleInput } from './schema.js';
 export type { ColumnRecord } from './column-record.js';

@@ -143,15 +143,9 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
             if (opts.json) return printJson(info);
             return say(JSON.stringify(info, null, 2));
           }
-          const parse = (k: string) => (/^\d+$/.test(k) ? Number(k) : k);
-          const parts = key.split('/');
-          const sampleKey =
-            col.schema.layout === 'nested'
-              ? ([parse(parts[0]!), parse(parts[1] ?? '')] as const)
-              : parse(key);
-          const sample = await col.get(sampleKey);
+          const api = await import('../../api/index.js');
+          const sample = await col.get(api.parseColumnKey(key, col.schema.layout));
           if (sample === undefined) {
-            const api = await import('../../api/index.js');
             throw new api.NotFoundError(`column '${name}' has no key ${key}`, { column: name, key });
           }
           if (!opts.json) return say(describeSample(sample));
@@ -300,12 +294,10 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
       if (revisionArg === undefined)
         throw new api.InvalidArgumentError('merge needs a revision (or --continue / --abort)', {});
       const revision = revisionArg;
-      if (opts.strategy !== undefined && opts.strategy !== 'ours' && opts.strategy !== 'theirs') {
-        throw new api.InvalidArgumentError(`--strategy must be ours or theirs, got '${opts.strategy}'`, {});
-      }
+      const strategy = api.checkMergeStrategy(opts.strategy, '--strategy');
       await withRepository(global(), async (repo) => {
         const result = await api.mergeRevision(repo, revision, {
-          strategy: opts.strategy as 'ours' | 'theirs' | undefined,
+          strategy,
           message: opts.message,
         });
         if (result.result === 'conflict') process.exitCode = 1;
