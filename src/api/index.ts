@@ -71,6 +71,7 @@ export type { ComputedResource } from '../compute/computed-resource.js';
 export type { FetchManyItem, FetchManyOptions } from '../compute/fetch-many.js';
 export type { CommitOutputsOptions, CommitOutputsResult } from '../compute/commit-outputs.js';
 export { hashArgs } from '../compute/args-hash.js';
+export { pickComputedResource } from '../compute/pick-variant.js';
 export type { HashedArgs } from '../compute/args-hash.js';
 export { COMPUTE_STATUSES } from '../compute/store/compute-store.js';
 export type { ComputeStatus, ComputeErrorInfo } from '../compute/store/compute-store.js';

@@ -35,8 +35,7 @@ function parseArgs(api: Api, text: string | undefined): unknown {
 }
 
 /**
- * The one resource an (id, --args) pair names. Without --args, the id's only variant; an id
- * computed with several args needs --args to choose.
+ * The one resource an (id, --args) pair names (see the library's `pickComputedResource`).
  */
 async function pickResource(
   project: ComputeProject,
@@ -45,24 +44,7 @@ async function pickResource(
   id: string,
   argsText: string | undefined,
 ): Promise<ComputedResource> {
-  if (argsText !== undefined) {
-    const r = await project.resource(collection, id, { args: parseArgs(api, argsText) });
-    if (r.status !== 'unavailable') return r;
-  } else {
-    const variants = await project.variants(collection, id);
-    if (variants.length === 1) return variants[0]!;
-    if (variants.length > 1) {
-      throw new api.InvalidArgumentError(
-        `'${id}' in '${collection}' was computed with ${variants.length} different args; choose one with --args JSON`,
-        { collection, id, variants: variants.length },
-      );
-    }
-  }
-  throw new api.NotFoundError(`no computed resource '${id}' in collection '${collection}'`, {
-    what: 'computed resource',
-    collection,
-    id,
-  });
+  return api.pickComputedResource(project, collection, id, { args: parseArgs(api, argsText) });
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
