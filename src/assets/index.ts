@@ -25,6 +25,7 @@ export type {
 export { loadSpecifications } from './specs/load-specifications.js';
 export type { SpecificationKit, SpecificationSet, LoadedSpecification } from './specs/load-specifications.js';
 export { ASSET_DB, ASSET_TYPES, openAssetStore, readAssets } from './model.js';
+export { environmentAssetConfig } from './config/environment-config.js';
 export type { AssetError, AssetRecord, AssetType, AssetWithFiles, FileRecord } from './model.js';
 export type { UpdateInput, UpdateReport, UpdateError } from './update/update-assets.js';
 export { searchAssets } from './search/search-assets.js';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../../errors/index.js';
 import { assetConfigFromEnv, readAssetConfig, type AssetConfig } from '../config/asset-config.js';
+import { environmentAssetConfig } from '../config/environment-config.js';
 import { createGrammar, type GrammarOverrides, type NamingGrammar } from '../naming/grammar.js';
 
 /** The config file looked for in the repository root when nothing else names one. */
@@ -36,11 +37,11 @@ export function loadAssetConfig(
     source = path.resolve(cwd, configPath);
     config = readAssetConfig(source);
     baseDir = path.dirname(source);
-  } else if (env.STRATA_CONFIG_FILEPATH) {
-    source = path.resolve(cwd, env.STRATA_CONFIG_FILEPATH);
+  } else if (environmentAssetConfig(env) === 'file') {
+    source = path.resolve(cwd, env.STRATA_CONFIG_FILEPATH!);
     config = assetConfigFromEnv({ ...env, STRATA_CONFIG_FILEPATH: source });
     baseDir = path.dirname(source);
-  } else if (env.STRATA_INGRESS_DIRECTORY !== undefined || env.STRATA_STAGING_DIRECTORY !== undefined) {
+  } else if (environmentAssetConfig(env) === 'variables') {
     source = 'environment';
     config = assetConfigFromEnv(env);
     baseDir = repositoryRoot;

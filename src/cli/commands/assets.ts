@@ -62,8 +62,7 @@ export function registerAssetCommands(program: Command): void {
         } catch {
           root = undefined; // outside a repository: only --config or the environment name a config
         }
-        const envConfig = process.env.STRATA_CONFIG_FILEPATH || process.env.STRATA_INGRESS_DIRECTORY;
-        if (opts.config || root || envConfig)
+        if (opts.config || root || api.environmentAssetConfig() !== null)
           context = await (await loadPipeline()).parseContext(root, opts.config, global().cwd);
       }
       const results = names.map((name) => {
