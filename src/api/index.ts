@@ -29,7 +29,7 @@ export {
   RESOURCE_ROLES,
 } from '../repo/resources/resources.js';
 export type { AddResourceOptions, ResourceRole } from '../repo/resources/resources.js';
-export { status } from '../repo/worktree/status.js';
+export { status } from './status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
 // The one commit verb: staged column samples, lineage and metrics go in, as with `strata commit`.
 export { commit, snapshot, DEFAULT_SECTION_PROVIDERS } from './commit.js';

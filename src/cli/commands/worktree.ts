@@ -97,8 +97,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .action(async (opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        // A results move left by a killed snapshot is finished or undone first.
-        await api.recoverResultsMove(repo);
+        // status finishes or undoes a results move left by a killed snapshot first.
         const progress = await createProgress('hashing');
         const report = await api.status(repo, { onHashed: progress.update });
         progress.stop();
