@@ -14,7 +14,8 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '../errors/index.js';
-import { openRepository, type Repository } from '../repo/repository.js';
+import { openRepository } from '../backends/open-backends.js';
+import type { Repository } from '../repo/repository.js';
 import { isHolderLive } from './claims.js';
 import {
   createCollection,
