@@ -109,6 +109,8 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
   const cleanup: string[] = [];
   let s3: TestS3Server;
   let schema: string;
+  let a = '';
+  let b = '';
   before(async () => {
     s3 = await startS3rver({ buckets: [BUCKET] });
     schema = freshSchema();
@@ -129,8 +131,8 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
       '--s3-endpoint',
       s3.endpoint,
     ];
-    const a = machine('a', cleanup);
-    const b = machine('b', cleanup);
+    a = machine('a', cleanup);
+    b = machine('b', cleanup);
 
     const made = await ok(a, [...init, '--json']);
     assert.equal((JSON.parse(made.stdout) as { attached: boolean }).attached, false);
@@ -155,5 +157,16 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
     await ok(b, ['checkout', 'main', '--force']);
     assert.deepEqual(readFileSync(join(b, 'data', 'sub', 'blob.bin')), bytes);
     assert.equal(readFileSync(join(b, 'data', 'small.txt'), 'utf8'), 'hello from A\n');
+  });
+
+  it('B computes a resource; A sees it computed (the compute store lives beside the shared catalog)', async () => {
+    assert.ok(a && b, 'needs the working folders of the test before');
+    const module = 'export function lengths(id) { return { length: id.length }; }\n';
+    writeFileSync(join(b, 'fns.mjs'), module);
+    await ok(b, ['compute', 'run', 'lengths', 'abc', 'de', '--module', 'fns.mjs', '--json']);
+    const stats = JSON.parse((await ok(a, ['compute', 'stats', '--json'])).stdout) as {
+      collections: Record<string, { complete: number }>;
+    };
+    assert.equal(stats.collections.lengths?.complete, 2);
   });
 });
