@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { printJson, say } from '../output.js';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 
@@ -40,6 +41,9 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
       const { repo, attached } = await api.createRepository(root, { branch: opts.branch, config, secrets });
       const backends = api.describeBackends(repo.config);
       try {
+        // An attached folder that holds nothing yet gets the branch's files, as a clone would;
+        // one that already holds files is left for the user to check out (nothing is overwritten).
+        const filled = attached ? await fillEmptyFolder(api, repo, opts.branch) : undefined;
         const created = [];
         for (const role of roles)
           created.push(await api.addResource(repo, { path: role, role, cwd: root, create: true }));
@@ -48,6 +52,7 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
             root,
             branch: opts.branch,
             attached,
+            ...(filled === undefined ? {} : { checkedOut: filled }),
             catalog: backends.catalog,
             store: backends.store,
             resources: created.map((r) => ({ name: r.name, path: r.path, role: r.role })),
@@ -63,13 +68,27 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
             );
           else say(`Initialized empty Strata repository in ${root}/.strata (branch ${opts.branch})`);
           for (const r of created) say(`  resource ${r.name} (${r.role}) at ${r.path}/`);
-          if (attached) say(`Next: strata log, then strata checkout ${opts.branch} to fill this folder`);
+          if (filled) say(`Checked out ${opts.branch} (${filled.files} files written)`);
+          else if (attached)
+            say(`Next: strata log, then strata checkout ${opts.branch} --force to fill this folder`);
           else say(nextStep(created.map((r) => `${r.path}/`)));
         }
       } finally {
         await repo.close();
       }
     });
+}
+
+/** Checks `branch` out into a just-attached working folder if it has a commit and the folder is empty. */
+async function fillEmptyFolder(
+  api: typeof import('../../api/index.js'),
+  repo: import('../../api/index.js').Repository,
+  branch: string,
+): Promise<{ commit: string; files: number } | undefined> {
+  if (readdirSync(repo.root).some((name) => name !== api.STRATA_DIR)) return undefined;
+  if ((await repo.catalog.getRef(`refs/heads/${branch}`))?.target == null) return undefined;
+  const result = await api.checkout(repo, branch, { force: true });
+  return { commit: result.commit, files: result.updated };
 }
 
 interface InitCliOptions {

@@ -147,6 +147,7 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
 
     const attached = await ok(b, init);
     assert.match(attached.stdout, /attached .* to existing repository/i);
+    assert.match(attached.stdout, /checked out main/i);
     const info = JSON.parse((await ok(b, ['info', '--json'])).stdout) as {
       shared: boolean;
       catalog: { type: string };
@@ -154,7 +155,7 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
     };
     assert.deepEqual([info.shared, info.catalog.type, info.store.type], [true, 'postgres', 's3']);
     assert.match((await ok(b, ['log'])).stdout, /from machine A/);
-    await ok(b, ['checkout', 'main', '--force']);
+    await ok(b, ['checkout', 'main']);
     assert.deepEqual(readFileSync(join(b, 'data', 'sub', 'blob.bin')), bytes);
     assert.equal(readFileSync(join(b, 'data', 'small.txt'), 'utf8'), 'hello from A\n');
   });
