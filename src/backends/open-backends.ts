@@ -54,14 +54,17 @@ async function openCatalog(
   options: { create?: boolean; secrets?: BackendSecrets },
 ): Promise<Catalog> {
   if (config.catalog.type === 'sqlite')
-    return openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create: options.create });
+    return openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create: options.create ?? false });
   const { openPostgresCatalog } = await import('../catalog/postgres/postgres-catalog.js');
   const shared = await openPostgresCatalog({
     connectionString: withPassword(config.catalog.url, options.secrets?.catalogPassword),
     schema: config.catalog.schema,
   });
   try {
-    const local = await openSqliteCatalog({ path: join(strataDir, LOCAL_DB), create: options.create });
+    const local = await openSqliteCatalog({
+      path: join(strataDir, LOCAL_DB),
+      create: options.create ?? false,
+    });
     return workingFolderCatalog(shared, local);
   } catch (err) {
     await shared.close();
