@@ -10,6 +10,7 @@ const LAYERS = [
   ['cli', 'server'], // faces
   ['api'], // public library
   ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
+  ['backends'], // the composition root: the one place that picks the repository's adapters
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters
@@ -44,6 +45,21 @@ const DRIVERS = [
 ];
 
 const TEST_FILE = '([.]test|-conformance)[.]ts$';
+
+/**
+ * Adapter folders of the repository's ports. Choosing one is the composition root's job
+ * (`src/backends/`): nothing else imports them, except the adapters themselves (which share the
+ * SQLite opener), tests and test support (which build a repository directly).
+ */
+const ADAPTER_FOLDERS = ['src/catalog/sqlite/', 'src/catalog/postgres/', 'src/store/fs/', 'src/store/s3/'];
+const ADAPTER_IMPORTERS = [
+  '^src/backends/',
+  '^src/catalog/',
+  '^src/store/',
+  '^src/(compute|assets)/store/(sqlite|postgres)/',
+  '/test-support/',
+  TEST_FILE,
+];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const alternatives = (folders) => `(${folders.join('|')})`;
@@ -117,6 +133,16 @@ module.exports = {
     },
     ...layerRules,
     ...driverRules,
+    {
+      name: 'adapters-chosen-by-composition-root',
+      severity: 'error',
+      comment:
+        `Adapter folders (${ADAPTER_FOLDERS.join(', ')}) are chosen only by the composition root ` +
+        '(src/backends/open-backends.ts), which builds them from the repository config and hands the ports ' +
+        'down. Take the port (Catalog, ObjectStore) from the Repository instead.',
+      from: { pathNot: alternatives(ADAPTER_IMPORTERS) },
+      to: { path: `^${alternatives(ADAPTER_FOLDERS.map(escape))}` },
+    },
     {
       name: 'node-test-only-in-tests',
       severity: 'error',

@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openRepository } from '../../src/repo/repository.js';
+import { openRepository } from '../../src/backends/open-backends.js';
 import { openAssetStore, readAssets } from '../../src/assets/model.js';
 import { createStaging } from '../../src/assets/staging/create-staging.js';
 import { toStagingAsset } from '../../src/assets/staging/from-records.js';

@@ -11,14 +11,10 @@
  * await repo.close();
  * ```
  */
-export {
-  Repository,
-  initRepository,
-  openRepository,
-  findRepositoryRoot,
-  STRATA_DIR,
-} from '../repo/repository.js';
-export type { InitOptions } from '../repo/repository.js';
+export { Repository, findRepositoryRoot, STRATA_DIR } from '../repo/repository.js';
+export { initRepository, openRepository, createRepository } from '../backends/open-backends.js';
+export type { InitOptions, CreatedRepository } from '../backends/open-backends.js';
+export { parseCatalogUrl, parseStoreUrl, redactUrl, describeBackends } from '../backends/backend-urls.js';
 export { DEFAULT_CONFIG } from '../repo/repository-config.js';
 export type { RepositoryConfig } from '../repo/repository-config.js';
 export {

@@ -8,7 +8,7 @@ import { openComputeProject } from './compute-project.js';
 
 /** Modules a child imports, by absolute file URL of the compiled files beside this test. */
 const MODULES = {
-  REPO_MODULE: new URL('../repo/repository.js', import.meta.url).href,
+  REPO_MODULE: new URL('../backends/open-backends.js', import.meta.url).href,
   COMPUTE_MODULE: new URL('./compute-project.js', import.meta.url).href,
 };
 

@@ -14,7 +14,8 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '../errors/index.js';
-import { openRepository, type Repository } from '../repo/repository.js';
+import { openRepository } from '../backends/open-backends.js';
+import type { Repository } from '../repo/repository.js';
 import { isHolderLive } from './claims.js';
 import {
   createCollection,
@@ -35,7 +36,7 @@ import { rowToResource, unavailableResource, type ComputedResource } from './com
 import { fetchMany, type FetchManyItem, type FetchManyOptions } from './fetch-many.js';
 import { checkCollectionName } from './names.js';
 import { collectionDir, outputDirOf } from './output-dir.js';
-import { openComputeStore, computeStorePath } from './open-compute-store.js';
+import { computeStoreLocation, openComputeStore } from './open-compute-store.js';
 
 /** Options of `fetch` and the other per-resource verbs. */
 export interface FetchOptions {
@@ -364,7 +365,7 @@ export class ComputeProject {
 
 /** Opens the computed resources of an open repository (its `.strata/compute.db`). */
 export async function openComputeProject(repo: Repository): Promise<ComputeProject> {
-  const store = await openComputeStore(computeStorePath(repo.strataDir));
+  const store = await openComputeStore(computeStoreLocation(repo));
   return new ComputeProject({ root: repo.root, store, repo });
 }
 
@@ -376,7 +377,7 @@ export async function computeProject(repoOrPath: Repository | string): Promise<C
   if (typeof repoOrPath !== 'string') return openComputeProject(repoOrPath);
   const repo = await openRepository(repoOrPath);
   try {
-    const store = await openComputeStore(computeStorePath(repo.strataDir));
+    const store = await openComputeStore(computeStoreLocation(repo));
     return new ComputeProject({ root: repo.root, store, repo, ownsRepo: true });
   } catch (err) {
     await repo.close();

@@ -1,16 +1,47 @@
 import { join } from 'node:path';
+import type { RepositoryConfig } from '../repo/repository-config.js';
 import type { ComputeStore } from './store/compute-store.js';
 import { openSqliteComputeStore } from './store/sqlite/sqlite-compute-store.js';
 
 /** The compute store's file inside `.strata/`: apart from `catalog.db` (see README, "Computed resources"). */
 export const COMPUTE_DB = 'compute.db';
 
-/** Where a repository keeps its compute state. */
+/** Where an embedded repository keeps its compute state. */
 export function computeStorePath(strataDir: string): string {
   return join(strataDir, COMPUTE_DB);
 }
 
-/** Opens the compute store at `location`: the one place that picks the adapter (SQLite for now). */
+/**
+ * Where a repository keeps its compute state: beside a shared (PostgreSQL) catalog, in the same
+ * database and schema, so every working folder sees the same computed resources; otherwise
+ * `.strata/compute.db`. The location holds no password (it is also what worker threads reopen).
+ */
+export function computeStoreLocation(repo: {
+  readonly strataDir: string;
+  readonly config: RepositoryConfig;
+}): string {
+  const { catalog } = repo.config;
+  if (catalog.type === 'sqlite') return computeStorePath(repo.strataDir);
+  const url = new URL(catalog.url);
+  url.password = '';
+  if (catalog.schema !== undefined) url.searchParams.set('schema', catalog.schema);
+  return url.toString();
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * Opens the compute store at `location` (what `computeStoreLocation` returned): a `postgres://`
+ * URL opens the PostgreSQL adapter (password from `STRATA_PG_PASSWORD`, or `PGPASSWORD` which the
+ * driver reads), anything else is a SQLite file.
+ */
 export async function openComputeStore(location: string): Promise<ComputeStore> {
-  return openSqliteComputeStore({ path: location });
+  if (!POSTGRES_URL.test(location)) return openSqliteComputeStore({ path: location });
+  const url = new URL(location);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  const password = process.env.STRATA_PG_PASSWORD;
+  if (password !== undefined && url.password === '') url.password = encodeURIComponent(password);
+  const { openPostgresComputeStore } = await import('./store/postgres/postgres-compute-store.js');
+  return openPostgresComputeStore({ connectionString: url.toString(), schema });
 }

@@ -2,14 +2,19 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors/index.js';
 import { HASH_ALGORITHM } from '../util/hash.js';
 
-/** `.strata/config.json`: which adapters this repository uses. Written once by `init`. */
+/**
+ * `.strata/config.json`: which adapters this repository uses. Written once by `init`. Holds no
+ * secret: the PostgreSQL URL has no password and S3 credentials come from the environment.
+ */
 export interface RepositoryConfig {
   readonly format: 1;
   readonly hash: string;
   readonly catalog:
     | { readonly type: 'sqlite' }
     | { readonly type: 'postgres'; readonly url: string; readonly schema?: string };
-  readonly store: { readonly type: 'fs' };
+  readonly store:
+    | { readonly type: 'fs' }
+    | { readonly type: 's3'; readonly bucket: string; readonly prefix?: string; readonly endpoint?: string };
 }
 
 /** The embedded defaults: SQLite catalog, filesystem object store. Chosen here and nowhere else. */
@@ -40,6 +45,8 @@ export function readRepositoryConfig(path: string): RepositoryConfig {
     fail('catalog.type', "'sqlite' or 'postgres'");
   if (catalog!.type === 'postgres' && typeof catalog!.url !== 'string')
     fail('catalog.url', 'a postgres:// connection string');
-  if (!v!.store || v!.store.type !== 'fs') fail('store.type', "'fs'");
+  const store = v!.store as { type?: unknown; bucket?: unknown } | undefined;
+  if (!store || (store.type !== 'fs' && store.type !== 's3')) fail('store.type', "'fs' or 's3'");
+  if (store!.type === 's3' && typeof store!.bucket !== 'string') fail('store.bucket', 'a bucket name');
   return v as RepositoryConfig;
 }

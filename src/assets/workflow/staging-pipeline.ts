@@ -3,7 +3,7 @@
  * lazily by URL, like the update pipeline, so its modules and drivers load only when used.
  */
 import path from 'node:path';
-import { openRepository } from '../../repo/repository.js';
+import { openRepository } from '../../backends/open-backends.js';
 import type { Repository } from '../../repo/repository.js';
 import { exportStaging, type ExportResult } from '../export/export-staging.js';
 import { createStaging, type CreateResult } from '../staging/create-staging.js';

@@ -3,6 +3,7 @@ import { withRepository, type GlobalOptions } from '../context.js';
 import { cyan, dim, green, printJson, say } from '../output.js';
 
 export function registerConfigCommand(program: Command, global: () => GlobalOptions): void {
+  registerInfoCommand(program, global);
   program
     .command('config [name] [value]')
     .description(
@@ -39,10 +40,43 @@ export function registerConfigCommand(program: Command, global: () => GlobalOpti
           }));
           return printJson(name === undefined ? rows : rows[0]);
         }
+        if (name === undefined) say(dim(backendsLine(api, repo)));
         for (const p of params) {
           say(`${green(p.name)} = ${p.value}${p.isDefault ? dim(' (default)') : ''} ${cyan(`[${p.scope}]`)}`);
           say(dim(`    ${p.help}`));
         }
       });
     });
+}
+
+/** `strata info`: where the repository is and which backends it uses. */
+function registerInfoCommand(program: Command, global: () => GlobalOptions): void {
+  program
+    .command('info')
+    .description('show the repository folder and which backends it uses (catalog, object store)')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const backends = api.describeBackends(repo.config);
+        if (opts.json)
+          return printJson({
+            root: repo.root,
+            shared: repo.config.catalog.type !== 'sqlite',
+            catalog: { type: repo.config.catalog.type, description: backends.catalog },
+            store: { type: repo.config.store.type, description: backends.store },
+          });
+        say(`${green('repository')} ${repo.root}`);
+        say(`${green('catalog')}    ${backends.catalog}`);
+        say(`${green('store')}      ${backends.store}`);
+      });
+    });
+}
+
+function backendsLine(
+  api: typeof import('../../api/index.js'),
+  repo: import('../../api/index.js').Repository,
+): string {
+  const backends = api.describeBackends(repo.config);
+  return `# repository ${repo.root}: catalog ${backends.catalog}, store ${backends.store}`;
 }

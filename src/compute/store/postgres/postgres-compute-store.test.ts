@@ -39,7 +39,7 @@ describe('PostgresComputeStore without a server', () => {
       (err: unknown) => {
         const e = err as { code?: string; message: string; data?: Record<string, unknown> };
         assert.equal(e.code, 'E_CONFIG');
-        assert.equal(e.data?.location, 'postgres://127.0.0.1:1/strata');
+        assert.equal(e.data?.location, 'postgres://strata@127.0.0.1:1/strata');
         assert.doesNotMatch(e.message, /secret/);
         return true;
       },

@@ -84,7 +84,9 @@ function describe(connectionString: string, schema: string | undefined): string 
   let where = 'PostgreSQL';
   try {
     const url = new URL(connectionString);
-    where = `postgres://${url.hostname}:${url.port || '5432'}${url.pathname}`;
+    // The user is kept (not a secret): a worker thread reopens the store from this location.
+    const user = url.username === '' ? '' : `${url.username}@`;
+    where = `postgres://${user}${url.hostname}:${url.port || '5432'}${url.pathname}`;
   } catch {
     // Not a URL (libpq keywords): say only PostgreSQL.
   }
