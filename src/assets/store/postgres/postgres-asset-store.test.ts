@@ -163,6 +163,18 @@ describe('PostgresAssetStore', { skip: SKIP }, () => {
         await assert.rejects(store.search(text, 'file'), { code: 'E_INVALID_ARGUMENT' }, text);
     });
 
+    it('a role switch the name check cannot see (inside a function) is caught: no rows, E_INVALID_ARGUMENT', async () => {
+      // A function someone with rights created where the search can call it: its body is not checked.
+      await sql(
+        connectionString,
+        `create function "${schema}_search_file".hop() returns text language sql
+           as $$ select set_config('role', 'none', true) $$`,
+      );
+      await assert.rejects(store.search('SELECT hop() AS h', 'file'), {
+        code: 'E_INVALID_ARGUMENT',
+      });
+    });
+
     it('writes are refused, even inside a data-modifying WITH or after a first statement', async () => {
       for (const text of [
         'WITH gone AS (DELETE FROM files RETURNING 1) SELECT * FROM gone',

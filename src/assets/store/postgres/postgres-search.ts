@@ -140,8 +140,20 @@ export async function runPostgresSearch(
     } catch (err) {
       throw searchError(err, sql, limits);
     }
+    if (options.useRole) await checkStillRestricted(client, schema, sql);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
   return rows;
+}
+
+/**
+ * A second lock behind the name check: if the statement found another way to leave the search
+ * role (`SET LOCAL` settings last until the ROLLBACK), its rows are thrown away and the search is
+ * refused, so nothing read with the connecting user's rights is returned.
+ */
+async function checkStillRestricted(client: pg.PoolClient, schema: string, sql: string): Promise<void> {
+  const { rows } = await client.query<{ who: string }>('SELECT current_user AS who');
+  if (rows[0]?.who !== searchRole(schema))
+    throw new InvalidArgumentError('search: the statement changed the role it runs as; refused', { sql });
 }
