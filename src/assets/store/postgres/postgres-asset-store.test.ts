@@ -231,3 +231,75 @@ describe('PostgresAssetStore', { skip: SKIP }, () => {
     });
   });
 });
+
+describe('PostgresAssetStore opened by a user that is no superuser', { skip: SKIP }, () => {
+  const connectionString = url ?? '';
+  const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
+
+  /** A login role with the given attributes (trust auth, as on the test server), dropped afterwards. */
+  async function withUser(
+    attributes: string,
+    work: (userUrl: string, user: string) => Promise<void>,
+  ): Promise<void> {
+    const user = `strata_test_user_${suffix}`;
+    const database = new URL(connectionString).pathname.slice(1);
+    await sql(
+      connectionString,
+      `create role "${user}" login ${attributes}; grant create on database "${database}" to "${user}"`,
+    );
+    const userUrl = new URL(connectionString);
+    userUrl.username = user;
+    try {
+      await work(userUrl.toString(), user);
+    } finally {
+      await sql(connectionString, `drop owned by "${user}" cascade; drop role "${user}"`);
+    }
+  }
+
+  it('with CREATEROLE it creates the search role and searches as it', async () => {
+    await withUser('createrole', async (userUrl) => {
+      const schema = freshSchema();
+      try {
+        const store = await openPostgresAssetStore({ connectionString: userUrl, schema });
+        try {
+          assert.deepEqual(await store.search('SELECT current_user AS who', 'file'), [
+            { who: `strata_search_${schema}` },
+          ]);
+          await assert.rejects(store.search("SELECT pg_read_file('/etc/passwd')", 'file'), {
+            code: 'E_INVALID_ARGUMENT',
+          });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await dropSchema(connectionString, schema);
+      }
+    });
+  });
+
+  it('without CREATEROLE it searches as itself, still read-only and time-limited', async () => {
+    await withUser('', async (userUrl, user) => {
+      const schema = freshSchema();
+      try {
+        const store = await openPostgresAssetStore({ connectionString: userUrl, schema });
+        try {
+          await store.apply({ ...NO_CHANGES, putFiles: [storedFile('f1', null)] });
+          assert.deepEqual(await store.search('SELECT current_user AS who, file_id FROM data', 'file'), [
+            { who: user, file_id: 'f1' },
+          ]);
+          await assert.rejects(store.search("SELECT pg_read_file('/etc/passwd')", 'file'), {
+            code: 'E_INVALID_ARGUMENT',
+          });
+          await assert.rejects(
+            store.search('SELECT pg_sleep(10)', 'file', { ...DEFAULT_SEARCH_LIMITS, timeoutMs: 500 }),
+            { code: 'E_QUERY_TIMEOUT' },
+          );
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await dropSchema(connectionString, schema);
+      }
+    });
+  });
+});
