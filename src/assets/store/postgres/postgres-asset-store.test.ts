@@ -207,6 +207,38 @@ describe('PostgresAssetStore', { skip: SKIP }, () => {
       assert.equal((await store.search('SELECT * FROM data', 'file')).length, 3);
     });
 
+    it('a running search does not block an apply', async () => {
+      const search = store.search('SELECT file_id, pg_sleep(30) FROM data LIMIT 1', 'file', {
+        ...DEFAULT_SEARCH_LIMITS,
+        timeoutMs: 60_000,
+      });
+      let settled = false;
+      void search.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const watcher = new pg.Client({ connectionString });
+      await watcher.connect();
+      try {
+        // Readiness: the search's cursor is being read on the server, sleeping in pg_sleep.
+        let pid: number | undefined;
+        while (pid === undefined) {
+          const { rows } = await watcher.query<{ pid: number }>(
+            "select pid from pg_stat_activity where query like 'FETCH % FROM strata_search' and wait_event = 'PgSleep'",
+          );
+          pid = rows[0]?.pid;
+        }
+        await store.apply({ ...NO_CHANGES, putFiles: [storedFile('f4', null)] });
+        await store.apply({ ...NO_CHANGES, deleteFiles: ['f4'] });
+        assert.equal(settled, false, 'the applies waited for the search');
+        await watcher.query('select pg_cancel_backend($1)', [pid]);
+      } finally {
+        await watcher.end();
+      }
+      // Cancelled from outside: the same SQLSTATE as the time limit.
+      await assert.rejects(search, { code: 'E_QUERY_TIMEOUT' });
+    });
+
     it('row and byte limits stop an endless result early with E_QUERY_TOO_LARGE', async () => {
       const endless = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n';
       await assert.rejects(store.search(endless, 'file', { ...DEFAULT_SEARCH_LIMITS, maxRows: 100 }), {
