@@ -29,7 +29,12 @@ const DRIVERS = [
   },
   {
     name: 'pg',
-    allowedIn: ['src/catalog/postgres/', 'src/compute/store/postgres/', 'src/assets/export/postgres/'],
+    allowedIn: [
+      'src/catalog/postgres/',
+      'src/compute/store/postgres/',
+      'src/assets/store/postgres/',
+      'src/assets/export/postgres/',
+    ],
   },
   { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
   { name: 'bullmq', allowedIn: ['src/jobs/bullmq/'] },

@@ -62,7 +62,8 @@ const NO_CHANGES = { putFiles: [], deleteFiles: [], putAssets: [], deleteAssets:
  * The behaviour every `AssetStore` adapter must show, as node:test suites: rows come back as they
  * went in, one `apply` is all or nothing, and `search` sees the `data` view of either grouping
  * and never writes. SQL here is the portable subset; dialect-specific refusals (SQLite's ATTACH,
- * PRAGMA, VACUUM) are tested beside their adapter. Used by `sqlite-asset-store.test.ts`.
+ * PRAGMA, VACUUM) are tested beside their adapter. Used by `sqlite-asset-store.test.ts` and
+ * `postgres-asset-store.test.ts`.
  *
  * @example
  * runAssetStoreConformance('sqlite', async () => {

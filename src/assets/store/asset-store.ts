@@ -1,7 +1,7 @@
 /**
  * The asset store port: the file table and asset table of asset ingest (`.strata/assets.db`).
- * Rows are plain values (objects, not JSON text); the adapter (SQLite,
- * `src/assets/store/sqlite/sqlite-asset-store.ts`) turns them into columns. One `apply` is one
+ * Rows are plain values (objects, not JSON text); the adapter (SQLite, `src/assets/store/sqlite/`,
+ * or PostgreSQL, `src/assets/store/postgres/`) turns them into columns. One `apply` is one
  * transaction, so an interrupted update leaves the previous tables whole.
  */
 

@@ -5,9 +5,9 @@
  *
  * Every asset-store adapter enforces all three. The SQLite adapter runs the statement in a child
  * process that is killed at the time limit (better-sqlite3 has no interrupt, and a worker thread
- * cannot be terminated while SQLite runs). A PostgreSQL adapter would run it in a `READ ONLY`
- * transaction after `postgresStatementTimeout(limits)` and read it through a cursor into a
- * `SearchBudget`: the server then stops the statement itself.
+ * cannot be terminated while SQLite runs). The PostgreSQL adapter runs it in a `READ ONLY`
+ * transaction after `postgresStatementTimeout(limits)` and reads it through a cursor into a
+ * `SearchBudget`: the server then stops the statement itself (see `postgres/postgres-search.ts`).
  */
 import { InvalidArgumentError, QueryTimeoutError, QueryTooLargeError } from '../../errors/index.js';
 
