@@ -1,6 +1,5 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
-import { InvalidArgumentError } from '../../errors/index.js';
 import { fsyncDir } from '../../util/durable-fs.js';
 import { hashBytes } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
@@ -12,6 +11,7 @@ import type { PackRecordInput } from './pack-appender.js';
 import { RECORD_HEADER_SIZE } from './pack-format.js';
 import { copyWithHash } from './stream-copy.js';
 import { withErrorPath } from '../../util/error-path.js';
+import { assertWriterOpen, WriterCalls, type WriterState } from '../writer-calls.js';
 
 /** What a writer needs from its store. */
 export interface FsWriterContext {
@@ -25,8 +25,6 @@ export interface FsWriterContext {
  * drops those already stored and one write appends the rest to the pack.
  */
 const BATCH_BYTES = 1024 * 1024;
-
-type WriterState = 'open' | 'committing' | 'committed' | 'aborted' | 'failed';
 
 /**
  * The `ObjectWriter` of `FsObjectStore`. Small objects go to one new pack per writer, big ones
@@ -45,7 +43,7 @@ export class FsObjectWriter implements ObjectWriter {
   private readonly packName = newPackName();
   private readonly packed: (PackLocation & { id: ObjectId })[] = [];
   private readonly looseTemps = new Map<ObjectId, string>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly calls = new WriterCalls();
   /** Where small file contents are read into (see `Arena`). */
   private readonly arena = new Arena();
   /** A failed batch write: objects whose add() already resolved are lost, so commit must fail. */
@@ -54,8 +52,8 @@ export class FsObjectWriter implements ObjectWriter {
   constructor(private readonly context: FsWriterContext) {}
 
   async add(data: Uint8Array): Promise<ObjectId> {
-    this.assertOpen('add');
-    return this.track(async () => {
+    assertWriterOpen(this.state, 'add');
+    return this.calls.track(async () => {
       const id = hashBytes(data);
       if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
       // Copied: the caller may reuse its buffer once add() returns.
@@ -65,8 +63,8 @@ export class FsObjectWriter implements ObjectWriter {
   }
 
   async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
-    this.assertOpen('addFile');
-    return this.track(async () => {
+    assertWriterOpen(this.state, 'addFile');
+    return this.calls.track(async () => {
       // Small files are read synchronously: one open/fstat/read/close here costs a few
       // microseconds, while four hops through the libuv thread pool per file made a commit of
       // 10,000 small files spend most of its time waiting.
@@ -85,10 +83,10 @@ export class FsObjectWriter implements ObjectWriter {
   }
 
   async commit(): Promise<void> {
-    this.assertOpen('commit');
+    assertWriterOpen(this.state, 'commit');
     this.state = 'committing';
     try {
-      await this.settle();
+      await this.calls.settle();
       if (this.broken !== undefined) throw this.broken;
       await this.flush();
       await this.publishLoose();
@@ -104,9 +102,9 @@ export class FsObjectWriter implements ObjectWriter {
   async abort(): Promise<void> {
     // After a failed commit abort() is the caller's cleanup path, so it is allowed and a no-op.
     if (this.state === 'failed') return;
-    this.assertOpen('abort');
+    assertWriterOpen(this.state, 'abort');
     this.state = 'aborted';
-    await this.settle();
+    await this.calls.settle();
     this.cleanup();
   }
 
@@ -212,28 +210,6 @@ export class FsObjectWriter implements ObjectWriter {
     }
     this.looseTemps.clear();
     this.queued = [];
-  }
-
-  /** Waits for add/addFile calls still running, so commit and abort see all of them. */
-  private async settle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-  }
-
-  private track<T>(run: () => Promise<T>): Promise<T> {
-    const promise = run();
-    this.inflight.add(promise);
-    const forget = () => this.inflight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  private assertOpen(call: string): void {
-    if (this.state !== 'open') {
-      throw new InvalidArgumentError(`cannot ${call}(): the object writer is ${this.state}`, {
-        what: 'object writer',
-        state: this.state,
-      });
-    }
   }
 }
 

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '../../errors/index.js';
 import { hashBytes } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
@@ -12,6 +11,7 @@ import type { MultipartUpload, PackRecord } from './multipart.js';
 import type { S3Gateway } from './s3-gateway.js';
 import { LOOSE_PACK } from './s3-layout.js';
 import type { S3Layout } from './s3-layout.js';
+import { assertWriterOpen, WriterCalls, type WriterState } from '../writer-calls.js';
 
 /** What a writer needs from its store. */
 export interface S3WriterContext {
@@ -29,8 +29,6 @@ const BATCH_BYTES = 1024 * 1024;
 
 /** How often a big file that changes under us is hashed and uploaded again before giving up. */
 const FILE_ATTEMPTS = 3;
-
-type WriterState = 'open' | 'committing' | 'committed' | 'aborted' | 'failed';
 
 type IndexEntry = PackLocation & { id: ObjectId };
 
@@ -54,7 +52,7 @@ export class S3ObjectWriter implements ObjectWriter {
   private readonly finishedPacks: string[] = [];
   private readonly packed: IndexEntry[] = [];
   private readonly big = new Map<ObjectId, { upload: MultipartUpload; size: number }>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly calls = new WriterCalls();
   private broken: unknown;
   /** Big ids another add found claimed by an upload still running (see `claim`). */
   private readonly reliedOn = new Set<ObjectId>();
@@ -62,8 +60,8 @@ export class S3ObjectWriter implements ObjectWriter {
   constructor(private readonly context: S3WriterContext) {}
 
   async add(data: Uint8Array): Promise<ObjectId> {
-    this.assertOpen('add');
-    return this.track(async () => {
+    assertWriterOpen(this.state, 'add');
+    return this.calls.track(async () => {
       const id = hashBytes(data);
       if (data.byteLength >= this.context.largeObjectThreshold) await this.addBigBytes(id, data);
       // Copied: the caller may reuse its buffer once add() returns.
@@ -73,8 +71,8 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
-    this.assertOpen('addFile');
-    return this.track(async () => {
+    assertWriterOpen(this.state, 'addFile');
+    return this.calls.track(async () => {
       const data = readSmallFile(path, this.context.largeObjectThreshold);
       if (data !== undefined) {
         const id = hashBytes(data);
@@ -87,10 +85,10 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   async commit(): Promise<void> {
-    this.assertOpen('commit');
+    assertWriterOpen(this.state, 'commit');
     this.state = 'committing';
     try {
-      await this.settle();
+      await this.calls.settle();
       if (this.broken !== undefined) throw this.broken;
       await this.flush();
       const loose: IndexEntry[] = [];
@@ -116,9 +114,9 @@ export class S3ObjectWriter implements ObjectWriter {
 
   async abort(): Promise<void> {
     if (this.state === 'failed') return;
-    this.assertOpen('abort');
+    assertWriterOpen(this.state, 'abort');
     this.state = 'aborted';
-    await this.settle();
+    await this.calls.settle();
     await this.cleanup();
   }
 
@@ -244,27 +242,6 @@ export class S3ObjectWriter implements ObjectWriter {
       ...uploads,
       finished.length > 0 ? this.context.gateway.deleteKeys(finished) : undefined,
     ]);
-  }
-
-  private async settle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-  }
-
-  private track<T>(run: () => Promise<T>): Promise<T> {
-    const promise = run();
-    this.inflight.add(promise);
-    const forget = () => this.inflight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  private assertOpen(call: string): void {
-    if (this.state !== 'open') {
-      throw new InvalidArgumentError(`cannot ${call}(): the object writer is ${this.state}`, {
-        what: 'object writer',
-        state: this.state,
-      });
-    }
   }
 }
 
