@@ -7,13 +7,16 @@ const LOCAL_METHODS = new Set<PropertyKey>([
   'clearStatCache',
   'loadScanStates',
   'saveScanStates',
+  // Staged work, current lineage and parameters live in the shared catalog under this id.
+  'workingFolderId',
 ]);
 const HEAD = 'HEAD';
 
 /**
  * A shared catalog seen from one working folder: HEAD (which branch this folder follows), the stat
  * cache and the scan states live in `local` (a SQLite catalog inside `.strata/`), everything else
- * (branches, locks, resources, pack index, config) in `shared`. Two working folders of one shared
+ * (branches, locks, resources, pack index, config, and the working-folder state rows keyed by the
+ * local `workingFolderId`) in `shared`. Two working folders of one shared
  * repository thus never move each other's HEAD or trust each other's file stats.
  */
 export function workingFolderCatalog(shared: Catalog, local: Catalog): Catalog {

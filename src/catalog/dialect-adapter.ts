@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { PackIndexEntry, StatCacheEntry } from './catalog.js';
+import type { PackIndexEntry } from './ports/pack-index.js';
+import type { StatCacheEntry } from './ports/stat-cache.js';
 import type { CatalogSchema } from './schema.js';
 
 /**

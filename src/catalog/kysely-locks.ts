@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { InvalidArgumentError, LockError } from '../errors/index.js';
+import type { CatalogDialectAdapter } from './dialect-adapter.js';
+import type { Connection } from './kysely-connection.js';
+import { byKey } from './order.js';
 import {
   DEFAULT_LOCK_LEASE_MS,
   type AcquireLockOptions,
   type LockGrant,
   type LockHolder,
   type LockRecord,
-} from './catalog.js';
-import type { CatalogDialectAdapter } from './dialect-adapter.js';
+  type LockTable,
+} from './ports/locks.js';
 import type { CatalogSchema } from './schema.js';
 
 type LockRow = CatalogSchema['locks'];
@@ -51,7 +54,7 @@ function toLockRecord(row: LockRow, nowMs: number): LockRecord {
   };
 }
 
-/** `Catalog.acquireLocks` over Kysely: one serialised transaction that reads, takes over, inserts. */
+/** `LockTable.acquireLocks` over Kysely: one serialised transaction that reads, takes over, inserts. */
 export async function acquireLocks(
   db: Kysely<CatalogSchema>,
   adapter: CatalogDialectAdapter,
@@ -119,7 +122,7 @@ export async function acquireLocks(
   });
 }
 
-/** `Catalog.renewLocks`: a compare-and-swap on the token, so a holder that lost a lock learns it. */
+/** `LockTable.renewLocks`: a compare-and-swap on the token, so a holder that lost a lock learns it. */
 export async function renewLocks(
   db: Kysely<CatalogSchema>,
   adapter: CatalogDialectAdapter,
@@ -140,7 +143,7 @@ export async function renewLocks(
   return Number(result.numUpdatedRows) === wanted.length;
 }
 
-/** `Catalog.releaseLocks`: by token when given (exactly this acquisition), else by pid and host. */
+/** `LockTable.releaseLocks`: by token when given (exactly this acquisition), else by pid and host. */
 export async function releaseLocks(
   db: Kysely<CatalogSchema>,
   names: readonly string[],
@@ -155,7 +158,7 @@ export async function releaseLocks(
   await query.execute();
 }
 
-/** `Catalog.forceReleaseLock`; with `ifLeaseExpired`, judged under the table lock. */
+/** `LockTable.forceReleaseLock`; with `ifLeaseExpired`, judged under the table lock. */
 export async function forceReleaseLock(
   db: Kysely<CatalogSchema>,
   adapter: CatalogDialectAdapter,
@@ -173,7 +176,7 @@ export async function forceReleaseLock(
   });
 }
 
-/** `Catalog.listLocks`, unsorted: each record says whether its lease expired by the catalog's clock. */
+/** `LockTable.listLocks`, unsorted: each record says whether its lease expired by the catalog's clock. */
 export async function listLocks(
   db: Kysely<CatalogSchema>,
   adapter: CatalogDialectAdapter,
@@ -181,4 +184,39 @@ export async function listLocks(
   const rows = await db.selectFrom('locks').selectAll().execute();
   const nowMs = await catalogNowMs(db, adapter);
   return rows.map((row) => toLockRecord(row, nowMs));
+}
+
+/** The lock table over Kysely: each operation one serialised transaction or one conditional statement. */
+export class KyselyLockTable implements LockTable {
+  constructor(
+    private readonly connection: Connection,
+    private readonly adapter: CatalogDialectAdapter,
+  ) {}
+
+  acquireLocks(
+    names: readonly string[],
+    holder: LockHolder,
+    options?: AcquireLockOptions,
+  ): Promise<LockGrant> {
+    return acquireLocks(this.connection(), this.adapter, names, holder, options);
+  }
+
+  renewLocks(names: readonly string[], token: string, leaseMs?: number): Promise<boolean> {
+    return renewLocks(this.connection(), this.adapter, names, token, leaseMs);
+  }
+
+  releaseLocks(
+    names: readonly string[],
+    holder: Pick<LockHolder, 'pid' | 'host'> & { readonly token?: string },
+  ): Promise<void> {
+    return releaseLocks(this.connection(), names, holder);
+  }
+
+  forceReleaseLock(name: string, options?: { ifLeaseExpired?: boolean }): Promise<LockRecord | undefined> {
+    return forceReleaseLock(this.connection(), this.adapter, name, options);
+  }
+
+  async listLocks(): Promise<LockRecord[]> {
+    return (await listLocks(this.connection(), this.adapter)).sort(byKey((l) => l.name));
+  }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CatalogPackIndex, PackIndexEntry } from './catalog.js';
+import type { CatalogPackIndex, PackIndexEntry } from './ports/pack-index.js';
 import type { CatalogDialectAdapter } from './dialect-adapter.js';
 import type { CatalogSchema } from './schema.js';
 import { chunks } from './chunks.js';

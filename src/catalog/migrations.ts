@@ -100,6 +100,38 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('locks').addColumn('lease_until', 'double precision').execute();
     },
   },
+  {
+    version: 4,
+    name: 'working folder state',
+    async up(db) {
+      // What was once files under `.strata/` (stage/, lineage/, local-params.json), keyed by the
+      // working folder so a shared catalog keeps each folder's uncommitted work to itself.
+      await db.schema
+        .createTable('staged_sections')
+        .addColumn('working_folder', 'text', (c) => c.notNull())
+        .addColumn('branch', 'text', (c) => c.notNull())
+        .addColumn('section', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('staged_sections_pk', ['working_folder', 'branch', 'section'])
+        .execute();
+      await db.schema
+        .createTable('current_lineage')
+        .addColumn('working_folder', 'text', (c) => c.notNull())
+        .addColumn('head', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('current_lineage_pk', ['working_folder', 'head'])
+        .execute();
+      await db.schema
+        .createTable('local_params')
+        .addColumn('working_folder', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('local_params_pk', ['working_folder', 'name'])
+        .execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

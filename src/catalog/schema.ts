@@ -45,4 +45,16 @@ export interface CatalogSchema {
     created_at: string;
   };
   config: { key: string; value: string };
+  /** Staged section state per working folder and branch (migration 4). */
+  staged_sections: {
+    working_folder: string;
+    branch: string;
+    section: string;
+    value: string;
+    updated_at: string;
+  };
+  /** Current lineage per working folder and branch; `head` '' is the detached HEAD (migration 4). */
+  current_lineage: { working_folder: string; head: string; state: string; updated_at: string };
+  /** Parameters of one working folder (migration 4). */
+  local_params: { working_folder: string; name: string; value: string };
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { PackIndexEntry, StatCacheEntry } from '../catalog.js';
+import type { PackIndexEntry } from '../ports/pack-index.js';
+import type { StatCacheEntry } from '../ports/stat-cache.js';
 import type { BulkOperations } from '../dialect-adapter.js';
 
 interface StatRow {

@@ -1,0 +1,20 @@
+/** A registered resource: a named file tree with a role. */
+export interface ResourceRecord {
+  readonly name: string;
+  /** For in-repository folders, the path relative to the repository root, with `/` separators. */
+  readonly path: string;
+  readonly role: string;
+  readonly type: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+}
+
+/** The repository's registered resources. */
+export interface ResourceRegistry {
+  /** Registers a resource; `AlreadyExistsError` when the name is taken. */
+  addResource(resource: ResourceRecord): Promise<void>;
+  /** Unregisters a resource and forgets its stat cache. */
+  removeResource(name: string): Promise<void>;
+  /** Every registered resource, sorted by name. */
+  listResources(): Promise<ResourceRecord[]>;
+}
