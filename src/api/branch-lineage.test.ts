@@ -106,7 +106,7 @@ test('issue 10 point 2: a detached HEAD has its own lineage, reset by each detac
     await checkout(t.repo, base);
     assert.deepEqual(await names(t), [], 'a new detached checkout starts from its commit again');
     const store = lineageStore(t.repo);
-    assert.equal(store.read({ detached: true }), undefined);
+    assert.equal(await store.read({ detached: true }), undefined);
   } finally {
     await t.done();
   }
@@ -118,7 +118,7 @@ test('issue 10 point 2: the global lineage file of older versions is adopted by 
     await step(t, 'prep');
     const state = await readCurrentLineage(t.repo);
     // Rewind to the old layout: one global file, no per-branch state.
-    lineageStore(t.repo).remove({ branch: 'main' });
+    await lineageStore(t.repo).remove({ branch: 'main' });
     mkdirSync(join(t.repo.strataDir, 'lineage'), { recursive: true });
     writeFileSync(join(t.repo.strataDir, 'lineage', 'current.json'), JSON.stringify(state));
     const reopened = await openRepository(t.root);
@@ -128,7 +128,7 @@ test('issue 10 point 2: the global lineage file of older versions is adopted by 
         ['prep'],
       );
       assert.equal(existsSync(join(t.repo.strataDir, 'lineage', 'current.json')), false);
-      assert.deepEqual(lineageStore(reopened).read({ branch: 'main' }), state);
+      assert.deepEqual(await lineageStore(reopened).read({ branch: 'main' }), state);
     } finally {
       await reopened.close();
     }

@@ -29,7 +29,7 @@ export async function createBranch(repo: Repository, name: string, start = 'HEAD
   const info = await createBranchRef(repo, name, start);
   const key = { branch: name };
   // A state left by an earlier branch of the same name never leaks into the new one.
-  if (lineage === undefined) lineageStore(repo).remove(key);
+  if (lineage === undefined) await lineageStore(repo).remove(key);
   else await updateCurrentLineage(repo, () => lineage, { key });
   return info;
 }
@@ -37,7 +37,7 @@ export async function createBranch(repo: Repository, name: string, start = 'HEAD
 /** Deletes a branch (never the current one) and its current lineage. */
 export async function deleteBranch(repo: Repository, name: string): Promise<ObjectId> {
   const was = await deleteBranchRef(repo, name);
-  lineageStore(repo).remove({ branch: name });
+  await lineageStore(repo).remove({ branch: name });
   return was;
 }
 
@@ -52,6 +52,6 @@ export async function checkout(
   options: RewriteOptions = {},
 ): Promise<CheckoutResult> {
   const result = await checkoutFiles(repo, revision, options);
-  if (result.branch === null) lineageStore(repo).remove({ detached: true });
+  if (result.branch === null) await lineageStore(repo).remove({ detached: true });
   return result;
 }

@@ -277,7 +277,7 @@ test('read-only resources are recorded but never written by a restore', async ()
   }
 });
 
-test('config parameters: global in the catalog, local in a file of this machine, with help', async () => {
+test('config parameters: global in the catalog, local to this working folder, with help', async () => {
   const t = await createTempRepo({});
   try {
     const all = await listParams(t.repo);
@@ -285,10 +285,9 @@ test('config parameters: global in the catalog, local in a file of this machine,
     await setParam(t.repo, 'hostname', 'gpu-7');
     await setParam(t.repo, 'results.template', 'runs/{DATE}/{TAG}');
     assert.equal((await getParam(t.repo, 'hostname')).value, 'gpu-7');
-    assert.equal(
-      JSON.parse(readFileSync(join(t.repo.strataDir, 'local-params.json'), 'utf8')).hostname,
-      'gpu-7',
-    );
+    // Local: a row of this working folder, not the repository-wide config.
+    const folder = await t.repo.catalog.workingFolderId();
+    assert.equal((await t.repo.catalog.readLocalParams(folder)).hostname, 'gpu-7');
     assert.equal(await t.repo.catalog.getConfig('param.hostname'), undefined);
     assert.equal(await t.repo.catalog.getConfig('param.results.template'), 'runs/{DATE}/{TAG}');
   } finally {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { openSqliteCatalog } from '../catalog/sqlite/sqlite-catalog.js';
 import { AlreadyExistsError, ConfigError } from '../errors/index.js';
+import { adoptLegacyWorkingFolderFiles } from '../repo/maintenance/adopt-legacy-state.js';
 import { DEFAULT_CONFIG, readRepositoryConfig, type RepositoryConfig } from '../repo/repository-config.js';
 import { findRepositoryRoot, Repository, STRATA_DIR } from '../repo/repository.js';
 import { FsObjectStore } from '../store/fs/fs-object-store.js';
@@ -103,7 +104,15 @@ export async function openRepository(from = process.cwd()): Promise<Repository> 
   const root = findRepositoryRoot(from);
   const config = readRepositoryConfig(join(root, STRATA_DIR, 'config.json'));
   const { catalog, store } = await openBackends(root, config);
-  return new Repository(root, config, catalog, store);
+  const repo = new Repository(root, config, catalog, store);
+  try {
+    // Uncommitted state that older versions kept in files moves into the catalog, once.
+    await adoptLegacyWorkingFolderFiles(repo);
+  } catch (err) {
+    await repo.close();
+    throw err;
+  }
+  return repo;
 }
 
 /** Options of `initRepository`. */

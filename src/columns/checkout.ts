@@ -127,7 +127,7 @@ export class Checkout {
       const committed = readColumns(await readCommitTree(repo, commit), `commit ${commit}`);
       // `column reset` must work whatever the staging holds (even an unreadable file or a base
       // from elsewhere): it drops the staging before reading it.
-      if (options.dropStaged) clearColumnStage(repo, branch);
+      if (options.dropStaged) await clearColumnStage(repo, branch);
       const stage = await stagedOnHead(repo, branch, commit, committed, true);
       const records = applyStage(committed, stage);
       const checkout = new Checkout(
@@ -204,7 +204,7 @@ export class Checkout {
     await writer.commit();
     this.records[schema.name] = { schema, index: empty.root, count: 0, chunks: [] };
     this.removed.delete(schema.name);
-    this.publish();
+    await this.publish();
     return this.column(schema.name);
   }
 
@@ -216,14 +216,14 @@ export class Checkout {
     this.open.delete(name);
     delete this.records[name];
     this.removed.add(name);
-    this.publish();
+    await this.publish();
   }
 
   /** Folds pending writes of every column in and stages the result (one atomic file replace). */
   async flush(): Promise<void> {
     this.assertWriter('flush');
     await this.applyAll();
-    this.publish();
+    await this.publish();
   }
 
   /** Folds every open column's pending writes into its index (durable, not staged). */
@@ -266,19 +266,19 @@ export class Checkout {
       throw err;
     }
     this.inBulk = false;
-    this.publish();
+    await this.publish();
     return result;
   }
 
-  private publish(): void {
+  private async publish(): Promise<void> {
     if (this.inBulk) return;
     const columns: Record<string, ColumnRecord | null> = {};
     for (const [name, record] of Object.entries(this.records)) {
       if (JSON.stringify(record) !== JSON.stringify(this.committed[name])) columns[name] = record;
     }
     for (const name of this.removed) if (name in this.committed) columns[name] = null;
-    if (Object.keys(columns).length === 0) clearColumnStage(this.repo, this.branch!);
-    else writeColumnStage(this.repo, { branch: this.branch!, base: this.commit, columns });
+    if (Object.keys(columns).length === 0) await clearColumnStage(this.repo, this.branch!);
+    else await writeColumnStage(this.repo, { branch: this.branch!, base: this.commit, columns });
   }
 
   /** Staged changes against the commit the writer started from, per column and key. */
@@ -300,7 +300,7 @@ export class Checkout {
     this.open.clear();
     this.records = { ...this.committed };
     this.removed.clear();
-    clearColumnStage(this.repo, this.branch!);
+    await clearColumnStage(this.repo, this.branch!);
   }
 
   /** Commits the staged columns on the branch; the working folders are not part of this commit. */
@@ -317,7 +317,7 @@ export class Checkout {
       sections: { [COLUMNS_SECTION]: columnsSection(this.records) },
       parents: this.commit ? [this.commit] : [],
     });
-    clearColumnStage(this.repo, this.branch!);
+    await clearColumnStage(this.repo, this.branch!);
     // The checkout goes on from the new commit.
     (this as { commit: ObjectId | null }).commit = id;
     this.committed = { ...this.records };
@@ -348,12 +348,12 @@ async function stagedOnHead(
   committed: Readonly<Record<string, ColumnRecord>>,
   persist: boolean,
 ): Promise<ColumnStage | undefined> {
-  const stage = readColumnStage(repo, branch);
+  const stage = await readColumnStage(repo, branch);
   if (!stage || stage.base === head) return stage;
   const rebased = await rebaseColumnStage(repo, stage, head, committed);
   if (persist) {
-    if (rebased) writeColumnStage(repo, rebased);
-    else clearColumnStage(repo, branch);
+    if (rebased) await writeColumnStage(repo, rebased);
+    else await clearColumnStage(repo, branch);
   }
   return rebased;
 }

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { CorruptObjectError } from '../errors/index.js';
 import type { SectionValue } from '../repo/commit/create-commit.js';
-import { STAGE_DIR, stagedStatePath } from '../repo/maintenance/staged-roots.js';
+import {
+  clearStagedSection,
+  readStagedSection,
+  writeStagedSection,
+} from '../repo/maintenance/staged-roots.js';
 import type { RootTree } from '../repo/objects/commit-object.js';
 import type { Repository } from '../repo/repository.js';
-import { writeFileDurable } from '../util/durable-fs.js';
 import type { ObjectId } from '../util/hash.js';
 import type { ColumnSchema } from './schema.js';
 
@@ -49,8 +50,9 @@ export function readColumnsSection(value: unknown, where: string): Record<string
 
 /**
  * Column changes staged on a branch and not committed: for each changed column its new record,
- * or null when it was removed. Kept as one JSON file replaced atomically, so a crash leaves either
- * the previous staging or the new one; its `refs` and `maps` keep the staged data alive through gc.
+ * or null when it was removed. Kept as one catalog row of this working folder, replaced
+ * atomically, so a crash leaves either the previous staging or the new one; its `refs` and `maps`
+ * keep the staged data alive through gc.
  */
 export interface ColumnStage {
   readonly branch: string;
@@ -59,37 +61,33 @@ export interface ColumnStage {
   readonly columns: Readonly<Record<string, ColumnRecord | null>>;
 }
 
-function stagePath(repo: Repository, branch: string): string {
-  return stagedStatePath(repo, COLUMNS_SECTION, branch);
-}
-
-export function readColumnStage(repo: Repository, branch: string): ColumnStage | undefined {
-  const path = stagePath(repo, branch);
-  if (!existsSync(path)) return undefined;
+/** This working folder's column staging on a branch, if any. */
+export async function readColumnStage(repo: Repository, branch: string): Promise<ColumnStage | undefined> {
+  const text = await readStagedSection(repo, branch, COLUMNS_SECTION);
+  if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as ColumnStage;
+    const value = JSON.parse(text) as ColumnStage;
     if (value.branch !== branch || typeof value.columns !== 'object') throw new Error('unexpected content');
     return value;
   } catch (err) {
-    throw new CorruptObjectError(`staged columns ${path} are unreadable: ${(err as Error).message}`, {
-      path,
-    });
+    throw new CorruptObjectError(
+      `the staged columns of branch '${branch}' are unreadable: ${(err as Error).message}`,
+      { branch },
+    );
   }
 }
 
-export function writeColumnStage(repo: Repository, stage: ColumnStage): void {
-  const path = stagePath(repo, stage.branch);
+export async function writeColumnStage(repo: Repository, stage: ColumnStage): Promise<void> {
   const live = Object.fromEntries(Object.entries(stage.columns).filter(([, r]) => r !== null)) as Record<
     string,
     ColumnRecord
   >;
   const { refs, maps } = columnsSection(live);
-  mkdirSync(join(repo.strataDir, STAGE_DIR), { recursive: true });
-  writeFileDurable(path, JSON.stringify({ ...stage, refs, maps }) + '\n');
+  await writeStagedSection(repo, stage.branch, COLUMNS_SECTION, JSON.stringify({ ...stage, refs, maps }));
 }
 
-export function clearColumnStage(repo: Repository, branch: string): void {
-  rmSync(stagePath(repo, branch), { force: true });
+export async function clearColumnStage(repo: Repository, branch: string): Promise<void> {
+  await clearStagedSection(repo, branch, COLUMNS_SECTION);
 }
 
 /** The committed columns with the staged changes applied. */

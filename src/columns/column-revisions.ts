@@ -23,7 +23,7 @@ export async function stagedColumns(repo: Repository): Promise<Record<string, Co
   const head = await readHead(repo);
   const committed = await columnsAt(repo, 'HEAD');
   if (!head.branch) return committed;
-  const stage = readColumnStage(repo, head.branch);
+  const stage = await readColumnStage(repo, head.branch);
   // A staging made before the branch moved counts as carried onto the head (nothing is written).
   return applyStage(committed, stage && (await rebaseColumnStage(repo, stage, head.commit, committed)));
 }

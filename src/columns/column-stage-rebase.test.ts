@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { isStrataError } from '../errors/index.js';
 import { createBranch } from '../repo/refs/branches.js';
@@ -12,6 +10,12 @@ import {
 } from '../repo/merge/merge-revision.js';
 import type { Repository } from '../repo/repository.js';
 import { refuseStagedChanges } from '../repo/commit/refuse-staged.js';
+import {
+  clearStagedSection,
+  readStagedSection,
+  stagedSections,
+  writeStagedSection,
+} from '../repo/maintenance/staged-roots.js';
 import { openCheckout } from './checkout.js';
 import type { ColumnConflict } from './column-merge.js';
 import { columnsSectionProvider } from './columns-provider.js';
@@ -26,7 +30,12 @@ const mergeRevision = async (repo: Repository, revision: string, options: MergeO
 
 type Temp = Awaited<ReturnType<typeof createTempRepo>>;
 
-const stageFile = (t: Temp) => join(t.root, '.strata', 'stage', 'columns-main.json');
+/** The staging of `main` in this working folder: read, set aside and put back by tests. */
+const stage = {
+  read: async (t: Temp) => (await readStagedSection(t.repo, 'main', 'columns'))!,
+  drop: (t: Temp) => clearStagedSection(t.repo, 'main', 'columns'),
+  put: (t: Temp, value: string) => writeStagedSection(t.repo, 'main', 'columns', value),
+};
 
 /** A committed column `x` holding keys 0..9 as strings. */
 async function base(t: Temp): Promise<void> {
@@ -39,7 +48,7 @@ async function base(t: Temp): Promise<void> {
 
 /**
  * Stages `staged` on the current head, then moves the branch with `moved` committed by another
- * writer while that staging is kept aside: the staging file is left pointing at the old head,
+ * writer while that staging is kept aside: the staging is left pointing at the old head,
  * as after `assets create` on old code or a commit killed right after its ref update.
  */
 async function stageThenMoveBranch(
@@ -50,13 +59,13 @@ async function stageThenMoveBranch(
   const w = await openCheckout(t.repo, { write: true });
   for (const [k, v] of Object.entries(staged)) await w.column('x').set(Number(k), v);
   await w.close();
-  const kept = readFileSync(stageFile(t), 'utf8');
-  rmSync(stageFile(t));
+  const kept = await stage.read(t);
+  await stage.drop(t);
   const other = await openCheckout(t.repo, { write: true });
   for (const [k, v] of Object.entries(moved)) await other.column('x').set(Number(k), v);
   await other.commitChanges('moved');
   await other.close();
-  writeFileSync(stageFile(t), kept);
+  await stage.put(t, kept);
 }
 
 const code = (err: unknown) => (isStrataError(err) ? err.code : String(err));
@@ -76,7 +85,7 @@ test('staged column changes follow their branch when another command moved it (i
     await w.commitChanges('both');
     assert.equal(await w.column('x').size(), 13);
     await w.close();
-    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
+    assert.deepEqual(await stagedSections(t.repo, 'main'), []);
   } finally {
     await t.done();
   }
@@ -89,22 +98,22 @@ test('a commit killed right after its ref update: the leftover staging is alread
     const w = await openCheckout(t.repo, { write: true });
     await w.column('x').set(100, 'staged');
     await w.close();
-    const kept = readFileSync(stageFile(t), 'utf8');
+    const kept = await stage.read(t);
     const c = await openCheckout(t.repo, { write: true });
     await c.commitChanges('committed');
     await c.close();
-    writeFileSync(stageFile(t), kept);
+    await stage.put(t, kept);
     assert.deepEqual(await diffColumnRevisions(t.repo, 'HEAD'), []);
     // `strata commit` (through its section provider) adds nothing and clears the leftover.
     const section = await columnsSectionProvider.prepare({ repo: t.repo, message: 'm', tags: [] });
     assert.equal(section, undefined);
-    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
+    assert.deepEqual(await stagedSections(t.repo, 'main'), []);
     // A merge is not refused because of it either (it would be, were anything really staged).
-    writeFileSync(stageFile(t), kept);
+    await stage.put(t, kept);
     await createBranch(t.repo, 'other');
     assert.equal((await mergeRevision(t.repo, 'other')).result, 'up-to-date');
-    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
-    writeFileSync(stageFile(t), kept);
+    assert.deepEqual(await stagedSections(t.repo, 'main'), []);
+    await stage.put(t, kept);
     const again = await openCheckout(t.repo, { write: true });
     assert.deepEqual(await again.status(), []);
     await again.close();
@@ -130,7 +139,7 @@ test('a staged change that conflicts with the moved branch is a clear error; res
       (err) => code(err) === 'E_STAGED_COLUMNS_CONFLICT',
     );
     // `column reset` drops the staging without reading it, even when it is unreadable.
-    writeFileSync(stageFile(t), '{ not json');
+    await stage.put(t, '{ not json');
     const w = await openCheckout(t.repo, { write: true, dropStaged: true });
     await w.reset();
     assert.equal(await w.column('x').get(1), 'theirs');
@@ -140,16 +149,16 @@ test('a staged change that conflicts with the moved branch is a clear error; res
     const w2 = await openCheckout(t.repo, { write: true });
     await w2.column('x').set(5, 'staged');
     await w2.close();
-    const foreign = JSON.parse(readFileSync(stageFile(t), 'utf8')) as { base: string };
+    const foreign = JSON.parse(await stage.read(t)) as { base: string };
     foreign.base = 'f'.repeat(64);
-    writeFileSync(stageFile(t), JSON.stringify(foreign));
+    await stage.put(t, JSON.stringify(foreign));
     await assert.rejects(
       openCheckout(t.repo, { write: true }),
       (err) => code(err) === 'E_STAGED_COLUMNS_CONFLICT',
     );
     const w3 = await openCheckout(t.repo, { write: true, dropStaged: true });
     await w3.close();
-    assert.deepEqual(readdirSync(join(t.root, '.strata', 'stage')), []);
+    assert.deepEqual(await stagedSections(t.repo, 'main'), []);
   } finally {
     await t.done();
   }

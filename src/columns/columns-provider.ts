@@ -29,29 +29,29 @@ export const columnsSectionProvider: SectionProvider = {
   async prepare({ repo }) {
     const { branch } = await readHead(repo);
     if (!branch) return undefined;
-    if (!readColumnStage(repo, branch)) return undefined;
+    if (!(await readColumnStage(repo, branch))) return undefined;
     // Under the branch lock, like any writer: a staging made before another command moved the
     // branch is carried onto the head and saved so (or cleared when the head holds it all already,
     // as after a commit killed right after its ref update), or refused as a clear conflict.
     return withLocks(repo, [branchLockName(branch)], async () => {
       const head = await readHead(repo);
-      const stage = readColumnStage(repo, branch);
+      const stage = await readColumnStage(repo, branch);
       if (!stage || head.branch !== branch) return undefined;
       const committed = readColumns(await readCommitTree(repo, head.commit), `commit ${head.commit}`);
       const rebased = await rebaseColumnStage(repo, stage, head.commit, committed);
       if (rebased !== stage) {
-        if (rebased) writeColumnStage(repo, rebased);
-        else clearColumnStage(repo, branch);
+        if (rebased) await writeColumnStage(repo, rebased);
+        else await clearColumnStage(repo, branch);
       }
       return rebased ? columnsSection(applyStage(committed, rebased)) : undefined;
     });
   },
   async committed({ repo }) {
     const head = await readHead(repo);
-    if (head.branch) clearColumnStage(repo, head.branch);
+    if (head.branch) await clearColumnStage(repo, head.branch);
   },
   async beforeMerge({ repo, branch, head }) {
-    const stage = readColumnStage(repo, branch);
+    const stage = await readColumnStage(repo, branch);
     if (!stage) return;
     // A leftover staging the head already holds (a commit killed after its ref update) is cleared;
     // anything really staged refuses the merge, which would otherwise leave it behind.
@@ -62,7 +62,7 @@ export const columnsSectionProvider: SectionProvider = {
       readColumns(await readCommitTree(repo, head), `commit ${head}`),
     );
     if (!pending) {
-      clearColumnStage(repo, branch);
+      await clearColumnStage(repo, branch);
       return;
     }
     throw new UncommittedChangesError(

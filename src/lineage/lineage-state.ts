@@ -5,7 +5,12 @@ import { readBranch, readHead } from '../repo/refs/refs.js';
 import type { Repository } from '../repo/repository.js';
 import type { ObjectId } from '../util/hash.js';
 import { isObjectId } from '../util/hash.js';
-import { createFileLineageStore, lineageKeyOf, type LineageKey, type LineageStore } from './lineage-store.js';
+import {
+  createCatalogLineageStore,
+  lineageKeyOf,
+  type LineageKey,
+  type LineageStore,
+} from './lineage-store.js';
 import { parseLineage, type LineageState, type StepRecord } from './lineage-types.js';
 
 export { parseLineage } from './lineage-types.js';
@@ -15,9 +20,9 @@ export type { LineageKey } from './lineage-store.js';
 /** The root-tree key of the lineage section. */
 export const LINEAGE_SECTION = 'lineage';
 
-/** The store of every branch's current lineage (one place to swap it for catalog tables). */
+/** The store of every branch's current lineage in this working folder (catalog rows). */
 export function lineageStore(repo: Repository): LineageStore {
-  return createFileLineageStore(repo);
+  return createCatalogLineageStore(repo.catalog);
 }
 
 /** The lineage saved with a commit (empty when none, or for `null`, an unborn branch). */
@@ -46,29 +51,19 @@ export async function readCurrentLineage(
 ): Promise<LineageState> {
   const head = await readHead(repo);
   const key = options.key ?? lineageKeyOf(head);
-  const store = lineageStore(repo);
-  const stored = store.read(key);
+  const stored = await lineageStore(repo).read(key);
   if (stored !== undefined) return stored;
-  // The one global lineage of older versions belongs to the branch checked out when it is first read.
-  const isHead = 'branch' in key ? key.branch === head.branch : head.branch === null;
-  if (isHead) {
-    const legacy = store.takeLegacy();
-    if (legacy !== undefined) {
-      store.write(key, legacy);
-      return legacy;
-    }
-  }
   const commit = 'branch' in key ? ((await readBranch(repo, key.branch)) ?? null) : head.commit;
   return readCommitLineage(repo, commit);
 }
 
-/** Replaces the current lineage of a branch (default: HEAD's), crash-safely. */
+/** Replaces the current lineage of a branch (default: HEAD's) in this working folder, atomically. */
 export async function writeCurrentLineage(
   repo: Repository,
   state: LineageState,
   options: { readonly key?: LineageKey } = {},
 ): Promise<void> {
-  lineageStore(repo).write(options.key ?? (await currentLineageKey(repo)), state);
+  await lineageStore(repo).write(options.key ?? (await currentLineageKey(repo)), state);
 }
 
 /** The catalog lock that serialises read-modify-write of the current lineage. */
@@ -92,7 +87,7 @@ export async function updateCurrentLineage(
       return await withLocks(repo, [LINEAGE_LOCK], async () => {
         const key = options.key ?? (await currentLineageKey(repo));
         const next = await update(await readCurrentLineage(repo, { key }));
-        lineageStore(repo).write(key, next);
+        await lineageStore(repo).write(key, next);
         return next;
       });
     } catch (err) {

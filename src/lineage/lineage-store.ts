@@ -1,9 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Repository } from '../repo/repository.js';
+import { DETACHED_HEAD, type CurrentLineageStore, type WorkingFolderIdentity } from '../catalog/catalog.js';
 import type { HeadState } from '../repo/refs/refs.js';
-import { fsyncDir, writeFileDurable } from '../util/durable-fs.js';
-import { hashBytes } from '../util/hash.js';
 import { parseLineage, type LineageState } from './lineage-types.js';
 
 /**
@@ -18,74 +14,47 @@ export function lineageKeyOf(head: HeadState): LineageKey {
 }
 
 /**
- * Where the current lineage of each branch lives. Only this port knows the storage: today one
- * file per branch under `.strata/lineage/`, later catalog rows (the shared-deployment issue).
- * Callers serialise read-modify-write with the lineage lock (see `updateCurrentLineage`).
+ * Where the current lineage of each branch of this working folder lives. Only this port knows the
+ * storage: catalog rows keyed by working folder and branch (another working folder of a shared
+ * repository sees the steps once they are committed). Callers serialise read-modify-write with
+ * the lineage lock (see `updateCurrentLineage`).
  */
 export interface LineageStore {
   /** The state recorded for `key`, or undefined when none was ever written. */
-  read(key: LineageKey): LineageState | undefined;
-  /** Replaces the state of `key`, crash-safely (the old or the new state, never a mix). */
-  write(key: LineageKey, state: LineageState): void;
+  read(key: LineageKey): Promise<LineageState | undefined>;
+  /** Replaces the state of `key` atomically (the old or the new state, never a mix). */
+  write(key: LineageKey, state: LineageState): Promise<void>;
   /** Forgets the state of `key` (a deleted branch); nothing when there is none. */
-  remove(key: LineageKey): void;
-  /**
-   * The lineage kept before it was per branch, handed over once: returns it and forgets it.
-   * The first branch to read its lineage after an upgrade adopts it.
-   */
-  takeLegacy(): LineageState | undefined;
+  remove(key: LineageKey): Promise<void>;
 }
 
-const CURRENT_TYPE = 'strata/current-lineage@1';
+/** The type tag of a stored current lineage. */
+export const CURRENT_LINEAGE_TYPE = 'strata/current-lineage@1';
 
-/**
- * A branch's file name: percent-encoded (a `/` in a name makes no folder), or for a name whose
- * encoding would come near the filesystem's 255-byte limit, a hash of it.
- */
-function fileNameOf(branch: string): string {
-  const encoded = encodeURIComponent(branch);
-  return encoded.length <= 150 ? encoded : `%~${hashBytes(Buffer.from(branch, 'utf8'))}`;
+function headOf(key: LineageKey): string {
+  return 'branch' in key ? key.branch : DETACHED_HEAD;
 }
 
-/** The file-per-branch store under `.strata/lineage/` (branch names are percent-encoded). */
-export function createFileLineageStore(repo: Repository): LineageStore {
-  const dir = join(repo.strataDir, 'lineage');
-  const pathOf = (key: LineageKey) =>
-    'branch' in key ? join(dir, 'branches', `${fileNameOf(key.branch)}.json`) : join(dir, 'detached.json');
-  const readFile = (path: string): LineageState | undefined => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    return parseLineage(text, path);
-  };
+function describe(key: LineageKey): string {
+  return 'branch' in key ? `the current lineage of branch '${key.branch}'` : 'the detached HEAD’s lineage';
+}
+
+/** The lineage store over the catalog's `CurrentLineageStore`, for this working folder. */
+export function createCatalogLineageStore(
+  catalog: CurrentLineageStore & WorkingFolderIdentity,
+): LineageStore {
   return {
-    read: (key) => readFile(pathOf(key)),
-    write(key, state) {
+    async read(key) {
+      const text = await catalog.readLineage(await catalog.workingFolderId(), headOf(key));
+      return text === undefined ? undefined : parseLineage(text, describe(key));
+    },
+    async write(key, state) {
       const steps = [...state.steps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      writeFileDurable(pathOf(key), JSON.stringify({ type: CURRENT_TYPE, steps }, null, 2) + '\n');
+      const text = JSON.stringify({ type: CURRENT_LINEAGE_TYPE, steps });
+      await catalog.writeLineage(await catalog.workingFolderId(), headOf(key), text);
     },
-    remove(key) {
-      const path = pathOf(key);
-      if (!existsSync(path)) return;
-      rmSync(path, { force: true });
-      fsyncDir(join(path, '..'));
-    },
-    takeLegacy() {
-      const legacy = join(dir, 'current.json');
-      const state = readFile(legacy);
-      if (state === undefined) return undefined;
-      // Renamed, not deleted: an older Strata run later finds nothing, this one never reads it again.
-      try {
-        renameSync(legacy, join(dir, 'current.json.adopted'));
-      } catch (err) {
-        // Another process adopted it a moment ago: the same state, handed to the same branch.
-        if ((err as { code?: string }).code !== 'ENOENT') throw err;
-      }
-      return state;
+    async remove(key) {
+      await catalog.removeLineage(await catalog.workingFolderId(), headOf(key));
     },
   };
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isStrataError } from '../../errors/index.js';
 import { diffRevisions } from '../../repo/diff/diff-revisions.js';
 import { log } from '../../repo/history/log.js';
-import { stagedStatePath } from '../../repo/maintenance/staged-roots.js';
+import { writeStagedSection } from '../../repo/maintenance/staged-roots.js';
 import { readHead } from '../../repo/refs/refs.js';
 import { restorePaths } from '../../repo/worktree/restore.js';
 import { createTempRepo } from '../../repo/test-support/temp-repo.js';
@@ -29,9 +29,7 @@ describe('createStaging / deleteStaging', () => {
     // Its commit takes no column section: committing would leave the staged columns behind.
     // Staged state as the columns capability leaves it (assets cannot import columns, a sibling).
     const branch = (await readHead(t.repo)).branch!;
-    const path = stagedStatePath(t.repo, 'columns', branch);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ branch, base: null, columns: {} }));
+    await writeStagedSection(t.repo, branch, 'columns', JSON.stringify({ branch, base: null, columns: {} }));
     const assets = writeSampleAssets(ingress, 2, 1);
     await assert.rejects(
       createStaging(t.repo, { ingressRoot: ingress, stagingRoot: staging, writeMode: 'move', assets }),

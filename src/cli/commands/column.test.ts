@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { writeImages, writeNpy } from '../../api/index.js';
+import { openSqliteCatalog } from '../../catalog/sqlite/sqlite-catalog.js';
 import { CLI_BIN, runCli } from '../test-support/run-cli.js';
 
 async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -237,22 +238,40 @@ test('a failed import stages nothing: a truncated .npy past the first index fold
   }
 });
 
+/**
+ * The staged columns of `main` in the repository's catalog, taken out (and put back with `put`):
+ * what a commit killed right after its ref update, or another command committing, leaves behind.
+ */
+async function setStageAside(root: string): Promise<{ put(): Promise<void> }> {
+  const path = join(root, '.strata', 'catalog.db');
+  const catalog = await openSqliteCatalog({ path, create: false });
+  const [row] = await catalog.listStaged({ branch: 'main' });
+  assert.ok(row, 'no staged columns on main');
+  await catalog.clearStaged(row.workingFolder, row.branch, row.section);
+  await catalog.close();
+  return {
+    async put() {
+      const again = await openSqliteCatalog({ path, create: false });
+      await again.writeStaged(row.workingFolder, row.branch, row.section, row.value);
+      await again.close();
+    },
+  };
+}
+
 test('staged column changes never jam a moved branch: commit carries them over, conflicts name a way out, reset always works (issue 10)', async () => {
   const p = project();
   try {
-    const stage = join(p.root, '.strata', 'stage', 'columns-main.json');
     await npy(join(p.root, 'a.npy'), 'uint8', [4, 4], pixels(5, 1));
     await npy(join(p.root, 'b.npy'), 'uint8', [4, 4], pixels(5, 2));
     assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--create']).code, 0);
     assert.equal(runCli(p.root, ['commit', '-m', 'base']).code, 0);
-    // Staged on the base; then the branch moves under it (the staging file is set aside meanwhile,
+    // Staged on the base; then the branch moves under it (the staging is set aside meanwhile,
     // as when a commit is killed right after its ref update or another command commits).
     assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '100']).code, 0);
-    const kept = readFileSync(stage);
-    rmSync(stage);
+    const kept = await setStageAside(p.root);
     assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '200']).code, 0);
     assert.equal(runCli(p.root, ['commit', '-m', 'moved']).code, 0);
-    writeFileSync(stage, kept);
+    await kept.put();
     const status = runCli(p.root, ['column', 'status', '--json']);
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(
@@ -267,11 +286,10 @@ test('staged column changes never jam a moved branch: commit carries them over, 
 
     // A real conflict: the same key staged and changed on the moved branch.
     assert.equal(runCli(p.root, ['column', 'import', 'x', 'b.npy', '--start', '0']).code, 0);
-    const conflicting = readFileSync(stage);
-    rmSync(stage);
+    const conflicting = await setStageAside(p.root);
     assert.equal(runCli(p.root, ['column', 'import', 'x', 'a.npy', '--start', '2']).code, 0);
     assert.equal(runCli(p.root, ['commit', '-m', 'other change']).code, 0);
-    writeFileSync(stage, conflicting);
+    await conflicting.put();
     for (const args of [
       ['commit', '-m', 'refused'],
       ['column', 'import', 'x', 'a.npy', '--start', '300'],

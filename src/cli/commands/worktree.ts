@@ -130,7 +130,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
         if (interrupted) say(red(interrupted.message));
         if (!report.commit) say('No commits yet');
         const columnsStaged =
-          report.branch !== null && api.readColumnStage(repo, report.branch) !== undefined;
+          report.branch !== null && (await api.readColumnStage(repo, report.branch)) !== undefined;
         if (report.changes.length === 0 && !columnsStaged && lineageSteps === 0)
           say('nothing to commit, the working folders match HEAD');
         else if (report.changes.length > 0) {
@@ -167,7 +167,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const branch = (await api.readHead(repo)).branch;
-        const columnsStaged = branch !== null && api.readColumnStage(repo, branch) !== undefined;
+        const columnsStaged = branch !== null && (await api.readColumnStage(repo, branch)) !== undefined;
         const progress = await createProgress('storing');
         const result = await api
           .commit(repo, {

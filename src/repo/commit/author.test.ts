@@ -12,20 +12,20 @@ test('issue 10 point 4: the author comes from STRATA_AUTHOR, else user.name and 
   const t = await createTempRepo();
   try {
     const env = {} as NodeJS.ProcessEnv;
-    assert.deepEqual(resolveAuthor(t.repo, env), { name: osUserName(), email: null });
-    writeLocalParam(t.repo, 'user.name', 'Ada Lovelace');
-    writeLocalParam(t.repo, 'user.email', 'ada@example.org');
-    assert.deepEqual(resolveAuthor(t.repo, env), { name: 'Ada Lovelace', email: 'ada@example.org' });
-    assert.deepEqual(resolveAuthor(t.repo, { STRATA_AUTHOR: 'Bot <bot@ci.example>' }), {
+    assert.deepEqual(await resolveAuthor(t.repo, env), { name: osUserName(), email: null });
+    await writeLocalParam(t.repo, 'user.name', 'Ada Lovelace');
+    await writeLocalParam(t.repo, 'user.email', 'ada@example.org');
+    assert.deepEqual(await resolveAuthor(t.repo, env), { name: 'Ada Lovelace', email: 'ada@example.org' });
+    assert.deepEqual(await resolveAuthor(t.repo, { STRATA_AUTHOR: 'Bot <bot@ci.example>' }), {
       name: 'Bot',
       email: 'bot@ci.example',
     });
     // A bare name in the environment keeps the configured email.
-    assert.deepEqual(resolveAuthor(t.repo, { STRATA_AUTHOR: 'Bot' }), {
+    assert.deepEqual(await resolveAuthor(t.repo, { STRATA_AUTHOR: 'Bot' }), {
       name: 'Bot',
       email: 'ada@example.org',
     });
-    assert.throws(() => resolveAuthor(t.repo, { STRATA_AUTHOR: '<a@b>' }), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(resolveAuthor(t.repo, { STRATA_AUTHOR: '<a@b>' }), { code: 'E_INVALID_ARGUMENT' });
     assert.deepEqual(parseAuthor('  Jo  Doe <j@d.org> ', 'x'), { name: 'Jo  Doe', email: 'j@d.org' });
   } finally {
     await t.done();
@@ -35,8 +35,8 @@ test('issue 10 point 4: the author comes from STRATA_AUTHOR, else user.name and 
 test('issue 10 point 4: commits record name and email; commits without email still read', async () => {
   const t = await createTempRepo();
   try {
-    writeLocalParam(t.repo, 'user.name', 'Ada Lovelace');
-    writeLocalParam(t.repo, 'user.email', 'ada@example.org');
+    await writeLocalParam(t.repo, 'user.name', 'Ada Lovelace');
+    await writeLocalParam(t.repo, 'user.email', 'ada@example.org');
     const saved = process.env.STRATA_AUTHOR;
     delete process.env.STRATA_AUTHOR;
     let id: string;
@@ -50,7 +50,7 @@ test('issue 10 point 4: commits record name and email; commits without email sti
     assert.equal(c.author, 'Ada Lovelace');
     assert.equal(c.authorEmail, 'ada@example.org');
     // An explicit author without email records none; older commits carry no field at all.
-    assert.deepEqual(authorFields(t.repo, { author: 'x' }), { author: 'x' });
+    assert.deepEqual(await authorFields(t.repo, { author: 'x' }), { author: 'x' });
     const old = { tree: 'f'.repeat(64), parents: [], message: 'm', author: 'old', time: 't', tags: [] };
     const decoded = decodeCommit(encodeCommit(old), 'id');
     assert.equal(decoded.author, 'old');

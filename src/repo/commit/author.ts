@@ -30,14 +30,14 @@ export function parseAuthor(text: string, where: string): { name: string; email:
  * A commit's `author` and `authorEmail` fields: the ones given, else `resolveAuthor`'s. No email
  * leaves the field out, so such commits read as before.
  */
-export function authorFields(
+export async function authorFields(
   repo: Repository,
   given: { readonly author?: string; readonly authorEmail?: string },
-): { author: string; authorEmail?: string } {
+): Promise<{ author: string; authorEmail?: string }> {
   const { name, email } =
     given.author !== undefined
       ? { name: given.author, email: given.authorEmail ?? null }
-      : resolveAuthor(repo);
+      : await resolveAuthor(repo);
   return email ? { author: name, authorEmail: email } : { author: name };
 }
 
@@ -46,8 +46,8 @@ export function authorFields(
  * from `user.email`), else the `user.name` and `user.email` parameters of this machine, else the
  * operating-system user with no email.
  */
-export function resolveAuthor(repo: Repository, env: NodeJS.ProcessEnv = process.env): Author {
-  const local = readLocalParams(repo);
+export async function resolveAuthor(repo: Repository, env: NodeJS.ProcessEnv = process.env): Promise<Author> {
+  const local = await readLocalParams(repo);
   const configuredEmail = local['user.email'] ? local['user.email'] : null;
   const fromEnv = env[AUTHOR_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== '') {

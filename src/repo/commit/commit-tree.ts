@@ -34,7 +34,7 @@ export interface CommitTreeOptions {
  * branch's writer lock. Everything the commit needs is durable before the ref moves.
  */
 export async function commitTree(repo: Repository, options: CommitTreeOptions): Promise<ObjectId> {
-  const author = authorFields(repo, options);
+  const author = await authorFields(repo, options);
   const head = (await repo.catalog.getRef(branchRef(options.branch)))?.target ?? null;
   const parents = options.parents ?? (head ? [head] : []);
   const base = await readCommitTree(repo, parents[0] ?? null);

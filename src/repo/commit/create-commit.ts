@@ -106,7 +106,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
   }
   for (const tag of tags) await checkNewRefName(repo, tag, 'tag');
   // A malformed STRATA_AUTHOR is refused before anything is written.
-  const author = authorFields(repo, options);
+  const author = await authorFields(repo, options);
   const head = await readHead(repo);
   const locks = head.branch ? [WORKTREE_LOCK, branchLockName(head.branch)] : [WORKTREE_LOCK];
   return withLocks(repo, locks, async (held) => {

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { isStrataError } from '../../errors/index.js';
-import { stagedSections, stagedStatePath } from '../maintenance/staged-roots.js';
+import { stagedSections, writeStagedSection } from '../maintenance/staged-roots.js';
 import { readHead } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
 import { createTempRepo } from '../test-support/temp-repo.js';
 import { refuseStagedChanges } from './refuse-staged.js';
 
-function stage(repo: Repository, section: string, branch: string, content = '{}'): void {
-  const path = stagedStatePath(repo, section, branch);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
+function stage(repo: Repository, section: string, branch: string, content = '{}'): Promise<void> {
+  return writeStagedSection(repo, branch, section, content);
 }
 
 test('refuseStagedChanges: staged state of the current branch refuses, naming the section; other branches do not', async () => {
@@ -20,14 +16,14 @@ test('refuseStagedChanges: staged state of the current branch refuses, naming th
   try {
     const branch = (await readHead(t.repo)).branch!;
     await refuseStagedChanges(t.repo, 'assets create');
-    // A branch whose encoded name ends like ours ('x-main') is another branch, not ours.
-    stage(t.repo, 'columns', `x-${branch}`);
-    stage(t.repo, 'columns', 'other');
-    assert.deepEqual(stagedSections(t.repo, branch), []);
+    // A branch whose name ends like ours ('x-main') is another branch, not ours.
+    await stage(t.repo, 'columns', `x-${branch}`);
+    await stage(t.repo, 'columns', 'other');
+    assert.deepEqual(await stagedSections(t.repo, branch), []);
     await refuseStagedChanges(t.repo, 'assets create');
     // Even an unreadable staging counts: it may hold work.
-    stage(t.repo, 'columns', branch, 'not json');
-    assert.deepEqual(stagedSections(t.repo, branch), ['columns']);
+    await stage(t.repo, 'columns', branch, 'not json');
+    assert.deepEqual(await stagedSections(t.repo, branch), ['columns']);
     await assert.rejects(
       refuseStagedChanges(t.repo, 'assets create'),
       (err) =>

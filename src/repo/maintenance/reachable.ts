@@ -58,7 +58,7 @@ export async function walkReachable(
   for (const ref of await repo.catalog.listRefs())
     if (ref.target) queue.push({ id: ref.target, kind: 'commit', from: ref.name });
   // Staged state that is not committed yet (a column writer's data) is alive too.
-  for (const [file, value] of readStagedRoots(repo)) queueSectionRoots(queue, value, `staged ${file}`);
+  for (const [name, value] of await readStagedRoots(repo)) queueSectionRoots(queue, value, `staged ${name}`);
 
   const read = async (item: Item): Promise<Buffer | undefined> => {
     try {

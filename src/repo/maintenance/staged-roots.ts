@@ -1,56 +1,59 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CorruptObjectError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
 
-/** The folder where capabilities keep staged, not yet committed state as JSON files. */
-export const STAGE_DIR = 'stage';
-
 /**
- * The file holding a section's staged state on a branch: `.strata/stage/<section>-<branch>.json`
- * (the branch URI-encoded; section names have no `-`, so the file name splits back unambiguously).
+ * Staged, not yet committed section state (a capability's JSON, e.g. column changes) lives in the
+ * catalog, keyed by working folder and branch: another working folder of a shared repository
+ * never sees it, and sees the work once it is committed.
  */
-export function stagedStatePath(repo: Repository, section: string, branch: string): string {
-  return join(repo.strataDir, STAGE_DIR, `${section}-${encodeURIComponent(branch)}.json`);
+
+/** A section's staged state on a branch of this working folder (JSON text), if any. */
+export async function readStagedSection(
+  repo: Repository,
+  branch: string,
+  section: string,
+): Promise<string | undefined> {
+  return repo.catalog.readStaged(await repo.catalog.workingFolderId(), branch, section);
 }
 
-/** The sections with staged state on a branch (a file there counts, even an unreadable one). */
-export function stagedSections(repo: Repository, branch: string): string[] {
-  const suffix = `-${encodeURIComponent(branch)}.json`;
-  let files: string[];
-  try {
-    files = readdirSync(join(repo.strataDir, STAGE_DIR));
-  } catch {
-    return [];
-  }
-  return files
-    .filter((f) => f.endsWith(suffix) && !f.slice(0, -suffix.length).includes('-'))
-    .map((f) => f.slice(0, -suffix.length))
-    .sort();
+/** Replaces a section's staged state on a branch of this working folder (one row, atomically). */
+export async function writeStagedSection(
+  repo: Repository,
+  branch: string,
+  section: string,
+  value: string,
+): Promise<void> {
+  await repo.catalog.writeStaged(await repo.catalog.workingFolderId(), branch, section, value);
+}
+
+/** Drops a section's staged state on a branch of this working folder. */
+export async function clearStagedSection(repo: Repository, branch: string, section: string): Promise<void> {
+  await repo.catalog.clearStaged(await repo.catalog.workingFolderId(), branch, section);
+}
+
+/** The sections with staged state on a branch of this working folder (an unreadable one counts). */
+export async function stagedSections(repo: Repository, branch: string): Promise<string[]> {
+  const rows = await repo.catalog.listStaged({ workingFolder: await repo.catalog.workingFolderId(), branch });
+  return rows.map((r) => r.section);
 }
 
 /**
- * Every staged-state file (`.strata/stage/*.json`) with its parsed content. Each may list `refs`
- * and `maps` like a commit section; gc keeps those objects and fsck checks them.
+ * Every working folder's staged state with its parsed content, each named for messages. Each may
+ * list `refs` and `maps` like a commit section; gc keeps those objects (whichever working folder
+ * staged them) and fsck checks them.
  */
-export function readStagedRoots(repo: Repository): [string, unknown][] {
-  const dir = join(repo.strataDir, STAGE_DIR);
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return files.map((file) => {
+export async function readStagedRoots(repo: Repository): Promise<[string, unknown][]> {
+  const rows = await repo.catalog.listStaged();
+  return rows.map((row) => {
+    const name = `${row.section} on branch '${row.branch}' of working folder ${row.workingFolder}`;
     try {
-      return [file, JSON.parse(readFileSync(join(dir, file), 'utf8'))];
+      return [name, JSON.parse(row.value)];
     } catch (err) {
-      throw new CorruptObjectError(
-        `staged state ${join(dir, file)} is unreadable: ${(err as Error).message}`,
-        {
-          path: join(dir, file),
-        },
-      );
+      throw new CorruptObjectError(`staged ${name} is unreadable: ${(err as Error).message}`, {
+        section: row.section,
+        branch: row.branch,
+        workingFolder: row.workingFolder,
+      });
     }
   });
 }

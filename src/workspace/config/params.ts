@@ -4,7 +4,7 @@ import { readLocalParams, writeLocalParam } from '../../repo/local-params.js';
 import { osUserName, type Repository } from '../../repo/repository.js';
 import { InvalidArgumentError } from '../../errors/index.js';
 
-/** Where a parameter lives: `global` in the repository's catalog, `local` on this machine only. */
+/** Where a parameter lives: `global` shared by the repository, `local` to this working folder only. */
 export type ParamScope = 'global' | 'local';
 
 /** A known configuration parameter. */
@@ -134,13 +134,13 @@ export interface ParamValue extends ParamSpec {
   readonly isDefault: boolean;
 }
 
-/** A parameter's value: the one set (catalog or local file) or its default. */
+/** A parameter's value: the one set (repository-wide or for this working folder) or its default. */
 export async function getParam(repo: Repository, name: string): Promise<ParamValue> {
   const spec = paramSpec(name);
   const stored =
     spec.scope === 'global'
       ? await repo.catalog.getConfig(GLOBAL_PREFIX + name)
-      : readLocalParams(repo)[name];
+      : (await readLocalParams(repo))[name];
   return { ...spec, value: stored ?? spec.defaultValue(), isDefault: stored === undefined };
 }
 
@@ -150,8 +150,8 @@ export async function listParams(repo: Repository): Promise<ParamValue[]> {
 }
 
 /**
- * Sets a parameter: global ones in the catalog (shared by everyone using the repository), local
- * ones in `.strata/local-params.json` (this machine only, never versioned).
+ * Sets a parameter: global ones in the catalog's config (shared by everyone using the repository),
+ * local ones in the catalog's rows of this working folder (never shared, never versioned).
  */
 /**
  * The longest value a parameter takes, in characters: every known value (a name, a template, a
@@ -176,7 +176,7 @@ export async function setParam(repo: Repository, name: string, value: string): P
       await repo.catalog.setConfig(EARLIER_TEMPLATES, JSON.stringify([...earlier, old]));
   }
   if (spec.scope === 'global') await repo.catalog.setConfig(GLOBAL_PREFIX + name, checked);
-  else writeLocalParam(repo, name, checked);
+  else await writeLocalParam(repo, name, checked);
   return getParam(repo, name);
 }
 
