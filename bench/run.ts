@@ -45,6 +45,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',
     run: async () => (await import('./workspace.js')).run(),
   },
+  shared: {
+    description:
+      'shared deployment (PostgreSQL + S3 on loopback) beside the embedded one: commit 10,000 files, status, cached fetches',
+    run: async () => (await import('./shared.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),

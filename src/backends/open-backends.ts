@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ASSET_STORE } from '../assets/asset-store-port.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { COMPUTE_STORE } from '../compute/compute-store-port.js';
 import { openSqliteCatalog } from '../catalog/sqlite/sqlite-catalog.js';
 import { AlreadyExistsError, ConfigError } from '../errors/index.js';
 import { adoptLegacyWorkingFolderFiles } from '../repo/maintenance/adopt-legacy-state.js';
@@ -11,6 +13,9 @@ import { FsObjectStore } from '../store/fs/fs-object-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { writeFileDurable } from '../util/durable-fs.js';
 import { describeBackends } from './backend-urls.js';
+import { withPassword } from './credentials.js';
+import { assetStoreOpener } from './open-asset-store.js';
+import { computeStoreOpener } from './open-compute-store.js';
 import { workingFolderCatalog } from './working-folder-catalog.js';
 
 /** The catalog and object store of one repository, built from its config. */
@@ -73,15 +78,6 @@ async function openCatalog(
   }
 }
 
-/** `STRATA_PG_PASSWORD` (then a password given on the command line) joins the URL; `PGPASSWORD` the driver reads itself. */
-function withPassword(connectionString: string, password?: string): string {
-  const secret = password ?? process.env.STRATA_PG_PASSWORD;
-  if (secret === undefined) return connectionString;
-  const url = new URL(connectionString);
-  url.password = encodeURIComponent(secret);
-  return url.toString();
-}
-
 async function openStore(
   strataDir: string,
   config: RepositoryConfig,
@@ -103,8 +99,7 @@ async function openStore(
 export async function openRepository(from = process.cwd()): Promise<Repository> {
   const root = findRepositoryRoot(from);
   const config = readRepositoryConfig(join(root, STRATA_DIR, 'config.json'));
-  const { catalog, store } = await openBackends(root, config);
-  const repo = new Repository(root, config, catalog, store);
+  const repo = buildRepository(root, config, await openBackends(root, config));
   try {
     // Uncommitted state that older versions kept in files moves into the catalog, once.
     await adoptLegacyWorkingFolderFiles(repo);
@@ -112,6 +107,18 @@ export async function openRepository(from = process.cwd()): Promise<Repository> 
     await repo.close();
     throw err;
   }
+  return repo;
+}
+
+/**
+ * The repository over its backends, with the ports of the capabilities (compute store, asset
+ * store) chosen from the same config: lower layers take them from `repo.ports`, never open one.
+ */
+export function buildRepository(root: string, config: RepositoryConfig, backends: Backends): Repository {
+  const repo = new Repository(root, config, backends.catalog, backends.store);
+  repo.ports
+    .set(COMPUTE_STORE, computeStoreOpener(repo.strataDir, config))
+    .set(ASSET_STORE, assetStoreOpener(root, config));
   return repo;
 }
 
@@ -160,7 +167,7 @@ export async function createRepository(dir: string, options: InitOptions = {}): 
     if (madeStrataDir) rmSync(strataDir, { recursive: true, force: true });
     throw err;
   }
-  const repo = new Repository(root, config, backends.catalog, backends.store);
+  const repo = buildRepository(root, config, backends);
   try {
     const branch = options.branch ?? 'main';
     const attached = config.catalog.type !== 'sqlite' && (await isExistingRepository(repo.catalog));
