@@ -127,7 +127,7 @@ export interface CreateJobOptions {
   readonly tasks: readonly TaskSpec[];
   /** Default `{ maxAttempts: 3, backoff: { type: 'exponential', delayMs: 1000 } }`. */
   readonly retry?: Partial<RetryPolicy>;
-  /** Default false: a task failing for good fails the job (remaining tasks are cancelled). */
+  /** Default false: a job with a task that failed for good ends `failed` (after all tasks ran). */
   readonly allowErrors?: boolean;
   /** Explicit id (tests); default a fresh random id. */
   readonly id?: string;
@@ -160,6 +160,8 @@ export interface TaskLease {
   readonly token: string;
   /** Epoch ms after which the task may be leased by another worker. */
   readonly leaseUntil: number;
+  /** Lease length in ms: each heartbeat extends `leaseUntil` to now + `leaseMs`. */
+  readonly leaseMs: number;
 }
 
 /** Options of `lease`. */
@@ -249,7 +251,8 @@ export interface JobQueue {
   complete(lease: TaskLease, result?: JsonValue): Promise<void>;
   /**
    * Records a failed attempt. Returns `retry` (queued again after the backoff) or `failed` (out of
-   * attempts; counts `failed` and, unless the job allows errors, fails the job).
+   * attempts; counts `failed`). The other tasks still run; once all have ended, the job ends
+   * `failed` with the list of errors, or `completed_with_errors` when the job allows errors.
    */
   fail(lease: TaskLease, error: unknown): Promise<'retry' | 'failed'>;
 
