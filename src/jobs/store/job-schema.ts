@@ -5,7 +5,11 @@
  * PostgreSQL adapter in the shared catalog's database and schema. Never edit a shipped migration:
  * add the next number.
  */
-export const JOB_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+export const JOB_MIGRATIONS: readonly {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}[] = [
   {
     version: 1,
     name: 'jobs, tasks, workers, errors',
