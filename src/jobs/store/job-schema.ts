@@ -47,7 +47,7 @@ export const JOB_MIGRATIONS: readonly {
         updated_ms     DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (job_id, key)
       );
-      CREATE INDEX job_tasks_runnable ON job_tasks (job_id, state, available_ms);
+      CREATE INDEX job_tasks_runnable ON job_tasks (job_id, state, available_ms, seq);
       CREATE TABLE job_workers (
         job_id       TEXT NOT NULL,
         worker_id    TEXT NOT NULL,

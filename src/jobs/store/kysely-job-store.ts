@@ -160,10 +160,9 @@ export class KyselyJobStore implements JobStore {
   }
 
   async leaseTask(request: Parameters<JobStore['leaseTask']>[0]): Promise<StoredLease | undefined> {
-    const jobs =
-      request.jobId === undefined
-        ? await this.activeJobs(request.kinds)
-        : (await this.activeJobs(request.kinds)).filter((job) => job.id === request.jobId);
+    const jobs = (await this.activeJobs(request.kinds)).filter(
+      (job) => request.jobId === undefined || job.id === request.jobId,
+    );
     for (const job of jobs) {
       const lease = await this.db.transaction().execute((trx) => this.leaseInJob(trx, job, request));
       if (lease !== undefined) return lease;
