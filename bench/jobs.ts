@@ -121,7 +121,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await queue.close();
       await repo.close();
     }
-    results.local_postgres = await postgresRun(api);
+    results.local_postgres = await postgresRun();
     results.sqlite_floor = sqliteFloor(root);
     results.bullmq = {
       tasks_per_s: null,
@@ -134,7 +134,7 @@ export async function run(): Promise<Record<string, unknown>> {
   });
 }
 
-async function postgresRun(api: Api): Promise<Record<string, unknown>> {
+async function postgresRun(): Promise<Record<string, unknown>> {
   const connectionString = process.env.STRATA_TEST_POSTGRES;
   if (connectionString === undefined) return { skipped: 'STRATA_TEST_POSTGRES is not set' };
   const schema = `strata_bench_jobs_${process.pid}`;
