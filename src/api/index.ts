@@ -174,3 +174,6 @@ export {
 export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
 export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
 export type { TreeFile, TreePage } from './browse.js';
+export { sampleToNpy, sampleToPng, sampleToJson, isImageSample } from './samples.js';
+export { loadAssetPipeline } from './asset-pipeline.js';
+export type { AssetPipeline } from './asset-pipeline.js';
