@@ -50,6 +50,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'shared deployment (PostgreSQL + S3 on loopback) beside the embedded one: commit 10,000 files, status, cached fetches',
     run: async () => (await import('./shared.js')).run(),
   },
+  server: {
+    description: 'strata serve: authenticated small GETs (autocannon, second process) and a 1 GiB download',
+    run: async () => (await import('./server.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),

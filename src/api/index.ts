@@ -160,6 +160,24 @@ export { findInterrupted, recover } from './interrupted.js';
 export type { InterruptedOperation, RecoverResult } from './interrupted.js';
 export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';
 export type { RecoveryResult } from '../repo/worktree/journaled-rewrite.js';
+// The HTTP server's tokens and file browsing (src/server/ is a face over these).
+export {
+  createToken,
+  listTokens,
+  revokeToken,
+  checkToken,
+  usableTokenCount,
+  scopeAllows,
+  parseDuration,
+  hashToken,
+  TOKEN_SCOPES,
+} from './tokens.js';
+export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
+export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
+export type { TreeFile, TreePage } from './browse.js';
+export { sampleToNpy, sampleToPng, sampleToJson, isImageSample } from './samples.js';
+export { loadAssetPipeline } from './asset-pipeline.js';
+export type { AssetPipeline } from './asset-pipeline.js';
 // Jobs (src/jobs/): large work split into tasks, run by local worker processes or BullMQ workers;
 // job records in the catalog.
 export { openRepositoryJobQueue, jobQueueLocation } from '../backends/repository-jobs.js';

@@ -132,6 +132,22 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 5,
+    name: 'api tokens',
+    async up(db) {
+      // The server's bearer tokens: only a hash of each secret is kept.
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -57,4 +57,13 @@ export interface CatalogSchema {
   current_lineage: { working_folder: string; head: string; state: string; updated_at: string };
   /** Parameters of one working folder (migration 4). */
   local_params: { working_folder: string; name: string; value: string };
+  /** Bearer tokens of `strata serve` (migration 4): a hash of the secret, never the secret. */
+  api_tokens: {
+    name: string;
+    hash: string;
+    scope: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+  };
 }
