@@ -3,7 +3,7 @@
 import { ErrorNote } from './ErrorNote';
 import { sample } from '../lib/api';
 import { arrayToImage, isImageShape, parseNpy, type NpyArray } from '../lib/npy';
-import type { ColumnSummary } from '../lib/types';
+import type { ColumnSchema } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 
 const SHOWN_VALUES = 64;
@@ -15,39 +15,32 @@ interface Shown {
   readonly size: number;
 }
 
-async function loadSample(column: ColumnSummary, key: string): Promise<Shown> {
-  const wantsImage = column.kind === 'ndarray' && isImageShape(column.shape);
-  const response = await sample(column.name, key, wantsImage);
+async function loadSample(schema: ColumnSchema, key: string): Promise<Shown> {
+  const wantsImage = schema.kind === 'ndarray' && isImageShape(schema.shape);
+  const response = await sample(schema.name, key, wantsImage ? 'png' : 'npy');
   const type = response.headers.get('content-type') ?? '';
   const body = await response.arrayBuffer();
   if (type.startsWith('image/')) {
     const image = URL.createObjectURL(new Blob([body], { type }));
     // The PNG alone does not say the array's dtype and shape: fetch the array too.
-    const array =
-      column.kind === 'ndarray'
-        ? parseNpy(await (await sample(column.name, key, false)).arrayBuffer())
-        : undefined;
+    const array = parseNpy(await (await sample(schema.name, key, 'npy')).arrayBuffer());
     return { image, array, size: body.byteLength };
   }
-  if (column.kind === 'ndarray') {
+  if (type.includes('json')) return { text: new TextDecoder().decode(body), size: body.byteLength };
+  if (schema.kind === 'ndarray') {
     const array = parseNpy(body);
-    return {
-      array,
-      image: isImageShape(array.shape) ? arrayToImage(array) : undefined,
-      size: body.byteLength,
-    };
+    const image = isImageShape(array.shape) ? arrayToImage(array) : undefined;
+    return { array, image, size: body.byteLength };
   }
-  if (column.kind === 'str') return { text: new TextDecoder().decode(body), size: body.byteLength };
-  const hex = Array.from(new Uint8Array(body.slice(0, 256)), (b) => b.toString(16).padStart(2, '0')).join(
-    ' ',
-  );
-  return { text: hex + (body.byteLength > 256 ? ' …' : ''), size: body.byteLength };
+  if (schema.kind === 'str') return { text: new TextDecoder().decode(body), size: body.byteLength };
+  const head = Array.from(new Uint8Array(body.slice(0, 256)), (b) => b.toString(16).padStart(2, '0'));
+  return { text: head.join(' ') + (body.byteLength > 256 ? ' …' : ''), size: body.byteLength };
 }
 
 const valueText = (v: number | bigint | boolean) =>
   typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(6) : String(v);
 
-export function SampleViewer({ column, sampleKey }: { column: ColumnSummary; sampleKey: string }) {
+export function SampleViewer({ column, sampleKey }: { column: ColumnSchema; sampleKey: string }) {
   const shown = useLoad(() => loadSample(column, sampleKey), [column.name, sampleKey]);
   const s = shown.value;
   return (

@@ -1,8 +1,10 @@
 // The routes the UI calls, in one place: a change of the server's paths is a change here only.
+// Shapes follow the server's protocol schemas (src/protocol/).
 import { download, getJson, request, sendJson } from './http';
 import type {
   AssetNode,
   ColumnSummary,
+  CommitDetails,
   FileChange,
   HistoryReport,
   Job,
@@ -32,46 +34,58 @@ export interface SearchRequest {
   readonly descending?: boolean;
 }
 
+/**
+ * The statement that sorts a search's result by one of its columns: the user's statement as a
+ * subquery, so the database sorts (and the server pages) however large the result.
+ */
+export function sortedSql(sql: string, orderBy: string | undefined, descending = false): string {
+  if (orderBy === undefined) return sql;
+  const inner = sql.trim().replace(/;\s*$/, '');
+  return `SELECT * FROM (${inner}) AS sorted ORDER BY "${orderBy.replace(/"/g, '""')}" ${descending ? 'DESC' : 'ASC'}`;
+}
+
 /** One page of an SQL search; sorting and paging run on the server. */
-export const searchAssets = (r: SearchRequest) => sendJson<SearchPage>('/api/assets/search', r);
+export const searchAssets = (r: SearchRequest) =>
+  sendJson<SearchPage>('/api/assets/search', {
+    sql: sortedSql(r.sql, r.orderBy, r.descending),
+    group_by: r.grouping,
+    offset: r.offset,
+    limit: r.limit,
+  });
 
 export const assetGraph = () => getJson<AssetNode>('/api/assets/graph');
 export const assetConfig = () => getJson<unknown>('/api/assets/config');
-export const lineageGraph = () => getJson<LineageGraph>('/api/lineage/graph');
+export const lineageGraph = () => getJson<LineageGraph>('/api/lineage', { format: 'graph' });
 
 export const history = (baseline?: string) => getJson<HistoryReport>('/api/history', { baseline });
 
-export const diff = (from: string, to: string) =>
-  getJson<{ changes: readonly FileChange[] }>('/api/diff', { from, to });
+/** Changes between two revisions; without `from`, those `to` made on its first parent. */
+export const diff = (from: string | undefined, to: string) =>
+  getJson<{ from: string | null; to: string; changes: readonly FileChange[] }>('/api/diff', { from, to });
 
-export const commitDetails = (rev: string) =>
-  getJson<{ id: string; parents: readonly string[]; message: string; [k: string]: unknown }>(
-    `/api/commits/${enc(rev)}`,
-  );
+export const commitDetails = (revision: string) => getJson<CommitDetails>(`/api/commits/${enc(revision)}`);
 
-export const tree = (rev: string, path: string, offset = 0, limit = 500) =>
-  getJson<TreePage>(`/api/tree/${enc(rev)}`, { path, offset, limit });
+/** A page of one resource's files at a revision, in path order, from the cursor `after`. */
+export const tree = (revision: string, resource: string, prefix: string, after?: string, limit = 200) =>
+  getJson<TreePage>('/api/tree', { revision, resource, prefix, after, limit });
 
-export const downloadFile = (rev: string, path: string) =>
-  download(`/api/files/${enc(rev)}`, path.split('/').pop() ?? 'file', { path });
+export const downloadFile = (revision: string, resource: string, path: string) =>
+  download('/api/file', path.split('/').pop() ?? 'file', { revision, resource, path });
 
-export const columns = (rev?: string) =>
-  getJson<{ columns: readonly ColumnSummary[] }>('/api/columns', { rev });
+export const columns = (revision = 'HEAD') =>
+  getJson<{ commit: string | null; columns: readonly ColumnSummary[] }>('/api/columns', { revision });
 
-export const samples = (name: string, offset: number, limit: number) =>
-  getJson<SamplePage>(`/api/columns/${enc(name)}/samples`, { offset, limit });
+export const samples = (name: string, after: string | undefined, limit: number) =>
+  getJson<SamplePage>(`/api/columns/${enc(name)}/samples`, { after, limit });
 
-/** One sample: PNG when the server renders it as an image, else `.npy` (or raw bytes / text). */
-export const sample = (name: string, key: string, png: boolean) =>
-  request(`/api/columns/${enc(name)}/samples/${enc(key)}`, {
-    accept: png ? 'image/png, application/octet-stream;q=0.5' : 'application/octet-stream',
-    query: png ? { format: 'png' } : {},
-  });
+/** One sample as `.npy` bytes, or rendered as PNG by the server. */
+export const sample = (name: string, key: string, format: 'npy' | 'png') =>
+  request(`/api/columns/${enc(name)}/samples/${enc(key)}`, { accept: '*/*', query: { format } });
 
 export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs');
 export const job = (id: string) => getJson<Job>(`/api/jobs/${enc(id)}`);
 export const cancelJob = (id: string) => sendJson<unknown>(`/api/jobs/${enc(id)}/cancel`, {});
 
 export type AssetVerb = 'update' | 'create' | 'export' | 'delete' | 'workflow';
-/** Starts an asset operation as a job; the server answers 202 with the job. */
-export const startAssetJob = (verb: AssetVerb) => sendJson<Job | { job: Job }>(`/api/assets/${verb}`, {});
+/** Starts an asset operation as a job; the server answers 202 with the job's id. */
+export const startAssetJob = (verb: AssetVerb) => sendJson<{ job: string }>(`/api/assets/${verb}`, {});

@@ -2,16 +2,16 @@
 // report, asset graph, lineage graph, column summary); fields the UI does not read are left out.
 
 export interface RefsAnswer {
-  readonly head?: { readonly branch?: string | null; readonly commit?: string | null } | null;
-  readonly branches: readonly { readonly name: string; readonly commit?: string; readonly id?: string }[];
-  readonly tags: readonly { readonly name: string; readonly commit?: string; readonly id?: string }[];
+  readonly head: { readonly branch: string | null; readonly commit: string | null };
+  readonly branches: readonly { readonly name: string; readonly head: string; readonly current: boolean }[];
+  readonly tags: readonly { readonly name: string; readonly commit: string }[];
 }
 
 export interface SearchPage {
-  readonly columns: readonly string[];
   readonly rows: readonly Record<string, unknown>[];
   /** Rows of the whole result. */
   readonly total: number;
+  readonly offset: number;
 }
 
 export type SearchGrouping = 'file' | 'asset';
@@ -39,7 +39,7 @@ export interface LineageGraph {
 }
 
 export type Comparison = 'better' | 'same' | 'worse' | 'changed';
-export type MetricValue = number | string | boolean;
+export type MetricValue = number | string | boolean | null;
 
 export interface HistoryRow {
   readonly id: string;
@@ -53,46 +53,77 @@ export interface HistoryRow {
 
 export interface HistoryReport {
   readonly columns: readonly string[];
-  readonly directions: Readonly<Record<string, 'max' | 'min' | undefined>>;
-  readonly baseline?: string;
+  readonly directions?: Readonly<Record<string, 'max' | 'min' | undefined>>;
+  readonly baseline: string | null;
   readonly rows: readonly HistoryRow[];
 }
 
+/** One changed file, as `strata diff --json` prints it. */
 export interface FileChange {
+  readonly resource: string;
   readonly path: string;
-  readonly kind: string;
-  readonly [key: string]: unknown;
+  readonly change: 'added' | 'modified' | 'deleted' | string;
+  readonly size_before?: number;
+  readonly size_after?: number;
 }
 
-export interface TreeEntry {
-  readonly name: string;
-  readonly path: string;
-  readonly type: 'file' | 'dir' | 'symlink' | string;
-  readonly size?: number;
-  readonly hash?: string;
+export interface CommitDetails {
+  readonly id: string;
+  readonly parents: readonly string[];
+  readonly message: string;
+  readonly author: string;
+  readonly time: string;
+  readonly tags: readonly string[];
+  readonly resources: readonly {
+    readonly name: string;
+    readonly role: string;
+    readonly path: string;
+    readonly files: number;
+    readonly bytes: number;
+  }[];
+  readonly columns: readonly { readonly name: string; readonly count: number }[];
 }
 
+export interface TreeFile {
+  readonly path: string;
+  readonly hash: string;
+  readonly size: number;
+  readonly executable: boolean;
+  readonly symlink: boolean;
+}
+
+/** A page of a resource's files in path order; `next` is the cursor of the following page. */
 export interface TreePage {
-  readonly entries: readonly TreeEntry[];
-  readonly total?: number;
+  readonly commit: string;
+  readonly resource: string;
+  readonly files: readonly TreeFile[];
+  readonly next: string | null;
 }
 
-export interface ColumnSummary {
+export interface ColumnSchema {
   readonly name: string;
   readonly kind: 'ndarray' | 'bytes' | 'str';
   readonly dtype?: string;
   readonly shape?: readonly number[];
-  readonly variable: boolean;
-  readonly layout: 'flat' | 'nested';
-  readonly compression: string;
-  readonly count: number;
-  readonly rawBytes?: number;
-  readonly storedBytes?: number;
+  readonly variable?: boolean;
+  readonly layout?: 'flat' | 'nested';
+  readonly compression?: string;
 }
 
+export interface ColumnSummary {
+  readonly name: string;
+  readonly count: number;
+  readonly schema: ColumnSchema;
+}
+
+/** A page of samples in key order; `next` is the cursor of the following page. */
 export interface SamplePage {
-  readonly keys: readonly string[];
-  readonly total?: number;
+  readonly samples: readonly {
+    readonly key: string;
+    readonly dtype: string;
+    readonly shape: readonly number[];
+  }[];
+  readonly next: string | null;
 }
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | string;

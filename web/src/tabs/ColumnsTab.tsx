@@ -1,23 +1,22 @@
-// Columns: every column's schema and counts; a column's sample keys page by page; one sample in
-// the viewer.
+// Columns: every column's schema and counts; a column's samples page by page; one sample in the
+// viewer (images drawn, arrays with dtype, shape and values).
 import { useState } from 'react';
+import { CursorPager, useCursor } from '../components/CursorPager';
 import { ErrorNote } from '../components/ErrorNote';
-import { Pager } from '../components/Pager';
 import { SampleViewer } from '../components/SampleViewer';
 import { columns, samples } from '../lib/api';
-import { bytes } from '../lib/format';
-import type { ColumnSummary } from '../lib/types';
+import type { ColumnSchema } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 
 const PAGE = 50;
 
 export function ColumnsTab() {
   const list = useLoad(() => columns(), []);
-  const [column, setColumn] = useState<ColumnSummary | null>(null);
+  const [column, setColumn] = useState<ColumnSchema | null>(null);
   return (
     <section className="columns-tab">
       <ErrorNote error={list.error} />
-      {list.value && (
+      {list.value && list.value.columns.length > 0 && (
         <table className="columns">
           <thead>
             <tr>
@@ -26,28 +25,27 @@ export function ColumnsTab() {
               <th>dtype</th>
               <th>shape</th>
               <th>layout</th>
+              <th>compression</th>
               <th>samples</th>
-              <th>size</th>
-              <th>stored</th>
             </tr>
           </thead>
           <tbody>
-            {list.value.columns.map((c) => (
+            {list.value.columns.map(({ name, count, schema }) => (
               <tr
-                key={c.name}
-                className={column?.name === c.name ? 'selected' : ''}
-                onClick={() => setColumn(c)}
+                key={name}
+                data-column={name}
+                className={column?.name === name ? 'selected' : ''}
+                onClick={() => setColumn({ ...schema, name })}
               >
                 <td>
-                  <a>{c.name}</a>
+                  <a>{name}</a>
                 </td>
-                <td>{c.kind}</td>
-                <td>{c.dtype ?? ''}</td>
-                <td>{c.shape ? `(${c.shape.join(', ')})${c.variable ? ' max' : ''}` : ''}</td>
-                <td>{c.layout}</td>
-                <td>{c.count.toLocaleString()}</td>
-                <td>{bytes(c.rawBytes)}</td>
-                <td>{bytes(c.storedBytes)}</td>
+                <td>{schema.kind}</td>
+                <td>{schema.dtype ?? ''}</td>
+                <td>{schema.shape ? `(${schema.shape.join(', ')})${schema.variable ? ' max' : ''}` : ''}</td>
+                <td>{schema.layout ?? ''}</td>
+                <td>{schema.compression ?? ''}</td>
+                <td>{count.toLocaleString()}</td>
               </tr>
             ))}
           </tbody>
@@ -59,32 +57,34 @@ export function ColumnsTab() {
   );
 }
 
-function SampleBrowser({ column }: { column: ColumnSummary }) {
-  const [page, setPage] = useState(0);
-  const keys = useLoad(() => samples(column.name, page * PAGE, PAGE), [column.name, page]);
+function SampleBrowser({ column }: { column: ColumnSchema }) {
+  const pages = useCursor();
+  const page = useLoad(() => samples(column.name, pages.cursor, PAGE), [column.name, pages.cursor]);
   const [key, setKey] = useState<string | null>(null);
   return (
     <div className="sample-browser">
       <div className="sample-keys">
         <h3>Samples of {column.name}</h3>
-        <ErrorNote error={keys.error} />
-        {keys.value && (
+        <ErrorNote error={page.error} />
+        {page.value && (
           <>
             <ul className="keys">
-              {keys.value.keys.map((k) => (
-                <li key={k}>
-                  <a className={k === key ? 'active' : ''} data-key={k} onClick={() => setKey(k)}>
-                    {k}
-                  </a>
+              {page.value.samples.map((s) => (
+                <li key={s.key}>
+                  <a className={s.key === key ? 'active' : ''} data-key={s.key} onClick={() => setKey(s.key)}>
+                    {s.key}
+                  </a>{' '}
+                  <span className="muted">
+                    {s.dtype} ({s.shape.join(', ')})
+                  </span>
                 </li>
               ))}
             </ul>
-            <Pager
-              page={page}
-              size={PAGE}
-              total={keys.value.total}
-              shown={keys.value.keys.length}
-              onPage={setPage}
+            <CursorPager
+              page={pages.page}
+              next={page.value.next}
+              onNext={pages.next}
+              onPrevious={pages.previous}
             />
           </>
         )}

@@ -82,6 +82,7 @@ export function DataTab() {
   }
 
   const page = result.page;
+  const columns = page && page.rows.length > 0 ? Object.keys(page.rows[0]!) : [];
   return (
     <section className="data-tab">
       <form className="sql" onSubmit={run}>
@@ -131,7 +132,7 @@ export function DataTab() {
             <table className="data-table">
               <thead>
                 <tr>
-                  {page.columns.map((c) => (
+                  {columns.map((c) => (
                     <th key={c} onClick={() => sortBy(c)} className="sortable" title="sort">
                       {c}
                       {query.orderBy === c ? (query.descending ? ' ▼' : ' ▲') : ''}
@@ -144,7 +145,7 @@ export function DataTab() {
                   const invalid = isInvalidRow(row);
                   return (
                     <tr key={i} className={invalid ? 'invalid' : undefined}>
-                      {page.columns.map((c) => (
+                      {columns.map((c) => (
                         <td key={c} className={ERROR_COLUMNS.has(c) && row[c] ? 'error-cell' : undefined}>
                           {cellText(row[c])}
                         </td>

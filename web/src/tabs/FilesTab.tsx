@@ -1,61 +1,75 @@
-// Files: browse the resources of any revision, download a file, and diff two revisions.
+// Files: the files of any revision's resources (paged, filtered by a path prefix), a download of
+// one, and the diff between two revisions.
 import { useState, type FormEvent } from 'react';
 import { ChangeList } from '../components/ChangeList';
+import { CursorPager, useCursor } from '../components/CursorPager';
 import { ErrorNote } from '../components/ErrorNote';
-import { Pager } from '../components/Pager';
-import { diff, downloadFile, refs, tree } from '../lib/api';
+import { commitDetails, diff, downloadFile, refs, tree } from '../lib/api';
 import { bytes } from '../lib/format';
 import type { FileChange } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 
-const PAGE = 200;
-
 export function FilesTab() {
   const refList = useLoad(refs, []);
-  const [rev, setRev] = useState('HEAD');
-  const [path, setPath] = useState('');
-  const [page, setPage] = useState(0);
-  const listing = useLoad(() => tree(rev, path, page * PAGE, PAGE), [rev, path, page]);
-  const [downloadError, setDownloadError] = useState<Error>();
+  const [revision, setRevision] = useState('HEAD');
+  const commit = useLoad(() => commitDetails(revision), [revision]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const resources = commit.value?.resources ?? [];
+  const resource = chosen !== null && resources.some((r) => r.name === chosen) ? chosen : resources[0]?.name;
 
   const revisions = [
     'HEAD',
     ...(refList.value?.branches.map((b) => b.name) ?? []),
     ...(refList.value?.tags.map((t) => t.name) ?? []),
   ];
-  const parts = path === '' ? [] : path.split('/');
-  const go = (p: string) => {
-    setPath(p);
-    setPage(0);
-  };
-
   return (
     <section className="files-tab">
       <div className="toolbar">
         <label>
           Revision{' '}
-          <select
-            name="revision"
-            value={rev}
-            onChange={(e) => {
-              setRev(e.target.value);
-              go('');
-            }}
-          >
+          <select name="revision" value={revision} onChange={(e) => setRevision(e.target.value)}>
             {revisions.map((r) => (
               <option key={r}>{r}</option>
             ))}
           </select>
         </label>
-        <nav className="crumbs">
-          <a onClick={() => go('')}>/</a>
-          {parts.map((p, i) => (
-            <span key={i}>
-              {' '}
-              <a onClick={() => go(parts.slice(0, i + 1).join('/'))}>{p}</a> /
-            </span>
-          ))}
-        </nav>
+        <label>
+          Resource{' '}
+          <select name="resource" value={resource ?? ''} onChange={(e) => setChosen(e.target.value)}>
+            {resources.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.name} ({r.role}, {r.files.toLocaleString()} files, {bytes(r.bytes)})
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={commit.error} />
+      {resource !== undefined && (
+        <FileList key={`${revision}:${resource}`} revision={revision} resource={resource} />
+      )}
+      <DiffForm revisions={revisions} />
+    </section>
+  );
+}
+
+function FileList({ revision, resource }: { revision: string; resource: string }) {
+  const [prefix, setPrefix] = useState('');
+  const pages = useCursor();
+  const listing = useLoad(() => tree(revision, resource, prefix, pages.cursor), [prefix, pages.cursor]);
+  const [downloadError, setDownloadError] = useState<Error>();
+  return (
+    <div className="file-list">
+      <div className="toolbar">
+        <input
+          name="prefix"
+          placeholder="path prefix, e.g. images/"
+          value={prefix}
+          onChange={(e) => {
+            setPrefix(e.target.value);
+            pages.reset();
+          }}
+        />
       </div>
       <ErrorNote error={listing.error ?? downloadError} />
       {listing.value && (
@@ -63,47 +77,46 @@ export function FilesTab() {
           <table className="files">
             <thead>
               <tr>
-                <th>name</th>
+                <th>path</th>
                 <th>size</th>
+                <th>hash</th>
                 <th />
               </tr>
             </thead>
             <tbody>
-              {listing.value.entries.map((e) => {
-                const full = e.path ?? (path === '' ? e.name : `${path}/${e.name}`);
-                const isDir = e.type === 'dir' || e.type === 'tree' || e.type === 'directory';
-                return (
-                  <tr key={full}>
-                    <td>{isDir ? <a onClick={() => go(full)}>{e.name}/</a> : e.name}</td>
-                    <td>{isDir ? '' : bytes(e.size)}</td>
-                    <td>
-                      {!isDir && (
-                        <button
-                          className="link"
-                          onClick={() => downloadFile(rev, full).catch(setDownloadError)}
-                        >
-                          download
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
+              {listing.value.files.map((f) => (
+                <tr key={f.path}>
+                  <td>
+                    {f.path}
+                    {f.symlink ? ' →' : ''}
+                  </td>
+                  <td>{bytes(f.size)}</td>
+                  <td>
+                    <code className="muted">{f.hash.slice(0, 12)}</code>
+                  </td>
+                  <td>
+                    <button
+                      className="link"
+                      data-download={f.path}
+                      onClick={() => downloadFile(revision, resource, f.path).catch(setDownloadError)}
+                    >
+                      download
+                    </button>
+                  </td>
+                </tr>
+              ))}
             </tbody>
           </table>
-          {(listing.value.total ?? listing.value.entries.length) > PAGE && (
-            <Pager
-              page={page}
-              size={PAGE}
-              total={listing.value.total}
-              shown={listing.value.entries.length}
-              onPage={setPage}
-            />
-          )}
+          {listing.value.files.length === 0 && <p className="muted">No files.</p>}
+          <CursorPager
+            page={pages.page}
+            next={listing.value.next}
+            onNext={pages.next}
+            onPrevious={pages.previous}
+          />
         </>
       )}
-      <DiffForm revisions={revisions} />
-    </section>
+    </div>
   );
 }
 

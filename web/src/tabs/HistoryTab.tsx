@@ -3,18 +3,16 @@
 import { useState } from 'react';
 import { ChangeList } from '../components/ChangeList';
 import { ErrorNote } from '../components/ErrorNote';
-import { commitDetails, diff, history } from '../lib/api';
+import { diff, history } from '../lib/api';
 import { cellText, shortId } from '../lib/format';
 import { heatColor, largestChanges, relativeChange } from '../lib/heat';
 import type { FileChange } from '../lib/types';
 import { useLoad } from '../lib/use-load';
 
-/** The changes a commit made: against its first parent, or everything for a root commit. */
+/** The changes a commit made: against its first parent (the server's default `from`). */
 async function commitChanges(id: string): Promise<{ parent?: string; changes: readonly FileChange[] }> {
-  const commit = await commitDetails(id);
-  const parent = commit.parents[0];
-  if (parent === undefined) return { changes: [] };
-  return { parent, changes: (await diff(parent, id)).changes };
+  const answer = await diff(undefined, id);
+  return { parent: answer.from ?? undefined, changes: answer.changes };
 }
 
 export function HistoryTab() {
@@ -60,14 +58,14 @@ export function HistoryTab() {
                   <th
                     key={c}
                     title={
-                      r.directions[c] === 'max'
+                      r.directions?.[c] === 'max'
                         ? 'higher is better'
-                        : r.directions[c] === 'min'
+                        : r.directions?.[c] === 'min'
                           ? 'lower is better'
                           : ''
                     }
                   >
-                    {c} {r.directions[c] === 'max' ? '↑' : r.directions[c] === 'min' ? '↓' : ''}
+                    {c} {r.directions?.[c] === 'max' ? '↑' : r.directions?.[c] === 'min' ? '↓' : ''}
                   </th>
                 ))}
               </tr>
