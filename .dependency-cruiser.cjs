@@ -14,6 +14,7 @@ const LAYERS = [
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters
+  ['protocol'], // the HTTP API's schemas, shared by the server and its typed client
   ['arrays'], // dtypes, shapes, codecs, formats, images: a pure library, no repository
   ['errors', 'util'], // imports nothing from other layers
 ];

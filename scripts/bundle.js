@@ -25,6 +25,8 @@ await build({
     'hash-wasm',
     'yauzl',
     'yazl',
+    'fastify',
+    '@fastify/*',
   ],
   // Bundled CommonJS code may call require(); give it one in ESM.
   banner: {

@@ -159,3 +159,18 @@ export { findInterrupted, recover } from './interrupted.js';
 export type { InterruptedOperation, RecoverResult } from './interrupted.js';
 export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';
 export type { RecoveryResult } from '../repo/worktree/journaled-rewrite.js';
+// The HTTP server's tokens and file browsing (src/server/ is a face over these).
+export {
+  createToken,
+  listTokens,
+  revokeToken,
+  checkToken,
+  usableTokenCount,
+  scopeAllows,
+  parseDuration,
+  hashToken,
+  TOKEN_SCOPES,
+} from './tokens.js';
+export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
+export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
+export type { TreeFile, TreePage } from './browse.js';

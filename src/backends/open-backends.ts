@@ -10,6 +10,7 @@ import { FsObjectStore } from '../store/fs/fs-object-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { writeFileDurable } from '../util/durable-fs.js';
 import { describeBackends } from './backend-urls.js';
+import { registerTokenStore } from './token-stores.js';
 import { workingFolderCatalog } from './working-folder-catalog.js';
 
 /** The catalog and object store of one repository, built from its config. */
@@ -53,8 +54,11 @@ async function openCatalog(
   config: RepositoryConfig,
   options: { create?: boolean; secrets?: BackendSecrets },
 ): Promise<Catalog> {
-  if (config.catalog.type === 'sqlite')
-    return openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create: options.create ?? false });
+  if (config.catalog.type === 'sqlite') {
+    const catalog = await openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create: options.create ?? false });
+    registerTokenStore(catalog, catalog);
+    return catalog;
+  }
   const { openPostgresCatalog } = await import('../catalog/postgres/postgres-catalog.js');
   const shared = await openPostgresCatalog({
     connectionString: withPassword(config.catalog.url, options.secrets?.catalogPassword),
@@ -65,7 +69,9 @@ async function openCatalog(
       path: join(strataDir, LOCAL_DB),
       create: options.create ?? false,
     });
-    return workingFolderCatalog(shared, local);
+    const catalog = workingFolderCatalog(shared, local);
+    registerTokenStore(catalog, shared);
+    return catalog;
   } catch (err) {
     await shared.close();
     throw err;

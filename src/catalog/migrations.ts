@@ -100,6 +100,22 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('locks').addColumn('lease_until', 'double precision').execute();
     },
   },
+  {
+    version: 4,
+    name: 'api tokens',
+    async up(db) {
+      // The server's bearer tokens: only a hash of each secret is kept.
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

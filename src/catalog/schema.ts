@@ -45,4 +45,13 @@ export interface CatalogSchema {
     created_at: string;
   };
   config: { key: string; value: string };
+  /** Bearer tokens of `strata serve` (migration 4): a hash of the secret, never the secret. */
+  api_tokens: {
+    name: string;
+    hash: string;
+    scope: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+  };
 }

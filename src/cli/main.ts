@@ -11,7 +11,9 @@ import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerResourceCommands } from './commands/resource.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerSnapshotAdminCommands } from './commands/snapshot-admin.js';
+import { registerTokenCommands } from './commands/token.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerWorktreeCommands } from './commands/worktree.js';
 import type { GlobalOptions } from './context.js';
@@ -44,6 +46,8 @@ export function createProgram(): Command {
   registerRunCommand(program, global);
   registerAssetCommands(program);
   registerColumnCommands(program, global);
+  registerServeCommand(program, global);
+  registerTokenCommands(program, global);
   registerCompletionCommand(program);
   return program;
 }

@@ -18,6 +18,12 @@ export interface ObjectStore {
   /** The object's bytes, verified against its id. Use `readToFile` for big objects. */
   get(id: ObjectId): Promise<Buffer>;
   /**
+   * Streams the object's bytes `start..end` (inclusive; default the whole object) with bounded
+   * memory, for serving downloads. Unlike `get`, bytes are not re-hashed (a range cannot be).
+   * Optional: a store without it is read whole with `get`.
+   */
+  openReadStream?(id: ObjectId, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
+  /**
    * Many small objects at once, each verified: one index lookup for the batch instead of one per
    * object (reading a column's index leaves). A missing or corrupt one fails the call.
    */

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { checkToken, scopeAllows } from '../api/index.js';
+import type { ServerContext } from './context.js';
+import { ForbiddenError, UnauthorizedError } from './http-errors.js';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Every route states its access (`config.access`): public, read, write or admin. A route without
+ * one is treated as admin, so a forgotten declaration fails closed. A read-only server refuses
+ * every write and admin route whatever the token.
+ */
+export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'admin';
+    if (access === 'public') return;
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match)
+      throw new UnauthorizedError('this route needs a bearer token (Authorization: Bearer …)', {
+        reason: 'missing',
+      });
+    const check = await checkToken(ctx.repo, match[1]!);
+    if (!check.ok)
+      throw new UnauthorizedError(`the token is ${check.reason === 'unknown' ? 'not valid' : check.reason}`, {
+        reason: check.reason,
+      });
+    if (ctx.readOnly && access !== 'read')
+      throw new ForbiddenError('the server is read-only', { reason: 'read-only', needs: access });
+    if (!scopeAllows(check.token.scope, access))
+      throw new ForbiddenError(
+        `this route needs a ${access} token; ${check.token.name} is ${check.token.scope}`,
+        {
+          reason: 'scope',
+          needs: access,
+          scope: check.token.scope,
+        },
+      );
+    request.tokenName = check.token.name;
+  });
+}
