@@ -174,3 +174,30 @@ export {
 export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
 export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
 export type { TreeFile, TreePage } from './browse.js';
+export { sampleToNpy, sampleToPng, sampleToJson, isImageSample } from './samples.js';
+export { loadAssetPipeline } from './asset-pipeline.js';
+export type { AssetPipeline } from './asset-pipeline.js';
+// Jobs (src/jobs/): large work split into tasks, run by local worker processes or BullMQ workers;
+// job records in the catalog.
+export { openRepositoryJobQueue, jobQueueLocation } from '../backends/repository-jobs.js';
+export { startWorkerProcesses } from '../jobs/local/worker-processes.js';
+export type { WorkerProcessOptions, WorkerProcessPool } from '../jobs/local/worker-processes.js';
+export { isTerminalJobState } from '../jobs/port.js';
+export type {
+  JobQueue,
+  JobRecord,
+  JobState,
+  JobCounts,
+  JobTaskError,
+  JobWorkerInfo,
+  JobWorker,
+  CreateJobOptions,
+  TaskSpec,
+  TaskLease,
+  TaskHandler,
+  TaskContext,
+  WorkerOptions,
+  JobProgressEvent,
+  RetryPolicy as JobRetryPolicy,
+} from '../jobs/port.js';
+export type { JobQueueLocation } from '../jobs/open-job-queue.js';

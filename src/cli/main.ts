@@ -6,6 +6,7 @@ import { registerComputeCommands } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerJobCommands } from './commands/job.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
@@ -48,6 +49,7 @@ export function createProgram(): Command {
   registerColumnCommands(program, global);
   registerServeCommand(program, global);
   registerTokenCommands(program, global);
+  registerJobCommands(program, global);
   registerCompletionCommand(program);
   return program;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 export const AssetsQuery = z.object({
   group_by: z.enum(['file', 'asset']).default('asset'),
-  valid: z.enum(['true', 'false']).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 export const SearchBody = z.object({
   sql: z.string().min(1).max(100_000),

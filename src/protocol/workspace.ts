@@ -8,7 +8,7 @@ export const HistoryQuery = z.object({
   maximize: csv,
   minimize: csv,
   limit: z.coerce.number().int().min(0).max(100000).optional(),
-  all: z.coerce.boolean().optional(),
+  all: z.enum(['true', 'false']).optional(),
 });
 export const MetricValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 export const HistoryRow = z.object({
@@ -23,6 +23,8 @@ export const HistoryRow = z.object({
 export const History = z.object({
   baseline: z.string().nullable(),
   columns: z.array(z.string()),
+  /** Per metric: `maximize`, `minimize`, or absent when unknown. */
+  directions: z.record(z.string(), z.string()),
   rows: z.array(HistoryRow),
 });
 export type History = z.infer<typeof History>;

@@ -12,6 +12,8 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  */
 export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', async (request) => {
+    // Unknown routes answer 404 to anyone: there is nothing behind them to protect.
+    if (request.is404) return;
     const access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
     const match = BEARER.exec(request.headers.authorization ?? '');

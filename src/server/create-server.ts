@@ -1,10 +1,15 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { validatorCompiler } from './validator.js';
 import { registerAuth } from './auth.js';
 import type { ServerContext } from './context.js';
 import { errorReply } from './http-errors.js';
+import { registerAssetRoutes } from './routes/assets.js';
+import { registerColumnRoutes } from './routes/columns.js';
+import { registerComputeRoutes } from './routes/compute.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerRepositoryRoutes } from './routes/repository.js';
+import { registerWorkspaceRoutes } from './routes/workspace.js';
 import { registerStaticUi } from './static-ui.js';
 
 export interface CreateServerOptions extends ServerContext {
@@ -21,10 +26,9 @@ export interface CreateServerOptions extends ServerContext {
 export async function createServer(options: CreateServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    // Validation as the schemas say; query strings are coerced ("10" → 10) but bodies are not.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     bodyLimit: 1 << 20,
   });
+  app.setValidatorCompiler(validatorCompiler());
   const ctx: ServerContext = {
     repo: options.repo,
     readOnly: options.readOnly,
@@ -72,6 +76,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerHealthRoutes(app, ctx);
   registerRepositoryRoutes(app, ctx);
   registerFileRoutes(app, ctx);
+  registerWorkspaceRoutes(app, ctx);
+  registerColumnRoutes(app, ctx);
+  registerAssetRoutes(app, ctx);
+  registerComputeRoutes(app, ctx);
   for (const register of options.routes ?? []) await register(app, ctx);
   if (options.webDir) await registerStaticUi(app, options.webDir);
   return app;

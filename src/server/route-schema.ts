@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../protocol/common.js';
+import { recordSource } from './validator.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -20,6 +21,13 @@ function strip(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== 'propertyNames') out[k] = strip(v);
+  return out;
+}
+
+/** A request part's JSON Schema, remembered as coming from `schema` (which validates it). */
+function validated(schema: z.ZodType): JsonSchema {
+  const out = jsonSchema(schema, 'input');
+  recordSource(out, schema);
   return out;
 }
 
@@ -55,9 +63,9 @@ export function routeSchema(parts: RouteSchemaParts): Record<string, unknown> {
     summary: parts.summary,
     tags: parts.tags,
     security: parts.public ? [] : [{ bearer: [] }],
-    ...(parts.params ? { params: jsonSchema(parts.params, 'input') } : {}),
-    ...(parts.querystring ? { querystring: jsonSchema(parts.querystring, 'input') } : {}),
-    ...(parts.body ? { body: jsonSchema(parts.body, 'input') } : {}),
+    ...(parts.params ? { params: validated(parts.params) } : {}),
+    ...(parts.querystring ? { querystring: validated(parts.querystring) } : {}),
+    ...(parts.body ? { body: validated(parts.body) } : {}),
     response,
   };
 }

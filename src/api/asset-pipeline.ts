@@ -1,0 +1,8 @@
+import { loadOutsideBundle } from './load-outside-bundle.js';
+
+export type AssetPipeline = typeof import('../assets/update/pipeline.js');
+
+/** The asset pipeline (config, search, graph, update): heavy, so loaded only when first used. */
+export function loadAssetPipeline(): Promise<AssetPipeline> {
+  return loadOutsideBundle<AssetPipeline>('assets/update/pipeline.js');
+}

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as api from '../api/index.js';
+import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
+import { ApiError } from '../protocol/client.js';
+import { serveRepo } from './test-support/serve-repo.js';
+
+/** A recursive CTE that never ends and never yields a row. */
+const ENDLESS = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+
+const codeOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (err: ApiError) => `${err.status} ${err.code}`,
+  );
+
+async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Promise<void>): Promise<void> {
+  const s = await serveRepo(undefined, {
+    searchTimeoutSeconds: 1,
+    prepare: async (root) => {
+      const png = await tinyPng();
+      writeTree(root, {
+        [path.join('ingress', sequenceFolder('good'), frameName('good', 1))]: png,
+        [path.join('ingress', sequenceFolder('good'), frameName('good', 2))]: png,
+        [path.join('ingress', 'not-a-name.txt')]: 'x',
+      });
+      writeConfig(root, 'redact_regex: "(?i)secret"\nwebhooks: [{url: "http://example.invalid/hook", method: "post", headers: {secret_key: "hunter2"}}]\n');
+      await (await api.loadAssetPipeline()).runUpdate(root);
+    },
+  });
+  try {
+    await work(s);
+  } finally {
+    await s.close();
+  }
+}
+
+test('assets: SQL search pages rows; a write is refused; an endless query stops at the time limit while the server keeps serving', async () => {
+  await withAssets(async (s) => {
+    const c = s.client(s.tokens.read);
+    const files = await c.search({ sql: 'SELECT file_path FROM data ORDER BY file_path', limit: 2 });
+    assert.equal(files.total, 3);
+    assert.equal(files.rows.length, 2);
+    const assets = await c.search({ sql: 'SELECT * FROM data', group_by: 'asset' });
+    assert.ok(assets.rows.some((r) => r.asset_valid === true));
+    assert.ok(assets.rows.some((r) => r.asset_valid === false || r.file_error !== null));
+
+    assert.equal(await codeOf(c.search({ sql: 'DELETE FROM files' })), '400 E_INVALID_ARGUMENT');
+    assert.equal((await c.search({ sql: 'SELECT count(*) AS n FROM data' })).rows[0]!.n, 3);
+
+    // The client asks for 600 s; the server's limit (1 s) wins. Meanwhile other requests answer.
+    const started = Date.now();
+    let settled = false;
+    const endless = codeOf(c.search({ sql: ENDLESS, timeout_seconds: 600 })).finally(() => (settled = true));
+    assert.equal((await c.health()).ready, true);
+    assert.equal((await c.refs()).branches.length, 1);
+    assert.equal(settled, false, 'answered while the endless query ran');
+    assert.equal(await endless, '400 E_QUERY_TIMEOUT');
+    assert.ok(Date.now() - started < 30_000);
+    assert.equal((await c.search({ sql: 'SELECT 1 AS one' })).rows[0]!.one, 1);
+  });
+});
+
+test('assets: tables grouped by asset or file, graph, and the config with secrets redacted', async () => {
+  await withAssets(async (s) => {
+    const c = s.client(s.tokens.read);
+    const byAsset = await c.request<{ total: number }>('GET', '/api/assets', { query: { group_by: 'asset' } });
+    const byFile = await c.request<{ total: number }>('GET', '/api/assets', { query: { group_by: 'file' } });
+    assert.ok(byAsset.total < byFile.total, `${byAsset.total} < ${byFile.total}`);
+    const graph = await c.request<{ children?: unknown[] }>('GET', '/api/assets/graph');
+    assert.ok(Array.isArray(graph.children));
+    const config = JSON.stringify(await c.request('GET', '/api/assets/config'));
+    assert.ok(config.includes('example.invalid'), config);
+    assert.ok(!config.includes('hunter2'), config);
+  });
+});
