@@ -25,7 +25,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { strata: string } };
 /** The file `npm link` and `npx strata` run. */
 const bin = join(ROOT, pkg.bin.strata);
-const demo = resolve(process.argv[2] ?? 'quickstart-demo');
+/** `quickstart.js [DEMO-DIR] [--serve [--port N]]`: with --serve, the tour ends by serving the UI. */
+const argv = process.argv.slice(2);
+const portAt = argv.indexOf('--port');
+const servePort = portAt === -1 ? undefined : argv[portAt + 1];
+const serveAfter = argv.includes('--serve');
+const demo = resolve(argv.find((a, i) => !a.startsWith('--') && i !== portAt + 1) ?? 'quickstart-demo');
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 /** The children's environment: no colours in their output either (FORCE_COLOR would win over NO_COLOR). */
 const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -330,6 +335,9 @@ async function main(): Promise<void> {
   strata('gc', '--dry-run');
   strata('resource', 'list');
 
+  note('The web UI and HTTP API need a token: shown once, only its hash is stored.');
+  const token = strata('token', 'create', 'quickstart', '--scope', 'write').split('\n')[0]!.trim();
+
   const cd = relative(process.cwd(), demo) || '.';
   process.stdout.write(`
 Tour done. The demo repository is in ${demo}.
@@ -341,7 +349,20 @@ What to try next:
   source <(strata completion bash)          # tab completion (also zsh, fish)
   node ${shellQuote(relative(process.cwd(), join(ROOT, 'examples', 'training-loop.mjs')))}   # the library: columns, results, lineage
 Then the five common jobs in README.md, one page per capability in docs/, every command in docs/cli.md.
+
+The web UI (data, asset graph, history, files, columns, jobs), at http://127.0.0.1:8080 with the token ${token}:
+  cd ${shellQuote(cd)} && strata serve
 `);
+  if (serveAfter) serve();
+}
+
+/** `--serve`: serves the demo repository until Ctrl-C, which the server handles (closing cleanly). */
+function serve(): void {
+  process.on('SIGINT', () => undefined);
+  const args = ['serve', ...(servePort !== undefined ? ['--port', servePort] : [])];
+  process.stdout.write(`\n${bold(`$ strata ${args.join(' ')}`)}\n`);
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: demo, stdio: 'inherit', env: childEnv });
+  process.exitCode = r.status ?? 1;
 }
 
 await main();

@@ -16,5 +16,7 @@ if (!existsSync(TOUR) || !existsSync(CLI)) {
   const built = spawnSync(npm, ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
+// With --serve the tour ends by serving until Ctrl-C: the server handles it, this waits for it.
+if (process.argv.includes('--serve')) process.on('SIGINT', () => undefined);
 const tour = spawnSync(process.execPath, [TOUR, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(tour.status ?? 1);

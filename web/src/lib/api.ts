@@ -1,0 +1,91 @@
+// The routes the UI calls, in one place: a change of the server's paths is a change here only.
+// Shapes follow the server's protocol schemas (src/protocol/).
+import { download, getJson, request, sendJson } from './http';
+import type {
+  AssetNode,
+  ColumnSummary,
+  CommitDetails,
+  FileChange,
+  HistoryReport,
+  Job,
+  LineageGraph,
+  RefsAnswer,
+  SamplePage,
+  SearchGrouping,
+  SearchPage,
+  TreePage,
+} from './types';
+
+const enc = encodeURIComponent;
+
+/** Checks a token before it is saved: any authenticated read will do. */
+export async function checkToken(token: string): Promise<void> {
+  await request('/api/refs', { token });
+}
+
+export const refs = () => getJson<RefsAnswer>('/api/refs');
+
+export interface SearchRequest {
+  readonly sql: string;
+  readonly grouping: SearchGrouping;
+  readonly offset: number;
+  readonly limit: number;
+  readonly orderBy?: string;
+  readonly descending?: boolean;
+}
+
+/**
+ * The statement that sorts a search's result by one of its columns: the user's statement as a
+ * subquery, so the database sorts (and the server pages) however large the result.
+ */
+export function sortedSql(sql: string, orderBy: string | undefined, descending = false): string {
+  if (orderBy === undefined) return sql;
+  const inner = sql.trim().replace(/;\s*$/, '');
+  return `SELECT * FROM (${inner}) AS sorted ORDER BY "${orderBy.replace(/"/g, '""')}" ${descending ? 'DESC' : 'ASC'}`;
+}
+
+/** One page of an SQL search; sorting and paging run on the server. */
+export const searchAssets = (r: SearchRequest) =>
+  sendJson<SearchPage>('/api/assets/search', {
+    sql: sortedSql(r.sql, r.orderBy, r.descending),
+    group_by: r.grouping,
+    offset: r.offset,
+    limit: r.limit,
+  });
+
+export const assetGraph = () => getJson<AssetNode>('/api/assets/graph');
+export const assetConfig = () => getJson<unknown>('/api/assets/config');
+export const lineageGraph = () => getJson<LineageGraph>('/api/lineage', { format: 'graph' });
+
+export const history = (baseline?: string) => getJson<HistoryReport>('/api/history', { baseline });
+
+/** Changes between two revisions; without `from`, those `to` made on its first parent. */
+export const diff = (from: string | undefined, to: string) =>
+  getJson<{ from: string | null; to: string; changes: readonly FileChange[] }>('/api/diff', { from, to });
+
+export const commitDetails = (revision: string) => getJson<CommitDetails>(`/api/commits/${enc(revision)}`);
+
+/** A page of one resource's files at a revision, in path order, from the cursor `after`. */
+export const tree = (revision: string, resource: string, prefix: string, after?: string, limit = 200) =>
+  getJson<TreePage>('/api/tree', { revision, resource, prefix, after, limit });
+
+export const downloadFile = (revision: string, resource: string, path: string) =>
+  download('/api/file', path.split('/').pop() ?? 'file', { revision, resource, path });
+
+export const columns = (revision = 'HEAD') =>
+  getJson<{ commit: string | null; columns: readonly ColumnSummary[] }>('/api/columns', { revision });
+
+export const samples = (name: string, after: string | undefined, limit: number) =>
+  getJson<SamplePage>(`/api/columns/${enc(name)}/samples`, { after, limit });
+
+/** One sample as `.npy` bytes, or rendered as PNG by the server. */
+export const sample = (name: string, key: string, format: 'npy' | 'png') =>
+  request(`/api/columns/${enc(name)}/samples/${enc(key)}`, { accept: '*/*', query: { format } });
+
+export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs');
+export const job = (id: string) => getJson<Job>(`/api/jobs/${enc(id)}`);
+export const cancelJob = (id: string) => sendJson<unknown>(`/api/jobs/${enc(id)}/cancel`, {});
+
+export type AssetVerb = 'update' | 'create' | 'export' | 'delete' | 'workflow';
+/** Starts an asset operation as a job; the server answers 202 with the job's id. */
+export const startAssetJob = (verb: AssetVerb) => sendJson<{ job: string }>(`/api/assets/${verb}`, {});
