@@ -42,3 +42,4 @@ export { volumesSectionProvider } from './volume-provider.js';
 export type { VolumeConflict } from './volume-provider.js';
 export { chunkKey, parseChunkKey } from './volume-chunk.js';
 export type { ChunkCoord } from './volume-chunk.js';
+export { writeCutoutImages } from './volume-images.js';
