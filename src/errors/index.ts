@@ -27,3 +27,6 @@ export { StagedColumnsConflictError } from './staged-columns-conflict-error.js';
 export { SchemaTooNewError } from './schema-too-new-error.js';
 export { StoreAccessError } from './store-access-error.js';
 export type { StoreAccessReason } from './store-access-error.js';
+export { LeaseLostError } from './lease-lost-error.js';
+export { JobEndedError } from './job-ended-error.js';
+export { QueueUnavailableError } from './queue-unavailable-error.js';
