@@ -163,10 +163,21 @@ function refuseEnded(job: JobRecord): void {
   }
 }
 
-/** Joining a job: refused for a cancelled or failed one; a finished one has nothing left to do. */
-export async function checkJoinable(queue: JobQueue, jobId: string): Promise<JobRecord> {
+/**
+ * Joining a job: refused for a cancelled or failed one, and for one that ended with its commit made
+ * (nothing left to do). A job whose tasks all ended but whose commit is not made yet (every worker
+ * died in between) can be joined: the joiner makes the commit.
+ */
+export async function checkJoinable(repo: Repository, queue: JobQueue, jobId: string): Promise<JobRecord> {
   const job = await getIngestJob(queue, jobId);
   refuseEnded(job);
+  const result = isTerminalJobState(job.state) ? await readResult(repo, jobId) : undefined;
+  if (result) {
+    throw new InvalidArgumentError(
+      `ingest job ${jobId} has ended (${'error' in result ? 'failed' : job.state}); nothing to join`,
+      { id: jobId, state: job.state },
+    );
+  }
   return job;
 }
 

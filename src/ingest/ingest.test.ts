@@ -204,11 +204,11 @@ test('ingest: a missing, truncated or wrong-shape tile fails its task with the p
     assert.equal(status.state, 'failed');
     assert.equal(status.errors.length, 3);
     const messages = status.errors.map((e) => e.message).join('\n');
-    assert.match(messages, /0001\.png.*no such file/);
+    assert.match(messages, /0001\.png: cannot decode image: Input file is missing/);
     assert.match(messages, /0002\.png: cannot decode image/);
     assert.match(messages, /0004\.png: image of 20 x 20 has no tile/);
     assert.equal(await t.repo.catalog.getRef('refs/heads/main'), undefined, 'nothing committed');
-    await assert.rejects(checkJoinable(queue, job.id), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(checkJoinable(t.repo, queue, job.id), { code: 'E_INVALID_ARGUMENT' });
     // Allowed errors: the job commits what it could and ends completed_with_errors.
     const lenient = await createIngestJob(t.repo, queue, writeConfig(t.root, base({ allowErrors: true })));
     const s2 = await runIngestWorker(t.repo, queue, lenient.id);
@@ -249,7 +249,7 @@ test('ingest: a tile of the wrong dtype fails; two creates of one config are two
     assert.notEqual(a.id, b.id);
     const cancelled = await cancelIngestJob(t.repo, queue, a.id);
     assert.equal(cancelled.state, 'cancelled');
-    await assert.rejects(checkJoinable(queue, a.id), { code: 'E_INVALID_ARGUMENT' });
+    await assert.rejects(checkJoinable(t.repo, queue, a.id), { code: 'E_INVALID_ARGUMENT' });
     await assert.rejects(cancelIngestJob(t.repo, queue, a.id), { code: 'E_INVALID_ARGUMENT' });
     assert.equal((await runIngestWorker(t.repo, queue, b.id)).state, 'completed');
     assert.equal((await ingestStatus(t.repo, queue, a.id)).state, 'cancelled');

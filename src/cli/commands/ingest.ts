@@ -158,7 +158,7 @@ export function registerIngestCommands(program: Command, global: () => GlobalOpt
     .action(async (id: string, opts: RunOptions) => {
       const api = await import('../../api/index.js');
       await withQueue(global(), async (repo, queue) => {
-        await api.checkJoinable(queue, id);
+        await api.checkJoinable(repo, queue, id);
         await runToEnd(repo, queue, id, opts);
       });
     });

@@ -9,7 +9,7 @@ export async function writeGreyImage(
 ): Promise<void> {
   const sharp = await loadSharp();
   const image = sharp(Buffer.from(data), { raw: { width, height, channels: 1 } }).toColourspace('b-w');
-  if (path.endsWith('.tif') || path.endsWith('.tiff')) await image.tiff().toFile(path);
+  if (path.endsWith('.tif') || path.endsWith('.tiff')) await image.tiff({ compression: 'lzw' }).toFile(path);
   else if (path.endsWith('.jpg')) await image.jpeg({ quality: 100 }).toFile(path);
   else await image.png().toFile(path);
 }
@@ -25,6 +25,6 @@ export async function writeMultipageTiff(
   const all = Buffer.concat(pages.map((p) => Buffer.from(p)));
   await sharp(all, { raw: { width, height: height * pages.length, channels: 1, pageHeight: height } })
     .toColourspace('b-w')
-    .tiff()
+    .tiff({ compression: 'lzw' })
     .toFile(path);
 }
