@@ -9,7 +9,8 @@
 const LAYERS = [
   ['cli', 'server'], // faces
   ['api'], // public library
-  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
+  ['ingest'], // ingest jobs write volumes: a capability built on the columns capability
+  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'remote'], // capabilities
   ['backends'], // the composition root: the one place that picks the repository's adapters
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)

@@ -224,9 +224,15 @@ export async function readRecordCutout(
   });
   const axes: string[] = [];
   const shape: number[] = [];
-  if (st > 1) (axes.push('t'), shape.push(et));
+  if (st > 1) {
+    axes.push('t');
+    shape.push(et);
+  }
   axes.push('z', 'y', 'x');
   shape.push(ez, ey, ex);
-  if (schema.channels > 1) (axes.push('channel'), shape.push(schema.channels));
+  if (schema.channels > 1) {
+    axes.push('channel');
+    shape.push(schema.channels);
+  }
   return { dtype: schema.dtype, axes, shape, data: viewAs(schema.dtype, bytes), bytes };
 }

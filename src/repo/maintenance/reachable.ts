@@ -22,7 +22,8 @@ function queueSectionRoots(queue: QueueItem[], section: unknown, from: string): 
   if (Array.isArray(maps))
     for (const id of maps) if (typeof id === 'string') queue.push({ id, kind: 'node', from, external: true });
   // `trees`: maps whose leaves are file entries of stored objects (volume chunk maps).
-  if (Array.isArray(trees)) for (const id of trees) if (typeof id === 'string') queue.push({ id, kind: 'node', from });
+  if (Array.isArray(trees))
+    for (const id of trees) if (typeof id === 'string') queue.push({ id, kind: 'node', from });
 }
 
 /** A problem found while walking the object graph. */
