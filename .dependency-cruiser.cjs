@@ -12,7 +12,8 @@ const LAYERS = [
   // The composition root: the one place that picks adapters. It sits above the capabilities whose
   // stores it builds and hands every layer below its ports (Repository, repo.ports).
   ['backends'],
-  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
+  ['ingest'], // ingest jobs write volumes: a capability built on the columns capability
+  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'remote'], // capabilities
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters

@@ -54,6 +54,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'strata serve: authenticated small GETs (autocannon, second process) and a 1 GiB download',
     run: async () => (await import('./server.js')).run(),
   },
+  ingest: {
+    description:
+      'ingest jobs: 2048 x 2048 x 128 PNG stack, -p 1 and -p 2 against a sharp-decode floor; 512 x 512 x 16 cutout',
+    run: async () => (await import('./ingest.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),

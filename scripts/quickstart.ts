@@ -20,6 +20,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/api/index.js';
 import { assetsTour } from './quickstart-assets.js';
+import { ingestTour } from './quickstart-ingest.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { strata: string } };
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
   note(`The lineage graph is a self-contained page: ${join(demo, 'lineage.html')}`);
 
   await columnsTour();
+  await ingestTour(demo, strata, note);
 
   note('Asset names follow a convention, checked field by field (docs/assets.md); a bad name says where.');
   strata('assets', 'parse', 'p-cat001_s-seq001_d-running-cat_v001_f0001.txt');

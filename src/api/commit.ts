@@ -13,6 +13,7 @@ import { metricsProvider } from '../workspace/metrics/metrics-provider.js';
 import { recoverResultsMove } from '../workspace/results/move-plan.js';
 import { moveResults } from '../workspace/results/take-results.js';
 import { columnsSectionProvider } from '../columns/columns-provider.js';
+import { volumesSectionProvider } from '../columns/volume-provider.js';
 import { lineageSectionProvider } from '../lineage/lineage-section.js';
 import { readCurrentLineage } from '../lineage/lineage-state.js';
 
@@ -24,6 +25,7 @@ export const DEFAULT_SECTION_PROVIDERS: readonly SectionProvider[] = [
   metricsProvider,
   lineageSectionProvider,
   columnsSectionProvider,
+  volumesSectionProvider,
 ];
 
 /** Options of `commit` (and of its alias `snapshot`). */

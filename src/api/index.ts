@@ -138,6 +138,7 @@ export { updateAssets, openAssetStore } from './update-assets.js';
 export type { UpdateAssetsOptions } from './update-assets.js';
 export * from '../arrays/index.js';
 export * from '../columns/index.js';
+export * from '../ingest/index.js';
 export { mergeRevision } from './merge.js';
 export { checkMergeStrategy } from '../repo/merge/merge-strategy.js';
 export type { MergeStrategy } from '../repo/merge/merge-strategy.js';

@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerJobCommands } from './commands/job.js';
+import { registerIngestCommands } from './commands/ingest.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   registerMaintenanceCommands(program, global);
   registerComputeCommands(program, global);
   registerReportCommands(program, global);
+  registerIngestCommands(program, global);
   registerConfigCommand(program, global);
   registerSnapshotAdminCommands(program, global);
   registerLineageCommands(program, global);

@@ -5,6 +5,7 @@ import { bold, dim, green, printJson, red, say, short, yellow } from '../output.
 import { createProgress } from '../progress.js';
 import { recoveryAction, resolveFromCli } from './recover.js';
 import { groupColumnChanges, type ColumnChangeGroup } from './column-changes.js';
+import { registerColumnCutoutCommand } from './column-cutout.js';
 
 const columnJson = (schema: ColumnSchema, count: number) => ({
   name: schema.name,
@@ -106,6 +107,8 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
         }),
       );
     });
+
+  registerColumnCutoutCommand(column, global);
 
   column
     .command('list')

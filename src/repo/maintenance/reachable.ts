@@ -10,16 +10,20 @@ type QueueItem = { id: ObjectId; kind: ObjectProblem['kind']; from: string; exte
 
 /**
  * Sections and staged state name what they depend on: `refs` (objects read whole, e.g. data
- * chunks) and `maps` (roots of Merkle maps whose nodes are walked but whose leaf values are the
- * section's own business). See CommitOptions.sections.
+ * chunks), `maps` (roots of Merkle maps whose nodes are walked but whose leaf values are the
+ * section's own business) and `trees` (maps whose leaves are file entries, walked down to the
+ * objects they name). See CommitOptions.sections.
  */
 function queueSectionRoots(queue: QueueItem[], section: unknown, from: string): void {
   if (typeof section !== 'object' || section === null) return;
-  const { refs, maps } = section as { refs?: unknown; maps?: unknown };
+  const { refs, maps, trees } = section as { refs?: unknown; maps?: unknown; trees?: unknown };
   if (Array.isArray(refs))
     for (const id of refs) if (typeof id === 'string') queue.push({ id, kind: 'file', from });
   if (Array.isArray(maps))
     for (const id of maps) if (typeof id === 'string') queue.push({ id, kind: 'node', from, external: true });
+  // `trees`: maps whose leaves are file entries of stored objects (volume chunk maps).
+  if (Array.isArray(trees))
+    for (const id of trees) if (typeof id === 'string') queue.push({ id, kind: 'node', from });
 }
 
 /** A problem found while walking the object graph. */

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench -- ingest`: the Boss ingest workload. A 2048 × 2048 × 128 uint8 PNG stack
+ * (512 MiB of voxels; BENCH_INGEST_DEPTH changes the depth) is ingested by `strata ingest create`
+ * with the local queue, with `-p 1` and `-p 2`, against a floor measured in the same run: decoding
+ * the same PNGs with sharp (one thread, as one worker does) and writing the raw bytes. Then a warm
+ * 512 × 512 × 16 cutout through the library.
+ */
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { initRepository, openRepository, readCutout, writeImages } from '../src/api/index.js';
+import { decodeRawImage, limitImageThreads } from '../src/arrays/image/decode-raw-image.js';
+import { check, log } from './lib/check.js';
+import { strata } from './lib/proc.js';
+import { median, round } from './lib/stats.js';
+import { allMet, atLeast, atMost } from './lib/targets.js';
+import { withTempRoot } from './lib/temp-root.js';
+
+const SIZE = 2048;
+const DEPTH = Number(process.env.BENCH_INGEST_DEPTH ?? 128);
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** A slice like EM data: smooth structure plus noise (PNG compresses it ~2:1, as real data). */
+function slice(z: number): Uint8Array {
+  const out = new Uint8Array(SIZE * SIZE);
+  let seed = z * 2654435761;
+  for (let y = 0; y < SIZE; y++)
+    for (let x = 0; x < SIZE; x++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      out[y * SIZE + x] = (((x + z) >> 4) * 9 + ((y - z) >> 3) * 5 + ((seed >>> 24) & 0x1f)) & 0xff;
+    }
+  return out;
+}
+
+async function ingest(root: string, processes: number): Promise<{ s: number; mbps: number }> {
+  const t = process.hrtime.bigint();
+  const run = await strata(root, [
+    'ingest',
+    'create',
+    `ingest-p${processes}.json`,
+    '-p',
+    String(processes),
+    '--json',
+  ]);
+  const s = seconds(t);
+  const status = JSON.parse(run.stdout) as { state: string; bytesDone: number };
+  check(status.state === 'completed', `ingest -p ${processes} ended ${status.state}`);
+  return { s: round(s), mbps: round(status.bytesDone / 1e6 / s, 1) };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  return withTempRoot('strata-bench-ingest-', async (root) => {
+    const bytes = SIZE * SIZE * DEPTH;
+    log(`ingest: writing ${DEPTH} PNG slices of ${SIZE} x ${SIZE}`);
+    await writeImages(
+      join(root, 'slices'),
+      (async function* () {
+        for (let z = 0; z < DEPTH; z++)
+          yield { name: String(z).padStart(4, '0'), shape: [SIZE, SIZE], data: slice(z) };
+      })(),
+    );
+
+    log('ingest: floor (sharp decode, one thread, + raw write)');
+    await limitImageThreads(1);
+    let t = process.hrtime.bigint();
+    const out = await open(join(root, 'floor.raw'), 'w');
+    for (let z = 0; z < DEPTH; z++) {
+      const image = await decodeRawImage(join(root, 'slices', `${String(z).padStart(4, '0')}.png`));
+      await out.write(image.data);
+    }
+    await out.sync();
+    await out.close();
+    const floorS = seconds(t);
+    const floorMbps = round(bytes / 1e6 / floorS, 1);
+
+    const repo = await initRepository(join(root, 'repo'));
+    await repo.close();
+    for (const p of [1, 2]) {
+      const config = {
+        target: { column: `em${p}`, dtype: 'uint8', chunk: [512, 512, 16] },
+        extent: { x: [0, SIZE], y: [0, SIZE], z: [0, DEPTH] },
+        tile: [512, 512],
+        plugin: { name: 'image-stack', params: { root: join(root, 'slices'), pattern: '{z:04d}.png' } },
+        message: `bench -p ${p}`,
+      };
+      await writeFile(join(root, 'repo', `ingest-p${p}.json`), JSON.stringify(config));
+    }
+    log('ingest: -p 1');
+    const p1 = await ingest(join(root, 'repo'), 1);
+    log('ingest: -p 2');
+    const p2 = await ingest(join(root, 'repo'), 2);
+
+    log('ingest: cutouts');
+    const reader = await openRepository(join(root, 'repo'));
+    const times: number[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        t = process.hrtime.bigint();
+        const cut = await readCutout(reader, 'em1', { x: [512, 1024], y: [1024, 1536], z: [32, 48] });
+        times.push(seconds(t) * 1000);
+        if (i === 0) {
+          const want = slice(32);
+          check(cut.bytes[0] === want[1024 * SIZE + 512], 'cutout voxel differs from the source');
+          check(cut.bytes.byteLength === 512 * 512 * 16, 'cutout size');
+        }
+      }
+    } finally {
+      await reader.close();
+    }
+    const cutoutWarmMs = round(median(times.slice(1)), 1);
+    const targets = {
+      p1_vs_floor: atLeast(round(p1.mbps / floorMbps, 2), 0.7),
+      p2_vs_p1: atLeast(round(p2.mbps / p1.mbps, 2), 1.5),
+      cutout_warm_ms: atMost(cutoutWarmMs, 50),
+    };
+    return {
+      benchmark: 'ingest',
+      volume: {
+        x: SIZE,
+        y: SIZE,
+        z: DEPTH,
+        dtype: 'uint8',
+        mib: bytes / 2 ** 20,
+        chunk: [512, 512, 16],
+        tile: [512, 512],
+      },
+      floor: { s: round(floorS), mbps: floorMbps, what: 'sharp PNG decode (1 thread) + raw write, same run' },
+      ingest_p1: p1,
+      ingest_p2: p2,
+      cutout_512x512x16_ms: { cold: round(times[0]!, 1), warm_median: cutoutWarmMs },
+      targets,
+      all_targets_met: allMet(targets),
+    };
+  });
+}
