@@ -159,3 +159,4 @@ export { findInterrupted, recover } from './interrupted.js';
 export type { InterruptedOperation, RecoverResult } from './interrupted.js';
 export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';
 export type { RecoveryResult } from '../repo/worktree/journaled-rewrite.js';
+export * from './remote.js';

@@ -9,6 +9,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
+import { registerRemoteCommands } from './commands/remote.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerResourceCommands } from './commands/resource.js';
 import { registerSnapshotAdminCommands } from './commands/snapshot-admin.js';
@@ -44,6 +45,7 @@ export function createProgram(): Command {
   registerRunCommand(program, global);
   registerAssetCommands(program);
   registerColumnCommands(program, global);
+  registerRemoteCommands(program, global);
   registerCompletionCommand(program);
   return program;
 }

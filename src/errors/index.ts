@@ -27,3 +27,7 @@ export { StagedColumnsConflictError } from './staged-columns-conflict-error.js';
 export { SchemaTooNewError } from './schema-too-new-error.js';
 export { StoreAccessError } from './store-access-error.js';
 export type { StoreAccessReason } from './store-access-error.js';
+export { RemoteUnreachableError } from './remote-unreachable-error.js';
+export { NonFastForwardError } from './non-fast-forward-error.js';
+export { RemoteRefusedError } from './remote-refused-error.js';
+export { CorruptTransferError } from './corrupt-transfer-error.js';
