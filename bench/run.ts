@@ -49,6 +49,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),
   },
+  remote: {
+    description: 'remotes: push 10,000 files vs git push, incremental push, column push, 2 GB push and clone',
+    run: async () => (await import('./remote.js')).run(),
+  },
 };
 
 function machine(): Record<string, unknown> {
