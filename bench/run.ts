@@ -67,6 +67,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'jobs: tiny tasks/s through the JobQueue adapters, outcomes written to the catalog',
     run: async () => (await import('./jobs.js')).run(),
   },
+  remote: {
+    description: 'remotes: push 10,000 files vs git push, incremental push, column push, 2 GB push and clone',
+    run: async () => (await import('./remote.js')).run(),
+  },
 };
 
 function machine(): Record<string, unknown> {

@@ -203,3 +203,4 @@ export type {
   RetryPolicy as JobRetryPolicy,
 } from '../jobs/port.js';
 export type { JobQueueLocation } from '../jobs/open-job-queue.js';
+export * from './remote.js';

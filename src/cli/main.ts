@@ -11,6 +11,7 @@ import { registerIngestCommands } from './commands/ingest.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
+import { registerRemoteCommands } from './commands/remote.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerResourceCommands } from './commands/resource.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -52,6 +53,7 @@ export function createProgram(): Command {
   registerServeCommand(program, global);
   registerTokenCommands(program, global);
   registerJobCommands(program, global);
+  registerRemoteCommands(program, global);
   registerCompletionCommand(program);
   return program;
 }

@@ -30,3 +30,7 @@ export type { StoreAccessReason } from './store-access-error.js';
 export { LeaseLostError } from './lease-lost-error.js';
 export { JobEndedError } from './job-ended-error.js';
 export { QueueUnavailableError } from './queue-unavailable-error.js';
+export { RemoteUnreachableError } from './remote-unreachable-error.js';
+export { NonFastForwardError } from './non-fast-forward-error.js';
+export { RemoteRefusedError } from './remote-refused-error.js';
+export { CorruptTransferError } from './corrupt-transfer-error.js';

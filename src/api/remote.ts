@@ -1,0 +1,196 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { createRepository, openRepository } from '../backends/open-backends.js';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { branchRef } from '../repo/refs/ref-name.js';
+import { readHead } from '../repo/refs/refs.js';
+import { STRATA_DIR, type Repository } from '../repo/repository.js';
+import {
+  addRemote,
+  fetchRemote,
+  listRemotes,
+  openTransport,
+  parseRemoteUrl,
+  trackingRef,
+  type FetchResult,
+  type TransferProgress,
+} from '../remote/index.js';
+import { writeFileDurable } from '../util/durable-fs.js';
+import { checkout } from './branches.js';
+import { mergeRevision, type MergeOptions, type MergeResult } from './merge.js';
+
+export {
+  addRemote,
+  listRemotes,
+  removeRemote,
+  fetchRemote,
+  pushRemote,
+  parseRemoteUrl,
+  trackingRef,
+} from '../remote/index.js';
+export type {
+  RemoteConfig,
+  FetchResult,
+  FetchOptions,
+  PushOptions,
+  PushResult,
+  RefUpdate,
+  TransferProgress,
+} from '../remote/index.js';
+
+/** Options of `cloneRepository`. */
+export interface CloneOptions {
+  /** The branch to check out (default: the one the remote's HEAD follows). */
+  readonly branch?: string;
+  /** Resolves a relative URL and folder (default: the current directory). */
+  readonly cwd?: string;
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+/** What `cloneRepository` did. */
+export interface CloneResult {
+  readonly root: string;
+  readonly url: string;
+  readonly branch: string;
+  /** The checked-out commit; null when the remote had no commit yet. */
+  readonly commit: string | null;
+  readonly files: number;
+  readonly fetch: FetchResult;
+}
+
+/** Written first into a clone's `.strata/`, removed last: a rerun of the same clone resumes. */
+const CLONE_MARKER = 'clone-in-progress.json';
+
+/**
+ * Clones a remote into `dir` (default: the remote's last path segment): a new repository whose
+ * remote `origin` is `url`, every branch fetched as `origin/<branch>`, and one branch checked out.
+ * The remote is opened before anything is created, so an unreachable one leaves nothing behind; a
+ * clone killed midway resumes when run again with the same URL and folder, without fetching again
+ * what already landed.
+ */
+export async function cloneRepository(
+  url: string,
+  dir?: string,
+  options: CloneOptions = {},
+): Promise<CloneResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const location = parseRemoteUrl(url, cwd);
+  const remoteUrl = location.kind === 'path' ? location.path : url;
+  const root = resolve(cwd, dir ?? defaultFolder(location));
+  const transport = await openTransport(remoteUrl);
+  let repo: Repository | undefined;
+  try {
+    repo = await openOrCreateClone(root, remoteUrl);
+    const fetched = await fetchRemote(repo, 'origin', { transport, onProgress: options.onProgress });
+    const branch = options.branch ?? fetched.head ?? 'main';
+    const tip = (await repo.catalog.getRef(trackingRef('origin', branch)))?.target ?? null;
+    if (tip === null && options.branch)
+      throw new NotFoundError(`remote ${remoteUrl} has no branch '${branch}'`, {
+        what: 'branch',
+        name: branch,
+      });
+    await repo.catalog.setSymbolicRef('HEAD', { symbolic: branchRef(branch) });
+    let files = 0;
+    if (tip !== null) {
+      const mine = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
+      if (mine !== tip) await repo.catalog.updateRef(branchRef(branch), tip, mine);
+      files = (await checkout(repo, branch, { force: true })).updated;
+    }
+    rmSync(join(root, STRATA_DIR, CLONE_MARKER), { force: true });
+    return { root, url: remoteUrl, branch, commit: tip, files, fetch: fetched };
+  } finally {
+    await repo?.close();
+    await transport.close();
+  }
+}
+
+function defaultFolder(location: ReturnType<typeof parseRemoteUrl>): string {
+  const name =
+    location.kind === 'path'
+      ? basename(location.path)
+      : location.kind === 's3'
+        ? basename(location.prefix || location.bucket)
+        : basename(new URL(location.url).pathname) || new URL(location.url).hostname;
+  if (!name) throw new InvalidArgumentError('name the folder to clone into', {});
+  return name;
+}
+
+async function openOrCreateClone(root: string, url: string): Promise<Repository> {
+  const marker = join(root, STRATA_DIR, CLONE_MARKER);
+  if (existsSync(marker)) {
+    const recorded = (JSON.parse(readFileSync(marker, 'utf8')) as { url?: string }).url;
+    if (recorded === url) return openRepository(root);
+  }
+  if (existsSync(root) && readdirSync(root).length > 0)
+    throw new AlreadyExistsError(`cannot clone into ${root}: the folder exists and is not empty`, {
+      what: 'path',
+      path: root,
+    });
+  const { repo } = await createRepository(root);
+  try {
+    writeFileDurable(marker, JSON.stringify({ url }) + '\n');
+    await addRemote(repo, 'origin', url);
+    return repo;
+  } catch (err) {
+    await repo.close();
+    throw err;
+  }
+}
+
+/** Options of `pull`. */
+export interface PullOptions extends MergeOptions {
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+/** What `pull` did: the fetch, then the merge (fast-forward, merged, up-to-date or conflict). */
+export interface PullResult {
+  readonly fetch: FetchResult;
+  readonly branch: string;
+  readonly merge: MergeResult;
+}
+
+/**
+ * Fetches a remote, then merges its branch (default: the one named like the current branch) into
+ * the current branch: a fast-forward, or the three-way merge with its conflict list. Working
+ * folders are rewritten as checkout would, so uncommitted changes that would be overwritten refuse
+ * the pull; result folders are additive and never lose local files.
+ */
+export async function pull(
+  repo: Repository,
+  remote = 'origin',
+  branch?: string,
+  options: PullOptions = {},
+): Promise<PullResult> {
+  if ((await listRemotes(repo)).length === 0 && remote === 'origin')
+    throw new NotFoundError(
+      "this repository has no remote 'origin': add one with 'strata remote add origin URL'",
+      {
+        what: 'remote',
+        name: remote,
+      },
+    );
+  const head = await readHead(repo);
+  if (!head.branch) throw new InvalidArgumentError('HEAD is detached: check out a branch to pull into', {});
+  const fetched = await fetchRemote(repo, remote, { onProgress: options.onProgress });
+  const theirsBranch = branch ?? head.branch;
+  const theirs = (await repo.catalog.getRef(trackingRef(remote, theirsBranch)))?.target;
+  if (!theirs)
+    throw new NotFoundError(`remote '${remote}' has no branch '${theirsBranch}'`, {
+      what: 'branch',
+      name: theirsBranch,
+    });
+  if (head.commit === null) {
+    await repo.catalog.updateRef(branchRef(head.branch), theirs, null);
+    await checkout(repo, head.branch, {});
+    return {
+      fetch: fetched,
+      branch: theirsBranch,
+      merge: { result: 'fast-forward', commit: theirs, conflicts: [] },
+    };
+  }
+  const merge = await mergeRevision(repo, theirs, {
+    message: `Merge ${remote}/${theirsBranch}`,
+    ...options,
+  });
+  return { fetch: fetched, branch: theirsBranch, merge };
+}

@@ -1,0 +1,210 @@
+import type { Command } from 'commander';
+import type { FetchResult, RefUpdate, TransferProgress } from '../../api/index.js';
+import { withRepository, type GlobalOptions } from '../context.js';
+import { bold, printJson, red, say, short, yellow } from '../output.js';
+import { createProgress } from '../progress.js';
+
+/** A progress bar of objects landed (bytes and packs in the label's final line). */
+async function transferProgress(label: string) {
+  const progress = await createProgress(label);
+  return {
+    update: (p: TransferProgress) => progress.update(p.objects, p.totalObjects),
+    stop: () => progress.stop(),
+  };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function printUpdates(updates: readonly RefUpdate[]): void {
+  for (const u of updates)
+    say(`  ${u.old ? `${short(u.old)}..${short(u.new)}` : `* ${short(u.new)} (new)`}  ${u.ref}`);
+}
+
+function transferLine(verb: string, r: { objects: number; bytes: number; packs: number }): string {
+  return `${verb} ${r.objects} objects (${formatBytes(r.bytes)}) in ${r.packs} pack(s)`;
+}
+
+function fetchJson(f: FetchResult) {
+  return {
+    remote: f.remote,
+    url: f.url,
+    head: f.head,
+    updated: f.updated,
+    tags_kept: f.tagsKept,
+    objects: f.objects,
+    bytes: f.bytes,
+    packs: f.packs,
+  };
+}
+
+export function registerRemoteCommands(program: Command, global: () => GlobalOptions): void {
+  const remote = program
+    .command('remote')
+    .description('manage remotes: other repositories (a path or file:// URL) to fetch from and push to');
+  remote
+    .command('add <name> <url>')
+    .description('add a remote (a path to another Strata repository, or file://)')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, url: string, opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const added = await api.addRemote(repo, name, url, { cwd: global().cwd });
+        if (opts.json) printJson(added);
+        else say(`Added remote ${bold(added.name)} ${added.url}`);
+      });
+    });
+  remote
+    .command('list')
+    .description('list remotes')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const remotes = await api.listRemotes(repo);
+        if (opts.json) return printJson(remotes);
+        for (const r of remotes) say(`${r.name}  ${r.url}`);
+        if (remotes.length === 0) say("no remotes (add one with 'strata remote add origin URL')");
+      });
+    });
+  remote
+    .command('rm <name>')
+    .description('remove a remote and the branches fetched from it')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const removed = await api.removeRemote(repo, name);
+        if (opts.json) printJson({ removed: removed.name, url: removed.url });
+        else say(`Removed remote ${removed.name} (${removed.url})`);
+      });
+    });
+
+  program
+    .command('clone <url> [dir]')
+    .description('copy a repository: every branch fetched as origin/<branch>, one checked out in DIR')
+    .option('-b, --branch <branch>', "the branch to check out (default: the remote's)")
+    .option('--json', 'print as JSON')
+    .action(async (url: string, dir: string | undefined, opts: { branch?: string; json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      const progress = await transferProgress('receiving');
+      const r = await api
+        .cloneRepository(url, dir, { branch: opts.branch, cwd: global().cwd, onProgress: progress.update })
+        .finally(() => progress.stop());
+      if (opts.json)
+        return printJson({
+          root: r.root,
+          url: r.url,
+          branch: r.branch,
+          commit: r.commit,
+          files: r.files,
+          fetch: fetchJson(r.fetch),
+        });
+      say(`Cloned ${r.url} into ${r.root}`);
+      say(transferLine('Received', r.fetch));
+      if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
+      else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
+    });
+
+  program
+    .command('fetch [remote]')
+    .description(
+      "bring a remote's branches and tags here (as <remote>/<branch>); local branches stay as they are",
+    )
+    .option('--json', 'print as JSON')
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const progress = await transferProgress('receiving');
+        const f = await api
+          .fetchRemote(repo, name ?? 'origin', { onProgress: progress.update })
+          .finally(() => progress.stop());
+        if (opts.json) return printJson(fetchJson(f));
+        say(`From ${f.url}`);
+        if (f.updated.length === 0) say('Already up to date');
+        else {
+          say(transferLine('Received', f));
+          printUpdates(f.updated);
+        }
+        for (const tag of f.tagsKept) say(yellow(`  tag ${tag} differs on the remote; kept the local one`));
+      });
+    });
+
+  program
+    .command('pull [remote] [branch]')
+    .description(
+      'fetch a remote (default origin), then fast-forward or merge its branch into the current one',
+    )
+    .option('--strategy <side>', 'resolve every conflict to ours or theirs')
+    .option('--json', 'print as JSON')
+    .action(
+      async (
+        name: string | undefined,
+        branch: string | undefined,
+        opts: { strategy?: string; json?: boolean },
+      ) => {
+        const api = await import('../../api/index.js');
+        await withRepository(global(), async (repo) => {
+          const strategy = api.checkMergeStrategy(opts.strategy, '--strategy');
+          const progress = await transferProgress('receiving');
+          const r = await api
+            .pull(repo, name ?? 'origin', branch, { strategy, onProgress: progress.update })
+            .finally(() => progress.stop());
+          if (opts.json) return printJson({ fetch: fetchJson(r.fetch), branch: r.branch, merge: r.merge });
+          say(`From ${r.fetch.url}`);
+          if (r.fetch.updated.length > 0) say(transferLine('Received', r.fetch));
+          const m = r.merge;
+          if (m.result === 'up-to-date') say('Already up to date');
+          else if (m.result === 'fast-forward') say(`Fast-forward to ${short(m.commit)}`);
+          else if (m.result === 'merged') say(`Merged ${r.fetch.remote}/${r.branch}: ${short(m.commit)}`);
+          else {
+            say(red(`Pull stopped: ${m.conflicts.length} conflict(s); nothing changed here`));
+            for (const c of m.conflicts.slice(0, 50))
+              say(`  ${'resource' in c ? `${c.resource}/${c.path ?? ''}` : JSON.stringify(c)}  (${c.kind})`);
+            say('Resolve with --strategy ours|theirs, or change the files and commit first');
+            process.exitCode = 1;
+          }
+        });
+      },
+    );
+
+  program
+    .command('push [remote] [branch]')
+    .description(
+      'send a branch (default: the current one) to a remote (default origin). Refused when the remote branch ' +
+        'has commits this one lacks (pull first) unless --force. Data Workspaces\' "publish" is ' +
+        "'strata remote add origin URL' then 'strata push'; a path that does not exist yet becomes a bare repository",
+    )
+    .option('--tags', 'also push tags the remote lacks')
+    .option('-f, --force', 'move the remote branch even if commits there are lost')
+    .option('--json', 'print as JSON')
+    .action(
+      async (
+        name: string | undefined,
+        branch: string | undefined,
+        opts: { tags?: boolean; force?: boolean; json?: boolean },
+      ) => {
+        const api = await import('../../api/index.js');
+        await withRepository(global(), async (repo) => {
+          const progress = await transferProgress('sending');
+          const r = await api
+            .pushRemote(repo, name ?? 'origin', {
+              branch,
+              tags: opts.tags,
+              force: opts.force,
+              onProgress: progress.update,
+            })
+            .finally(() => progress.stop());
+          if (opts.json) return printJson(r);
+          say(`To ${r.url}`);
+          if (r.updated.length === 0) return say('Everything up to date');
+          say(transferLine('Sent', r));
+          printUpdates(r.updated);
+        });
+      },
+    );
+}

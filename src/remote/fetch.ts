@@ -1,0 +1,86 @@
+import { TAG_PREFIX } from '../repo/refs/ref-name.js';
+import type { Repository } from '../repo/repository.js';
+import type { ObjectId } from '../util/hash.js';
+import { packBytesFromEnv, setLocalRef, transferTempDir } from './local-refs.js';
+import { openTransport } from './open-transport.js';
+import { getRemote, trackingRef } from './remotes.js';
+import { planTransfer, type DataFilter } from './transfer/plan-transfer.js';
+import { sendObjects, type TransferProgress } from './transfer/send-objects.js';
+import type { Transport } from './transport.js';
+
+/** A ref a fetch moved (or created: `old` null). */
+export interface RefUpdate {
+  readonly ref: string;
+  readonly old: ObjectId | null;
+  readonly new: ObjectId;
+}
+
+/** What `fetchRemote` did. */
+export interface FetchResult {
+  readonly remote: string;
+  readonly url: string;
+  /** The branch the remote's HEAD follows. */
+  readonly head: string | null;
+  readonly updated: readonly RefUpdate[];
+  /** Tags the remote has that point elsewhere here: kept as they are (tags never move). */
+  readonly tagsKept: readonly string[];
+  readonly objects: number;
+  readonly bytes: number;
+  readonly packs: number;
+}
+
+/** Options of `fetchRemote`. */
+export interface FetchOptions {
+  readonly filter?: DataFilter;
+  readonly onProgress?: (progress: TransferProgress) => void;
+  /** An already open transport to the remote (clone opens it before creating anything). */
+  readonly transport?: Transport;
+}
+
+/**
+ * Fetches every branch and tag of a remote: negotiates what this repository lacks, copies it in
+ * verified packs, then (only then) moves `refs/remotes/<remote>/<branch>` and creates tags this
+ * repository does not have. Local branches are never touched (`pull` merges).
+ */
+export async function fetchRemote(
+  repo: Repository,
+  name: string,
+  options: FetchOptions = {},
+): Promise<FetchResult> {
+  const { url } = await getRemote(repo, name);
+  const transport = options.transport ?? (await openTransport(url));
+  try {
+    const info = await transport.info();
+    const refs = await transport.listRefs();
+    const plan = await planTransfer(
+      transport.objects,
+      repo.store,
+      [...new Set(refs.map((r) => r.target))],
+      options.filter,
+    );
+    const sent = await sendObjects(transport.objects, repo.store, plan, {
+      tempDir: transferTempDir(repo, 'fetch'),
+      remote: url,
+      packBytes: packBytesFromEnv(),
+      onProgress: options.onProgress,
+    });
+    const updated: RefUpdate[] = [];
+    const tagsKept: string[] = [];
+    for (const ref of refs) {
+      if (ref.name.startsWith('refs/heads/')) {
+        const local = trackingRef(name, ref.name.slice('refs/heads/'.length));
+        const old = await setLocalRef(repo, local, ref.target);
+        if (old !== ref.target) updated.push({ ref: local, old, new: ref.target });
+      } else if (ref.name.startsWith(TAG_PREFIX)) {
+        const mine = await repo.catalog.getRef(ref.name);
+        if (!mine?.target) {
+          await repo.catalog.updateRef(ref.name, ref.target, null);
+          updated.push({ ref: ref.name, old: null, new: ref.target });
+        } else if (mine.target !== ref.target) tagsKept.push(ref.name.slice(TAG_PREFIX.length));
+      }
+    }
+    return { remote: name, url, head: info.head, updated, tagsKept, ...sent };
+  } finally {
+    if (!options.transport) await transport.close();
+  }
+}

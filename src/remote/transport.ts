@@ -1,0 +1,40 @@
+import type { ObjectStore } from '../store/object-store.js';
+import type { ObjectId } from '../util/hash.js';
+
+/** A ref as a remote holds it: `refs/heads/main`, `refs/tags/v1`. */
+export interface RemoteRef {
+  readonly name: string;
+  readonly target: ObjectId;
+}
+
+/** What a remote says about itself before a transfer. */
+export interface RemoteInfo {
+  /** The branch its HEAD follows (what a clone checks out), or null. */
+  readonly head: string | null;
+  /** True for a remote without a working folder (an S3 prefix, or a repository created by a push). */
+  readonly bare: boolean;
+}
+
+/**
+ * The transport port: how Strata reaches another repository. Adapters: `path/` (a repository on
+ * disk), later `s3/` and `http/`. The transfer engine (`transfer/`) works on `objects` only through
+ * the `ObjectStore` port, so negotiation, packing and verification are the same for every adapter.
+ *
+ * The one atomic step of a push is `updateRef`, a compare-and-swap the engine calls only after every
+ * object the new target needs is durable in `objects`.
+ */
+export interface Transport {
+  /** The remote's location as the user gave it (never holds a secret). */
+  readonly url: string;
+  /** The remote's object store: read when fetching, written when pushing. */
+  readonly objects: ObjectStore;
+  info(): Promise<RemoteInfo>;
+  /** Branches and tags, sorted by name. */
+  listRefs(): Promise<RemoteRef[]>;
+  /**
+   * Sets `name` to `target` only if it points at `expected` (null: must not exist); throws
+   * `ConflictError` when another writer moved it first.
+   */
+  updateRef(name: string, target: ObjectId, expected: ObjectId | null): Promise<void>;
+  close(): Promise<void>;
+}
