@@ -307,6 +307,15 @@ export class KyselyCatalog implements Catalog {
     });
   }
 
+  async setResourceOptions(name: string, options: ResourceRecord['options']): Promise<boolean> {
+    const result = await this.db
+      .updateTable('resources')
+      .set({ options: JSON.stringify(options) })
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async listResources(): Promise<ResourceRecord[]> {
     const rows = await this.db.selectFrom('resources').selectAll().execute();
     const resources = rows.map((r) => ({

@@ -11,6 +11,7 @@ interface AddOptions {
   readOnly?: boolean;
   referenceOnly?: boolean;
   hash?: boolean;
+  branch?: string;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
       'local: record content hashes but do not store the files (restore lists what it cannot bring back)',
     )
     .option('--no-hash', 'local: record size and mtime only, not content hashes (implies --reference-only)')
+    .option('--branch <branch>', 'git: the branch to follow (a clean repository is switched to it)')
     .option('--json', 'print as JSON')
     .action(async (first: string, second: string | undefined, opts: AddOptions) => {
       const api = await import('../../api/index.js');
@@ -61,6 +63,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
           readOnly: opts.readOnly,
           referenceOnly: opts.referenceOnly,
           noHash: opts.hash === false,
+          branch: opts.branch,
           cwd: global().cwd,
         });
         if (opts.json)
@@ -70,6 +73,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             role: r.role,
             type: r.type,
             read_only: !!r.options.readOnly,
+            ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
             ...(r.type === 'local'
               ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
               : {}),
@@ -97,6 +101,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               role: r.role,
               type: r.type,
               read_only: r.options.readOnly === true,
+              ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
               ...(r.type === 'local'
                 ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
                 : {}),
@@ -109,6 +114,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             r.options.readOnly ? 'read-only' : '',
             r.options.referenceOnly || r.options.noHash ? 'reference-only' : '',
             r.options.noHash ? 'no-hash' : '',
+            typeof r.options.branch === 'string' ? `branch ${r.options.branch}` : '',
           ].filter(Boolean);
           say(
             `${green(r.name.padEnd(20))} ${cyan(r.role.padEnd(18))} ${r.type.padEnd(7)} ${r.path}/${flags.length ? dim(` (${flags.join(', ')})`) : ''}`,

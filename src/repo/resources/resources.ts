@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
+import { checkOutBranch } from './types/git-type.js';
 import { resourceType } from './types/index.js';
 
 export { checkResourcePath } from './resource-path.js';
@@ -58,6 +59,8 @@ export interface AddResourceOptions {
   readonly referenceOnly?: boolean;
   /** `local` only: record size and mtime instead of hashing contents; implies `referenceOnly`. */
   readonly noHash?: boolean;
+  /** `git` only: the branch to follow; a clean repository is switched to it now. */
+  readonly branch?: string;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
@@ -70,6 +73,9 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   if (options.referenceOnly && type.type !== 'local') {
     throw new InvalidArgumentError('--reference-only applies to local resources only', { type: type.type });
   }
+  if (options.branch !== undefined && type.type !== 'git') {
+    throw new InvalidArgumentError('--branch applies to git resources only', { type: type.type });
+  }
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
@@ -80,7 +86,8 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   } else if (!statSync(abs).isDirectory()) {
     throw new InvalidArgumentError(`'${options.path}' is not a folder`, { path });
   }
-  for (const existing of await repo.catalog.listResources()) {
+  const existingResources = await repo.catalog.listResources();
+  for (const existing of existingResources) {
     if (existing.name === name)
       throw new AlreadyExistsError(`resource '${name}' exists already`, { what: 'resource', name });
     if (overlaps(existing.path, path)) {
@@ -90,6 +97,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       });
     }
   }
+  if (options.branch !== undefined) checkOutBranch(abs, options.branch);
   const record: ResourceRecord = {
     name,
     path,
@@ -100,6 +108,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       // Without hashes there is nothing to store: --no-hash is a kind of reference-only.
       ...(options.referenceOnly || options.noHash ? { referenceOnly: true } : {}),
       ...(options.noHash ? { noHash: true } : {}),
+      ...(options.branch !== undefined ? { branch: options.branch } : {}),
     },
     createdAt: new Date().toISOString(),
   };

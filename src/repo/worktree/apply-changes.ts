@@ -191,9 +191,13 @@ export function checkStoredPath(path: string, what: string): string {
   return path;
 }
 
-/** A stored resource path: relative and safe for folders; absolute for external types. */
+/**
+ * A stored resource path: relative and safe for folders (and git repositories inside the
+ * repository); absolute for external types.
+ */
 function checkResourceLocation(type: string, path: string): string {
-  if (type === 'folder') return checkStoredPath(path, 'resource path');
+  if (type === 'folder' || (type === 'git' && !path.startsWith('/')))
+    return checkStoredPath(path, 'resource path');
   if (!path.startsWith('/') || path.includes('\u0000') || path.split('/').includes('..'))
     throw new CorruptObjectError(`refusing unsafe resource path '${path}' found in a stored tree`, { path });
   return path;

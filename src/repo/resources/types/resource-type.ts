@@ -31,8 +31,8 @@ export interface ResourceType {
   contentMode(options: ResourceRecord['options']): ContentMode;
   /** Folder names never scanned (besides `.strata`), e.g. `.git`. */
   readonly skip: readonly string[];
-  /** Extra state to record in the snapshot, read from the folder now. */
-  describe?(abs: string): ResourceExtra;
+  /** Extra state to record in the snapshot, read from the folder now (and the resource's options). */
+  describe?(abs: string, options?: ResourceRecord['options']): ResourceExtra;
   /**
    * Brings the folder back to a snapshot's extra state (git: checks out the commit). Throws when
    * that would lose work (a dirty git repository). Called only for writable resources.
