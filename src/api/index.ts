@@ -32,6 +32,7 @@ export {
   setResourceParam,
 } from '../repo/resources/resource-params.js';
 export type { ResourceParamSpec, ResourceParamValue } from '../repo/resources/resource-params.js';
+export { refreshResources, publishResources } from '../repo/resources/refresh-resources.js';
 export { status } from './status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
 // The one commit verb: staged column samples, lineage and metrics go in, as with `strata commit`.

@@ -4,6 +4,7 @@ import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
 import { checkOutBranch } from './types/git-type.js';
+import { checkRemote } from './types/rclone/run-rclone.js';
 import { resourceType } from './types/index.js';
 
 export { checkResourcePath } from './resource-path.js';
@@ -61,6 +62,12 @@ export interface AddResourceOptions {
   readonly noHash?: boolean;
   /** `git` only: the branch to follow; a clean repository is switched to it now. */
   readonly branch?: string;
+  /** `rclone` only: the remote (`REMOTE:PATH`) the local copy at `path` follows. */
+  readonly remote?: string;
+  /** `rclone` only: `copy` (default) adds and overwrites files of the copy, `sync` also deletes. */
+  readonly syncMode?: 'copy' | 'sync';
+  /** `rclone` only: compare files by size only. */
+  readonly sizeOnly?: boolean;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
@@ -70,9 +77,12 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   if (options.noHash && type.type !== 'local') {
     throw new InvalidArgumentError('--no-hash applies to local resources only', { type: type.type });
   }
-  if (options.referenceOnly && type.type !== 'local') {
-    throw new InvalidArgumentError('--reference-only applies to local resources only', { type: type.type });
+  if (options.referenceOnly && type.type !== 'local' && type.type !== 's3') {
+    throw new InvalidArgumentError('--reference-only applies to local and s3 resources only', {
+      type: type.type,
+    });
   }
+  const rclone = checkRcloneOptions(type.type, options);
   if (options.branch !== undefined && type.type !== 'git') {
     throw new InvalidArgumentError('--branch applies to git resources only', { type: type.type });
   }
@@ -80,7 +90,8 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
   if (!existsSync(abs)) {
-    if (!options.create || type.type !== 'folder')
+    // A local copy of files kept elsewhere is made when it is missing, then filled by refresh.
+    if (!(options.create && type.type === 'folder') && !type.refresh)
       throw new NotFoundError(`folder '${options.path}' does not exist`, { what: 'folder', path });
     mkdirSync(abs, { recursive: true });
   } else if (!statSync(abs).isDirectory()) {
@@ -109,11 +120,42 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       ...(options.referenceOnly || options.noHash ? { referenceOnly: true } : {}),
       ...(options.noHash ? { noHash: true } : {}),
       ...(options.branch !== undefined ? { branch: options.branch } : {}),
+      ...rclone,
     },
     createdAt: new Date().toISOString(),
   };
+  // Filled before it is registered: an unreachable origin leaves no registration behind.
+  await type.refresh?.(abs, record);
   await repo.catalog.addResource(record);
   return record;
+}
+
+/** The rclone options to record, checked; refused for other types. */
+function checkRcloneOptions(type: string, options: AddResourceOptions): Record<string, unknown> {
+  const given = options.remote !== undefined || options.syncMode !== undefined || options.sizeOnly;
+  if (type !== 'rclone') {
+    if (given)
+      throw new InvalidArgumentError('--sync-mode and --size-only apply to rclone resources only', { type });
+    return {};
+  }
+  if (options.remote === undefined) {
+    throw new InvalidArgumentError(
+      'an rclone resource needs a remote: resource add rclone REMOTE:PATH LOCAL_DIR',
+      {
+        type,
+      },
+    );
+  }
+  if (options.syncMode !== undefined && options.syncMode !== 'copy' && options.syncMode !== 'sync') {
+    throw new InvalidArgumentError(`--sync-mode is copy or sync, not '${String(options.syncMode)}'`, {
+      syncMode: options.syncMode,
+    });
+  }
+  return {
+    remote: checkRemote(options.remote),
+    ...(options.syncMode === 'sync' ? { syncMode: 'sync' } : {}),
+    ...(options.sizeOnly ? { sizeOnly: true } : {}),
+  };
 }
 
 function overlaps(a: string, b: string): boolean {

@@ -192,12 +192,13 @@ export function checkStoredPath(path: string, what: string): string {
 }
 
 /**
- * A stored resource path: relative and safe for folders (and git repositories inside the
- * repository); absolute for external types.
+ * A stored resource path: relative and safe for folders; absolute for external types; types that
+ * may be either (git, rclone) or neither (s3) check their own.
  */
 function checkResourceLocation(type: string, path: string): string {
-  if (type === 'folder' || (type === 'git' && !path.startsWith('/')))
-    return checkStoredPath(path, 'resource path');
+  const own = resourceType(type).checkStoredLocation;
+  if (own) return own(path);
+  if (type === 'folder') return checkStoredPath(path, 'resource path');
   if (!path.startsWith('/') || path.includes('\u0000') || path.split('/').includes('..'))
     throw new CorruptObjectError(`refusing unsafe resource path '${path}' found in a stored tree`, { path });
   return path;

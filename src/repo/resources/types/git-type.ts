@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DirtyResourceError, InvalidArgumentError, NotFoundError } from '../../../errors/index.js';
-import { checkFolderRealPath } from '../real-path.js';
-import { checkResourcePath } from '../resource-path.js';
-import { checkExternalPath, openExternalPath } from './external-path.js';
+import {
+  checkInnerOrExternalLocation,
+  checkInnerOrExternalPath,
+  locateInnerOrExternal,
+  openInnerOrExternal,
+} from './inner-or-external.js';
 import type { ResourceExtra, ResourceType } from './resource-type.js';
 
 /** Runs git with an argument array (never a shell) in `dir`. */
@@ -83,12 +86,6 @@ export function checkOutBranch(dir: string, branch: string): void {
   runGit(dir, ['checkout', '--quiet', branch]);
 }
 
-/** True when `abs` lies strictly inside the repository's folder. */
-function insideRepository(repoRoot: string, abs: string): boolean {
-  const rel = relative(resolve(repoRoot), abs);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
-
 /**
  * A git repository, elsewhere on disk (recorded by absolute path) or inside the repository's
  * folder (recorded relative to it, like a folder resource, so a clone finds it in the same place).
@@ -100,19 +97,17 @@ function insideRepository(repoRoot: string, abs: string): boolean {
 export const gitType: ResourceType = {
   type: 'git',
   checkPath(repoRoot, path, cwd) {
-    const inner = insideRepository(repoRoot, resolve(cwd, path));
-    const recorded = inner ? checkResourcePath(repoRoot, path, cwd) : checkExternalPath(repoRoot, path, cwd);
-    const abs = inner ? checkFolderRealPath(repoRoot, recorded) : recorded;
-    if (!existsSync(join(abs, '.git'))) {
+    const recorded = checkInnerOrExternalPath(repoRoot, path, cwd);
+    if (!existsSync(join(locateInnerOrExternal(repoRoot, recorded), '.git'))) {
       throw new InvalidArgumentError(`'${path}' is not the top folder of a git repository (no .git)`, {
-        path: abs,
+        path: locateInnerOrExternal(repoRoot, recorded),
       });
     }
     return recorded;
   },
-  locate: (repoRoot, path) => (isAbsolute(path) ? path : join(repoRoot, path)),
-  open: (repoRoot, path) =>
-    isAbsolute(path) ? openExternalPath(repoRoot, path) : checkFolderRealPath(repoRoot, path),
+  locate: locateInnerOrExternal,
+  open: openInnerOrExternal,
+  checkStoredLocation: checkInnerOrExternalLocation,
   // Git holds the contents; the map records hashes so status and diff show changed files.
   contentMode: () => 'hashed',
   skip: ['.git'],
