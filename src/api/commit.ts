@@ -8,6 +8,7 @@ import {
 import type { SectionContext, SectionProvider } from '../repo/commit/section-provider.js';
 import { checkNewRefName } from '../repo/refs/branches.js';
 import type { Repository } from '../repo/repository.js';
+import { refreshResources } from '../repo/resources/refresh-resources.js';
 import { refuseWhileInterrupted } from '../repo/worktree/worktree-journal.js';
 import { metricsProvider } from '../workspace/metrics/metrics-provider.js';
 import { recoverResultsMove } from '../workspace/results/move-plan.js';
@@ -82,6 +83,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       lock: 'results-move',
     });
   }
+  // Local copies of remotes (rclone, S3) first catch up with them: the snapshot records the origin.
+  await refreshResources(repo);
   const providers = options.providers ?? DEFAULT_SECTION_PROVIDERS;
   const context: SectionContext = { repo, message: options.message, tags };
   const sections: Record<string, SectionValue | null> = {};

@@ -25,6 +25,14 @@ export {
   RESOURCE_ROLES,
 } from '../repo/resources/resources.js';
 export type { AddResourceOptions, ResourceRole } from '../repo/resources/resources.js';
+export {
+  RESOURCE_PARAMS,
+  listResourceParams,
+  getResourceParam,
+  setResourceParam,
+} from '../repo/resources/resource-params.js';
+export type { ResourceParamSpec, ResourceParamValue } from '../repo/resources/resource-params.js';
+export { refreshResources, publishResources } from '../repo/resources/refresh-resources.js';
 export { status } from './status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
 // The one commit verb: staged column samples, lineage and metrics go in, as with `strata commit`.

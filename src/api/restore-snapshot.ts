@@ -1,5 +1,6 @@
 import { restoreLineage } from '../lineage/lineage-section.js';
 import type { Repository } from '../repo/repository.js';
+import { publishResources } from '../repo/resources/refresh-resources.js';
 import {
   restoreSnapshotResources,
   type RestoreSnapshotOptions,
@@ -24,5 +25,10 @@ export async function restoreSnapshot(
 ): Promise<RestoreSnapshotResult> {
   const result = await restoreSnapshotResources(repo, revision, options);
   if (!options.only?.length && !options.leave?.length) await restoreLineage(repo, revision);
+  // Restored local copies of S3 prefixes go back into their buckets.
+  await publishResources(
+    repo,
+    (r) => (!options.only?.length || options.only.includes(r.name)) && !options.leave?.includes(r.name),
+  );
   return result;
 }

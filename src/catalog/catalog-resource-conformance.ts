@@ -35,5 +35,14 @@ export function runResourceConformance(ctx: { readonly catalog: ResourceRegistry
       assert.equal((await ctx.catalog.loadStatCache('zeta')).size, 0);
       assert.equal((await ctx.catalog.loadStatCache('alpha')).size, 1);
     });
+
+    it('replaces the options of a registered resource only', async () => {
+      await ctx.catalog.addResource(resource('beta'));
+      assert.equal(await ctx.catalog.setResourceOptions('beta', { readOnly: true }), true);
+      assert.equal(await ctx.catalog.setResourceOptions('never-added', { readOnly: true }), false);
+      assert.deepEqual((await ctx.catalog.listResources()).find((r) => r.name === 'beta')!.options, {
+        readOnly: true,
+      });
+    });
   });
 }

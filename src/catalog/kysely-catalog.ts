@@ -89,6 +89,7 @@ export class KyselyCatalog implements Catalog {
   // Resources.
   addResource: Catalog['addResource'] = (...a) => this.resources.addResource(...a);
   removeResource: Catalog['removeResource'] = (...a) => this.resources.removeResource(...a);
+  setResourceOptions: Catalog['setResourceOptions'] = (...a) => this.resources.setResourceOptions(...a);
   listResources: Catalog['listResources'] = () => this.resources.listResources();
 
   // Config.

@@ -38,6 +38,15 @@ export class KyselyResourceRegistry implements ResourceRegistry {
       });
   }
 
+  async setResourceOptions(name: string, options: ResourceRecord['options']): Promise<boolean> {
+    const result = await this.connection()
+      .updateTable('resources')
+      .set({ options: JSON.stringify(options) })
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async listResources(): Promise<ResourceRecord[]> {
     const rows = await this.connection().selectFrom('resources').selectAll().execute();
     const resources = rows.map((r) => ({

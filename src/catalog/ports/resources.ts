@@ -15,6 +15,8 @@ export interface ResourceRegistry {
   addResource(resource: ResourceRecord): Promise<void>;
   /** Unregisters a resource and forgets its stat cache. */
   removeResource(name: string): Promise<void>;
+  /** Replaces a registered resource's options (its parameters); false when there is no such resource. */
+  setResourceOptions(name: string, options: ResourceRecord['options']): Promise<boolean>;
   /** Every registered resource, sorted by name. */
   listResources(): Promise<ResourceRecord[]>;
 }

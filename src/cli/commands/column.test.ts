@@ -88,8 +88,22 @@ test('column import, commit, branch, merge, diff and export through the CLI', as
     const exported = readFileSync(join(p.root, 'out.npy'));
     assert.deepEqual(exported.subarray(exported.byteLength - original.byteLength), original);
     assert.match(exported.toString('latin1', 0, 128), /'shape': \(60, 4, 4\)/);
-    const summary = runCli(p.root, ['summary', '--json']).json<{ columns: { count: number }[] }>();
+    const summary = runCli(p.root, ['summary', '--json']).json<{
+      commit: string;
+      author: string;
+      time: string;
+      message: string;
+      columns: { count: number }[];
+    }>();
     assert.equal(summary.columns[0]!.count, 60);
+    // The commit it describes, as Hangar's summary shows it.
+    assert.equal(summary.message, 'ten more');
+    assert.ok(summary.author.length > 0);
+    assert.ok(!Number.isNaN(Date.parse(summary.time)));
+    const text = runCli(p.root, ['summary']).stdout;
+    assert.match(text, new RegExp(`commit ${summary.commit.slice(0, 8)}`));
+    assert.match(text, /message ten more/);
+    assert.match(text, /author \S/);
   } finally {
     p.done();
   }

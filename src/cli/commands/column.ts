@@ -262,7 +262,9 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
 
   program
     .command('summary')
-    .description('every column: dtype, shape, layout, samples, raw and stored bytes; repository disk usage')
+    .description(
+      'the commit described (id, author, time, message) and every column: dtype, shape, layout, samples, raw and stored bytes; repository disk usage',
+    )
     .option('-r, --rev <revision>', 'a branch, tag or commit')
     .option('--json', 'print as JSON')
     .action(async (opts: { rev?: string; json?: boolean }) => {
@@ -271,8 +273,23 @@ export function registerColumnCommands(program: Command, global: () => GlobalOpt
         withReader(repo, opts.rev, async (checkout) => {
           const columns = await api.summarizeColumns(checkout);
           const disk = api.repositoryDiskUsage(repo);
-          if (opts.json) return printJson({ commit: checkout.commit, columns, diskBytes: disk });
+          // The commit it describes, as Hangar's summary shows it: id, author, time, message.
+          const made = checkout.commit ? await api.readCommit(repo, checkout.commit) : undefined;
+          const about = made
+            ? {
+                author: made.author,
+                ...(made.authorEmail ? { authorEmail: made.authorEmail } : {}),
+                time: made.time,
+                message: made.message,
+              }
+            : {};
+          if (opts.json) return printJson({ commit: checkout.commit, ...about, columns, diskBytes: disk });
           say(`${bold('commit')} ${short(checkout.commit)}${checkout.branch ? ` (${checkout.branch})` : ''}`);
+          if (made) {
+            say(`${bold('author')} ${made.author}${made.authorEmail ? ` <${made.authorEmail}>` : ''}`);
+            say(`${bold('time')}   ${made.time}`);
+            say(`${bold('message')} ${made.message}`);
+          }
           for (const c of columns)
             say(
               `  ${bold(c.name)}  ${c.kind}${c.dtype ? ` ${c.dtype}` : ''}${c.shape ? ` [${c.shape.join(', ')}]` : ''}  ${c.layout}  ${c.count} samples  ${mb(c.rawBytes)} raw, ${mb(c.storedBytes)} stored (${c.compression})`,

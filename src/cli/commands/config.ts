@@ -20,33 +20,90 @@ export function registerConfigCommand(program: Command, global: () => GlobalOpti
         "  STRATA_AUTHOR='Name <email>' overrides both for one command (a bare 'Name' keeps user.email).",
         '  Without either, commits record the system user and no email.',
         'Run `strata config` to list every parameter with its value, scope and help.',
+        '',
+        'Parameters of one resource:',
+        '  strata config --resource code              # list them',
+        '  strata config --resource code branch dev   # set one',
       ].join('\n'),
     )
+    .option('--resource <name>', "a resource's own parameters (read_only, branch, sync_mode, ...)")
     .option('--json', 'print as JSON')
-    .action(async (name: string | undefined, value: string | undefined, opts: { json?: boolean }) => {
-      const api = await import('../../api/index.js');
-      await withRepository(global(), async (repo) => {
-        const params =
-          name === undefined
-            ? await api.listParams(repo)
-            : [value === undefined ? await api.getParam(repo, name) : await api.setParam(repo, name, value)];
-        if (opts.json) {
-          const rows = params.map((p) => ({
-            name: p.name,
-            value: p.value,
-            scope: p.scope,
-            default: p.isDefault,
-            help: p.help,
-          }));
-          return printJson(name === undefined ? rows : rows[0]);
-        }
-        if (name === undefined) say(dim(backendsLine(api, repo)));
-        for (const p of params) {
-          say(`${green(p.name)} = ${p.value}${p.isDefault ? dim(' (default)') : ''} ${cyan(`[${p.scope}]`)}`);
-          say(dim(`    ${p.help}`));
-        }
-      });
-    });
+    .action(
+      async (
+        name: string | undefined,
+        value: string | undefined,
+        opts: { json?: boolean; resource?: string },
+      ) => {
+        const api = await import('../../api/index.js');
+        if (opts.resource !== undefined)
+          return resourceConfig(global(), opts.resource, name, value, opts.json);
+        await withRepository(global(), async (repo) => {
+          const params =
+            name === undefined
+              ? await api.listParams(repo)
+              : [
+                  value === undefined
+                    ? await api.getParam(repo, name)
+                    : await api.setParam(repo, name, value),
+                ];
+          if (opts.json) {
+            const rows = params.map((p) => ({
+              name: p.name,
+              value: p.value,
+              scope: p.scope,
+              default: p.isDefault,
+              help: p.help,
+            }));
+            return printJson(name === undefined ? rows : rows[0]);
+          }
+          if (name === undefined) say(dim(backendsLine(api, repo)));
+          for (const p of params) {
+            say(
+              `${green(p.name)} = ${p.value}${p.isDefault ? dim(' (default)') : ''} ${cyan(`[${p.scope}]`)}`,
+            );
+            say(dim(`    ${p.help}`));
+          }
+        });
+      },
+    );
+}
+
+/** `strata config --resource NAME [PARAM [VALUE]]`: one resource's parameters. */
+async function resourceConfig(
+  options: GlobalOptions,
+  resource: string,
+  name: string | undefined,
+  value: string | undefined,
+  json: boolean | undefined,
+): Promise<void> {
+  const api = await import('../../api/index.js');
+  await withRepository(options, async (repo) => {
+    const params =
+      name === undefined
+        ? await api.listResourceParams(repo, resource)
+        : [
+            value === undefined
+              ? await api.getResourceParam(repo, resource, name)
+              : await api.setResourceParam(repo, resource, name, value),
+          ];
+    if (json) {
+      const rows = params.map((p) => ({
+        resource: p.resource,
+        name: p.name,
+        value: p.value,
+        scope: 'resource',
+        default: p.isDefault,
+        help: p.help,
+      }));
+      return printJson(name === undefined ? rows : rows[0]);
+    }
+    for (const p of params) {
+      say(
+        `${green(p.name)} = ${p.value}${p.isDefault ? dim(' (default)') : ''} ${cyan(`[resource ${resource}]`)}`,
+      );
+      say(dim(`    ${p.help}`));
+    }
+  });
 }
 
 /** `strata info`: where the repository is and which backends it uses. */

@@ -3,7 +3,7 @@ import { withRepository, type GlobalOptions } from '../context.js';
 import { cyan, dim, green, printJson, say } from '../output.js';
 import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 
-const EXTERNAL_TYPES = ['local', 'git'];
+const EXTERNAL_TYPES = ['local', 'git', 'rclone'];
 
 interface AddOptions {
   role?: string;
@@ -11,6 +11,9 @@ interface AddOptions {
   readOnly?: boolean;
   referenceOnly?: boolean;
   hash?: boolean;
+  branch?: string;
+  syncMode?: string;
+  sizeOnly?: boolean;
   json?: boolean;
 }
 
@@ -20,10 +23,11 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
     .description('register, list and remove resources (named file trees with a role and a type)');
 
   resource
-    .command('add <type-or-path> [path]')
+    .command('add <type-or-path> [path] [local-dir]')
     .description(
       'register a resource: `add PATH` a folder inside the repository; `add local PATH` a folder ' +
-        'elsewhere on disk (its files stored and restored like an inner folder); `add git PATH` a git repository (its HEAD commit is recorded)',
+        'elsewhere on disk (its files stored and restored like an inner folder); `add git PATH` a git repository (its HEAD commit is recorded); ' +
+        '`add rclone REMOTE:PATH LOCAL_DIR` a local copy of an rclone remote, brought in step before every snapshot',
     )
     .option('-r, --role <role>', RESOURCE_ROLES_HINT)
     .option('-n, --name <name>', 'resource name (default: the folder name)')
@@ -33,53 +37,76 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
       'local: record content hashes but do not store the files (restore lists what it cannot bring back)',
     )
     .option('--no-hash', 'local: record size and mtime only, not content hashes (implies --reference-only)')
+    .option('--branch <branch>', 'git: the branch to follow (a clean repository is switched to it)')
+    .option(
+      '--sync-mode <mode>',
+      'rclone: copy (add and overwrite files of the local copy) or sync (also delete)',
+    )
+    .option('--size-only', 'rclone: compare files by size only')
     .option('--json', 'print as JSON')
-    .action(async (first: string, second: string | undefined, opts: AddOptions) => {
-      const api = await import('../../api/index.js');
-      if (opts.role === undefined) {
-        // Teach instead of a bare "required option": the roles, and a command that works.
-        throw new api.InvalidArgumentError(
-          `a resource needs a role: --role ${api.RESOURCE_ROLES.join('|')}; e.g. strata resource add ${second ?? first} --role source-data`,
-          { missing: 'role', roles: api.RESOURCE_ROLES },
-        );
-      }
-      const role = opts.role;
-      const typed = second !== undefined && EXTERNAL_TYPES.includes(first);
-      if (second !== undefined && !typed) {
-        const { InvalidArgumentError } = api;
-        throw new InvalidArgumentError(
-          `unknown resource type '${first}'; use 'resource add PATH', 'resource add local PATH' or 'resource add git PATH'`,
-          { type: first },
-        );
-      }
-      await withRepository(global(), async (repo) => {
-        const r = await api.addResource(repo, {
-          path: typed ? second : first,
-          type: typed ? first : 'folder',
-          role,
-          name: opts.name,
-          readOnly: opts.readOnly,
-          referenceOnly: opts.referenceOnly,
-          noHash: opts.hash === false,
-          cwd: global().cwd,
-        });
-        if (opts.json)
-          printJson({
-            name: r.name,
-            path: r.path,
-            role: r.role,
-            type: r.type,
-            read_only: !!r.options.readOnly,
-            ...(r.type === 'local'
-              ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
-              : {}),
-          });
-        else
-          say(
-            `Added ${r.type} resource ${green(r.name)} (${r.role}) at ${r.path}/${r.options.referenceOnly ? dim(' (reference-only: files are not stored)') : ''}`,
+    .action(
+      async (first: string, second: string | undefined, third: string | undefined, opts: AddOptions) => {
+        const api = await import('../../api/index.js');
+        if (opts.role === undefined) {
+          // Teach instead of a bare "required option": the roles, and a command that works.
+          throw new api.InvalidArgumentError(
+            `a resource needs a role: --role ${api.RESOURCE_ROLES.join('|')}; e.g. strata resource add ${second ?? first} --role source-data`,
+            { missing: 'role', roles: api.RESOURCE_ROLES },
           );
-      });
-    });
+        }
+        const role = opts.role;
+        const typed = second !== undefined && EXTERNAL_TYPES.includes(first);
+        if (second !== undefined && !typed) {
+          const { InvalidArgumentError } = api;
+          throw new InvalidArgumentError(
+            `unknown resource type '${first}'; use 'resource add PATH', 'resource add local PATH', 'resource add git PATH' or 'resource add rclone REMOTE:PATH LOCAL_DIR'`,
+            { type: first },
+          );
+        }
+        const rclone = typed && first === 'rclone';
+        if (rclone !== (third !== undefined)) {
+          throw new api.InvalidArgumentError(
+            rclone
+              ? 'an rclone resource needs a remote and a local folder: resource add rclone REMOTE:PATH LOCAL_DIR'
+              : `unexpected argument '${third}'`,
+            { type: first },
+          );
+        }
+        await withRepository(global(), async (repo) => {
+          const r = await api.addResource(repo, {
+            path: rclone ? third! : typed ? second : first,
+            ...(rclone ? { remote: second } : {}),
+            syncMode: opts.syncMode as 'copy' | 'sync' | undefined,
+            sizeOnly: opts.sizeOnly,
+            type: typed ? first : 'folder',
+            role,
+            name: opts.name,
+            readOnly: opts.readOnly,
+            referenceOnly: opts.referenceOnly,
+            noHash: opts.hash === false,
+            branch: opts.branch,
+            cwd: global().cwd,
+          });
+          if (opts.json)
+            printJson({
+              name: r.name,
+              path: r.path,
+              role: r.role,
+              type: r.type,
+              read_only: !!r.options.readOnly,
+              ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
+              ...(typeof r.options.remote === 'string' ? { remote: r.options.remote } : {}),
+              ...(r.type === 'local'
+                ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
+                : {}),
+            });
+          else
+            say(
+              `Added ${r.type} resource ${green(r.name)} (${r.role}) at ${r.path}/${r.options.referenceOnly ? dim(' (reference-only: files are not stored)') : ''}`,
+            );
+        });
+      },
+    );
 
   resource
     .command('list')
@@ -97,6 +124,8 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               role: r.role,
               type: r.type,
               read_only: r.options.readOnly === true,
+              ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
+              ...(typeof r.options.remote === 'string' ? { remote: r.options.remote } : {}),
               ...(r.type === 'local'
                 ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
                 : {}),
@@ -109,11 +138,29 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             r.options.readOnly ? 'read-only' : '',
             r.options.referenceOnly || r.options.noHash ? 'reference-only' : '',
             r.options.noHash ? 'no-hash' : '',
+            typeof r.options.branch === 'string' ? `branch ${r.options.branch}` : '',
+            typeof r.options.remote === 'string' ? `from ${r.options.remote}` : '',
           ].filter(Boolean);
           say(
             `${green(r.name.padEnd(20))} ${cyan(r.role.padEnd(18))} ${r.type.padEnd(7)} ${r.path}/${flags.length ? dim(` (${flags.join(', ')})`) : ''}`,
           );
         }
+      });
+    });
+
+  resource
+    .command('refresh [names...]')
+    .description(
+      'bring local copies of remotes (rclone) in step with them now (a snapshot does it first anyway)',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (names: string[], opts: { json?: boolean }) => {
+      const api = await import('../../api/index.js');
+      await withRepository(global(), async (repo) => {
+        const done = await api.refreshResources(repo, names.length > 0 ? { only: names } : {});
+        if (opts.json) printJson({ refreshed: done });
+        else
+          say(done.length > 0 ? `refreshed ${done.join(', ')}` : 'no resource has a remote to refresh from');
       });
     });
 

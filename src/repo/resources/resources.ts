@@ -3,6 +3,8 @@ import { basename } from 'node:path';
 import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
+import { checkOutBranch } from './types/git-type.js';
+import { checkRemote } from './types/rclone/run-rclone.js';
 import { resourceType } from './types/index.js';
 
 export { checkResourcePath } from './resource-path.js';
@@ -58,6 +60,14 @@ export interface AddResourceOptions {
   readonly referenceOnly?: boolean;
   /** `local` only: record size and mtime instead of hashing contents; implies `referenceOnly`. */
   readonly noHash?: boolean;
+  /** `git` only: the branch to follow; a clean repository is switched to it now. */
+  readonly branch?: string;
+  /** `rclone` only: the remote (`REMOTE:PATH`) the local copy at `path` follows. */
+  readonly remote?: string;
+  /** `rclone` only: `copy` (default) adds and overwrites files of the copy, `sync` also deletes. */
+  readonly syncMode?: 'copy' | 'sync';
+  /** `rclone` only: compare files by size only. */
+  readonly sizeOnly?: boolean;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
@@ -67,20 +77,28 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   if (options.noHash && type.type !== 'local') {
     throw new InvalidArgumentError('--no-hash applies to local resources only', { type: type.type });
   }
-  if (options.referenceOnly && type.type !== 'local') {
-    throw new InvalidArgumentError('--reference-only applies to local resources only', { type: type.type });
+  if (options.referenceOnly && type.type !== 'local' && type.type !== 's3') {
+    throw new InvalidArgumentError('--reference-only applies to local and s3 resources only', {
+      type: type.type,
+    });
+  }
+  const rclone = checkRcloneOptions(type.type, options);
+  if (options.branch !== undefined && type.type !== 'git') {
+    throw new InvalidArgumentError('--branch applies to git resources only', { type: type.type });
   }
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
   if (!existsSync(abs)) {
-    if (!options.create || type.type !== 'folder')
+    // A local copy of files kept elsewhere is made when it is missing, then filled by refresh.
+    if (!(options.create && type.type === 'folder') && !type.refresh)
       throw new NotFoundError(`folder '${options.path}' does not exist`, { what: 'folder', path });
     mkdirSync(abs, { recursive: true });
   } else if (!statSync(abs).isDirectory()) {
     throw new InvalidArgumentError(`'${options.path}' is not a folder`, { path });
   }
-  for (const existing of await repo.catalog.listResources()) {
+  const existingResources = await repo.catalog.listResources();
+  for (const existing of existingResources) {
     if (existing.name === name)
       throw new AlreadyExistsError(`resource '${name}' exists already`, { what: 'resource', name });
     if (overlaps(existing.path, path)) {
@@ -90,6 +108,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       });
     }
   }
+  if (options.branch !== undefined) checkOutBranch(abs, options.branch);
   const record: ResourceRecord = {
     name,
     path,
@@ -100,11 +119,43 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       // Without hashes there is nothing to store: --no-hash is a kind of reference-only.
       ...(options.referenceOnly || options.noHash ? { referenceOnly: true } : {}),
       ...(options.noHash ? { noHash: true } : {}),
+      ...(options.branch !== undefined ? { branch: options.branch } : {}),
+      ...rclone,
     },
     createdAt: new Date().toISOString(),
   };
+  // Filled before it is registered: an unreachable origin leaves no registration behind.
+  await type.refresh?.(abs, record);
   await repo.catalog.addResource(record);
   return record;
+}
+
+/** The rclone options to record, checked; refused for other types. */
+function checkRcloneOptions(type: string, options: AddResourceOptions): Record<string, unknown> {
+  const given = options.remote !== undefined || options.syncMode !== undefined || options.sizeOnly;
+  if (type !== 'rclone') {
+    if (given)
+      throw new InvalidArgumentError('--sync-mode and --size-only apply to rclone resources only', { type });
+    return {};
+  }
+  if (options.remote === undefined) {
+    throw new InvalidArgumentError(
+      'an rclone resource needs a remote: resource add rclone REMOTE:PATH LOCAL_DIR',
+      {
+        type,
+      },
+    );
+  }
+  if (options.syncMode !== undefined && options.syncMode !== 'copy' && options.syncMode !== 'sync') {
+    throw new InvalidArgumentError(`--sync-mode is copy or sync, not '${String(options.syncMode)}'`, {
+      syncMode: options.syncMode,
+    });
+  }
+  return {
+    remote: checkRemote(options.remote),
+    ...(options.syncMode === 'sync' ? { syncMode: 'sync' } : {}),
+    ...(options.sizeOnly ? { sizeOnly: true } : {}),
+  };
 }
 
 function overlaps(a: string, b: string): boolean {

@@ -191,8 +191,13 @@ export function checkStoredPath(path: string, what: string): string {
   return path;
 }
 
-/** A stored resource path: relative and safe for folders; absolute for external types. */
+/**
+ * A stored resource path: relative and safe for folders; absolute for external types; types that
+ * may be either (git, rclone) or neither (s3) check their own.
+ */
 function checkResourceLocation(type: string, path: string): string {
+  const own = resourceType(type).checkStoredLocation;
+  if (own) return own(path);
   if (type === 'folder') return checkStoredPath(path, 'resource path');
   if (!path.startsWith('/') || path.includes('\u0000') || path.split('/').includes('..'))
     throw new CorruptObjectError(`refusing unsafe resource path '${path}' found in a stored tree`, { path });

@@ -127,7 +127,11 @@ export async function readWorkingState(
     const { files, skipped } = scanTree(root, { hooks: options.hooks, skip: type.skip, ignore });
     allSkipped.push(...skipped.map((s) => ({ resource: record.name, ...s })));
     const mode = type.contentMode(record.options);
-    const extras = snapshotExtras(record, mode, type.describe?.(type.locate(repo.root, record.path)));
+    const extras = snapshotExtras(
+      record,
+      mode,
+      type.describe?.(type.locate(repo.root, record.path), record.options),
+    );
     const print = fingerprint(files);
     const known = scanStates.get(record.name);
     const base = options.base?.resources[record.name];

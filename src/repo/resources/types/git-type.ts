@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirtyResourceError, InvalidArgumentError, NotFoundError } from '../../../errors/index.js';
-import { checkExternalPath, openExternalPath } from './external-path.js';
+import {
+  checkInnerOrExternalLocation,
+  checkInnerOrExternalPath,
+  locateInnerOrExternal,
+  openInnerOrExternal,
+} from './inner-or-external.js';
 import type { ResourceExtra, ResourceType } from './resource-type.js';
 
 /** Runs git with an argument array (never a shell) in `dir`. */
@@ -32,6 +37,8 @@ export interface GitState {
   readonly commit: string | null;
   /** True when `git status` shows uncommitted or untracked files. */
   readonly dirty: boolean;
+  /** The branch the resource follows (`resource add git --branch B`); absent otherwise. */
+  readonly branch?: string;
 }
 
 /** Reads a git repository's HEAD commit and whether it has uncommitted or untracked files. */
@@ -49,29 +56,68 @@ export function readGitState(dir: string): GitState {
   return { commit: commit || null, dirty };
 }
 
+/** The branch checked out in `dir`, or null on a detached HEAD. */
+export function currentBranch(dir: string): string | null {
+  try {
+    return (
+      execFileSync('git', ['-C', dir, 'symbolic-ref', '-q', '--short', 'HEAD'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || null
+    );
+  } catch {
+    return null;
+  }
+}
+
 /**
- * A git repository anywhere on disk. Git versions its files; a snapshot records its HEAD commit
- * and whether it was dirty, and a restore checks that commit out (refusing a dirty repository).
+ * Puts a git repository on `branch` when it is registered with `--branch`: a clean repository is
+ * switched to it; a dirty one is refused rather than carrying changes over to another branch.
+ */
+export function checkOutBranch(dir: string, branch: string): void {
+  if (currentBranch(dir) === branch) return;
+  runGit(dir, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]);
+  if (readGitState(dir).dirty) {
+    throw new DirtyResourceError(
+      `git repository ${dir} has uncommitted changes; commit or stash them before switching it to branch '${branch}'`,
+      { path: dir, branch },
+    );
+  }
+  runGit(dir, ['checkout', '--quiet', branch]);
+}
+
+/**
+ * A git repository, elsewhere on disk (recorded by absolute path) or inside the repository's
+ * folder (recorded relative to it, like a folder resource, so a clone finds it in the same place).
+ * Git versions its files; a snapshot records its HEAD commit and whether it was dirty, and a
+ * restore checks that commit out (refusing a dirty repository). Registered with `--branch`, it
+ * follows that branch: a restore of the branch's tip checks the branch out rather than a detached
+ * commit.
  */
 export const gitType: ResourceType = {
   type: 'git',
   checkPath(repoRoot, path, cwd) {
-    const abs = checkExternalPath(repoRoot, path, cwd);
-    if (!existsSync(join(abs, '.git'))) {
+    const recorded = checkInnerOrExternalPath(repoRoot, path, cwd);
+    if (!existsSync(join(locateInnerOrExternal(repoRoot, recorded), '.git'))) {
       throw new InvalidArgumentError(`'${path}' is not the top folder of a git repository (no .git)`, {
-        path: abs,
+        path: locateInnerOrExternal(repoRoot, recorded),
       });
     }
-    return abs;
+    return recorded;
   },
-  locate: (_repoRoot, path) => path,
-  open: openExternalPath,
+  locate: locateInnerOrExternal,
+  open: openInnerOrExternal,
+  checkStoredLocation: checkInnerOrExternalLocation,
   // Git holds the contents; the map records hashes so status and diff show changed files.
   contentMode: () => 'hashed',
   skip: ['.git'],
-  describe: (abs): ResourceExtra => ({ git: readGitState(abs) }),
+  describe: (abs, options): ResourceExtra => {
+    const branch = typeof options?.branch === 'string' ? options.branch : undefined;
+    return { git: { ...readGitState(abs), ...(branch ? { branch } : {}) } };
+  },
   restoreExtra(abs, name, extra) {
-    const wanted = (extra?.git as GitState | undefined)?.commit;
+    const recorded = extra?.git as GitState | undefined;
+    const wanted = recorded?.commit;
     if (!wanted) return false;
     const now = readGitState(abs);
     // At the recorded commit already: uncommitted changes are carried over, as git does.
@@ -82,7 +128,11 @@ export const gitType: ResourceType = {
         { resource: name, path: abs, commit: wanted },
       );
     }
-    runGit(abs, ['checkout', '--quiet', wanted]);
+    // The followed branch when the snapshot's commit is its tip; the bare commit otherwise (a
+    // branch is never moved by a restore).
+    const branch = recorded.branch;
+    const tip = branch ? runGit(abs, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).trim() : '';
+    runGit(abs, ['checkout', '--quiet', tip === wanted ? branch! : wanted]);
     return true;
   },
 };

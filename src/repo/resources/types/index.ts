@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../../errors/index.js';
 import { folderType } from './folder-type.js';
 import { gitType } from './git-type.js';
 import { localType } from './local-type.js';
+import { rcloneType } from './rclone/rclone-type.js';
 import type { ResourceType } from './resource-type.js';
 
 export type { ContentMode, ResourceExtra, ResourceType } from './resource-type.js';
@@ -11,6 +12,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   folder: folderType,
   local: localType,
   git: gitType,
+  rclone: rcloneType,
 };
 
 /** The type of a resource record or snapshot; an unknown type is refused by name. */

@@ -31,11 +31,27 @@ export interface ResourceType {
   contentMode(options: ResourceRecord['options']): ContentMode;
   /** Folder names never scanned (besides `.strata`), e.g. `.git`. */
   readonly skip: readonly string[];
-  /** Extra state to record in the snapshot, read from the folder now. */
-  describe?(abs: string): ResourceExtra;
+  /** Extra state to record in the snapshot, read from the folder now (and the resource's options). */
+  describe?(abs: string, options?: ResourceRecord['options']): ResourceExtra;
   /**
    * Brings the folder back to a snapshot's extra state (git: checks out the commit). Throws when
    * that would lose work (a dirty git repository). Called only for writable resources.
    */
   restoreExtra?(abs: string, name: string, extra: ResourceExtra | undefined): boolean;
+  /**
+   * For a local copy of files kept elsewhere (rclone remote, S3 prefix): brings the copy at `abs`
+   * in step with its origin. Called when the resource is added and before every snapshot, so a
+   * snapshot records what the origin holds.
+   */
+  refresh?(abs: string, record: ResourceRecord): Promise<void>;
+  /**
+   * Sends the local copy back to its origin after a restore wrote it (S3: the snapshot's objects
+   * go back into the bucket). Called only for writable resources.
+   */
+  publish?(abs: string, record: ResourceRecord): Promise<void>;
+  /**
+   * Checks a resource location read from a stored tree (a tree is data); types whose locations are
+   * not paths on disk (`s3://...`) check their own form. Returns it unchanged or throws.
+   */
+  checkStoredLocation?(path: string): string;
 }
