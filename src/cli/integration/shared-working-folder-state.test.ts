@@ -2,7 +2,7 @@
  * Issue 12, points 2 and 4: uncommitted work belongs to one working folder. Two working folders in
  * different temp folders share only the PostgreSQL catalog and the S3 store, each command a
  * separate CLI process: A stages column samples and records a lineage step, B sees none of it
- * until A commits, then reads them. PostgreSQL tests run whenever STRATA_TEST_POSTGRES is set
+ * (and its gc keeps A's staged data) until A commits, then reads them. PostgreSQL tests run whenever STRATA_TEST_POSTGRES is set
  * (and fail when it is set but unreachable); s3rver is started by the test itself.
  */
 import assert from 'node:assert/strict';
@@ -91,6 +91,11 @@ describe('uncommitted work belongs to one working folder (PostgreSQL + S3)', { s
       ['prep'],
     );
 
+    // B's gc keeps A's staged samples: their chunks are in the shared store and reachable only
+    // from A's staging, which gc reads from the catalog whichever working folder staged them.
+    // (What it may remove is garbage such as the empty index the column was created with.)
+    await ok(b, ['gc']);
+
     await ok(a, ['commit', '-m', 'samples from A']);
     assert.deepEqual(await json<unknown[]>(a, ['column', 'status']), []);
 
@@ -101,6 +106,7 @@ describe('uncommitted work belongs to one working folder (PostgreSQL + S3)', { s
     );
     assert.deepEqual((await json<{ data: number[] }>(b, ['column', 'show', 'x', '2'])).data, [5, 6]);
     assert.deepEqual(await json<unknown[]>(b, ['column', 'status']), []);
+    await ok(b, ['fsck']);
     // B had a current lineage of its own on main (its step): it keeps it, A's step arrives in
     // the commit's section.
     const committed = await json<Steps>(b, ['lineage', 'show', '--snapshot', 'HEAD']);
