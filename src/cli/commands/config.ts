@@ -8,13 +8,13 @@ export function registerConfigCommand(program: Command, global: () => GlobalOpti
     .command('config [name] [value]')
     .description(
       'list, show or set configuration parameters: global ones are shared through the repository, ' +
-        'local ones (such as hostname) belong to this machine only',
+        'local ones (such as hostname) belong to this working folder only',
     )
     .addHelpText(
       'after',
       [
         '',
-        'Author of commits (local parameters, this machine only):',
+        'Author of commits (local parameters, this working folder only):',
         '  strata config user.name "Ada Lovelace"',
         '  strata config user.email ada@example.org',
         "  STRATA_AUTHOR='Name <email>' overrides both for one command (a bare 'Name' keeps user.email).",

@@ -71,7 +71,7 @@ export const PARAMS: readonly ParamSpec[] = [
   {
     name: 'hostname',
     scope: 'local',
-    help: "this machine's name in results folders ({HOST}); local to this machine, never versioned",
+    help: "this machine's name in results folders ({HOST}); local to this working folder, never versioned",
     defaultValue: () => hostname(),
     check: (v) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v))
