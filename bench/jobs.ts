@@ -10,7 +10,9 @@
  *                      STRATA_TEST_POSTGRES is set; a fresh schema, dropped afterwards)
  *   sqlite_floor       peer measured in the same run: the bare SQLite writes a durable queue needs
  *                      per task (two single-row UPDATE transactions) in one connection
- *   bullmq             the BullMQ adapter (target >= 2,000 tasks/s); not run while the 'ioredis'
+ *   bullmq_postgres_backend  the BullMQ adapter on BullMQ's PostgreSQL backend (job tables in
+ *                      SQLite), one worker with concurrency 32 (when STRATA_TEST_POSTGRES is set)
+ *   bullmq             the BullMQ adapter on Redis (target >= 2,000 tasks/s); not run while the 'ioredis'
  *                      package is missing (BullMQ 6 no longer bundles a Redis client)
  *
  * Every run is checked (job completed, done = N); a failed check makes the run exit non-zero.
@@ -122,6 +124,7 @@ export async function run(): Promise<Record<string, unknown>> {
       await repo.close();
     }
     results.local_postgres = await postgresRun();
+    results.bullmq_postgres_backend = await bullmqPostgresRun(root);
     results.sqlite_floor = sqliteFloor(root);
     results.bullmq = {
       tasks_per_s: null,
@@ -147,6 +150,35 @@ async function postgresRun(): Promise<Record<string, unknown>> {
   const queue = await openJobQueue({ store: url.toString() });
   try {
     return await timed(queue, 'local over PostgreSQL', inProcess(queue));
+  } finally {
+    await queue.close();
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  }
+}
+
+async function bullmqPostgresRun(root: string): Promise<Record<string, unknown>> {
+  const connectionString = process.env.STRATA_TEST_POSTGRES;
+  if (connectionString === undefined) return { skipped: 'STRATA_TEST_POSTGRES is not set' };
+  const schema = `strata_bench_bullmq_${process.pid}`;
+  const { default: pg } = await import('pg');
+  const url = new URL(connectionString);
+  url.searchParams.set('schema', schema);
+  const { openJobQueue } = (await import(
+    new URL('../src/jobs/open-job-queue.js', import.meta.url).href
+  )) as typeof import('../src/jobs/open-job-queue.js');
+  const queue = await openJobQueue({
+    store: join(root, 'bullmq-jobs.db'),
+    queue: `bullmq+${url.toString()}`,
+  });
+  try {
+    return await timed(queue, 'bullmq on its PostgreSQL backend', async (jobId) => {
+      const worker = queue.createWorker({ jobId, concurrency: 32, handlers: { tiny: async () => {} } });
+      await worker.idle;
+      await worker.close();
+    });
   } finally {
     await queue.close();
     const client = new pg.Client({ connectionString });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { ConfigError } from '../errors/index.js';
 import { LocalJobQueue } from './local/local-job-queue.js';
 import type { JobQueue } from './port.js';
@@ -13,20 +14,59 @@ export interface JobQueueLocation {
   readonly queue?: string;
 }
 
-/** Opens the job queue at `location` (the composition root decides the location). */
+/** `bullmq+postgres://...`: BullMQ with its own PostgreSQL backend (no Redis). */
+const BULLMQ_POSTGRES = /^bullmq\+postgres(ql)?:\/\//;
+
+/** True when the optional `ioredis` package (BullMQ 6's Redis client) can be loaded. */
+function hasRedisClient(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('ioredis');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the job queue at `location` (the composition root decides the location). Engines:
+ * `local` (default), `redis://...` (BullMQ on Redis), `bullmq+postgres://...` (BullMQ on its
+ * PostgreSQL backend; password from `STRATA_PG_PASSWORD` or `PGPASSWORD`).
+ */
 export async function openJobQueue(location: JobQueueLocation): Promise<JobQueue> {
   const engine = location.queue ?? 'local';
-  if (engine !== 'local' && !/^rediss?:\/\//.test(engine)) {
-    throw new ConfigError(`unknown job queue '${engine}': use 'local' or a redis:// URL`, { queue: engine });
+  const redis = /^rediss?:\/\//.test(engine);
+  if (engine !== 'local' && !redis && !BULLMQ_POSTGRES.test(engine)) {
+    throw new ConfigError(
+      `unknown job queue '${redact(engine)}': use 'local', redis://... or bullmq+postgres://...`,
+      {
+        queue: redact(engine),
+      },
+    );
+  }
+  if (redis && !hasRedisClient()) {
+    // BullMQ 6 no longer ships a Redis client: it needs the optional 'ioredis' package.
+    throw new ConfigError(
+      `the BullMQ job queue (${redact(engine)}) needs the 'ioredis' package, which this installation lacks`,
+      { queue: redact(engine) },
+    );
   }
   const store = await openJobStore(location.store);
   if (engine === 'local') return new LocalJobQueue(store);
-  await store.close();
-  // BullMQ 6 no longer ships a Redis client: it needs the optional 'ioredis' package.
-  throw new ConfigError(
-    `the BullMQ job queue (${redact(engine)}) needs the 'ioredis' package, which this installation lacks`,
-    { queue: redact(engine) },
-  );
+  try {
+    const { openBullmqJobQueue } = await import('./bullmq/bullmq-job-queue.js');
+    return await openBullmqJobQueue({ store, engine: bullmqEngine(engine) });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+function bullmqEngine(engine: string): { backend: 'redis' | 'postgres'; url: string } {
+  if (!BULLMQ_POSTGRES.test(engine)) return { backend: 'redis', url: engine };
+  const url = new URL(engine.replace(/^bullmq\+/, ''));
+  const password = process.env.STRATA_PG_PASSWORD;
+  if (password !== undefined && url.password === '') url.password = encodeURIComponent(password);
+  return { backend: 'postgres', url: url.toString() };
 }
 
 /** A URL without its password, for messages. */
