@@ -66,10 +66,14 @@ console.log(JSON.stringify({ rps: result.requests.average, total: result.request
 `;
 
 async function load(url: string, token: string): Promise<Record<string, number>> {
-  const run = await runProcess(process.execPath, ['--input-type=module', '-e', LOADER, url, token, String(SECONDS), String(CONNECTIONS)], {
-    cwd: PROJECT_ROOT,
-    label: `autocannon ${url}`,
-  });
+  const run = await runProcess(
+    process.execPath,
+    ['--input-type=module', '-e', LOADER, url, token, String(SECONDS), String(CONNECTIONS)],
+    {
+      cwd: PROJECT_ROOT,
+      label: `autocannon ${url}`,
+    },
+  );
   const r = JSON.parse(run.stdout) as Record<string, number>;
   check(r.non2xx === 0 && r.errors === 0, `load run had errors: ${run.stdout}`);
   return {
@@ -93,7 +97,9 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`writing a ${BIG_MB} MiB file`);
     const sha = writeRandomFile(join(root, 'data', 'big.bin'), BIG_MB);
     await strata(root, ['commit', '-m', 'big']);
-    const token = (await strata(root, ['token', 'create', 'bench', '--scope', 'read'])).stdout.split('\n')[0]!.trim();
+    const token = (await strata(root, ['token', 'create', 'bench', '--scope', 'read'])).stdout
+      .split('\n')[0]!
+      .trim();
     check(token.startsWith('strata_'), 'token create printed no token');
     const started = await serve(root);
     server = started.child;
@@ -113,7 +119,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const t0 = process.hrtime.bigint();
     const dl = await runProcess(
       'sh',
-      ['-c', `curl -sf -H "authorization: Bearer ${token}" "${url}/api/file?resource=data&path=big.bin" | sha256sum`],
+      [
+        '-c',
+        `curl -sf -H "authorization: Bearer ${token}" "${url}/api/file?resource=data&path=big.bin" | sha256sum`,
+      ],
       { cwd: root, label: 'curl download' },
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
