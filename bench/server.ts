@@ -75,12 +75,15 @@ async function load(url: string, token: string): Promise<Record<string, number>>
     },
   );
   const r = JSON.parse(run.stdout) as Record<string, number>;
-  check(r.non2xx === 0 && r.errors === 0, `load run had errors: ${run.stdout}`);
+  // A non-2xx answer is wrong; a timeout (autocannon's 10 s) on an overloaded machine is a figure.
+  check(r.non2xx === 0, `load run had non-2xx answers: ${run.stdout}`);
   return {
     requests_per_s: round(r.rps!, 0),
     requests: r.total!,
     p50_ms: r.p50!,
     p99_ms: r.p99!,
+    socket_errors: r.errors!,
+    timeouts: r.timeouts!,
     load_generator_cpu_s: round(r.cpu_s!, 2),
     load_generator_cpu_share: round(r.cpu_s! / SECONDS, 2),
   };
