@@ -66,17 +66,24 @@ console.log(JSON.stringify({ rps: result.requests.average, total: result.request
 `;
 
 async function load(url: string, token: string): Promise<Record<string, number>> {
-  const run = await runProcess(process.execPath, ['--input-type=module', '-e', LOADER, url, token, String(SECONDS), String(CONNECTIONS)], {
-    cwd: PROJECT_ROOT,
-    label: `autocannon ${url}`,
-  });
+  const run = await runProcess(
+    process.execPath,
+    ['--input-type=module', '-e', LOADER, url, token, String(SECONDS), String(CONNECTIONS)],
+    {
+      cwd: PROJECT_ROOT,
+      label: `autocannon ${url}`,
+    },
+  );
   const r = JSON.parse(run.stdout) as Record<string, number>;
-  check(r.non2xx === 0 && r.errors === 0, `load run had errors: ${run.stdout}`);
+  // A non-2xx answer is wrong; a timeout (autocannon's 10 s) on an overloaded machine is a figure.
+  check(r.non2xx === 0, `load run had non-2xx answers: ${run.stdout}`);
   return {
     requests_per_s: round(r.rps!, 0),
     requests: r.total!,
     p50_ms: r.p50!,
     p99_ms: r.p99!,
+    socket_errors: r.errors!,
+    timeouts: r.timeouts!,
     load_generator_cpu_s: round(r.cpu_s!, 2),
     load_generator_cpu_share: round(r.cpu_s! / SECONDS, 2),
   };
@@ -93,7 +100,9 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`writing a ${BIG_MB} MiB file`);
     const sha = writeRandomFile(join(root, 'data', 'big.bin'), BIG_MB);
     await strata(root, ['commit', '-m', 'big']);
-    const token = (await strata(root, ['token', 'create', 'bench', '--scope', 'read'])).stdout.split('\n')[0]!.trim();
+    const token = (await strata(root, ['token', 'create', 'bench', '--scope', 'read'])).stdout
+      .split('\n')[0]!
+      .trim();
     check(token.startsWith('strata_'), 'token create printed no token');
     const started = await serve(root);
     server = started.child;
@@ -113,7 +122,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const t0 = process.hrtime.bigint();
     const dl = await runProcess(
       'sh',
-      ['-c', `curl -sf -H "authorization: Bearer ${token}" "${url}/api/file?resource=data&path=big.bin" | sha256sum`],
+      [
+        '-c',
+        `curl -sf -H "authorization: Bearer ${token}" "${url}/api/file?resource=data&path=big.bin" | sha256sum`,
+      ],
       { cwd: root, label: 'curl download' },
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

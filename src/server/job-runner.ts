@@ -7,7 +7,10 @@ export interface TaskProgress {
 }
 
 /** What one kind of job runs: a library call, told to stop when `signal` aborts. */
-type JobBody = (context: { signal: AbortSignal; progress: (done: number, total: number) => void }) => Promise<api.JobRecord['config'] | void>;
+type JobBody = (context: {
+  signal: AbortSignal;
+  progress: (done: number, total: number) => void;
+}) => Promise<api.JobRecord['config'] | void>;
 
 /**
  * The server's long operations, run as jobs on the repository's job queue by one worker inside
@@ -16,6 +19,8 @@ type JobBody = (context: { signal: AbortSignal; progress: (done: number, total: 
 export class ServerJobs {
   private readonly progress = new Map<string, TaskProgress>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Running tasks of this server's worker, so a cancel here stops them at once (not at the next heartbeat). */
+  private readonly running = new Map<string, AbortController>();
   private worker: api.JobWorker | undefined;
 
   private constructor(
@@ -45,16 +50,19 @@ export class ServerJobs {
   private start(): void {
     const handlers: Record<string, api.TaskHandler> = {};
     for (const [kind, body] of Object.entries(this.bodies)) {
-      handlers[kind] = async ({ lease, signal }) => {
+      handlers[kind] = async ({ lease, signal: leaseSignal }) => {
+        const local = new AbortController();
+        this.running.set(lease.jobId, local);
         try {
           return await body({
-            signal,
+            signal: AbortSignal.any([leaseSignal, local.signal]),
             progress: (done, total) => {
               this.progress.set(lease.jobId, { done, total });
               for (const listener of this.listeners.get(lease.jobId) ?? []) listener();
             },
           });
         } finally {
+          this.running.delete(lease.jobId);
           this.progress.delete(lease.jobId);
         }
       };
@@ -64,7 +72,19 @@ export class ServerJobs {
 
   /** Starts a job of `kind` (one task); the worker picks it up. */
   async startJob(kind: string, config: api.JobRecord['config'] = {}): Promise<api.JobRecord> {
-    return this.queue.createJob({ kind, config, tasks: [{ key: kind, payload: config }], retry: { maxAttempts: 1 } });
+    return this.queue.createJob({
+      kind,
+      config,
+      tasks: [{ key: kind, payload: config }],
+      retry: { maxAttempts: 1 },
+    });
+  }
+
+  /** Cancels the job in the queue, and stops its task at once when this server is running it. */
+  async cancel(id: string): Promise<api.JobRecord> {
+    const record = await this.queue.cancel(id);
+    this.running.get(id)?.abort(new Error(`job ${id} was cancelled`));
+    return record;
   }
 
   /** The job record with the running task's progress, if any. */

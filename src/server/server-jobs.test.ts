@@ -13,7 +13,11 @@ interface JobView {
 }
 
 /** Reads a job's server-sent events, calling `onJob` for each, until the stream ends or it returns true. */
-async function follow(url: string, token: string, onJob: (job: JobView) => boolean | Promise<boolean>): Promise<JobView[]> {
+async function follow(
+  url: string,
+  token: string,
+  onJob: (job: JobView) => boolean | Promise<boolean>,
+): Promise<JobView[]> {
   const response = await fetch(`${url}?access_token=${encodeURIComponent(token)}`);
   assert.equal(response.headers.get('content-type'), 'text/event-stream');
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -58,12 +62,16 @@ test('jobs: an asset update runs as a job (202, SSE progress, record); one cance
     const c = s.client(s.tokens.write);
     const count = async () => (await c.search({ sql: 'SELECT count(*) AS n FROM data' })).rows[0]!.n;
     assert.equal(await count(), 2);
-    await assert.rejects(s.client(s.tokens.read).startJob('/api/assets/update'), (e: ApiError) => e.status === 403);
+    await assert.rejects(
+      s.client(s.tokens.read).startJob('/api/assets/update'),
+      (e: ApiError) => e.status === 403,
+    );
 
     // Many more frames, so the update is still reading when it is cancelled.
     const png = await tinyPng(64, 64);
     const more: Record<string, Buffer> = {};
-    for (let f = 1; f <= frames; f++) more[path.join('ingress', sequenceFolder('many'), frameName('many', f))] = png;
+    for (let f = 1; f <= frames; f++)
+      more[path.join('ingress', sequenceFolder('many'), frameName('many', f))] = png;
     writeTree(root, more);
 
     const { job } = await c.startJob('/api/assets/update');
@@ -93,7 +101,10 @@ test('jobs: an asset update runs as a job (202, SSE progress, record); one cance
     assert.equal(seen.at(-1)!.state, 'completed');
     assert.equal(await count(), 2 + frames);
     const listed = await c.request<{ jobs: JobView[] }>('GET', '/api/jobs');
-    assert.deepEqual(listed.jobs.map((j) => j.state), ['completed', 'cancelled']);
+    assert.deepEqual(
+      listed.jobs.map((j) => j.state),
+      ['completed', 'cancelled'],
+    );
   } finally {
     await s.close();
   }

@@ -4,7 +4,19 @@ import { onInterrupt } from '../../util/interrupt-cleanup.js';
 import type { GlobalOptions } from '../context.js';
 import { bold, say } from '../output.js';
 
-type StartServer = typeof import('../../server/start-server.js');
+/**
+ * What the CLI uses of `src/server/start-server.js`, declared here: the CLI and the server are
+ * both faces (one layer), so neither imports the other; the module is loaded by path.
+ */
+interface StartServer {
+  startServer(options: {
+    cwd: string;
+    port: number;
+    host: string;
+    readOnly: boolean;
+    searchTimeoutSeconds?: number;
+  }): Promise<{ readonly url: string; readonly repo: { readonly root: string }; close(): Promise<void> }>;
+}
 
 const port = (v: string) => {
   const n = Number(v);
