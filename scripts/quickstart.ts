@@ -217,6 +217,24 @@ function libraryTour(): void {
 }
 
 /** A folder elsewhere on disk, registered as a local resource: versioned where it lies. */
+/** Remotes: publish to a bare repository, clone it, change the clone, push back, pull here. */
+function remotesTour(): void {
+  const hub = `${demo}-hub`;
+  const copy = `${demo}-copy`;
+  for (const dir of [hub, copy]) rmSync(dir, { recursive: true, force: true });
+  note('Share the repository: publish it (remote add + push; a new path becomes a bare repository).');
+  strata('remote', 'add', 'origin', hub);
+  strata('push', '--tags');
+  note('Clone it into a second folder, change a file there, commit and push back.');
+  strata('clone', hub, copy);
+  appendFileSync(join(copy, 'source-data/measurements.csv'), '21.00,64.000,0\n');
+  strata('-C', copy, 'commit', '-m', 'One more measurement, from the copy');
+  strata('-C', copy, 'push');
+  note('Back in the first folder: pull brings the change in (a fast-forward here).');
+  strata('pull');
+  strata('log', '-n', '2');
+}
+
 function localResourceTour(): void {
   const shared = `${demo}-shared`;
   rmSync(shared, { recursive: true, force: true });
@@ -328,6 +346,8 @@ async function main(): Promise<void> {
   strata('assets', 'parse', 'p-cat001_s-seq001_d-running-cat_v001_f0001.txt');
   strataRefused('assets', 'parse', 'p-cat001_s-seq001_d-Running_v1.txt');
   assetsTour(demo, strata, note);
+
+  remotesTour();
 
   libraryTour();
 

@@ -82,7 +82,7 @@ export async function cloneRepository(
   try {
     repo = await openOrCreateClone(root, remoteUrl);
     const fetched = await fetchRemote(repo, 'origin', { transport, onProgress: options.onProgress });
-    const branch = options.branch ?? fetched.head ?? 'main';
+    const branch = options.branch ?? (await defaultBranch(repo, fetched.head));
     const tip = (await repo.catalog.getRef(trackingRef('origin', branch)))?.target ?? null;
     if (tip === null && options.branch)
       throw new NotFoundError(`remote ${remoteUrl} has no branch '${branch}'`, {
@@ -102,6 +102,15 @@ export async function cloneRepository(
     await repo?.close();
     await transport.close();
   }
+}
+
+/** The remote HEAD's branch when it has a commit, else `main`, else the first branch fetched. */
+async function defaultBranch(repo: Repository, head: string | null): Promise<string> {
+  const fetched = (await repo.catalog.listRefs(trackingRef('origin', ''))).map((r) =>
+    r.name.slice(trackingRef('origin', '').length),
+  );
+  for (const name of [head, 'main']) if (name && fetched.includes(name)) return name;
+  return fetched[0] ?? head ?? 'main';
 }
 
 function defaultFolder(location: ReturnType<typeof parseRemoteUrl>): string {

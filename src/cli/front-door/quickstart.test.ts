@@ -46,6 +46,8 @@ test(
       /^\$ strata run /m,
       /^\$ strata report history /m,
       /^\$ strata assets workflow$/m,
+      /^\$ strata clone \S+-hub \S+-copy$/m,
+      /^\$ strata pull\nFrom \S+-hub\n(.*\n)?Fast-forward to /m,
       /^\$ node \S*examples\/folder-dataset\.mjs library-demo$/m,
       /^What to try next:$/m,
     ]) {
