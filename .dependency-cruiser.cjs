@@ -26,7 +26,12 @@ const LAYERS = [
 const DRIVERS = [
   {
     name: 'better-sqlite3',
-    allowedIn: ['src/catalog/sqlite/', 'src/compute/store/sqlite/', 'src/assets/store/sqlite/'],
+    allowedIn: [
+      'src/catalog/sqlite/',
+      'src/compute/store/sqlite/',
+      'src/assets/store/sqlite/',
+      'src/jobs/store/sqlite/',
+    ],
   },
   {
     name: 'pg',
@@ -35,6 +40,7 @@ const DRIVERS = [
       'src/compute/store/postgres/',
       'src/assets/store/postgres/',
       'src/assets/export/postgres/',
+      'src/jobs/store/postgres/',
     ],
   },
   { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
@@ -62,7 +68,7 @@ const ADAPTER_IMPORTERS = [
   '^src/backends/',
   '^src/catalog/',
   '^src/store/',
-  '^src/(compute|assets)/store/(sqlite|postgres)/',
+  '^src/(compute|assets|jobs)/store/(sqlite|postgres)/',
   '/test-support/',
   TEST_FILE,
 ];

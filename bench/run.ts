@@ -54,6 +54,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),
   },
+  jobs: {
+    description: 'jobs: tiny tasks/s through the JobQueue adapters, outcomes written to the catalog',
+    run: async () => (await import('./jobs.js')).run(),
+  },
 };
 
 function machine(): Record<string, unknown> {

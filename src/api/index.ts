@@ -160,3 +160,27 @@ export { findInterrupted, recover } from './interrupted.js';
 export type { InterruptedOperation, RecoverResult } from './interrupted.js';
 export { resolveInterrupted } from '../repo/worktree/journaled-rewrite.js';
 export type { RecoveryResult } from '../repo/worktree/journaled-rewrite.js';
+// Jobs (src/jobs/): large work split into tasks, run by local worker processes or BullMQ workers;
+// job records in the catalog.
+export { openRepositoryJobQueue, jobQueueLocation } from '../backends/repository-jobs.js';
+export { startWorkerProcesses } from '../jobs/local/worker-processes.js';
+export type { WorkerProcessOptions, WorkerProcessPool } from '../jobs/local/worker-processes.js';
+export { isTerminalJobState } from '../jobs/port.js';
+export type {
+  JobQueue,
+  JobRecord,
+  JobState,
+  JobCounts,
+  JobTaskError,
+  JobWorkerInfo,
+  JobWorker,
+  CreateJobOptions,
+  TaskSpec,
+  TaskLease,
+  TaskHandler,
+  TaskContext,
+  WorkerOptions,
+  JobProgressEvent,
+  RetryPolicy as JobRetryPolicy,
+} from '../jobs/port.js';
+export type { JobQueueLocation } from '../jobs/open-job-queue.js';

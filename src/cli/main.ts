@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerIngestCommands } from './commands/ingest.js';
+import { registerJobCommands } from './commands/job.js';
 import { registerLineageCommands } from './commands/lineage.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerRefCommands } from './commands/refs.js';
@@ -46,6 +47,7 @@ export function createProgram(): Command {
   registerRunCommand(program, global);
   registerAssetCommands(program);
   registerColumnCommands(program, global);
+  registerJobCommands(program, global);
   registerCompletionCommand(program);
   return program;
 }

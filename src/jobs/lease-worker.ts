@@ -1,6 +1,13 @@
 import { LeaseLostError } from '../errors/index.js';
 import { DEFAULT_LEASE_MS, workerIdentity } from './job-defaults.js';
-import { isTerminalJobState, type JobQueue, type JobWorker, type JsonValue, type TaskLease, type WorkerOptions } from './port.js';
+import {
+  isTerminalJobState,
+  type JobQueue,
+  type JobWorker,
+  type JsonValue,
+  type TaskLease,
+  type WorkerOptions,
+} from './port.js';
 
 /** Waits between empty polls grow from this to `MAX_IDLE_MS`. */
 const MIN_IDLE_MS = 20;
@@ -46,15 +53,18 @@ export function startLeaseWorker(queue: JobQueue, options: WorkerOptions): JobWo
     const abort = new AbortController();
     inHand.add(abort);
     let current = lease;
-    const beat = setInterval(() => {
-      queue.heartbeat(current).then(
-        (renewed) => (current = renewed),
-        (err: unknown) => {
-          if (err instanceof LeaseLostError) abort.abort(err);
-          else report(err);
-        },
-      );
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    const beat = setInterval(
+      () => {
+        queue.heartbeat(current).then(
+          (renewed) => (current = renewed),
+          (err: unknown) => {
+            if (err instanceof LeaseLostError) abort.abort(err);
+            else report(err);
+          },
+        );
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
     try {
       const handler = options.handlers[lease.kind]!;
       let result: JsonValue | void;
@@ -113,7 +123,10 @@ export function startLeaseWorker(queue: JobQueue, options: WorkerOptions): JobWo
       const timer =
         closeOptions.timeoutMs === undefined
           ? undefined
-          : setTimeout(() => inHand.forEach((abort) => abort.abort(new Error('worker closed'))), closeOptions.timeoutMs);
+          : setTimeout(
+              () => inHand.forEach((abort) => abort.abort(new Error('worker closed'))),
+              closeOptions.timeoutMs,
+            );
       await idle;
       if (timer !== undefined) clearTimeout(timer);
     },

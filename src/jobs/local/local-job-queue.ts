@@ -71,12 +71,19 @@ export class LocalJobQueue implements JobQueue {
 
   async heartbeat(lease: TaskLease): Promise<TaskLease> {
     const leaseUntil = Date.now() + lease.leaseMs;
-    if (!(await this.store.renewLease(lease.jobId, lease.taskKey, lease.token, leaseUntil))) throw lost(lease);
+    if (!(await this.store.renewLease(lease.jobId, lease.taskKey, lease.token, leaseUntil)))
+      throw lost(lease);
     return { ...lease, leaseUntil };
   }
 
   async complete(lease: TaskLease, _result?: JsonValue): Promise<void> {
-    const ok = await this.store.finishLeased(lease.jobId, lease.taskKey, lease.token, { type: 'done' }, Date.now());
+    const ok = await this.store.finishLeased(
+      lease.jobId,
+      lease.taskKey,
+      lease.token,
+      { type: 'done' },
+      Date.now(),
+    );
     if (!ok) throw lost(lease);
   }
 
@@ -117,8 +124,11 @@ export class LocalJobQueue implements JobQueue {
 }
 
 function lost(lease: TaskLease): LeaseLostError {
-  return new LeaseLostError(`task ${lease.taskKey} of job ${lease.jobId} is no longer leased by this worker`, {
-    jobId: lease.jobId,
-    taskKey: lease.taskKey,
-  });
+  return new LeaseLostError(
+    `task ${lease.taskKey} of job ${lease.jobId} is no longer leased by this worker`,
+    {
+      jobId: lease.jobId,
+      taskKey: lease.taskKey,
+    },
+  );
 }

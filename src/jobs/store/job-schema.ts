@@ -5,7 +5,11 @@
  * PostgreSQL adapter in the shared catalog's database and schema. Never edit a shipped migration:
  * add the next number.
  */
-export const JOB_MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+export const JOB_MIGRATIONS: readonly {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}[] = [
   {
     version: 1,
     name: 'jobs, tasks, workers, errors',
@@ -43,7 +47,7 @@ export const JOB_MIGRATIONS: readonly { readonly version: number; readonly name:
         updated_ms     DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (job_id, key)
       );
-      CREATE INDEX job_tasks_runnable ON job_tasks (job_id, state, available_ms);
+      CREATE INDEX job_tasks_runnable ON job_tasks (job_id, state, available_ms, seq);
       CREATE TABLE job_workers (
         job_id       TEXT NOT NULL,
         worker_id    TEXT NOT NULL,

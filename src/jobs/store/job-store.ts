@@ -1,4 +1,12 @@
-import type { JobRecord, JobState, JobTaskError, JsonValue, ListJobsOptions, RetryPolicy, TaskSpec } from '../port.js';
+import type {
+  JobRecord,
+  JobState,
+  JobTaskError,
+  JsonValue,
+  ListJobsOptions,
+  RetryPolicy,
+  TaskSpec,
+} from '../port.js';
 
 /** A new job as `JobStore.createJob` writes it (state `queued`, counts zero). */
 export interface NewJob {
@@ -81,7 +89,13 @@ export interface JobStore {
   /** Extends a held lease; false when it is no longer held. */
   renewLease(jobId: string, taskKey: string, token: string, untilMs: number): Promise<boolean>;
   /** Ends a held attempt; false (and nothing changes) when the lease is no longer held. */
-  finishLeased(jobId: string, taskKey: string, token: string, outcome: LeasedOutcome, nowMs: number): Promise<boolean>;
+  finishLeased(
+    jobId: string,
+    taskKey: string,
+    token: string,
+    outcome: LeasedOutcome,
+    nowMs: number,
+  ): Promise<boolean>;
 
   /** Applies outcomes in one transaction; a task already ended is left alone (idempotent). */
   recordOutcomes(outcomes: readonly TaskOutcome[], nowMs: number): Promise<void>;

@@ -25,7 +25,8 @@ type Trx = Transaction<JobDatabase>;
 
 const ACTIVE: readonly JobState[] = ['queued', 'running'];
 const ENDED_TASK = ['done', 'failed', 'cancelled'];
-const isoOf = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+const isoOf = (ms: number | null): string | undefined =>
+  ms === null ? undefined : new Date(ms).toISOString();
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -44,12 +45,14 @@ export class KyselyJobStore implements JobStore {
   async createJob(job: NewJob): Promise<void> {
     const keys = new Set<string>();
     for (const task of job.tasks) {
-      if (keys.has(task.key)) throw new AlreadyExistsError(`task key '${task.key}' appears twice`, { what: 'task', key: task.key });
+      if (keys.has(task.key))
+        throw new AlreadyExistsError(`task key '${task.key}' appears twice`, { what: 'task', key: task.key });
       keys.add(task.key);
     }
     await this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('jobs').select('id').where('id', '=', job.id).executeTakeFirst();
-      if (existing !== undefined) throw new AlreadyExistsError(`job ${job.id} already exists`, { what: 'job', id: job.id });
+      if (existing !== undefined)
+        throw new AlreadyExistsError(`job ${job.id} already exists`, { what: 'job', id: job.id });
       await trx
         .insertInto('jobs')
         .values({
@@ -98,7 +101,8 @@ export class KyselyJobStore implements JobStore {
 
   async listJobs(options: ListJobsOptions): Promise<readonly JobRecord[]> {
     let query = this.db.selectFrom('jobs').selectAll();
-    if (options.states !== undefined && options.states.length > 0) query = query.where('state', 'in', [...options.states]);
+    if (options.states !== undefined && options.states.length > 0)
+      query = query.where('state', 'in', [...options.states]);
     if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
     const rows = await query
       .orderBy('created_ms', 'desc')
@@ -134,13 +138,20 @@ export class KyselyJobStore implements JobStore {
   async jobStates(ids: readonly string[]): Promise<Map<string, JobState>> {
     const states = new Map<string, JobState>();
     if (ids.length === 0) return states;
-    const rows = await this.db.selectFrom('jobs').select(['id', 'state']).where('id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'state'])
+      .where('id', 'in', [...ids])
+      .execute();
     for (const row of rows) states.set(row.id, row.state as JobState);
     return states;
   }
 
   async activeJobs(kinds?: readonly string[]): Promise<readonly { id: string; kind: string }[]> {
-    let query = this.db.selectFrom('jobs').select(['id', 'kind']).where('state', 'in', [...ACTIVE]);
+    let query = this.db
+      .selectFrom('jobs')
+      .select(['id', 'kind'])
+      .where('state', 'in', [...ACTIVE]);
     if (kinds !== undefined) {
       if (kinds.length === 0) return [];
       query = query.where('kind', 'in', [...kinds]);
@@ -149,10 +160,9 @@ export class KyselyJobStore implements JobStore {
   }
 
   async leaseTask(request: Parameters<JobStore['leaseTask']>[0]): Promise<StoredLease | undefined> {
-    const jobs =
-      request.jobId === undefined
-        ? await this.activeJobs(request.kinds)
-        : (await this.activeJobs(request.kinds)).filter((job) => job.id === request.jobId);
+    const jobs = (await this.activeJobs(request.kinds)).filter(
+      (job) => request.jobId === undefined || job.id === request.jobId,
+    );
     for (const job of jobs) {
       const lease = await this.db.transaction().execute((trx) => this.leaseInJob(trx, job, request));
       if (lease !== undefined) return lease;
@@ -166,7 +176,11 @@ export class KyselyJobStore implements JobStore {
     request: Parameters<JobStore['leaseTask']>[0],
   ): Promise<StoredLease | undefined> {
     const { nowMs } = request;
-    const jobRow = await trx.selectFrom('jobs').select(['state', 'max_attempts']).where('id', '=', job.id).executeTakeFirst();
+    const jobRow = await trx
+      .selectFrom('jobs')
+      .select(['state', 'max_attempts'])
+      .where('id', '=', job.id)
+      .executeTakeFirst();
     if (jobRow === undefined || !ACTIVE.includes(jobRow.state as JobState)) return undefined;
     for (;;) {
       let queued = trx
@@ -267,7 +281,13 @@ export class KyselyJobStore implements JobStore {
   }
 
   /** Moves one task (known to be unfinished) to its outcome and counts it in the job. */
-  private async endTask(trx: Trx, jobId: string, taskKey: string, outcome: LeasedOutcome, nowMs: number): Promise<void> {
+  private async endTask(
+    trx: Trx,
+    jobId: string,
+    taskKey: string,
+    outcome: LeasedOutcome,
+    nowMs: number,
+  ): Promise<void> {
     const where = trx.updateTable('job_tasks').where('job_id', '=', jobId).where('key', '=', taskKey);
     if (outcome.type === 'retry') {
       await where
@@ -292,11 +312,23 @@ export class KyselyJobStore implements JobStore {
         updated_ms: nowMs,
       })
       .execute();
-    await this.countEnded(trx, jobId, outcome.type === 'done' ? 1 : 0, outcome.type === 'failed' ? 1 : 0, nowMs);
+    await this.countEnded(
+      trx,
+      jobId,
+      outcome.type === 'done' ? 1 : 0,
+      outcome.type === 'failed' ? 1 : 0,
+      nowMs,
+    );
     if (outcome.type === 'failed') await this.insertErrors(trx, jobId, [outcome.error]);
   }
 
-  private async countEnded(trx: Trx, jobId: string, done: number, failed: number, nowMs: number): Promise<void> {
+  private async countEnded(
+    trx: Trx,
+    jobId: string,
+    done: number,
+    failed: number,
+    nowMs: number,
+  ): Promise<void> {
     await trx
       .updateTable('jobs')
       .set((eb) => ({ done: eb('done', '+', done), failed: eb('failed', '+', failed), updated_ms: nowMs }))
@@ -369,7 +401,13 @@ export class KyselyJobStore implements JobStore {
           if (outcome.outcome.type !== 'failed') continue;
           const changed = await trx
             .updateTable('job_tasks')
-            .set({ state: 'failed', token: null, lease_until_ms: null, error: outcome.outcome.error.message, updated_ms: nowMs })
+            .set({
+              state: 'failed',
+              token: null,
+              lease_until_ms: null,
+              error: outcome.outcome.error.message,
+              updated_ms: nowMs,
+            })
             .where('job_id', '=', jobId)
             .where('key', '=', outcome.taskKey)
             .where('state', 'not in', ENDED_TASK)
@@ -384,7 +422,10 @@ export class KyselyJobStore implements JobStore {
     });
   }
 
-  async noteWorkers(joins: readonly { jobId: string; worker: WorkerIdentity }[], nowMs: number): Promise<void> {
+  async noteWorkers(
+    joins: readonly { jobId: string; worker: WorkerIdentity }[],
+    nowMs: number,
+  ): Promise<void> {
     if (joins.length === 0) return;
     await this.db.transaction().execute((trx) => this.upsertWorkers(trx, joins, nowMs));
   }
@@ -413,7 +454,11 @@ export class KyselyJobStore implements JobStore {
     const jobIds = [...new Set(joins.map((join) => join.jobId))];
     await trx
       .updateTable('jobs')
-      .set((eb) => ({ state: 'running', started_ms: eb.fn.coalesce('started_ms', sql<number>`${nowMs}`), updated_ms: nowMs }))
+      .set((eb) => ({
+        state: 'running',
+        started_ms: eb.fn.coalesce('started_ms', sql<number>`${nowMs}`),
+        updated_ms: nowMs,
+      }))
       .where('id', 'in', jobIds)
       .where('state', '=', 'queued')
       .execute();
@@ -439,8 +484,20 @@ export class KyselyJobStore implements JobStore {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const [workers, errors] = await Promise.all([
-      this.db.selectFrom('job_workers').selectAll().where('job_id', 'in', ids).orderBy('joined_ms').orderBy('worker_id').execute(),
-      this.db.selectFrom('job_errors').selectAll().where('job_id', 'in', ids).orderBy('at_ms').orderBy('task_key').execute(),
+      this.db
+        .selectFrom('job_workers')
+        .selectAll()
+        .where('job_id', 'in', ids)
+        .orderBy('joined_ms')
+        .orderBy('worker_id')
+        .execute(),
+      this.db
+        .selectFrom('job_errors')
+        .selectAll()
+        .where('job_id', 'in', ids)
+        .orderBy('at_ms')
+        .orderBy('task_key')
+        .execute(),
     ]);
     return rows.map((row) => ({
       id: row.id,

@@ -18,5 +18,8 @@ export async function openJobStore(location: string): Promise<JobStore> {
   const password = process.env.STRATA_PG_PASSWORD;
   if (password !== undefined && url.password === '') url.password = encodeURIComponent(password);
   const { openPostgresJobStore } = await import('./postgres/postgres-job-store.js');
-  return openPostgresJobStore({ connectionString: url.toString(), ...(schema === undefined ? {} : { schema }) });
+  return openPostgresJobStore({
+    connectionString: url.toString(),
+    ...(schema === undefined ? {} : { schema }),
+  });
 }

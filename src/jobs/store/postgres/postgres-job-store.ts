@@ -43,14 +43,21 @@ export async function openPostgresJobStore(options: {
   try {
     await sql`select 1`.execute(db).catch((err: unknown) => {
       const reason = (err as { code?: string }).code ?? (err as Error).message;
-      throw new ConfigError(`cannot reach the PostgreSQL job tables at ${url.host} (${reason})`, { host: url.host, reason });
+      throw new ConfigError(`cannot reach the PostgreSQL job tables at ${url.host} (${reason})`, {
+        host: url.host,
+        reason,
+      });
     });
     await migrate(db, schema);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return new KyselyJobStore(db, { maxParameters: 10_000, skipLocked: true, destroy: () => db.destroy() }, url.toString());
+  return new KyselyJobStore(
+    db,
+    { maxParameters: 10_000, skipLocked: true, destroy: () => db.destroy() },
+    url.toString(),
+  );
 }
 
 async function migrate(db: Kysely<JobDatabase>, schema: string | undefined): Promise<void> {
@@ -61,10 +68,17 @@ async function migrate(db: Kysely<JobDatabase>, schema: string | undefined): Pro
     await sql`create table if not exists jobs_migrations (version integer primary key, name text not null, applied_at text not null)`.execute(
       trx,
     );
-    const row = await sql<{ version: number | null }>`select max(version) as version from jobs_migrations`.execute(trx);
+    const row = await sql<{
+      version: number | null;
+    }>`select max(version) as version from jobs_migrations`.execute(trx);
     const current = row.rows[0]?.version ?? 0;
     if (current > latest)
-      throw new SchemaTooNewError({ file: 'PostgreSQL job tables', schema: 'jobs', version: current, supported: latest });
+      throw new SchemaTooNewError({
+        file: 'PostgreSQL job tables',
+        schema: 'jobs',
+        version: current,
+        supported: latest,
+      });
     for (const migration of JOB_MIGRATIONS) {
       if (migration.version <= current) continue;
       await sql.raw(migration.sql).execute(trx);

@@ -18,6 +18,35 @@ export const SQLITE_JOB_SCHEMA: SqliteSchema = {
   })),
 };
 
+/** Most prepared statements kept per connection (texts vary with list lengths: bounded). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The connection as Kysely sees it, with prepared statements reused by SQL text: Kysely's SQLite
+ * driver prepares every query afresh, which cost about a third of each lease (measured: 3.1 s of
+ * 9 s in 1,000 lease+complete pairs). Reuse is safe because Kysely runs each statement to the end
+ * (`all` or `run`) before the next one.
+ */
+function withStatementCache(database: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (text: string): Database.Statement => {
+    let statement = cache.get(text);
+    if (statement === undefined) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      statement = database.prepare(text);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+  return new Proxy(database, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 interface Shared {
   readonly db: Kysely<JobDatabase>;
   users: number;
@@ -39,7 +68,9 @@ export async function openSqliteJobStore(options: { path: string }): Promise<Kys
   if (pending === undefined) {
     pending = (async () => {
       const database = await openSqlite(options.path, { schema: SQLITE_JOB_SCHEMA, synchronous: 'NORMAL' });
-      const db = new Kysely<JobDatabase>({ dialect: new ImmediateSqliteDialect({ database }) });
+      const db = new Kysely<JobDatabase>({
+        dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+      });
       return { db, users: 0, closed: false };
     })();
     const mine = pending;
