@@ -90,18 +90,28 @@ test(
       const progress = { ...ENV, STRATA_PROGRESS: 'lines' };
       const groupB = strata.start(b, ['ingest', 'join', id], progress);
       const groupC = strata.start(c, ['ingest', 'join', id], progress);
-      // B is killed once it has finished a task: halfway, whatever the load.
-      await new Promise<void>((resolve, reject) => {
-        let text = '';
-        groupB.child.stderr!.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-          if (/progress ingest [1-9]\d*\/8/.test(text)) resolve();
+      /** Resolves once `group` reports a finished task (a progress line), rejects if it ends first. */
+      const finishedATask = (group: typeof groupB, name: string) =>
+        new Promise<void>((resolve, reject) => {
+          let text = '';
+          group.child.stderr!.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            if (/progress ingest [1-9]\d*\/8/.test(text)) resolve();
+          });
+          void group.done.then(() => reject(new Error(`group ${name} ended first: ${text}`)));
         });
-        void groupB.done.then(() => reject(new Error(`group B ended before the kill: ${text}`)));
-      });
+      // B is killed once it has finished a task: halfway, whatever the load. C is paused meanwhile so
+      // the new group D surely finds work (C's lease may run out: D then takes that task over).
+      await finishedATask(groupB, 'B');
       groupB.child.kill('SIGKILL');
+      groupC.child.kill('SIGSTOP');
       assert.equal((await groupB.done).signal, 'SIGKILL');
       const groupD = strata.start(d, ['ingest', 'join', id], progress);
+      try {
+        await finishedATask(groupD, 'D');
+      } finally {
+        groupC.child.kill('SIGCONT');
+      }
       const [rc, rd] = await Promise.all([groupC.done, groupD.done]);
       // Whichever group saw the end made (or found) the one commit; both report it completed.
       assert.equal(rc.code, 0, rc.stderr);
