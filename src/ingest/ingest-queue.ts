@@ -1,20 +1,14 @@
-import { join } from 'node:path';
-import { LocalJobQueue } from '../jobs/local/local-job-queue.js';
+import { openRepositoryJobQueue } from '../backends/repository-jobs.js';
 import type { JobQueue } from '../jobs/port.js';
-import { openJobStore } from '../jobs/store/open-job-store.js';
 import type { Repository } from '../repo/repository.js';
 
 /**
- * The job queue ingest jobs run on: the repository's job tables (`.strata/jobs.db` beside an
- * embedded catalog, the shared PostgreSQL catalog's database otherwise), leased by local workers.
+ * The job queue ingest jobs run on: the repository's (the composition root picks the engine and
+ * where the job tables live; see `jobQueueLocation`).
  */
-export async function openIngestQueue(repo: Repository): Promise<JobQueue> {
-  const catalog = repo.config.catalog;
-  let location = join(repo.strataDir, 'jobs.db');
-  if (catalog.type === 'postgres') {
-    const url = new URL(catalog.url);
-    if (catalog.schema) url.searchParams.set('schema', catalog.schema);
-    location = url.toString();
-  }
-  return new LocalJobQueue(await openJobStore(location));
+export function openIngestQueue(
+  repo: Repository,
+  options: { readonly queue?: string } = {},
+): Promise<JobQueue> {
+  return openRepositoryJobQueue(repo, options);
 }

@@ -14,8 +14,11 @@ import {
   checkJoinable,
   createIngestJob,
   ingestStatus,
+  pluginFor,
   runIngestWorker,
 } from './ingest-jobs.js';
+import type { IngestJobConfig, SlabPayload } from './ingest-plan.js';
+import { runSlab } from './ingest-slab.js';
 import { openIngestQueue } from './ingest-queue.js';
 import { INGEST_REF_PREFIX } from './ingest-refs.js';
 import { slice, voxel, writeConfig, writePngStack } from './test-support/ingest-fixtures.js';
@@ -286,5 +289,71 @@ test('ingest: a job whose branch changed the same chunks meanwhile fails with a 
     assert.match(failed.error!, /column 'em' on branch 'main' changed 1 of the same chunks/);
     const after = await readCutout(t.repo, 'em', { x: [0, 2], y: [1, 2], z: [0, 1] });
     assert.equal(after.bytes[1], 200, 'nothing overwritten');
+  });
+});
+
+test('ingest: gc while a job runs keeps the chunks its finished tasks wrote; after cancel they go', async () => {
+  await withIngest(async (t, queue) => {
+    await writePngStack(join(t.root, 'slices'), 64, 48, 4);
+    const job = await createIngestJob(
+      t.repo,
+      queue,
+      writeConfig(t.root, base({ extent: { x: [0, 64], y: [0, 48], z: [0, 4] } })),
+    );
+    // One task done by a worker that then stops (its process went away): the job is still running.
+    const lease = await queue.lease({ workerId: 'w1', jobId: job.id });
+    assert.ok(lease);
+    const config = (await queue.getJob(job.id))!.config as unknown as IngestJobConfig;
+    await runSlab(
+      t.repo,
+      job.id,
+      config,
+      await pluginFor(config),
+      lease.payload as unknown as SlabPayload,
+      undefined,
+      'test-worker',
+    );
+    await queue.complete(lease);
+    const before = await gc(t.repo, { dryRun: true });
+    await gc(t.repo);
+    assert.equal((await fsck(t.repo)).ok, true, 'the finished task keeps its chunks through gc');
+    const status = await runIngestWorker(t.repo, queue, job.id);
+    assert.equal(status.state, 'completed');
+    const cut = await readCutout(t.repo, 'em', { x: [0, 64], y: [0, 48], z: [0, 4] });
+    for (let z = 0; z < 4; z++)
+      assert.deepEqual(cut.bytes.subarray(z * 64 * 48, (z + 1) * 64 * 48), slice(64, 48, z));
+    assert.ok(before.reachable > 0);
+
+    // A cancelled job's chunks lose their references: the next gc removes them.
+    await writePngStack(join(t.root, 'other'), 64, 48, 2);
+    const other = await createIngestJob(
+      t.repo,
+      queue,
+      writeConfig(
+        t.root,
+        base({
+          target: { column: 'o', dtype: 'uint8', chunk: [32, 32, 2] },
+          extent: { x: [0, 64], y: [0, 48], z: [0, 2] },
+          plugin: { name: 'image-stack', params: { root: 'other' } },
+        }),
+      ),
+    );
+    const l2 = (await queue.lease({ workerId: 'w2', jobId: other.id }))!;
+    const c2 = (await queue.getJob(other.id))!.config as unknown as IngestJobConfig;
+    await runSlab(
+      t.repo,
+      other.id,
+      c2,
+      await pluginFor(c2),
+      l2.payload as unknown as SlabPayload,
+      undefined,
+      'test-worker',
+    );
+    assert.equal((await t.repo.catalog.listRefs(`${INGEST_REF_PREFIX}${other.id}/tasks/`)).length, 1);
+    await cancelIngestJob(t.repo, queue, other.id);
+    assert.deepEqual(await t.repo.catalog.listRefs(`${INGEST_REF_PREFIX}${other.id}/tasks/`), []);
+    const removed = await gc(t.repo);
+    assert.ok(removed.removed > 0, 'the cancelled job left garbage for gc');
+    assert.equal((await fsck(t.repo)).ok, true);
   });
 });
