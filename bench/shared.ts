@@ -137,6 +137,7 @@ export async function run(): Promise<Record<string, unknown>> {
       log(`computing ${FETCHES} resources in the first working folder`);
       const first = await strata(shared, [...computeArgs, '--threads', '0']);
       check(JSON.parse(first.stdout).complete === FETCHES, `first computes: ${first.stdout}`);
+      mkdirSync(second, { recursive: true });
       await strata(second, sharedInit);
       writeFileSync(
         join(second, 'fns.mjs'),

@@ -13,7 +13,7 @@ import { MIN_PART_BYTES } from './multipart.js';
 import { extractRecord, planRangeReads } from './pack-ranges.js';
 import type { PackedRead } from './pack-ranges.js';
 import type { ReadCache } from './read-cache.js';
-import type { S3Gateway, S3RequestCounts } from './s3-gateway.js';
+import type { S3Requests, S3RequestCounts } from './s3-gateway.js';
 import { LOOSE_PACK, S3Layout } from './s3-layout.js';
 import { S3ObjectWriter } from './s3-object-writer.js';
 import { recoverS3Store } from './s3-recover.js';
@@ -22,7 +22,7 @@ import type { S3RecoveryReport } from './s3-recover.js';
 /** Options of `S3ObjectStore`. */
 export interface S3ObjectStoreOptions {
   /** The bucket, reached through the SDK (see `createS3ObjectStore`). */
-  readonly gateway: S3Gateway;
+  readonly gateway: S3Requests;
   /** Key prefix inside the bucket (e.g. `team/repo`); default none. */
   readonly prefix?: string;
   /** Maps object ids to packs and big objects (the catalog in production, `MemoryPackIndex` in tests). */
@@ -71,7 +71,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly largeObjectThreshold: number;
   readonly partBytes: number;
   readonly maxPackBytes: number;
-  private readonly gateway: S3Gateway;
+  private readonly gateway: S3Requests;
   private readonly index: PackIndex;
   private readonly cache: ReadCache | undefined;
 
