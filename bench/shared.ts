@@ -137,6 +137,7 @@ export async function run(): Promise<Record<string, unknown>> {
       log(`computing ${FETCHES} resources in the first working folder`);
       const first = await strata(shared, [...computeArgs, '--threads', '0']);
       check(JSON.parse(first.stdout).complete === FETCHES, `first computes: ${first.stdout}`);
+      mkdirSync(second, { recursive: true });
       await strata(second, sharedInit);
       writeFileSync(
         join(second, 'fns.mjs'),
@@ -174,9 +175,11 @@ export async function run(): Promise<Record<string, unknown>> {
       };
     });
   } finally {
-    await pg.stop();
-    await s3Counter.stop();
-    await s3.stop();
     await dropSharedSchema(pgUrl, schema).catch(() => undefined);
+    // A server whose close waits on a kept-alive connection must not hold the run: seen once, the
+    // whole benchmark done and its figures logged, stuck here.
+    const bounded = (stop: Promise<void>) =>
+      Promise.race([stop, new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await Promise.all([bounded(pg.stop()), bounded(s3Counter.stop()), bounded(s3.stop())]);
   }
 }

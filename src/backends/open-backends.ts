@@ -48,7 +48,7 @@ export async function openBackends(
   const strataDir = join(root, STRATA_DIR);
   const catalog = await openCatalog(strataDir, config, options);
   try {
-    return { catalog, store: await openStore(strataDir, config, catalog) };
+    return { catalog, store: await openStore(strataDir, config, catalog, options.create ?? false) };
   } catch (err) {
     await catalog.close();
     throw err;
@@ -91,11 +91,15 @@ async function openStore(
   strataDir: string,
   config: RepositoryConfig,
   catalog: Catalog,
+  create: boolean,
 ): Promise<ObjectStore> {
   if (config.store.type === 'fs')
     return new FsObjectStore({ dir: join(strataDir, 'objects'), index: catalog.packIndex });
   const { createS3ObjectStore } = await import('../store/s3/index.js');
   return createS3ObjectStore({
+    // Checked up front only when a working folder is made; later commands that the cache serves
+    // never load the AWS SDK (seconds on a busy machine), and faults surface on the first request.
+    checkBucket: create,
     bucket: config.store.bucket,
     prefix: config.store.prefix,
     endpoint: config.store.endpoint,

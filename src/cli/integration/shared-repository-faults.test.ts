@@ -7,7 +7,15 @@
  * but down); s3rver and the TCP relay are started by the test itself.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +89,13 @@ async function startRelay(
     });
   await listen();
   return { port, cut, reopen: listen, stop: cut };
+}
+
+/** Every object file s3rver keeps under `dir`. */
+function objectFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('._S3rver_object'))
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('shared repository faults', { skip: SKIP }, () => {
@@ -175,6 +190,29 @@ describe('shared repository faults', { skip: SKIP }, () => {
     } finally {
       await relay.stop().catch(() => undefined);
     }
+  });
+
+  it('an S3 object that comes back with other bytes: the checkout on attach fails in one line, writes nothing', async () => {
+    const [a, b] = [folder('bytes-a'), folder('bytes-b')];
+    const name = schema();
+    await ok(a, init(`${PG}?schema=${name}`));
+    mkdirSync(join(a, 'data'));
+    await ok(a, ['resource', 'add', 'data', '--role', 'source-data']);
+    writeFileSync(join(a, 'data', 'precious.txt'), 'precious content, kept safe\n');
+    await ok(a, ['commit', '-m', 'precious']);
+    // Other bytes of the same length, behind Strata's back, in whatever object holds the file.
+    const holders = objectFiles(s3.dir).filter((f) => readFileSync(f).includes('precious content'));
+    assert.equal(holders.length, 1, `objects holding the file: ${holders.join(', ')}`);
+    const bytes = readFileSync(holders[0]!);
+    bytes.write('PRECIOUS', bytes.indexOf('precious content'));
+    writeFileSync(holders[0]!, bytes);
+
+    // Attaching checks the branch out: the bad bytes are found there. Corrupt storage is exit 1 or
+    // 2 (as for a local repository, see corruption.test.ts), one line, never a stack.
+    const r = await run(b, init(`${PG}?schema=${name}`));
+    assert.ok(r.code === 1 || r.code === 2, `exit ${r.code}: ${r.stderr}`);
+    assertOneLine({ ...r, code: 1 }, /hash|corrupt/i);
+    assert.equal(existsSync(join(b, 'data', 'precious.txt')), false, 'a file with bad bytes was written');
   });
 
   it('a schema written by a newer Strata is refused with a message, and changes nothing', async () => {
