@@ -68,6 +68,8 @@ export interface AddResourceOptions {
   readonly syncMode?: 'copy' | 'sync';
   /** `rclone` only: compare files by size only. */
   readonly sizeOnly?: boolean;
+  /** `s3` only: an S3-compatible endpoint (default `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, AWS). */
+  readonly endpoint?: string;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
@@ -121,6 +123,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       ...(options.noHash ? { noHash: true } : {}),
       ...(options.branch !== undefined ? { branch: options.branch } : {}),
       ...rclone,
+      ...checkEndpoint(type.type, options.endpoint),
     },
     createdAt: new Date().toISOString(),
   };
@@ -171,4 +174,16 @@ export async function removeResource(repo: Repository, name: string): Promise<Re
 
 export async function listResources(repo: Repository): Promise<ResourceRecord[]> {
   return repo.catalog.listResources();
+}
+
+/** The S3 endpoint to record, checked as a URL; refused for other types. */
+function checkEndpoint(type: string, endpoint: string | undefined): Record<string, unknown> {
+  if (endpoint === undefined) return {};
+  if (type !== 's3') throw new InvalidArgumentError('--endpoint applies to s3 resources only', { type });
+  if (!/^https?:\/\/[^\s/@]+(:\d+)?\/?$/.test(endpoint)) {
+    throw new InvalidArgumentError(`--endpoint '${endpoint}' is not an http(s)://HOST[:PORT] URL`, {
+      endpoint,
+    });
+  }
+  return { endpoint };
 }
