@@ -182,10 +182,15 @@ export function registerAssetCommands(program: Command): void {
     .command('graph')
     .description('the tree of folders and assets with validity (valid, invalid, other)')
     .option('--format <format>', 'json or dot', 'json')
-    .action(async (opts: { format: string }) => {
+    .option('--json', 'print as JSON (the same as --format json)')
+    .action(async (opts: { format: string; json?: boolean }) => {
       const root = await repositoryRoot(global());
       const pipeline = await loadPipeline();
       const format = pipeline.checkGraphFormat(opts.format);
+      if (opts.json && format !== 'json') {
+        const { InvalidArgumentError } = await import('../../errors/index.js');
+        throw new InvalidArgumentError('--json and --format dot exclude each other', { format });
+      }
       const tree = await pipeline.runGraph(root);
       if (format === 'dot') process.stdout.write(pipeline.graphToDot(tree));
       else printJson(tree);
