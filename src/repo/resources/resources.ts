@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
+import { overlapsScratch } from '../scratch.js';
 import { checkOutBranch } from './types/git-type.js';
 import { checkRemote } from './types/rclone/run-rclone.js';
 import { resourceType } from './types/index.js';
@@ -91,6 +92,12 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
+  if (overlapsScratch(repo, abs)) {
+    throw new InvalidArgumentError(
+      `'${options.path}' is or holds the scratch directory, which is never versioned; pick another folder`,
+      { path },
+    );
+  }
   if (!existsSync(abs)) {
     // A local copy of files kept elsewhere is made when it is missing, then filled by refresh.
     if (!(options.create && type.type === 'folder') && !type.refresh)
