@@ -46,7 +46,10 @@ const DRIVERS = [
       'src/jobs/store/postgres/',
     ],
   },
-  { name: '@aws-sdk/', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
+  {
+    name: '@aws-sdk/',
+    allowedIn: ['src/store/s3/', 'src/assets/export/s3/', 'src/repo/resources/types/s3/'],
+  },
   { name: 'bullmq', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'ioredis', allowedIn: ['src/jobs/bullmq/'] },
   { name: 'sharp', allowedIn: ['src/arrays/image/', 'src/assets/traits/'] },

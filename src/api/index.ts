@@ -33,6 +33,7 @@ export {
 } from '../repo/resources/resource-params.js';
 export type { ResourceParamSpec, ResourceParamValue } from '../repo/resources/resource-params.js';
 export { refreshResources, publishResources } from '../repo/resources/refresh-resources.js';
+export { scratchDirectory, setScratchDirectory } from '../repo/scratch.js';
 export { status } from './status.js';
 export type { StatusReport } from '../repo/worktree/status.js';
 // The one commit verb: staged column samples, lineage and metrics go in, as with `strata commit`.

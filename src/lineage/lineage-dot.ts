@@ -5,8 +5,13 @@ const quote = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\
 const FILL: Record<string, string> = { complete: '#c8e6c9', failed: '#ffcdd2', imported: '#e0e0e0' };
 
 /** The lineage graph in Graphviz dot: steps as boxes (colored by status), refs as ellipses. */
-export function renderDot(graph: LineageGraph): string {
+export function renderDot(graph: LineageGraph, size: { width?: number; height?: number } = {}): string {
   const lines = ['digraph lineage {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];'];
+  // Graphviz sizes drawings in inches: pixels at 96 per inch, the drawing scaled down to fit.
+  if (size.width !== undefined || size.height !== undefined) {
+    const inches = (px: number | undefined) => (px === undefined ? '1000' : String(+(px / 96).toFixed(3)));
+    lines.push(`  size="${inches(size.width)},${inches(size.height)}";`);
+  }
   for (const n of graph.nodes) {
     lines.push(
       n.kind === 'step'

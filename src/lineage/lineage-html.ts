@@ -43,10 +43,16 @@ function layout(graph: LineageGraph): { placed: Map<string, Placed>; width: numb
   };
 }
 
-function renderSvg(graph: LineageGraph): string {
+/** The size a drawing is shown at, in pixels (`lineage graph --width/--height`); it is scaled to fit. */
+export interface GraphSize {
+  readonly width?: number;
+  readonly height?: number;
+}
+
+function renderSvg(graph: LineageGraph, size: GraphSize = {}): string {
   const { placed, width, height } = layout(graph);
   const parts: string[] = [
-    `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="lineage graph">`,
+    `<svg width="${size.width ?? width}" height="${size.height ?? height}" preserveAspectRatio="xMidYMid meet" viewBox="0 0 ${width} ${height}" role="img" aria-label="lineage graph">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">' +
       '<path d="M0,0 L10,5 L0,10 z" fill="#607d8b"/></marker></defs>',
   ];
@@ -98,7 +104,7 @@ function renderTable(graph: LineageGraph): string {
  * A self-contained HTML page of the lineage graph: an inline SVG laid out here (layers left to
  * right) and a table of the steps. No scripts, fonts, styles or images from the network.
  */
-export function renderHtml(graph: LineageGraph, title = 'Lineage'): string {
+export function renderHtml(graph: LineageGraph, title = 'Lineage', size: GraphSize = {}): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -119,7 +125,7 @@ tr.failed td { background: #ffebee; }
 <h1>${escape(title)}</h1>
 <p class="legend"><span style="background:${FILL.complete}">complete step</span><span style="background:${FILL.failed}">failed step (outputs unknown)</span><span style="background:${FILL.imported}">imported step</span><span style="background:${FILL.ref}; border-radius: 10px">resource</span> dashed edges: code</p>
 <div class="graph">
-${renderSvg(graph)}
+${renderSvg(graph, size)}
 </div>
 ${renderTable(graph)}
 </body>

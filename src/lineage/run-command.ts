@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { scratchDirectory } from '../repo/scratch.js';
 import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, extname, resolve } from 'node:path';
@@ -50,7 +51,9 @@ export async function runCommandStep(
     name: options.name ?? inferCommandStepName(options.command, args, cwd),
     command: [options.command, ...args],
   }).begin();
-  const child = spawn(options.command, args, { cwd, stdio: 'inherit', shell: false });
+  // Temporary outputs go to this machine's scratch folder, which is never versioned.
+  const env = { ...process.env, STRATA_SCRATCH_DIR: scratchDirectory(repo) };
+  const child = spawn(options.command, args, { cwd, env, stdio: 'inherit', shell: false });
   // A Ctrl-C reaches the command (same process group); we stay to record how it ended.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward).on('SIGTERM', forward);

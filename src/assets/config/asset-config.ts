@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { explainForeignKeys } from './foreign-keys.js';
 import { ConfigError } from '../../errors/index.js';
 
 const WORKFLOW_STEPS = ['delete', 'update', 'create', 'export'] as const;
@@ -32,6 +33,14 @@ const retry = z.object({
 });
 
 const exporter = z.discriminatedUnion('name', [
+  z.object({
+    name: z.literal('module'),
+    /** A JavaScript module (relative to the repository root) exporting `createExporter(options)`. */
+    module: safePath,
+    options: z.record(z.string(), z.unknown()).default({}),
+    metadata_types: z.array(z.enum(METADATA_TYPES)).default(['asset', 'file']),
+    retry: retry.default({ attempts: 3, backoff_ms: 500 }),
+  }),
   z.object({
     name: z.literal('disk'),
     target_directory: safePath,
@@ -108,6 +117,7 @@ export type AssetConfig = z.infer<typeof assetConfigSchema>;
 
 /** Checks a config object; the first problem becomes a ConfigError naming its key path. */
 export function checkAssetConfig(value: unknown, source = 'config'): AssetConfig {
+  explainForeignKeys(value, source);
   const result = assetConfigSchema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -39,6 +39,10 @@ export async function createExporter(config: ExporterConfig, baseDir: string): P
         secretKey: config.secret_key,
       });
     }
+    case 'module': {
+      const { loadExporterModule } = await import('./module/module-exporter.js');
+      return loadExporterModule(resolve(baseDir, config.module), config.options);
+    }
     case 'postgres': {
       const { createPostgresExporter } = await import('./postgres/postgres-exporter.js');
       return createPostgresExporter({ connectionString: config.url, schema: config.schema });

@@ -187,9 +187,14 @@ export function registerAssetCommands(program: Command): void {
     .command('graph')
     .description('the tree of folders and assets with validity (valid, invalid, other)')
     .option('--format <format>', 'json or dot', 'json')
-    .action(async (opts: { format: string }) => {
+    .option('--json', 'print as JSON (the same as --format json)')
+    .action(async (opts: { format: string; json?: boolean }) => {
       const pipeline = await loadPipeline();
       const format = pipeline.checkGraphFormat(opts.format);
+      if (opts.json && format !== 'json') {
+        const { InvalidArgumentError } = await import('../../errors/index.js');
+        throw new InvalidArgumentError('--json and --format dot exclude each other', { format });
+      }
       const { ASSET_STORE } = await import('../../api/index.js');
       const tree = await withRepository(global(), (repo) => pipeline.runGraph(repo.ports.get(ASSET_STORE)));
       if (format === 'dot') process.stdout.write(pipeline.graphToDot(tree));

@@ -17,6 +17,10 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
     )
     .option('--store <url>', 'shared object store: s3://BUCKET/PREFIX (credentials from AWS_* variables)')
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph …) instead of AWS S3')
+    .option(
+      '--scratch-directory <dir>',
+      "this machine's folder for temporary outputs of runs (default: scratch/ in the repository; never versioned)",
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -44,6 +48,10 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
         // An attached folder that holds nothing yet gets the branch's files, as a clone would;
         // one that already holds files is left for the user to check out (nothing is overwritten).
         const filled = attached ? await fillEmptyFolder(api, repo, opts.branch) : undefined;
+        const scratch =
+          opts.scratchDirectory === undefined
+            ? undefined
+            : api.setScratchDirectory(repo, opts.scratchDirectory, global().cwd);
         const created = [];
         for (const role of roles)
           created.push(await api.addResource(repo, { path: role, role, cwd: root, create: true }));
@@ -56,6 +64,7 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
             catalog: backends.catalog,
             store: backends.store,
             resources: created.map((r) => ({ name: r.name, path: r.path, role: r.role })),
+            ...(scratch ? { scratchDirectory: scratch } : {}),
           });
         else {
           if (attached)
@@ -97,6 +106,7 @@ interface InitCliOptions {
   catalog?: string;
   store?: string;
   s3Endpoint?: string;
+  scratchDirectory?: string;
   json?: boolean;
 }
 

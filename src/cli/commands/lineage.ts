@@ -40,7 +40,8 @@ const refText = (ref: PinnedRef) =>
 const paintStatus = (status: string, text: string) =>
   status === 'complete' ? green(text) : status === 'failed' ? red(text) : yellow(text);
 
-function printTable(state: LineageState): void {
+/** The lineage as a table: one row per step (also `report lineage`). */
+export function printLineageTable(state: LineageState): void {
   if (state.steps.length === 0) {
     say('no lineage recorded; record a step with `strata run` or the createStep API');
     return;
@@ -84,7 +85,7 @@ export function registerLineageCommands(program: Command, global: () => GlobalOp
       await withRepository(global(), async (repo) => {
         const state = await loadLineage(api, repo, opts.snapshot);
         if (opts.json) printJson({ steps: state.steps.map(stepJson) });
-        else printTable(state);
+        else printLineageTable(state);
       });
     });
 
@@ -95,8 +96,14 @@ export function registerLineageCommands(program: Command, global: () => GlobalOp
     .option('-s, --snapshot <ref>', 'the lineage saved with this snapshot instead of the current one')
     .option('-r, --resource <name>', 'only the steps that led to this resource')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (opts: { format: string; snapshot?: string; resource?: string; output?: string }) => {
+    .option('--width <pixels>', 'width to draw the graph at (scaled to fit)')
+    .option('--height <pixels>', 'height to draw the graph at (scaled to fit)')
+    .action(async (opts: GraphOptions) => {
       const api = await import('../../api/index.js');
+      const size = {
+        width: pixels(api, '--width', opts.width),
+        height: pixels(api, '--height', opts.height),
+      };
       if (opts.format !== 'dot' && opts.format !== 'html') {
         throw new api.InvalidArgumentError(`unknown graph format '${opts.format}'; expected dot or html`, {
           format: opts.format,
@@ -106,7 +113,7 @@ export function registerLineageCommands(program: Command, global: () => GlobalOp
         const state = await loadLineage(api, repo, opts.snapshot);
         const graph = api.buildLineageGraph(state, { resource: opts.resource });
         const title = `Lineage${opts.resource ? ` of ${opts.resource}` : ''}${opts.snapshot ? ` at ${opts.snapshot}` : ''}`;
-        const text = opts.format === 'dot' ? api.renderDot(graph) : api.renderHtml(graph, title);
+        const text = opts.format === 'dot' ? api.renderDot(graph, size) : api.renderHtml(graph, title, size);
         if (opts.output === undefined) return process.stdout.write(text);
         const { writeFileSync } = await import('node:fs');
         writeFileSync(resolve(global().cwd, opts.output), text);
@@ -173,4 +180,29 @@ export function registerLineageCommands(program: Command, global: () => GlobalOp
         say(`Forgot step ${step}`);
       });
     });
+}
+
+interface GraphOptions {
+  format: string;
+  snapshot?: string;
+  resource?: string;
+  output?: string;
+  width?: string;
+  height?: string;
+}
+
+/** A size in pixels given on the command line: a whole number from 50 to 20000. */
+function pixels(api: Api, flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 50 || n > 20_000) {
+    throw new api.InvalidArgumentError(
+      `${flag} is a whole number of pixels from 50 to 20000, not '${value}'`,
+      {
+        flag,
+        value,
+      },
+    );
+  }
+  return n;
 }

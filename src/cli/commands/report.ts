@@ -137,17 +137,28 @@ export function registerReportCommands(program: Command, global: () => GlobalOpt
 
   report
     .command('results [revision]')
-    .description('what a snapshot (default HEAD) filed away: its results folder, files and metrics')
+    .description(
+      'what a snapshot (default HEAD) filed away: its results folder, files, metrics, parameters and other properties',
+    )
+    .option('--resource <name>', 'only this results resource')
     .option('--json', 'print as JSON')
-    .action(async (revision: string | undefined, opts: { json?: boolean }) => {
+    .action(async (revision: string | undefined, opts: { json?: boolean; resource?: string }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const r = await api.resultsReport(repo, revision);
+        const r = await api.resultsReport(repo, revision, { resource: opts.resource });
         if (opts.json) return printJson(r);
         say(
           `snapshot ${short(r.id)}: ${r.folder ? `results in ${cyan(r.folder + '/')}` : 'no results filed'}`,
         );
-        for (const [k, v] of Object.entries(r.metrics)) say(`  ${k.padEnd(24)} ${formatValue(v)}`);
+        const section = (title: string, values: Readonly<Record<string, unknown>>) => {
+          if (Object.keys(values).length === 0) return;
+          say(bold(title));
+          for (const [k, v] of Object.entries(values))
+            say(`  ${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+        };
+        section('metrics', r.metrics);
+        section('parameters', r.parameters);
+        section('properties', r.properties);
         for (const f of r.files) say(dim(`  ${f}`));
       });
     });
@@ -163,7 +174,8 @@ export function registerReportCommands(program: Command, global: () => GlobalOpt
         if (opts.json) return printJson(r);
         if (r.lineage === undefined) return say(`snapshot ${short(r.id)} stored no lineage`);
         say(`lineage stored with snapshot ${short(r.id)} (${r.message.split('\n')[0]}):`);
-        say(JSON.stringify(r.lineage, null, 2));
+        const { printLineageTable } = await import('./lineage.js');
+        printLineageTable(await api.readSnapshotLineage(repo, r.id));
       });
     });
 }

@@ -3,7 +3,7 @@ import { withRepository, type GlobalOptions } from '../context.js';
 import { cyan, dim, green, printJson, say } from '../output.js';
 import { RESOURCE_ROLES_HINT } from './resource-roles.js';
 
-const EXTERNAL_TYPES = ['local', 'git', 'rclone'];
+const EXTERNAL_TYPES = ['local', 'git', 'rclone', 's3'];
 
 interface AddOptions {
   role?: string;
@@ -14,6 +14,7 @@ interface AddOptions {
   branch?: string;
   syncMode?: string;
   sizeOnly?: boolean;
+  endpoint?: string;
   json?: boolean;
 }
 
@@ -27,14 +28,15 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
     .description(
       'register a resource: `add PATH` a folder inside the repository; `add local PATH` a folder ' +
         'elsewhere on disk (its files stored and restored like an inner folder); `add git PATH` a git repository (its HEAD commit is recorded); ' +
-        '`add rclone REMOTE:PATH LOCAL_DIR` a local copy of an rclone remote, brought in step before every snapshot',
+        '`add rclone REMOTE:PATH LOCAL_DIR` a local copy of an rclone remote, brought in step before every snapshot; ' +
+        '`add s3 s3://BUCKET/PREFIX` a bucket prefix (its objects stored, and put back into the bucket by a restore)',
     )
     .option('-r, --role <role>', RESOURCE_ROLES_HINT)
     .option('-n, --name <name>', 'resource name (default: the folder name)')
     .option('--read-only', 'snapshots record it, restores never write it')
     .option(
       '--reference-only',
-      'local: record content hashes but do not store the files (restore lists what it cannot bring back)',
+      'local, s3: record content hashes but do not store the files (restore lists what it cannot bring back)',
     )
     .option('--no-hash', 'local: record size and mtime only, not content hashes (implies --reference-only)')
     .option('--branch <branch>', 'git: the branch to follow (a clean repository is switched to it)')
@@ -43,6 +45,10 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
       'rclone: copy (add and overwrite files of the local copy) or sync (also delete)',
     )
     .option('--size-only', 'rclone: compare files by size only')
+    .option(
+      '--endpoint <url>',
+      's3: an S3-compatible endpoint (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+    )
     .option('--json', 'print as JSON')
     .action(
       async (first: string, second: string | undefined, third: string | undefined, opts: AddOptions) => {
@@ -59,7 +65,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
         if (second !== undefined && !typed) {
           const { InvalidArgumentError } = api;
           throw new InvalidArgumentError(
-            `unknown resource type '${first}'; use 'resource add PATH', 'resource add local PATH', 'resource add git PATH' or 'resource add rclone REMOTE:PATH LOCAL_DIR'`,
+            `unknown resource type '${first}'; use 'resource add PATH', 'resource add local PATH', 'resource add git PATH', 'resource add rclone REMOTE:PATH LOCAL_DIR' or 'resource add s3 s3://BUCKET/PREFIX'`,
             { type: first },
           );
         }
@@ -78,6 +84,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
             ...(rclone ? { remote: second } : {}),
             syncMode: opts.syncMode as 'copy' | 'sync' | undefined,
             sizeOnly: opts.sizeOnly,
+            endpoint: opts.endpoint,
             type: typed ? first : 'folder',
             role,
             name: opts.name,
@@ -96,7 +103,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               read_only: !!r.options.readOnly,
               ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
               ...(typeof r.options.remote === 'string' ? { remote: r.options.remote } : {}),
-              ...(r.type === 'local'
+              ...(r.type === 'local' || r.type === 's3'
                 ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
                 : {}),
             });
@@ -126,7 +133,7 @@ export function registerResourceCommands(program: Command, global: () => GlobalO
               read_only: r.options.readOnly === true,
               ...(typeof r.options.branch === 'string' ? { branch: r.options.branch } : {}),
               ...(typeof r.options.remote === 'string' ? { remote: r.options.remote } : {}),
-              ...(r.type === 'local'
+              ...(r.type === 'local' || r.type === 's3'
                 ? { reference_only: r.options.referenceOnly === true || r.options.noHash === true }
                 : {}),
               ...(r.options.noHash === true ? { no_hash: true } : {}),

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { ResourceRecord } from '../../catalog/catalog.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
 import type { Repository } from '../repository.js';
+import { overlapsScratch } from '../scratch.js';
 import { checkOutBranch } from './types/git-type.js';
 import { checkRemote } from './types/rclone/run-rclone.js';
 import { resourceType } from './types/index.js';
@@ -68,6 +69,8 @@ export interface AddResourceOptions {
   readonly syncMode?: 'copy' | 'sync';
   /** `rclone` only: compare files by size only. */
   readonly sizeOnly?: boolean;
+  /** `s3` only: an S3-compatible endpoint (default `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, AWS). */
+  readonly endpoint?: string;
 }
 
 /** Registers a folder of the repository as a resource. Overlapping resources are refused. */
@@ -89,6 +92,12 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
+  if (overlapsScratch(repo, abs)) {
+    throw new InvalidArgumentError(
+      `'${options.path}' is or holds the scratch directory, which is never versioned; pick another folder`,
+      { path },
+    );
+  }
   if (!existsSync(abs)) {
     // A local copy of files kept elsewhere is made when it is missing, then filled by refresh.
     if (!(options.create && type.type === 'folder') && !type.refresh)
@@ -121,6 +130,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
       ...(options.noHash ? { noHash: true } : {}),
       ...(options.branch !== undefined ? { branch: options.branch } : {}),
       ...rclone,
+      ...checkEndpoint(type.type, options.endpoint),
     },
     createdAt: new Date().toISOString(),
   };
@@ -171,4 +181,16 @@ export async function removeResource(repo: Repository, name: string): Promise<Re
 
 export async function listResources(repo: Repository): Promise<ResourceRecord[]> {
   return repo.catalog.listResources();
+}
+
+/** The S3 endpoint to record, checked as a URL; refused for other types. */
+function checkEndpoint(type: string, endpoint: string | undefined): Record<string, unknown> {
+  if (endpoint === undefined) return {};
+  if (type !== 's3') throw new InvalidArgumentError('--endpoint applies to s3 resources only', { type });
+  if (!/^https?:\/\/[^\s/@]+(:\d+)?\/?$/.test(endpoint)) {
+    throw new InvalidArgumentError(`--endpoint '${endpoint}' is not an http(s)://HOST[:PORT] URL`, {
+      endpoint,
+    });
+  }
+  return { endpoint };
 }

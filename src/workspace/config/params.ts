@@ -69,6 +69,14 @@ export const PARAMS: readonly ParamSpec[] = [
       v === '' ? v : checkIdentity(v, 'user.email', /^[^<>\s@]+@[^<>\s@]+$/, 'an address like a@b.org'),
   },
   {
+    name: 'scratch.directory',
+    scope: 'local',
+    help:
+      "this machine's folder for temporary outputs of runs (STRATA_SCRATCH_DIR); never versioned " +
+      '(default: scratch, relative to the repository; set by init --scratch-directory)',
+    defaultValue: () => 'scratch',
+  },
+  {
     name: 'hostname',
     scope: 'local',
     help: "this machine's name in results folders ({HOST}); local to this working folder, never versioned",

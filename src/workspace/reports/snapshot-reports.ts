@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { NotFoundError } from '../../errors/index.js';
 import { readPrefix } from '../../repo/merkle/read-map.js';
+import { decodeFileEntry } from '../../repo/objects/file-entry.js';
 import { readCommit, readCommitTree } from '../../repo/objects/read-objects.js';
 import { resolveRevision } from '../../repo/refs/refs.js';
 import type { Repository } from '../../repo/repository.js';
@@ -71,24 +73,71 @@ export interface ResultsReport {
   readonly id: ObjectId;
   readonly folder: string | null;
   readonly metrics: Readonly<Record<string, MetricValue>>;
+  /** The parameters the results files recorded (`parameters` of results.json). */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /**
+   * The general properties of the results files besides metrics and parameters (step, start time,
+   * duration, description, ...), as recorded.
+   */
+  readonly properties: Readonly<Record<string, unknown>>;
   /** Files of the snapshot's results folder, as `resource/path`. */
   readonly files: readonly string[];
 }
 
-export async function resultsReport(repo: Repository, revision = 'HEAD'): Promise<ResultsReport> {
+/**
+ * `report results`: what a snapshot filed away — its results folder, the files in it, their
+ * metrics, parameters and other properties. `resource` limits it to one results resource.
+ */
+export async function resultsReport(
+  repo: Repository,
+  revision = 'HEAD',
+  options: { readonly resource?: string } = {},
+): Promise<ResultsReport> {
   const { commit: id } = await resolveRevision(repo, revision);
   const tree = await readCommitTree(repo, id);
+  if (options.resource !== undefined && tree.resources[options.resource]?.role !== 'results') {
+    throw new NotFoundError(
+      `snapshot ${id.slice(0, 12)} has no results resource named '${options.resource}'`,
+      {
+        what: 'resource',
+        name: options.resource,
+      },
+    );
+  }
   const own = await ownSection(repo, id, tree, 'results');
   const folder = (own as { folder?: string } | undefined)?.folder ?? null;
   const files: string[] = [];
+  const parameters: Record<string, unknown> = {};
+  const properties: Record<string, unknown> = {};
   if (folder) {
     for (const [name, snap] of Object.entries(tree.resources)) {
-      if (snap.role !== 'results') continue;
-      for (const entry of await readPrefix(repo.nodes, snap.map, folder + '/'))
+      if (snap.role !== 'results' || (options.resource !== undefined && name !== options.resource)) continue;
+      for (const entry of await readPrefix(repo.nodes, snap.map, folder + '/')) {
         files.push(`${name}/${entry.key}`);
+        if (!entry.key.endsWith('/results.json') || (snap.content ?? 'stored') !== 'stored') continue;
+        const results = parseResults(await repo.store.get(decodeFileEntry(entry.value).hash));
+        for (const [key, value] of Object.entries(results)) {
+          if (key === 'metrics') continue;
+          if (key === 'parameters' && typeof value === 'object' && value !== null)
+            Object.assign(parameters, value);
+          else properties[key] = value;
+        }
+      }
     }
   }
-  return { id, folder, metrics: await ownMetrics(repo, id), files };
+  return { id, folder, metrics: await ownMetrics(repo, id), parameters, properties, files };
+}
+
+/** A results.json's top-level object; anything else (a hand-written file) counts as empty. */
+function parseResults(bytes: Uint8Array): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 /** `report lineage`: the lineage section a snapshot stored, as is (undefined when none). */

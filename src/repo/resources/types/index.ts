@@ -3,6 +3,7 @@ import { folderType } from './folder-type.js';
 import { gitType } from './git-type.js';
 import { localType } from './local-type.js';
 import { rcloneType } from './rclone/rclone-type.js';
+import { s3Type } from './s3/s3-type.js';
 import type { ResourceType } from './resource-type.js';
 
 export type { ContentMode, ResourceExtra, ResourceType } from './resource-type.js';
@@ -13,6 +14,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   local: localType,
   git: gitType,
   rclone: rcloneType,
+  s3: s3Type,
 };
 
 /** The type of a resource record or snapshot; an unknown type is refused by name. */
