@@ -42,7 +42,12 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-browser-'));
     ({ token } = await buildUiRepository(dir));
-    [server, browser] = await Promise.all([startServe(dir), launchChromium()]);
+    // Both start at once; whichever started is kept for after() even when the other failed.
+    const [served, launched] = await Promise.allSettled([startServe(dir), launchChromium()]);
+    if (served.status === 'fulfilled') server = served.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (served.status === 'rejected') throw served.reason;
+    if (launched.status === 'rejected') throw launched.reason;
   });
 
   after(async () => {
