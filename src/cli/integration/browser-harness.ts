@@ -33,7 +33,7 @@ export interface Served {
   readonly child: ChildProcess;
   /** What the server printed so far (for failure messages). */
   output(): string;
-  /** Stops it with SIGINT, as Ctrl-C does and waits for its exit code. */
+  /** Stops it with SIGINT (as Ctrl-C does) and waits for its exit code. */
   stop(): Promise<number | null>;
 }
 

@@ -55,7 +55,10 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     await browser?.close();
     const code = await server?.stop();
     rmSync(dir, { recursive: true, force: true });
-    assert.ok(code === 0 || code === null, `strata serve exited ${code}:\n${server?.output()}`);
+    assert.ok(
+      code === 0 || code === 130 || code === null,
+      `strata serve exited ${code}:\n${server?.output()}`,
+    );
   });
 
   async function open(tab: string): Promise<Page> {
