@@ -45,6 +45,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',
     run: async () => (await import('./workspace.js')).run(),
   },
+  server: {
+    description: 'strata serve: authenticated small GETs (autocannon, second process) and a 1 GiB download',
+    run: async () => (await import('./server.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),

@@ -24,7 +24,9 @@ export function isImageSample(sample: Sample): boolean {
 /** A uint8 image sample as PNG bytes (lossless). */
 export async function sampleToPng(sample: Sample, key: string): Promise<Buffer> {
   if (!isImageSample(sample))
-    throw new InvalidArgumentError(`sample ${key} is not a uint8 image [h, w] or [h, w, c≤4]: ask for npy`, { key });
+    throw new InvalidArgumentError(`sample ${key} is not a uint8 image [h, w] or [h, w, c≤4]: ask for npy`, {
+      key,
+    });
   const nd = sample as NdArray;
   const [height, width, channels = 1] = nd.shape as [number, number, number?];
   const sharp = await loadSharp();
@@ -43,14 +45,23 @@ export function sampleToJson(
 ): { key: string; dtype: string; shape: number[]; values?: unknown[] } {
   if (typeof sample === 'string') return { key, dtype: 'str', shape: [], values: [sample] };
   if (sample instanceof Uint8Array)
-    return { key, dtype: 'bytes', shape: [sample.byteLength], values: [Buffer.from(sample).toString('base64')] };
+    return {
+      key,
+      dtype: 'bytes',
+      shape: [sample.byteLength],
+      values: [Buffer.from(sample).toString('base64')],
+    };
   const count = sample.data.length;
   return {
     key,
     dtype: sample.dtype,
     shape: [...sample.shape],
     ...(count <= maxValues
-      ? { values: Array.from(sample.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : v)) }
+      ? {
+          values: Array.from(sample.data as ArrayLike<number | bigint>, (v) =>
+            typeof v === 'bigint' ? v.toString() : v,
+          ),
+        }
       : {}),
   };
 }

@@ -55,7 +55,10 @@ async function openCatalog(
   options: { create?: boolean; secrets?: BackendSecrets },
 ): Promise<Catalog> {
   if (config.catalog.type === 'sqlite') {
-    const catalog = await openSqliteCatalog({ path: join(strataDir, 'catalog.db'), create: options.create ?? false });
+    const catalog = await openSqliteCatalog({
+      path: join(strataDir, 'catalog.db'),
+      create: options.create ?? false,
+    });
     registerTokenStore(catalog, catalog);
     return catalog;
   }

@@ -53,7 +53,8 @@ export class StrataClient {
     options: { query?: Query; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<Response> {
     const url = new URL(path, this.baseUrl);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { ...options.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -90,7 +91,13 @@ export class StrataClient {
   diff(query: { from?: string; to?: string } = {}): Promise<DiffResult> {
     return this.request('GET', '/api/diff', { query, schema: DiffResult });
   }
-  tree(query: { resource: string; revision?: string; prefix?: string; after?: string; limit?: number }): Promise<TreePage> {
+  tree(query: {
+    resource: string;
+    revision?: string;
+    prefix?: string;
+    after?: string;
+    limit?: number;
+  }): Promise<TreePage> {
     return this.request('GET', '/api/tree', { query, schema: TreePage });
   }
   download(
@@ -109,8 +116,14 @@ export class StrataClient {
   columns(revision?: string): Promise<ColumnList> {
     return this.request('GET', '/api/columns', { query: { revision }, schema: ColumnList });
   }
-  samples(name: string, query: { revision?: string; after?: string; limit?: number } = {}): Promise<SamplePage> {
-    return this.request('GET', `/api/columns/${encodeURIComponent(name)}/samples`, { query, schema: SamplePage });
+  samples(
+    name: string,
+    query: { revision?: string; after?: string; limit?: number } = {},
+  ): Promise<SamplePage> {
+    return this.request('GET', `/api/columns/${encodeURIComponent(name)}/samples`, {
+      query,
+      schema: SamplePage,
+    });
   }
   search(body: SearchBody): Promise<SearchResult> {
     return this.request('POST', '/api/assets/search', { body, schema: SearchResult });

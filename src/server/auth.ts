@@ -19,7 +19,12 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
     const ui = !request.url.startsWith('/api') && (request.method === 'GET' || request.method === 'HEAD');
     const access = request.routeOptions.config.access ?? (ui ? 'public' : 'admin');
     if (access === 'public') return;
-    const match = BEARER.exec(request.headers.authorization ?? '');
+    const header = request.headers.authorization;
+    const fromQuery = (request.query as { access_token?: unknown } | undefined)?.access_token;
+    const match =
+      header === undefined && request.routeOptions.config.queryToken && typeof fromQuery === 'string'
+        ? ['', fromQuery]
+        : BEARER.exec(header ?? '');
     if (!match)
       throw new UnauthorizedError('this route needs a bearer token (Authorization: Bearer …)', {
         reason: 'missing',

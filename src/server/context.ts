@@ -14,6 +14,8 @@ export type RouteAccess = TokenScope | 'public';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** The token may come as `?access_token=` (EventSource cannot set headers). */
+    queryToken?: boolean;
   }
   interface FastifyRequest {
     tokenName?: string;

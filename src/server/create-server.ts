@@ -10,6 +10,8 @@ import { registerColumnRoutes } from './routes/columns.js';
 import { registerComputeRoutes } from './routes/compute.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import type { ServerJobs } from './job-runner.js';
 import { registerRepositoryRoutes } from './routes/repository.js';
 import { registerWorkspaceRoutes } from './routes/workspace.js';
 import { registerStaticUi } from './static-ui.js';
@@ -17,6 +19,8 @@ import { registerStaticUi } from './static-ui.js';
 export interface CreateServerOptions extends ServerContext {
   /** The built web UI (`dist/web/`); served when it holds an `index.html`. */
   readonly webDir?: string;
+  /** The job runner of long operations; without it, job routes are absent. */
+  readonly jobs?: ServerJobs;
   /** Extra route modules (jobs, capabilities) registered after the built-in ones. */
   readonly routes?: readonly ((app: FastifyInstance, ctx: ServerContext) => void | Promise<void>)[];
 }
@@ -85,6 +89,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerColumnRoutes(app, ctx);
   registerAssetRoutes(app, ctx);
   registerComputeRoutes(app, ctx);
+  if (options.jobs) registerJobRoutes(app, ctx, options.jobs);
   for (const register of options.routes ?? []) await register(app, ctx);
   if (uiBuilt) await registerStaticUi(app, options.webDir!);
   return app;

@@ -8,7 +8,9 @@ import { ApiError } from '../protocol/client.js';
 import { startServer } from './start-server.js';
 import { hasNoStack, serveRepo } from './test-support/serve-repo.js';
 
-async function status(promise: Promise<unknown>): Promise<{ status: number; code: string; reason?: unknown }> {
+async function status(
+  promise: Promise<unknown>,
+): Promise<{ status: number; code: string; reason?: unknown }> {
   try {
     await promise;
     return { status: 200, code: 'ok' };
@@ -21,7 +23,11 @@ async function status(promise: Promise<unknown>): Promise<{ status: number; code
 test('auth: no token, wrong token, expired and revoked tokens get 401; a read token on a write route 403', async () => {
   const s = await serveRepo();
   try {
-    assert.deepEqual(await status(s.client().refs()), { status: 401, code: 'E_UNAUTHORIZED', reason: 'missing' });
+    assert.deepEqual(await status(s.client().refs()), {
+      status: 401,
+      code: 'E_UNAUTHORIZED',
+      reason: 'missing',
+    });
     assert.deepEqual(await status(s.client('strata_not-a-token').refs()), {
       status: 401,
       code: 'E_UNAUTHORIZED',
@@ -39,7 +45,10 @@ test('auth: no token, wrong token, expired and revoked tokens get 401; a read to
     });
     // The same calls pass with a token that may make them.
     assert.equal((await s.client(s.tokens.read).refs()).branches[0]!.name, 'main');
-    assert.equal(((await s.client(s.tokens.write).createBranch('feature')) as { name: string }).name, 'feature');
+    assert.equal(
+      ((await s.client(s.tokens.write).createBranch('feature')) as { name: string }).name,
+      'feature',
+    );
     // Revoked while the server runs: refused from the next request on.
     await api.revokeToken(s.server.repo, 'reader');
     assert.deepEqual(await status(s.client(s.tokens.read).refs()), {
@@ -49,8 +58,17 @@ test('auth: no token, wrong token, expired and revoked tokens get 401; a read to
     });
     // Health, the OpenAPI document and the docs page need no token.
     assert.equal((await s.client().health()).ready, true);
-    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['/api/refs', '/api/log', '/api/tree', '/api/file', '/api/assets/search', '/api/history'])
+    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of [
+      '/api/refs',
+      '/api/log',
+      '/api/tree',
+      '/api/file',
+      '/api/assets/search',
+      '/api/history',
+    ])
       assert.ok(doc.paths[path], path);
     assert.equal((await fetch(`${s.url}/api/docs/`)).status, 200);
   } finally {
@@ -79,11 +97,14 @@ test('serve: binding a non-loopback address without any usable token is refused;
     const { token } = await api.createToken(repo, { name: 'gone', scope: 'read' });
     await api.revokeToken(repo, 'gone');
     await repo.close();
-    await assert.rejects(startServer({ cwd: root, port: 0, host: '0.0.0.0', readOnly: false }), (err: api.StrataError) => {
-      assert.equal(err.code, 'E_CONFIG');
-      assert.match(err.message, /without any token/);
-      return true;
-    });
+    await assert.rejects(
+      startServer({ cwd: root, port: 0, host: '0.0.0.0', readOnly: false }),
+      (err: api.StrataError) => {
+        assert.equal(err.code, 'E_CONFIG');
+        assert.match(err.message, /without any token/);
+        return true;
+      },
+    );
     assert.ok(token.startsWith('strata_'));
     const again = await api.openRepository(root);
     await api.createToken(again, { name: 'live', scope: 'read' });
@@ -124,7 +145,9 @@ test('errors: malformed JSON and a body of the wrong shape get 400 with the erro
       (await s.client(s.tokens.read).refs()).branches.map((b) => b.name),
       ['main'],
     );
-    const unknown = await fetch(`${s.url}/api/nothing-here`, { headers: { authorization: `Bearer ${s.tokens.read}` } });
+    const unknown = await fetch(`${s.url}/api/nothing-here`, {
+      headers: { authorization: `Bearer ${s.tokens.read}` },
+    });
     assert.equal(unknown.status, 404);
     assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'E_NOT_FOUND');
   } finally {

@@ -24,8 +24,16 @@ test('files: tree pages, downloads whole and by Range, 416 outside the file', as
       if (page.next === null) break;
       after = page.next;
     }
-    assert.deepEqual(seen, Object.keys(files).filter((p) => p.startsWith('many/')).sort());
-    assert.deepEqual((await c.tree({ resource: 'data', limit: 1 })).files.map((f) => f.path), ['a.txt']);
+    assert.deepEqual(
+      seen,
+      Object.keys(files)
+        .filter((p) => p.startsWith('many/'))
+        .sort(),
+    );
+    assert.deepEqual(
+      (await c.tree({ resource: 'data', limit: 1 })).files.map((f) => f.path),
+      ['a.txt'],
+    );
 
     const whole = await c.download({ resource: 'data', path: 'a.txt' });
     assert.equal(whole.headers.get('accept-ranges'), 'bytes');
@@ -36,7 +44,10 @@ test('files: tree pages, downloads whole and by Range, 416 outside the file', as
     assert.equal(await part.text(), '2345');
     const tail = await c.download({ resource: 'data', path: 'a.txt' }, { range: 'bytes=-3' });
     assert.equal(await tail.text(), '789');
-    assert.equal(await codeOf(c.download({ resource: 'data', path: 'a.txt' }, { range: 'bytes=10-' })), '416 E_RANGE_NOT_SATISFIABLE');
+    assert.equal(
+      await codeOf(c.download({ resource: 'data', path: 'a.txt' }, { range: 'bytes=10-' })),
+      '416 E_RANGE_NOT_SATISFIABLE',
+    );
   } finally {
     await s.close();
   }
@@ -115,13 +126,19 @@ test('repository routes: refs, paged log, commit details, diff between revisions
     assert.equal(log.next_offset, null);
     const details = await c.commit('HEAD');
     assert.equal(details.id, head);
-    assert.deepEqual(details.resources.map((r) => [r.name, r.files]), [['data', 2]]);
+    assert.deepEqual(
+      details.resources.map((r) => [r.name, r.files]),
+      [['data', 2]],
+    );
     const diff = await c.diff({ to: 'HEAD' });
     assert.equal(diff.from, null);
     assert.equal(diff.changes.length, 2);
     await c.request('POST', '/api/refs/tags', { body: { name: 'v1' } });
     assert.deepEqual((await c.refs()).tags, [{ name: 'v1', commit: head }]);
-    assert.equal(await codeOf(c.request('POST', '/api/refs/tags', { body: { name: 'v1' } })), '409 E_ALREADY_EXISTS');
+    assert.equal(
+      await codeOf(c.request('POST', '/api/refs/tags', { body: { name: 'v1' } })),
+      '409 E_ALREADY_EXISTS',
+    );
     await c.request('DELETE', '/api/refs/tags/v1');
     assert.deepEqual((await c.refs()).tags, []);
   } finally {

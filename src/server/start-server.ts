@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, openRepository, usableTokenCount, type Repository } from '../api/index.js';
 import { createServer } from './create-server.js';
+import { ServerJobs } from './job-runner.js';
 
 export interface ServeOptions {
   readonly cwd: string;
@@ -42,14 +43,17 @@ function defaultWebDir(): string {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const repo = await openRepository(options.cwd);
+  let jobs: ServerJobs | undefined;
   try {
     if (!isLoopback(options.host) && (await usableTokenCount(repo)) === 0)
       throw new ConfigError(
         `refusing to listen on ${options.host} without any token: create one first (strata token create NAME --scope read)`,
         { host: options.host, key: 'tokens' },
       );
+    jobs = await ServerJobs.open(repo);
     const app = await createServer({
       repo,
+      jobs,
       readOnly: options.readOnly,
       searchTimeoutSeconds: options.searchTimeoutSeconds ?? 10,
       webDir: options.webDir ?? defaultWebDir(),
@@ -65,12 +69,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       async close() {
         try {
           await app.close();
+          await jobs!.close();
         } finally {
           await repo.close();
         }
       },
     };
   } catch (err) {
+    await jobs?.close().catch(() => {});
     await repo.close();
     throw err;
   }

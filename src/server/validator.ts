@@ -24,7 +24,11 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
       const issue = result.error.issues[0]!;
       const where = [httpPart ?? 'request', ...issue.path.map(String)].join('/');
       const err = new Error(`${where}: ${issue.message}`) as Error & { validation: unknown };
-      err.validation = result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code }));
+      err.validation = result.error.issues.map((i) => ({
+        path: i.path.map(String),
+        message: i.message,
+        code: i.code,
+      }));
       return { error: err };
     };
   };

@@ -28,6 +28,8 @@ export interface RunUpdateOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly threads?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Stops the update before it writes the tables. */
+  readonly signal?: AbortSignal;
 }
 
 /** `strata assets update`: the config, its specifications, the ingress folder, the tables. */
@@ -48,6 +50,7 @@ export async function runUpdate(
       exclude: loaded.config.exclude_regex,
       threads: options.threads ?? loaded.config.workers,
       onProgress: options.onProgress,
+      signal: options.signal,
     });
   } finally {
     await store.close();

@@ -27,6 +27,8 @@ export interface UpdateInput {
   /** Read-pool threads (default every core). */
   readonly threads?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the update before it writes the tables (they stay as they were). */
+  readonly signal?: AbortSignal;
 }
 
 /** One problem for the report: the file or asset path (relative to the ingress root) and what. */
@@ -126,6 +128,8 @@ export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
     requests.length === 0
       ? []
       : await readFiles(requests, { modules, grammar, threads: input.threads, onProgress: input.onProgress });
+  // Cancelled while reading (a server job): nothing has been written yet, and nothing will be.
+  input.signal?.throwIfAborted();
   const fresh: UngroupedFile[] = changed.map(({ file, routed }, k) => {
     const r = read[k]!;
     const loaded = routed.specification === null ? undefined : specs.byName.get(routed.specification);

@@ -11,17 +11,45 @@ const tags = ['assets'];
 /** Asset tables: read grouped by file or asset, read-only SQL search, graph, redacted config. */
 export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const root = ctx.repo.root;
-  const search = async (sql: string, body: { group_by: 'file' | 'asset'; timeout_seconds?: number; max_rows?: number; offset: number; limit: number }) => {
+  const search = async (
+    sql: string,
+    body: {
+      group_by: 'file' | 'asset';
+      timeout_seconds?: number;
+      max_rows?: number;
+      offset: number;
+      limit: number;
+    },
+  ) => {
     const pipeline = await api.loadAssetPipeline();
     // The request may ask for less time than the server allows, never more.
-    const timeoutSeconds = Math.min(body.timeout_seconds ?? ctx.searchTimeoutSeconds, ctx.searchTimeoutSeconds);
-    const rows = await pipeline.runSearch(root, sql, { grouping: body.group_by, timeoutSeconds, maxRows: body.max_rows });
-    return { rows: rows.slice(body.offset, body.offset + body.limit), total: rows.length, offset: body.offset };
+    const timeoutSeconds = Math.min(
+      body.timeout_seconds ?? ctx.searchTimeoutSeconds,
+      ctx.searchTimeoutSeconds,
+    );
+    const rows = await pipeline.runSearch(root, sql, {
+      grouping: body.group_by,
+      timeoutSeconds,
+      maxRows: body.max_rows,
+    });
+    return {
+      rows: rows.slice(body.offset, body.offset + body.limit),
+      total: rows.length,
+      offset: body.offset,
+    };
   };
 
   app.get(
     '/api/assets',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'the asset tables, one row per asset or per file (paged)', tags, querystring: AssetsQuery, response: { 200: SearchResult } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'the asset tables, one row per asset or per file (paged)',
+        tags,
+        querystring: AssetsQuery,
+        response: { 200: SearchResult },
+      }),
+    },
     async (request) => {
       const q = request.query as z.infer<typeof AssetsQuery>;
       return search('SELECT * FROM data', { group_by: q.group_by, offset: q.offset, limit: q.limit });
@@ -30,7 +58,15 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.post(
     '/api/assets/search',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'one read-only SQL statement over `data`, with a time limit; writes refused', tags, body: SearchBody, response: { 200: SearchResult } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'one read-only SQL statement over `data`, with a time limit; writes refused',
+        tags,
+        body: SearchBody,
+        response: { 200: SearchResult },
+      }),
+    },
     async (request) => {
       const body = request.body as z.infer<typeof SearchBody>;
       return search(body.sql, body);
@@ -39,13 +75,27 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.get(
     '/api/assets/graph',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'folders and assets as a tree, with validity', tags, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'folders and assets as a tree, with validity',
+        tags,
+        response: { 200: AnyJson },
+      }),
+    },
     async () => (await api.loadAssetPipeline()).runGraph(root),
   );
 
   app.get(
     '/api/assets/config',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'the asset config with secrets redacted', tags, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'the asset config with secrets redacted',
+        tags,
+        response: { 200: AnyJson },
+      }),
+    },
     async () => {
       const pipeline = await api.loadAssetPipeline();
       return pipeline.redactedConfig(pipeline.loadAssetConfig(root, undefined, process.env));

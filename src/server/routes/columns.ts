@@ -32,7 +32,15 @@ export function registerColumnRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get(
     '/api/columns',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'columns at a revision: schema, counts, sizes', tags, querystring: ColumnsQuery, response: { 200: ColumnList } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'columns at a revision: schema, counts, sizes',
+        tags,
+        querystring: ColumnsQuery,
+        response: { 200: ColumnList },
+      }),
+    },
     async (request) => {
       const q = request.query as z.infer<typeof ColumnsQuery>;
       const { commit } = await api.resolveRevision(repo, q.revision);
@@ -50,7 +58,16 @@ export function registerColumnRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get(
     '/api/columns/:name',
-    { config: { access: 'read' }, schema: routeSchema({ summary: "one column's schema and count", tags, params: ColumnParams, querystring: ColumnsQuery, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: "one column's schema and count",
+        tags,
+        params: ColumnParams,
+        querystring: ColumnsQuery,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => {
       const { name } = request.params as z.infer<typeof ColumnParams>;
       const q = request.query as z.infer<typeof ColumnsQuery>;
@@ -63,7 +80,16 @@ export function registerColumnRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get(
     '/api/columns/:name/samples',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'a page of samples (dtype, shape, small values) in key order', tags, params: ColumnParams, querystring: SamplesQuery, response: { 200: SamplePage } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'a page of samples (dtype, shape, small values) in key order',
+        tags,
+        params: ColumnParams,
+        querystring: SamplesQuery,
+        response: { 200: SamplePage },
+      }),
+    },
     async (request) => {
       const { name } = request.params as z.infer<typeof ColumnParams>;
       const q = request.query as z.infer<typeof SamplesQuery>;
@@ -91,15 +117,26 @@ export function registerColumnRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get(
     '/api/columns/:name/samples/:key',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'one sample as .npy bytes, PNG (uint8 images) or JSON', tags, params: SampleParams, querystring: SampleQuery, response: { 200: 'binary' } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'one sample as .npy bytes, PNG (uint8 images) or JSON',
+        tags,
+        params: SampleParams,
+        querystring: SampleQuery,
+        response: { 200: 'binary' },
+      }),
+    },
     async (request, reply) => {
       const { name, key } = request.params as z.infer<typeof SampleParams>;
       const q = request.query as z.infer<typeof SampleQuery>;
       return reading(q.revision, async (checkout) => {
         const col = checkout.column(name);
         const sample = await col.get(api.parseColumnKey(key, col.schema.layout));
-        if (sample === undefined) throw new api.NotFoundError(`column '${name}' has no key ${key}`, { column: name, key });
-        if (q.format === 'json') return reply.type('application/json').send(JSON.stringify(api.sampleToJson(sample, key)));
+        if (sample === undefined)
+          throw new api.NotFoundError(`column '${name}' has no key ${key}`, { column: name, key });
+        if (q.format === 'json')
+          return reply.type('application/json').send(JSON.stringify(api.sampleToJson(sample, key)));
         if (q.format === 'png') return reply.type('image/png').send(await api.sampleToPng(sample, key));
         return reply
           .type('application/octet-stream')
@@ -111,12 +148,23 @@ export function registerColumnRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get(
     '/api/columns-diff',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'column changes between two revisions, per column', tags, querystring: ColumnDiffQuery, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'column changes between two revisions, per column',
+        tags,
+        querystring: ColumnDiffQuery,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => {
       const q = request.query as z.infer<typeof ColumnDiffQuery>;
       const to = (await api.resolveRevision(repo, q.to)).commit;
       if (to === null) return { changes: [] };
-      const from = q.from !== undefined ? (await api.resolveRevision(repo, q.from)).commit : ((await api.readCommit(repo, to)).parents[0] ?? null);
+      const from =
+        q.from !== undefined
+          ? (await api.resolveRevision(repo, q.from)).commit
+          : ((await api.readCommit(repo, to)).parents[0] ?? null);
       return { from, to, changes: await api.diffColumnRevisions(repo, from, to) };
     },
   );

@@ -39,13 +39,29 @@ export function registerComputeRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get(
     '/api/compute/stats',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'resources per status, per collection', tags, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'resources per status, per collection',
+        tags,
+        response: { 200: AnyJson },
+      }),
+    },
     async () => withProject(async (p) => ({ collections: await p.stats() })),
   );
 
   app.get(
     '/api/compute/:collection',
-    { config: { access: 'read' }, schema: routeSchema({ summary: "a collection's resources by id, optionally of one status (paged)", tags, params: CollectionParams, querystring: ComputeListQuery, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: "a collection's resources by id, optionally of one status (paged)",
+        tags,
+        params: CollectionParams,
+        querystring: ComputeListQuery,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => {
       const { collection } = request.params as z.infer<typeof CollectionParams>;
       const q = request.query as z.infer<typeof ComputeListQuery>;
@@ -68,7 +84,15 @@ export function registerComputeRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get(
     '/api/compute/:collection/:id',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'one computed resource with its log and error', tags, params: ResourceParams, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'one computed resource with its log and error',
+        tags,
+        params: ResourceParams,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => {
       const { collection, id } = request.params as z.infer<typeof ResourceParams>;
       return withProject(async (p) => {

@@ -15,7 +15,15 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
 
   app.get(
     '/api/history',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'snapshots newest first with one column per metric, marked against ?baseline=', tags, querystring: HistoryQuery, response: { 200: History } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'snapshots newest first with one column per metric, marked against ?baseline=',
+        tags,
+        querystring: HistoryQuery,
+        response: { 200: History },
+      }),
+    },
     async (request) => {
       const q = request.query as z.infer<typeof HistoryQuery>;
       const r = await api.historyReport(repo, {
@@ -24,22 +32,46 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
         maximize: list(q.maximize),
         minimize: list(q.minimize),
       });
-      return JSON.parse(JSON.stringify({ baseline: r.baseline ?? null, columns: r.columns, directions: r.directions, rows: r.rows })) as unknown;
+      return JSON.parse(
+        JSON.stringify({
+          baseline: r.baseline ?? null,
+          columns: r.columns,
+          directions: r.directions,
+          rows: r.rows,
+        }),
+      ) as unknown;
     },
   );
 
   app.get(
     '/api/results',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'what a snapshot filed away: results folder, files, metrics', tags, querystring: RevisionQuery, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'what a snapshot filed away: results folder, files, metrics',
+        tags,
+        querystring: RevisionQuery,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => api.resultsReport(repo, (request.query as z.infer<typeof RevisionQuery>).revision),
   );
 
   app.get(
     '/api/lineage',
-    { config: { access: 'read' }, schema: routeSchema({ summary: 'the lineage a snapshot stored: as recorded (json) or as a graph', tags, querystring: LineageQuery, response: { 200: AnyJson } }) },
+    {
+      config: { access: 'read' },
+      schema: routeSchema({
+        summary: 'the lineage a snapshot stored: as recorded (json) or as a graph',
+        tags,
+        querystring: LineageQuery,
+        response: { 200: AnyJson },
+      }),
+    },
     async (request) => {
       const q = request.query as z.infer<typeof LineageQuery>;
-      if (q.format === 'graph') return api.buildLineageGraph(await api.readSnapshotLineage(repo, q.revision ?? 'HEAD'));
+      if (q.format === 'graph')
+        return api.buildLineageGraph(await api.readSnapshotLineage(repo, q.revision ?? 'HEAD'));
       return api.lineageReport(repo, q.revision);
     },
   );
