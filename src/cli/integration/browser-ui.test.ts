@@ -180,13 +180,13 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     await page.click('button[data-start=update]');
     await page.waitForSelector('tr.job');
     await page.waitForSelector(
-      'tr.job[data-state=succeeded], tr.job[data-state=failed], tr.job[data-state=cancelled]',
+      'tr.job[data-state=completed], tr.job[data-state=completed_with_errors], tr.job[data-state=failed], tr.job[data-state=cancelled]',
       {
         timeout: 120_000,
       },
     );
     const state = await page.getAttribute('tr.job', 'data-state');
-    assert.equal(state, 'succeeded', await text(page, 'table.jobs'));
+    assert.equal(state, 'completed', await text(page, 'table.jobs'));
     await screenshot(page, ROOT, 'ui-job');
   });
 });

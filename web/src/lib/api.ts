@@ -82,7 +82,7 @@ export const samples = (name: string, after: string | undefined, limit: number) 
 export const sample = (name: string, key: string, format: 'npy' | 'png') =>
   request(`/api/columns/${enc(name)}/samples/${enc(key)}`, { accept: '*/*', query: { format } });
 
-export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs');
+export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs', { limit: 50 });
 export const job = (id: string) => getJson<Job>(`/api/jobs/${enc(id)}`);
 export const cancelJob = (id: string) => sendJson<unknown>(`/api/jobs/${enc(id)}/cancel`, {});
 
