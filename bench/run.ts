@@ -49,6 +49,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'strata serve: authenticated small GETs (autocannon, second process) and a 1 GiB download',
     run: async () => (await import('./server.js')).run(),
   },
+  ui: {
+    description:
+      'web UI: Data tab in Chromium, navigation to first rows with 100,000 assets (BENCH_UI_ASSETS)',
+    run: async () => (await import('./ui.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),
