@@ -76,8 +76,10 @@ export async function run(): Promise<Record<string, unknown>> {
         await page.waitForFunction('window.__strataFirstRows !== undefined');
         firstRows.push((await page.evaluate('window.__strataFirstRows')) as number);
         rowsShown = (await page.$$('table.data-table tbody tr')).length;
+        // The total arrives beside the first page (its own count query); check it once there.
+        await page.waitForFunction(`document.querySelector('.pager span')?.textContent.includes('rows')`);
         const total = await page.textContent('.pager span');
-        check(total?.includes(ASSETS.toLocaleString()), `the pager shows ${ASSETS} rows: ${total}`);
+        check(total?.includes(ASSETS.toLocaleString('en-US')), `the pager shows ${ASSETS} rows: ${total}`);
         await page.close();
         log(`ui: run ${i + 1}: first page of rows after ${round(firstRows[i]!, 0)} ms`);
       }
