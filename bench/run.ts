@@ -59,6 +59,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'ingest jobs: 2048 x 2048 x 128 PNG stack, -p 1 and -p 2 against a sharp-decode floor; 512 x 512 x 16 cutout',
     run: async () => (await import('./ingest.js')).run(),
   },
+  ui: {
+    description:
+      'web UI: Data tab in Chromium, navigation to first rows with 100,000 assets (BENCH_UI_ASSETS)',
+    run: async () => (await import('./ui.js')).run(),
+  },
   assets: {
     description: 'asset ingest: update 100,000 files in 10,000 sequences (names+stat, PNG traits, unchanged)',
     run: async () => (await import('./assets.js')).run(),

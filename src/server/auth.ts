@@ -14,7 +14,10 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', async (request) => {
     // Unknown routes answer 404 to anyone: there is nothing behind them to protect.
     if (request.is404) return;
-    const access = request.routeOptions.config.access ?? 'admin';
+    // Outside /api/ a GET is the static UI (its files and its SPA fallback): public, as the UI
+    // asks for the token itself. Every /api/ route without a declaration stays admin.
+    const ui = !request.url.startsWith('/api') && (request.method === 'GET' || request.method === 'HEAD');
+    const access = request.routeOptions.config.access ?? (ui ? 'public' : 'admin');
     if (access === 'public') return;
     const header = request.headers.authorization;
     const fromQuery = (request.query as { access_token?: unknown } | undefined)?.access_token;

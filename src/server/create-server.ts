@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from './validator.js';
 import { registerAuth } from './auth.js';
@@ -43,15 +45,18 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
     const { status, body } = errorReply(err);
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: {
-        code: 'E_NOT_FOUND',
-        message: `no route ${request.method} ${request.url.split('?')[0]}`,
-        data: {},
-      },
-    }),
-  );
+  // With the UI built, its static handler answers unknown paths (SPA fallback, JSON 404 for /api/).
+  const uiBuilt = options.webDir !== undefined && existsSync(join(options.webDir, 'index.html'));
+  if (!uiBuilt)
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({
+        error: {
+          code: 'E_NOT_FOUND',
+          message: `no route ${request.method} ${request.url.split('?')[0]}`,
+          data: {},
+        },
+      }),
+    );
 
   const { default: swagger } = await import('@fastify/swagger');
   await app.register(swagger, {
@@ -86,6 +91,6 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerComputeRoutes(app, ctx);
   if (options.jobs) registerJobRoutes(app, ctx, options.jobs);
   for (const register of options.routes ?? []) await register(app, ctx);
-  if (options.webDir) await registerStaticUi(app, options.webDir);
+  if (uiBuilt) await registerStaticUi(app, options.webDir!);
   return app;
 }

@@ -33,7 +33,7 @@ export interface Served {
   readonly child: ChildProcess;
   /** What the server printed so far (for failure messages). */
   output(): string;
-  /** Stops it (SIGTERM, as Ctrl-C would) and waits for its exit code. */
+  /** Stops it with SIGINT (as Ctrl-C does) and waits for its exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -57,7 +57,7 @@ export function startServe(cwd: string, args: readonly string[] = [], timeoutMs 
     child,
     output: () => out,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       return exited;
     },
   });

@@ -42,7 +42,12 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-browser-'));
     ({ token } = await buildUiRepository(dir));
-    [server, browser] = await Promise.all([startServe(dir), launchChromium()]);
+    // Both start at once; whichever started is kept for after() even when the other failed.
+    const [served, launched] = await Promise.allSettled([startServe(dir), launchChromium()]);
+    if (served.status === 'fulfilled') server = served.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (served.status === 'rejected') throw served.reason;
+    if (launched.status === 'rejected') throw launched.reason;
   });
 
   after(async () => {
@@ -50,7 +55,10 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     await browser?.close();
     const code = await server?.stop();
     rmSync(dir, { recursive: true, force: true });
-    assert.ok(code === 0 || code === null, `strata serve exited ${code}:\n${server?.output()}`);
+    assert.ok(
+      code === 0 || code === 130 || code === null,
+      `strata serve exited ${code}:\n${server?.output()}`,
+    );
   });
 
   async function open(tab: string): Promise<Page> {
@@ -172,13 +180,13 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     await page.click('button[data-start=update]');
     await page.waitForSelector('tr.job');
     await page.waitForSelector(
-      'tr.job[data-state=succeeded], tr.job[data-state=failed], tr.job[data-state=cancelled]',
+      'tr.job[data-state=completed], tr.job[data-state=completed_with_errors], tr.job[data-state=failed], tr.job[data-state=cancelled]',
       {
         timeout: 120_000,
       },
     );
     const state = await page.getAttribute('tr.job', 'data-state');
-    assert.equal(state, 'succeeded', await text(page, 'table.jobs'));
+    assert.equal(state, 'completed', await text(page, 'table.jobs'));
     await screenshot(page, ROOT, 'ui-job');
   });
 });

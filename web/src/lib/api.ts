@@ -44,14 +44,34 @@ export function sortedSql(sql: string, orderBy: string | undefined, descending =
   return `SELECT * FROM (${inner}) AS sorted ORDER BY "${orderBy.replace(/"/g, '""')}" ${descending ? 'DESC' : 'ASC'}`;
 }
 
-/** One page of an SQL search; sorting and paging run on the server. */
-export const searchAssets = (r: SearchRequest) =>
-  sendJson<SearchPage>('/api/assets/search', {
-    sql: sortedSql(r.sql, r.orderBy, r.descending),
+const unterminated = (sql: string) => sql.trim().replace(/;\s*$/, '');
+
+/**
+ * One page of an SQL search. Sorting and paging are pushed into the statement (a subquery with
+ * ORDER BY / LIMIT / OFFSET), so the database reads one page, however large the result; one row
+ * more than asked says whether a next page exists. The total comes from `countAssets`.
+ */
+export async function searchAssets(
+  r: SearchRequest,
+): Promise<{ rows: SearchPage['rows']; hasMore: boolean }> {
+  const sorted = unterminated(sortedSql(r.sql, r.orderBy, r.descending));
+  const answer = await sendJson<SearchPage>('/api/assets/search', {
+    sql: `SELECT * FROM (${sorted}) AS page LIMIT ${r.limit + 1} OFFSET ${r.offset}`,
     group_by: r.grouping,
-    offset: r.offset,
-    limit: r.limit,
+    offset: 0,
+    limit: r.limit + 1,
   });
+  return { rows: answer.rows.slice(0, r.limit), hasMore: answer.rows.length > r.limit };
+}
+
+/** How many rows a search has in all (asked beside the first page, never blocking it). */
+export async function countAssets(sql: string, grouping: SearchGrouping): Promise<number> {
+  const answer = await sendJson<SearchPage>('/api/assets/search', {
+    sql: `SELECT COUNT(*) AS n FROM (${unterminated(sql)}) AS counted`,
+    group_by: grouping,
+  });
+  return Number(answer.rows[0]?.n ?? 0);
+}
 
 export const assetGraph = () => getJson<AssetNode>('/api/assets/graph');
 export const assetConfig = () => getJson<unknown>('/api/assets/config');
@@ -82,7 +102,7 @@ export const samples = (name: string, after: string | undefined, limit: number) 
 export const sample = (name: string, key: string, format: 'npy' | 'png') =>
   request(`/api/columns/${enc(name)}/samples/${enc(key)}`, { accept: '*/*', query: { format } });
 
-export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs');
+export const jobs = () => getJson<{ jobs: readonly Job[] }>('/api/jobs', { limit: 50 });
 export const job = (id: string) => getJson<Job>(`/api/jobs/${enc(id)}`);
 export const cancelJob = (id: string) => sendJson<unknown>(`/api/jobs/${enc(id)}/cancel`, {});
 

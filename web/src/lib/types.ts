@@ -126,16 +126,18 @@ export interface SamplePage {
   readonly next: string | null;
 }
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | string;
+export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'completed_with_errors';
 
+/** A job as `GET /api/jobs` lists it: the jobs layer's record plus its running task's progress. */
 export interface Job {
   readonly id: string;
   readonly kind: string;
   readonly state: JobState;
-  /** Work done and total, when the job knows them. */
-  readonly progress?: { readonly done: number; readonly total?: number | null; readonly message?: string };
-  readonly createdAt?: string;
-  readonly finishedAt?: string | null;
-  readonly error?: { readonly code?: string; readonly message: string } | null;
-  readonly result?: unknown;
+  /** Tasks of the job. */
+  readonly counts: { readonly total: number; readonly done: number; readonly failed: number };
+  /** Work done in the running task, when it reports any. */
+  readonly progress: { readonly done: number; readonly total: number } | null;
+  readonly errors: readonly { readonly code?: string; readonly message: string }[];
+  readonly createdAt: string;
+  readonly finishedAt?: string;
 }

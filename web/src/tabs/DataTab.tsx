@@ -4,9 +4,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { Pager } from '../components/Pager';
-import { searchAssets } from '../lib/api';
+import { countAssets, searchAssets } from '../lib/api';
 import { cellText } from '../lib/format';
-import type { SearchGrouping, SearchPage } from '../lib/types';
+import type { SearchGrouping } from '../lib/types';
 
 const PAGE_SIZE = 100;
 const ERROR_COLUMNS = new Set(['file_error', 'asset_error']);
@@ -18,6 +18,11 @@ export function isInvalidRow(row: Record<string, unknown>): boolean {
     const v = row[c];
     return v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
   });
+}
+
+interface Page {
+  readonly rows: readonly Record<string, unknown>[];
+  readonly hasMore: boolean;
 }
 
 interface Query {
@@ -39,7 +44,8 @@ export function DataTab() {
   const [sql, setSql] = useState('SELECT * FROM data');
   const [grouping, setGrouping] = useState<SearchGrouping>('file');
   const [query, setQuery] = useState<Query>({ sql, grouping, page: 0, descending: false });
-  const [result, setResult] = useState<{ page?: SearchPage; error?: Error; ms?: number }>({});
+  const [result, setResult] = useState<{ page?: Page; error?: Error; ms?: number }>({});
+  const [total, setTotal] = useState<number | undefined>();
   const [busy, setBusy] = useState(false);
   const latest = useRef(0);
 
@@ -61,6 +67,19 @@ export function DataTab() {
       )
       .finally(() => round === latest.current && setBusy(false));
   }, [query]);
+
+  // The total of a statement, once per statement and grouping (paging and sorting keep it).
+  useEffect(() => {
+    let current = true;
+    setTotal(undefined);
+    countAssets(query.sql, query.grouping).then(
+      (n) => current && setTotal(n),
+      () => undefined, // the page's own request reports the statement's error
+    );
+    return () => {
+      current = false;
+    };
+  }, [query.sql, query.grouping]);
 
   useEffect(() => {
     if (result.page && window.__strataFirstRows === undefined)
@@ -124,8 +143,8 @@ export function DataTab() {
           <Pager
             page={query.page}
             size={PAGE_SIZE}
-            total={page.total}
-            shown={page.rows.length}
+            total={total}
+            shown={page.hasMore ? PAGE_SIZE : page.rows.length}
             onPage={(p) => setQuery((q) => ({ ...q, page: p }))}
           />
           <div className="table-scroll">

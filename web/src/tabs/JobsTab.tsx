@@ -5,8 +5,9 @@ import { ErrorNote } from '../components/ErrorNote';
 import { cancelJob, jobs, startAssetJob, type AssetVerb } from '../lib/api';
 import type { Job } from '../lib/types';
 
-const VERBS: readonly AssetVerb[] = ['update', 'create', 'export', 'workflow', 'delete'];
-const FINISHED = new Set(['succeeded', 'completed', 'done', 'failed', 'cancelled', 'canceled']);
+/** The asset operations the server runs as jobs. */
+const VERBS: readonly AssetVerb[] = ['update'];
+const FINISHED = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
 
 export const isFinished = (job: Job) => FINISHED.has(job.state);
 
@@ -79,7 +80,11 @@ export function JobsTab() {
                 <td className="state">{j.state}</td>
                 <td>
                   <Progress job={j} />
-                  {j.error && <div className="error">{j.error.message}</div>}
+                  {j.errors.map((e, i) => (
+                    <div key={i} className="error">
+                      {e.code ? <code>{e.code}</code> : null} {e.message}
+                    </div>
+                  ))}
                 </td>
                 <td>{j.createdAt ? new Date(j.createdAt).toLocaleTimeString() : ''}</td>
                 <td>
@@ -98,10 +103,11 @@ export function JobsTab() {
   );
 }
 
+/** The running task's own progress when it reports one, else the job's tasks done of total. */
 function Progress({ job }: { job: Job }) {
-  const p = job.progress;
-  const total = p?.total ?? undefined;
-  const fraction = job.state === 'succeeded' ? 1 : total ? Math.min(1, (p?.done ?? 0) / total) : undefined;
+  const p = job.progress ?? (job.counts.total > 0 ? job.counts : null);
+  const fraction =
+    job.state === 'completed' ? 1 : p && p.total > 0 ? Math.min(1, p.done / p.total) : undefined;
   return (
     <div className="progress">
       <div className="bar">
@@ -110,10 +116,7 @@ function Progress({ job }: { job: Job }) {
           style={{ width: `${Math.round((fraction ?? 1) * 100)}%` }}
         />
       </div>
-      <span className="muted">
-        {p ? `${p.done.toLocaleString()}${total ? ` / ${total.toLocaleString()}` : ''}` : ''}{' '}
-        {p?.message ?? ''}
-      </span>
+      <span className="muted">{p ? `${p.done.toLocaleString()} / ${p.total.toLocaleString()}` : ''}</span>
     </div>
   );
 }

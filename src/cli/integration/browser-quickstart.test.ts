@@ -1,0 +1,59 @@
+// `npm run quickstart -- --serve`: the tour closes with the command that serves the demo's UI
+// (its URL and a token), then serves it until Ctrl-C; the token it printed opens the API.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+test(
+  'the quickstart with --serve closes with the serve command, URL and token, then serves',
+  { timeout: 900_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-quickstart-serve-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    const child = spawn(
+      process.execPath,
+      ['dist/scripts/quickstart.js', join(dir, 'demo'), '--serve', '--port', '0'],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          const m = /^Serving .* at (http:\/\/\S+)$/m.exec(out);
+          if (m) resolve(m[1]!);
+        };
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', onData);
+        void exited.then((code) =>
+          reject(new Error(`the quickstart exited (${code}) before serving:\n${out.slice(-3000)}`)),
+        );
+      });
+      const closing = out.slice(out.indexOf('Tour done.'));
+      const token = /with the token (\S+):\n {2}cd \S+ && strata serve\n/.exec(closing)?.[1];
+      assert.ok(token, `the closing note ends with the serve command and a token:\n${closing}`);
+      assert.match(closing, /http:\/\/127\.0\.0\.1:8080/);
+      const refs = await fetch(`${url}/api/refs`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(refs.status, 200);
+      assert.equal((await fetch(`${url}/api/refs`)).status, 401);
+      const page = await fetch(`${url}/`);
+      assert.match(await page.text(), /<div id="root">/);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
