@@ -9,11 +9,13 @@
 const LAYERS = [
   ['cli', 'server'], // faces
   ['api'], // public library
+  // Capabilities that open repositories or queues of their own (a remote's repository, an ingest
+  // job's workers), so they stand on the composition root; ingest writes columns' volumes.
+  ['ingest', 'remote'],
   // The composition root: the one place that picks adapters. It sits above the capabilities whose
   // stores it builds and hands every layer below its ports (Repository, repo.ports).
   ['backends'],
-  ['ingest'], // ingest jobs write volumes: a capability built on the columns capability
-  ['assets', 'columns', 'workspace', 'lineage', 'compute', 'remote'], // capabilities
+  ['assets', 'columns', 'workspace', 'lineage', 'compute'], // capabilities
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters
