@@ -52,7 +52,7 @@ export async function runCommandStep(
     command: [options.command, ...args],
   }).begin();
   // Temporary outputs go to this machine's scratch folder, which is never versioned.
-  const env = { ...process.env, STRATA_SCRATCH_DIR: scratchDirectory(repo) };
+  const env = { ...process.env, STRATA_SCRATCH_DIR: await scratchDirectory(repo) };
   const child = spawn(options.command, args, { cwd, env, stdio: 'inherit', shell: false });
   // A Ctrl-C reaches the command (same process group); we stay to record how it ended.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

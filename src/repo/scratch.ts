@@ -14,14 +14,18 @@ export const DEFAULT_SCRATCH = 'scratch';
  * steps put temporary outputs (the command gets it as `STRATA_SCRATCH_DIR`). It is local to this
  * machine and never versioned: no resource may hold it.
  */
-export function scratchDirectory(repo: Repository): string {
-  const dir = resolve(repo.root, readLocalParams(repo)[SCRATCH_PARAM] ?? DEFAULT_SCRATCH);
+export async function scratchDirectory(repo: Repository): Promise<string> {
+  const dir = resolve(repo.root, (await readLocalParams(repo))[SCRATCH_PARAM] ?? DEFAULT_SCRATCH);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
 /** Sets this machine's scratch folder (a path relative to `cwd`, or absolute). */
-export function setScratchDirectory(repo: Repository, path: string, cwd = process.cwd()): string {
+export async function setScratchDirectory(
+  repo: Repository,
+  path: string,
+  cwd = process.cwd(),
+): Promise<string> {
   if (path.trim() === '' || path.includes('\u0000'))
     throw new InvalidArgumentError(`invalid scratch directory '${path}'`, { path });
   const abs = resolve(cwd, path);
@@ -31,14 +35,14 @@ export function setScratchDirectory(repo: Repository, path: string, cwd = proces
       path: abs,
     });
   }
-  writeLocalParam(repo, SCRATCH_PARAM, abs);
+  await writeLocalParam(repo, SCRATCH_PARAM, abs);
   mkdirSync(abs, { recursive: true });
   return abs;
 }
 
 /** True when the resource folder `abs` is, holds or lies inside the scratch folder. */
-export function overlapsScratch(repo: Repository, abs: string): boolean {
-  const scratch = resolve(repo.root, readLocalParams(repo)[SCRATCH_PARAM] ?? DEFAULT_SCRATCH);
+export async function overlapsScratch(repo: Repository, abs: string): Promise<boolean> {
+  const scratch = resolve(repo.root, (await readLocalParams(repo))[SCRATCH_PARAM] ?? DEFAULT_SCRATCH);
   const inside = (a: string, b: string) => {
     const rel = relative(b, a);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));

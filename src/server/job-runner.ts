@@ -35,7 +35,10 @@ export class ServerJobs {
       'assets.update': async ({ signal, progress }) => {
         const pipeline = await api.loadAssetPipeline();
         // Cancelling stops the update before it writes the tables: they stay as they were.
-        const report = await pipeline.runUpdate(root, { onProgress: progress, signal });
+        const report = await pipeline.runUpdate(root, repo.ports.get(api.ASSET_STORE), {
+          onProgress: progress,
+          signal,
+        });
         return JSON.parse(JSON.stringify(report)) as api.JobRecord['config'];
       },
     });

@@ -29,7 +29,14 @@ async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Pr
         root,
         'webhooks: [{url: "http://example.invalid/hook", method: "post", headers: {secret_key: "hunter2"}}]\n',
       );
-      await (await api.loadAssetPipeline()).runUpdate(root);
+      {
+        const repo = await api.openRepository(root);
+        try {
+          await api.updateAssets(repo);
+        } finally {
+          await repo.close();
+        }
+      }
     },
   });
   try {

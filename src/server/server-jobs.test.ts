@@ -55,7 +55,14 @@ test('jobs: an asset update runs as a job (202, SSE progress, record); one cance
         [path.join('ingress', sequenceFolder('good'), frameName('good', 2))]: png,
       });
       writeConfig(dir);
-      await (await api.loadAssetPipeline()).runUpdate(dir);
+      {
+        const repo = await api.openRepository(dir);
+        try {
+          await api.updateAssets(repo);
+        } finally {
+          await repo.close();
+        }
+      }
     },
   });
   try {

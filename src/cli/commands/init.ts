@@ -51,7 +51,7 @@ export function registerInitCommand(program: Command, global: () => GlobalOption
         const scratch =
           opts.scratchDirectory === undefined
             ? undefined
-            : api.setScratchDirectory(repo, opts.scratchDirectory, global().cwd);
+            : await api.setScratchDirectory(repo, opts.scratchDirectory, global().cwd);
         const created = [];
         for (const role of roles)
           created.push(await api.addResource(repo, { path: role, role, cwd: root, create: true }));

@@ -92,7 +92,7 @@ export async function addResource(repo: Repository, options: AddResourceOptions)
   const path = type.checkPath(repo.root, options.path, options.cwd ?? process.cwd());
   const name = checkResourceName(options.name ?? basename(path));
   const abs = type.locate(repo.root, path);
-  if (overlapsScratch(repo, abs)) {
+  if (await overlapsScratch(repo, abs)) {
     throw new InvalidArgumentError(
       `'${options.path}' is or holds the scratch directory, which is never versioned; pick another folder`,
       { path },

@@ -27,7 +27,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
       body.timeout_seconds ?? ctx.searchTimeoutSeconds,
       ctx.searchTimeoutSeconds,
     );
-    const rows = await pipeline.runSearch(root, sql, {
+    const rows = await pipeline.runSearch(root, ctx.repo.ports.get(api.ASSET_STORE), sql, {
       grouping: body.group_by,
       timeoutSeconds,
       maxRows: body.max_rows,
@@ -83,7 +83,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
         response: { 200: AnyJson },
       }),
     },
-    async () => (await api.loadAssetPipeline()).runGraph(root),
+    async () => (await api.loadAssetPipeline()).runGraph(ctx.repo.ports.get(api.ASSET_STORE)),
   );
 
   app.get(
