@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { ConfigError } from '../errors/index.js';
 import { LocalJobQueue } from './local/local-job-queue.js';
 import type { JobQueue } from './port.js';
@@ -17,16 +16,6 @@ export interface JobQueueLocation {
 /** `bullmq+postgres://...`: BullMQ with its own PostgreSQL backend (no Redis). */
 const BULLMQ_POSTGRES = /^bullmq\+postgres(ql)?:\/\//;
 
-/** True when the optional `ioredis` package (BullMQ 6's Redis client) can be loaded. */
-function hasRedisClient(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('ioredis');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Opens the job queue at `location` (the composition root decides the location). Engines:
  * `local` (default), `redis://...` (BullMQ on Redis), `bullmq+postgres://...` (BullMQ on its
@@ -43,30 +32,36 @@ export async function openJobQueue(location: JobQueueLocation): Promise<JobQueue
       },
     );
   }
-  if (redis && !hasRedisClient()) {
-    // BullMQ 6 no longer ships a Redis client: it needs the optional 'ioredis' package.
-    throw new ConfigError(
-      `the BullMQ job queue (${redact(engine)}) needs the 'ioredis' package, which this installation lacks`,
-      { queue: redact(engine) },
-    );
-  }
   const store = await openJobStore(location.store);
   if (engine === 'local') return new LocalJobQueue(store);
   try {
     const { openBullmqJobQueue } = await import('./bullmq/bullmq-job-queue.js');
-    return await openBullmqJobQueue({ store, engine: bullmqEngine(engine) });
+    const { engine: parsed, prefix } = bullmqEngine(engine);
+    return await openBullmqJobQueue({ store, engine: parsed, ...(prefix === undefined ? {} : { prefix }) });
   } catch (err) {
     await store.close();
     throw err;
   }
 }
 
-function bullmqEngine(engine: string): { backend: 'redis' | 'postgres'; url: string } {
-  if (!BULLMQ_POSTGRES.test(engine)) return { backend: 'redis', url: engine };
+/**
+ * The BullMQ engine of a queue URL. On Redis, `?prefix=NAME` picks the key namespace of this
+ * repository's queues (default `strata`), so several repositories (or tests) share one Redis.
+ */
+function bullmqEngine(engine: string): {
+  engine: { backend: 'redis' | 'postgres'; url: string };
+  prefix?: string;
+} {
+  if (!BULLMQ_POSTGRES.test(engine)) {
+    const url = new URL(engine);
+    const prefix = url.searchParams.get('prefix') ?? undefined;
+    url.searchParams.delete('prefix');
+    return { engine: { backend: 'redis', url: url.toString() }, ...(prefix === undefined ? {} : { prefix }) };
+  }
   const url = new URL(engine.replace(/^bullmq\+/, ''));
   const password = process.env.STRATA_PG_PASSWORD;
   if (password !== undefined && url.password === '') url.password = encodeURIComponent(password);
-  return { backend: 'postgres', url: url.toString() };
+  return { engine: { backend: 'postgres', url: url.toString() } };
 }
 
 /** A URL without its password, for messages. */
