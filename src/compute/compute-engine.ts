@@ -1,6 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClaimOutcome, ComputeErrorInfo, ComputeKey, ComputeStore } from './store/compute-store.js';
+import {
+  GET_MANY_BATCH,
+  type ClaimOutcome,
+  type ComputeErrorInfo,
+  type ComputeKey,
+  type ComputeRow,
+  type ComputeStore,
+} from './store/compute-store.js';
 import { InvalidResultError } from '../errors/index.js';
 import { hashArgs } from './args-hash.js';
 import { dropClaim, holdClaim, isHolderLive, newHolder } from './claims.js';
@@ -70,16 +77,51 @@ export async function settleInflight(store: ComputeStore): Promise<void> {
   await Promise.allSettled(mine);
 }
 
+/** A row's resource if it is finished with the collection's code version. */
+function usable<R>(
+  engine: ComputeEngine,
+  collection: AnyCollection,
+  prepared: PreparedKey,
+  row: ComputeRow | undefined,
+): ComputedResource<R> | undefined {
+  if (row !== undefined && row.status !== 'pending' && row.codeVersion === collection.spec.codeVersion)
+    return rowToResource<R>(engine.root, row, prepared.args);
+  return undefined;
+}
+
 /** The remembered resource if it is finished with the collection's code version (one point read). */
 export async function rememberedResource<R>(
   engine: ComputeEngine,
   collection: AnyCollection,
   prepared: PreparedKey,
 ): Promise<ComputedResource<R> | undefined> {
-  const row = await engine.store.get(prepared.key);
-  if (row !== undefined && row.status !== 'pending' && row.codeVersion === collection.spec.codeVersion)
-    return rowToResource<R>(engine.root, row, prepared.args);
-  return undefined;
+  return usable<R>(engine, collection, prepared, await engine.store.get(prepared.key));
+}
+
+/**
+ * `rememberedResource` for many keys, in their order, with one store read per `GET_MANY_BATCH`
+ * keys (`getMany`): a cached `fetchMany` over PostgreSQL costs a round trip per batch, not per key.
+ * `onBatch` is told how many of the batch just read were remembered.
+ */
+export async function rememberedResources<R>(
+  engine: ComputeEngine,
+  collection: AnyCollection,
+  prepared: readonly PreparedKey[],
+  onBatch?: (remembered: number) => void,
+): Promise<(ComputedResource<R> | undefined)[]> {
+  const out: (ComputedResource<R> | undefined)[] = [];
+  for (let start = 0; start < prepared.length; start += GET_MANY_BATCH) {
+    const batch = prepared.slice(start, start + GET_MANY_BATCH);
+    const rows = await engine.store.getMany(batch.map((p) => p.key));
+    let remembered = 0;
+    batch.forEach((p, i) => {
+      const resource = usable<R>(engine, collection, p, rows[i]);
+      if (resource) remembered++;
+      out.push(resource);
+    });
+    onBatch?.(remembered);
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import { compiledModuleUrl } from '../util/compiled-module-url.js';
 import {
   fetchPrepared,
   prepareKey,
-  rememberedResource,
+  rememberedResources,
   type AnyCollection,
   type ComputeEngine,
   type PreparedKey,
@@ -63,34 +63,30 @@ export async function fetchMany<R>(
     );
   }
   if (prepared.length === 0) return [];
-  if (threads === 0)
-    return inThisThread(engine, collection, prepared, options) as Promise<ComputedResource<R>[]>;
-  // What is remembered is answered here (a point read each): workers start only for the rest.
-  const results: ComputedResource[] = new Array(prepared.length);
+  // What is remembered is answered here, one store read per batch of keys; only the rest is
+  // claimed and computed (in this thread or in workers), with the usual claims and leases.
+  const total = prepared.length;
+  const results: ComputedResource[] = new Array(total);
   const todo: number[] = [];
-  for (let i = 0; i < prepared.length; i++) {
-    const remembered = options.recompute
-      ? undefined
-      : await rememberedResource(engine, collection, prepared[i]!);
-    if (remembered) results[i] = remembered;
-    else todo.push(i);
+  let done = 0;
+  if (options.recompute) prepared.forEach((_, i) => todo.push(i));
+  else {
+    const remembered = await rememberedResources(engine, collection, prepared, (found) => {
+      done += found;
+      if (found > 0) options.onProgress?.(done, total);
+    });
+    remembered.forEach((resource, i) => (resource ? (results[i] = resource) : todo.push(i)));
   }
-  let done = prepared.length - todo.length;
-  if (done > 0) options.onProgress?.(done, prepared.length);
   if (todo.length > 0) {
-    const computed = await inWorkers(
-      engine,
-      collection,
-      todo.map((i) => prepared[i]!),
-      threads,
-      {
-        recompute: options.recompute,
-        onProgress: () => {
-          done++;
-          options.onProgress?.(done, prepared.length);
-        },
-      },
-    );
+    const missing = todo.map((i) => prepared[i]!);
+    const onProgress = () => {
+      done++;
+      options.onProgress?.(done, total);
+    };
+    const computed =
+      threads === 0
+        ? await inThisThread(engine, collection, missing, options.recompute, onProgress)
+        : await inWorkers(engine, collection, missing, threads, { recompute: options.recompute, onProgress });
     todo.forEach((index, j) => (results[index] = computed[j]!));
   }
   return results as ComputedResource<R>[];
@@ -100,17 +96,16 @@ async function inThisThread(
   engine: ComputeEngine,
   collection: AnyCollection,
   prepared: readonly PreparedKey[],
-  options: FetchManyOptions,
+  recompute: boolean | undefined,
+  onProgress: () => void,
 ): Promise<ComputedResource[]> {
   const results: ComputedResource[] = new Array(prepared.length);
   let next = 0;
-  let done = 0;
   const runner = async () => {
     while (next < prepared.length) {
       const index = next++;
-      results[index] = await fetchPrepared(engine, collection, prepared[index]!, options.recompute);
-      done++; // not inside `onProgress?.(...)`: its arguments are skipped without a callback
-      options.onProgress?.(done, prepared.length);
+      results[index] = await fetchPrepared(engine, collection, prepared[index]!, recompute);
+      onProgress();
     }
   };
   await Promise.all(Array.from({ length: Math.min(prepared.length, collection.spec.concurrency) }, runner));

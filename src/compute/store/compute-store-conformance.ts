@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ClaimRequest, ComputeKey, ComputeRow, ComputeStore } from './compute-store.js';
+import {
+  GET_MANY_BATCH,
+  type ClaimRequest,
+  type ComputeKey,
+  type ComputeRow,
+  type ComputeStore,
+} from './compute-store.js';
 
 /** What an adapter's test hands the suite for each test: a fresh, empty store. */
 export interface ComputeStoreFixture {
@@ -79,6 +85,36 @@ export function runComputeStoreConformance(name: string, open: () => Promise<Com
       assert.equal(row.token, 'tok-1');
       assert.equal(row.args, '{"n":1}');
       assert.equal(row.endedMs, null);
+    });
+
+    it('getMany answers many keys in their order, across batches, equal to get', async () => {
+      assert.deepEqual(await store.getMany([]), []);
+      // More keys than one batch, so an adapter that reads in batches must join them up.
+      const keys = Array.from({ length: GET_MANY_BATCH + 7 }, (_, i) => key(`k-${i}`));
+      const stored = [3, GET_MANY_BATCH - 1, GET_MANY_BATCH + 2];
+      for (const i of stored) await claimed(keys[i]!, { args: `{"i":${i}}` });
+      await store.finish(
+        { key: keys[3]!, token: 'tok-1' },
+        { status: 'complete', result: '"r3"' },
+        T0 + 1,
+        null,
+      );
+      // Same id in another collection and with other args: never mistaken for the key asked.
+      await claimed(key('k-0', 'other'));
+      await claimed(key('k-1', 'c', 'b'.repeat(64)));
+      await claimed(key('ünï/çode ✓'));
+      const asked = [...keys, keys[3]!, key('missing'), key('ünï/çode ✓')];
+      const rows = await store.getMany(asked);
+      assert.equal(rows.length, asked.length);
+      for (let i = 0; i < asked.length; i++)
+        assert.deepEqual(rows[i], await store.get(asked[i]!), `key ${i}`);
+      assert.deepEqual(
+        rows.flatMap((r, i) => (r ? [i] : [])),
+        [...stored, keys.length, keys.length + 2],
+      );
+      assert.equal(rows[3]?.status, 'complete');
+      assert.equal(rows[3]?.result, '"r3"');
+      assert.equal(rows[keys.length]?.result, '"r3"', 'a key asked twice is answered twice');
     });
 
     it('a live pending row is busy; a stale one is taken over', async () => {

@@ -59,6 +59,14 @@ export interface ComputeRow extends ComputeKey {
   readonly dir: string | null;
 }
 
+/** Most keys an adapter reads in one statement of `getMany` (larger inputs take several). */
+export const GET_MANY_BATCH = 1000;
+
+/** A key as one string (`getMany` adapters match returned rows to the keys asked with it). */
+export function keyString(key: ComputeKey): string {
+  return `${key.collection}\u0000${key.id}\u0000${key.argsHash}`;
+}
+
 /** Who takes a claim. */
 export interface ComputeHolder {
   readonly pid: number;
@@ -139,6 +147,12 @@ export interface ComputeStore {
   readonly location: string;
 
   get(key: ComputeKey): Awaitable<ComputeRow | undefined>;
+  /**
+   * The rows of many keys, in the order of `keys` (undefined where a key has none; a key given
+   * twice is answered twice). One read per batch of `GET_MANY_BATCH` keys rather than one per key:
+   * a cached `fetchMany` over a networked store would otherwise pay a round trip per key.
+   */
+  getMany(keys: readonly ComputeKey[]): Awaitable<(ComputeRow | undefined)[]>;
   /** Applies `decideClaim` atomically: a claimed row is pending, held by `holder`, attempts + 1. */
   claim(request: ClaimRequest): Awaitable<ClaimOutcome>;
   /**

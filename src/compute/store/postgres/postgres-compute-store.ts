@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { ConfigError, InvalidArgumentError } from '../../../errors/index.js';
 import {
   decideClaim,
+  GET_MANY_BATCH,
+  keyString,
   type ClaimOutcome,
   type ClaimRequest,
   type ComputeCountRow,
@@ -124,6 +126,25 @@ export class PostgresComputeStore implements ComputeStore {
       key.argsHash,
     ]);
     return rows[0] === undefined ? undefined : toRow(rows[0]);
+  }
+
+  async getMany(keys: readonly ComputeKey[]): Promise<(ComputeRow | undefined)[]> {
+    const found = new Map<string, ComputeRow>();
+    for (let start = 0; start < keys.length; start += GET_MANY_BATCH) {
+      const batch = keys.slice(start, start + GET_MANY_BATCH);
+      // One statement per batch: the keys travel as parallel arrays, joined on the primary key.
+      const { rows } = await this.#query<RawRow>(
+        `SELECT c.* FROM computed c
+         JOIN unnest($1::text[], $2::bytea[], $3::text[]) AS k(collection, id, args_hash)
+           ON c.collection = k.collection AND c.id = k.id AND c.args_hash = k.args_hash`,
+        [batch.map((k) => k.collection), batch.map((k) => bytes(k.id)), batch.map((k) => k.argsHash)],
+      );
+      for (const raw of rows) {
+        const row = toRow(raw);
+        found.set(keyString(row), row);
+      }
+    }
+    return keys.map((k) => found.get(keyString(k)));
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
