@@ -31,6 +31,8 @@ export interface ResultsFile {
 /** Everything `begin` resolved and pinned, handed to a `RunningStep`. */
 export interface StepPlan {
   readonly name: string;
+  /** This machine's scratch folder, for temporary outputs that are never versioned. */
+  readonly scratchDirectory: string;
   readonly parameters: Record<string, unknown>;
   readonly inputs: readonly PinnedRef[];
   readonly code: readonly PinnedRef[];
@@ -59,6 +61,13 @@ export class RunningStep {
 
   get name(): string {
     return this.plan.name;
+  }
+  /**
+   * This machine's scratch folder (`strata init --scratch-directory`, default `scratch/`): where the
+   * step may put temporary outputs. No resource holds it, so nothing there is ever versioned.
+   */
+  get scratchDirectory(): string {
+    return this.plan.scratchDirectory;
   }
   /** When the step began, ISO 8601 UTC. */
   get startTime(): string {

@@ -307,3 +307,18 @@ test('steps finishing at the same time all land: the lineage lock serialises the
     await t.done();
   }
 });
+
+test('a running step offers the scratch folder of this working folder for temporary outputs', async () => {
+  const t = await fixture();
+  try {
+    const { setScratchDirectory } = await import('../repo/scratch.js');
+    const scratch = await setScratchDirectory(t.repo, join(t.root, 'tmp-work'));
+    const step = await createStep(t.repo, { name: 'prep', cwd: t.root }).input('src/a.csv').begin();
+    assert.equal(step.scratchDirectory, scratch);
+    writeFileSync(join(step.scratchDirectory, 'partial.bin'), 'temporary');
+    await step.fail(new Error('only a probe'));
+    assert.equal(readFileSync(join(scratch, 'partial.bin'), 'utf8'), 'temporary');
+  } finally {
+    await t.done();
+  }
+});

@@ -3,6 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { ResourceRecord, StatCacheEntry } from '../catalog/catalog.js';
 import { InvalidArgumentError, isStrataError } from '../errors/index.js';
 import type { Repository } from '../repo/repository.js';
+import { scratchDirectory } from '../repo/scratch.js';
 import { checkInputConsistency, checkOutputOverlap, checkOwnOutputs } from './consistency.js';
 import { currentLineageKey, readCurrentLineage, type PinnedRef } from './lineage-state.js';
 import { hashRef } from './ref-hash.js';
@@ -209,6 +210,7 @@ export class StepBuilder {
     );
     return new RunningStep(this.repo, {
       name,
+      scratchDirectory: await scratchDirectory(this.repo),
       parameters: { ...this.params },
       inputs,
       code: pinnedCode,
