@@ -8,6 +8,7 @@
  */
 const LAYERS = [
   ['cli', 'server'], // faces
+  ['kits'], // integrations with ML libraries (TensorFlow.js), built on the public api; the CLI never loads them
   ['api'], // public library
   ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
   ['backends'], // the composition root: the one place that picks the repository's adapters
@@ -49,6 +50,7 @@ const DRIVERS = [
   { name: '@bokuweb/zstd-wasm', allowedIn: ['src/arrays/codecs/'] },
   { name: 'yauzl', allowedIn: ['src/arrays/formats/'] },
   { name: 'yazl', allowedIn: ['src/arrays/formats/'] },
+  { name: '@tensorflow/', allowedIn: ['src/kits/tfjs/'] },
   { name: 's3rver', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
 ];
 
