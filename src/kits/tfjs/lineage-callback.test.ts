@@ -124,3 +124,27 @@ test('tfjs kit: the model is saved through the custom save handler as an output 
     await t.done();
   }
 });
+
+test('tfjs kit: fail(err) after a fit() that threw records the step as failed', async () => {
+  const t = await createTempRepo(ROLES);
+  try {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const callback = lineageCallback(t.repo, {
+      name: 'broken',
+      cwd: t.root,
+      results: 'results',
+      model: 'models/m',
+    });
+    callback.setModel(model);
+    callback.setParams({ epochs: 1 });
+    await callback.onTrainBegin();
+    await callback.fail(new Error('out of memory'));
+    const [step] = (await readCurrentLineage(t.repo)).steps;
+    assert.equal(step!.name, 'broken');
+    assert.equal(step!.status, 'failed');
+    assert.match(step!.error ?? '', /out of memory/);
+  } finally {
+    await t.done();
+  }
+});
