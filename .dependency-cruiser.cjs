@@ -8,6 +8,7 @@
  */
 const LAYERS = [
   ['cli', 'server'], // faces
+  ['kits'], // integrations with ML libraries (TensorFlow.js), built on the public api; the CLI never loads them
   ['api'], // public library
   // Capabilities that open repositories or queues of their own (a remote's repository, an ingest
   // job's workers), so they stand on the composition root; ingest writes columns' volumes.
@@ -61,6 +62,7 @@ const DRIVERS = [
   { name: '@bokuweb/zstd-wasm', allowedIn: ['src/arrays/codecs/'] },
   { name: 'yauzl', allowedIn: ['src/arrays/formats/'] },
   { name: 'yazl', allowedIn: ['src/arrays/formats/'] },
+  { name: '@tensorflow/', allowedIn: ['src/kits/tfjs/'] },
   { name: 's3rver', allowedIn: ['src/store/s3/', 'src/assets/export/s3/'] },
 ];
 
