@@ -9,8 +9,10 @@
 const LAYERS = [
   ['cli', 'server'], // faces
   ['api'], // public library
+  // The composition root: the one place that picks adapters. It sits above the capabilities whose
+  // stores it builds and hands every layer below its ports (Repository, repo.ports).
+  ['backends'],
   ['assets', 'columns', 'workspace', 'lineage', 'compute', 'ingest', 'remote'], // capabilities
-  ['backends'], // the composition root: the one place that picks the repository's adapters
   ['jobs'],
   ['repo'], // never imports a capability: they plug in through hooks (SectionProvider)
   ['store', 'catalog'], // ports with adapters
@@ -63,7 +65,16 @@ const TEST_FILE = '([.]test|-conformance)[.]ts$';
  * (`src/backends/`): nothing else imports them, except the adapters themselves (which share the
  * SQLite opener), tests and test support (which build a repository directly).
  */
-const ADAPTER_FOLDERS = ['src/catalog/sqlite/', 'src/catalog/postgres/', 'src/store/fs/', 'src/store/s3/'];
+const ADAPTER_FOLDERS = [
+  'src/catalog/sqlite/',
+  'src/catalog/postgres/',
+  'src/store/fs/',
+  'src/store/s3/',
+  'src/compute/store/sqlite/',
+  'src/compute/store/postgres/',
+  'src/assets/store/sqlite/',
+  'src/assets/store/postgres/',
+];
 const ADAPTER_IMPORTERS = [
   '^src/backends/',
   '^src/catalog/',
@@ -151,7 +162,8 @@ module.exports = {
       comment:
         `Adapter folders (${ADAPTER_FOLDERS.join(', ')}) are chosen only by the composition root ` +
         '(src/backends/open-backends.ts), which builds them from the repository config and hands the ports ' +
-        'down. Take the port (Catalog, ObjectStore) from the Repository instead.',
+        'down. Take the port (Catalog, ObjectStore) from the Repository, or a capability port ' +
+        '(COMPUTE_STORE, ASSET_STORE) from repo.ports, instead.',
       from: { pathNot: alternatives(ADAPTER_IMPORTERS) },
       to: { path: `^${alternatives(ADAPTER_FOLDERS.map(escape))}` },
     },

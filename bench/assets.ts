@@ -30,6 +30,16 @@ const FILES = ASSETS * FRAMES;
 const PIPELINE_URL = new URL('../src/assets/update/pipeline.js', import.meta.url).href;
 type Pipeline = typeof import('../src/assets/update/pipeline.js');
 const API_URL = new URL('../src/api/index.js', import.meta.url).href;
+const ASSET_PORT_URL = new URL('../src/backends/open-asset-store.js', import.meta.url).href;
+
+/** The embedded repository's asset tables, the way the composition root opens them. */
+async function tablesOf(root: string) {
+  const { assetStoreOpener } = (await import(
+    ASSET_PORT_URL
+  )) as typeof import('../src/backends/open-asset-store.js');
+  const { DEFAULT_CONFIG } = await import('../src/repo/repository-config.js');
+  return assetStoreOpener(root, DEFAULT_CONFIG);
+}
 
 const SPECS = `
 const fields = ['project', 'specification', 'descriptor', 'version', 'frame', 'extension'];
@@ -68,7 +78,7 @@ function config(root: string, ingress: string): void {
 
 async function timedUpdate(pipeline: Pipeline, root: string) {
   const started = performance.now();
-  const report = await pipeline.runUpdate(root, { env: {}, cwd: root });
+  const report = await pipeline.runUpdate(root, await tablesOf(root), { env: {}, cwd: root });
   return { seconds: (performance.now() - started) / 1000, report };
 }
 
@@ -111,6 +121,7 @@ export async function run(): Promise<Record<string, unknown>> {
     );
     const widths = await pipeline.runSearch(
       root,
+      await tablesOf(root),
       'SELECT count(*) AS n FROM data WHERE width = 8 AND channels = 3',
       { grouping: 'file' },
     );

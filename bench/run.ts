@@ -45,6 +45,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'workspaces: results moved and committed, an external folder hashed, history of 1,000 snapshots',
     run: async () => (await import('./workspace.js')).run(),
   },
+  shared: {
+    description:
+      'shared deployment (PostgreSQL + S3 on loopback) beside the embedded one: commit 10,000 files, status, cached fetches',
+    run: async () => (await import('./shared.js')).run(),
+  },
   server: {
     description: 'strata serve: authenticated small GETs (autocannon, second process) and a 1 GiB download',
     run: async () => (await import('./server.js')).run(),

@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openRepository } from '../../src/backends/open-backends.js';
-import { openAssetStore, readAssets } from '../../src/assets/model.js';
+import { ASSET_DB, readAssets } from '../../src/assets/model.js';
+import { openSqliteAssetStore } from '../../src/assets/store/sqlite/sqlite-asset-store.js';
 import { createStaging } from '../../src/assets/staging/create-staging.js';
 import { toStagingAsset } from '../../src/assets/staging/from-records.js';
 import { copyFiles } from '../../src/assets/staging/copy-files.js';
@@ -68,7 +69,7 @@ export async function measureCreateVsCp(
   const runs = options.runs ?? 3;
   const loaded = loadAssetConfig(root, undefined, {}, root);
   const ingress = ingressRoot(root, loaded.config);
-  const store = await openAssetStore(root);
+  const store = await openSqliteAssetStore({ path: join(root, ASSET_DB) });
   let assets: StagingAsset[];
   try {
     assets = (await readAssets(store, { valid: true })).map(toStagingAsset);

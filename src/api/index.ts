@@ -58,7 +58,8 @@ export * from '../errors/index.js';
 
 // Computed resources (src/compute/): compute once per (collection, id, args), remember status,
 // result, log, error and output files; see README "Computed resources".
-export { ComputeProject, openComputeProject, computeProject } from '../compute/compute-project.js';
+export { ComputeProject, openComputeProject } from '../compute/compute-project.js';
+export { computeProject } from './compute-project.js';
 export type { FetchOptions, ComputeCounts } from '../compute/compute-project.js';
 export type { Collection, CollectionOptions, ComputeFunction, RetryPolicy } from '../compute/collection.js';
 export type { ComputeContext } from '../compute/compute-context.js';
@@ -133,7 +134,7 @@ export { runCommandStep, inferCommandStepName } from '../lineage/run-command.js'
 export type { RunCommandOptions, RunCommandResult } from '../lineage/run-command.js';
 export { toResourcePaths } from '../repo/worktree/restore.js';
 export * from '../assets/index.js';
-export { updateAssets } from './update-assets.js';
+export { updateAssets, openAssetStore } from './update-assets.js';
 export type { UpdateAssetsOptions } from './update-assets.js';
 export * from '../arrays/index.js';
 export * from '../columns/index.js';

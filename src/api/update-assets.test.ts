@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { createTempRepo } from '../repo/test-support/temp-repo.js';
+import { withSqliteAssetPort } from '../assets/test-support/sqlite-asset-port.js';
 import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
 import { openAssetStore, readAssets, updateAssets } from './index.js';
 
 test('issue 12 assets update in the library: updateAssets(repo, { configPath }) fills the asset tables as `strata assets update` does', async () => {
   const t = await createTempRepo({});
+  withSqliteAssetPort(t.repo);
   try {
     const png = await tinyPng();
     const folder = path.join('ingress', sequenceFolder('good'));
@@ -22,7 +24,7 @@ test('issue 12 assets update in the library: updateAssets(repo, { configPath }) 
       { files: report.files, assets: report.assets, valid: report.valid, invalid: report.invalid },
       { files: 2, assets: 1, valid: 1, invalid: 0 },
     );
-    const store = await openAssetStore(t.root);
+    const store = await openAssetStore(t.repo);
     try {
       assert.equal((await readAssets(store)).length, 1);
     } finally {

@@ -1,3 +1,5 @@
+import { ASSET_STORE } from '../assets/asset-store-port.js';
+import type { AssetStore } from '../assets/store/asset-store.js';
 import type { UpdateReport } from '../assets/update/update-assets.js';
 import type { Repository } from '../repo/repository.js';
 import { loadOutsideBundle } from './load-outside-bundle.js';
@@ -32,5 +34,13 @@ export async function updateAssets(
   options: UpdateAssetsOptions = {},
 ): Promise<UpdateReport> {
   const pipeline = await loadOutsideBundle<Pipeline>('assets/update/pipeline.js');
-  return pipeline.runUpdate(repo.root, options);
+  return pipeline.runUpdate(repo.root, repo.ports.get(ASSET_STORE), options);
+}
+
+/**
+ * Opens the repository's asset tables (what `updateAssets` wrote): `.strata/assets.db` on an
+ * embedded repository, beside the PostgreSQL catalog on a shared one. Close it when done.
+ */
+export function openAssetStore(repo: Repository): Promise<AssetStore> {
+  return repo.ports.get(ASSET_STORE).open();
 }

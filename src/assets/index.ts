@@ -24,7 +24,8 @@ export type {
 } from './specs/specification.js';
 export { loadSpecifications } from './specs/load-specifications.js';
 export type { SpecificationKit, SpecificationSet, LoadedSpecification } from './specs/load-specifications.js';
-export { ASSET_DB, ASSET_TYPES, openAssetStore, readAssets } from './model.js';
+export { ASSET_DB, ASSET_TYPES, readAssets } from './model.js';
+export { ASSET_STORE, type AssetStoreOpener } from './asset-store-port.js';
 export { environmentAssetConfig } from './config/environment-config.js';
 export type { AssetError, AssetRecord, AssetType, AssetWithFiles, FileRecord } from './model.js';
 export type { UpdateInput, UpdateReport, UpdateError } from './update/update-assets.js';

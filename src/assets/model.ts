@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { AssetStore, StoredAsset, StoredError, StoredFile } from './store/asset-store.js';
-import { openSqliteAssetStore } from './store/sqlite/sqlite-asset-store.js';
 import type { NameMetadata } from './naming/parse-name.js';
 
 /** One problem on a file or asset; `field` and `offset` point into the name when the name is at fault. */
@@ -61,13 +60,11 @@ export interface AssetWithFiles {
   readonly files: readonly FileRecord[];
 }
 
-/** Where `update` keeps its tables, relative to the repository root. */
+/**
+ * Where `update` keeps its tables on an embedded repository, relative to the repository root (a
+ * shared repository keeps them beside its PostgreSQL catalog). The composition root opens them.
+ */
 export const ASSET_DB = path.join('.strata', 'assets.db');
-
-/** Opens (creating if needed) the asset store of a repository: `<root>/.strata/assets.db`. */
-export function openAssetStore(repositoryRoot: string): Promise<AssetStore> {
-  return openSqliteAssetStore({ path: path.join(repositoryRoot, ASSET_DB) });
-}
 
 export function toFileRecord(row: StoredFile, assetValid: boolean): FileRecord {
   return {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ASSET_STORE } from '../assets/asset-store-port.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { COMPUTE_STORE } from '../compute/compute-store-port.js';
 import { openSqliteCatalog } from '../catalog/sqlite/sqlite-catalog.js';
 import { AlreadyExistsError, ConfigError } from '../errors/index.js';
 import { DEFAULT_CONFIG, readRepositoryConfig, type RepositoryConfig } from '../repo/repository-config.js';
@@ -10,6 +12,9 @@ import { FsObjectStore } from '../store/fs/fs-object-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { writeFileDurable } from '../util/durable-fs.js';
 import { describeBackends } from './backend-urls.js';
+import { withPassword } from './credentials.js';
+import { assetStoreOpener } from './open-asset-store.js';
+import { computeStoreOpener } from './open-compute-store.js';
 import { registerTokenStore } from './token-stores.js';
 import { workingFolderCatalog } from './working-folder-catalog.js';
 
@@ -42,7 +47,7 @@ export async function openBackends(
   const strataDir = join(root, STRATA_DIR);
   const catalog = await openCatalog(strataDir, config, options);
   try {
-    return { catalog, store: await openStore(strataDir, config, catalog) };
+    return { catalog, store: await openStore(strataDir, config, catalog, options.create ?? false) };
   } catch (err) {
     await catalog.close();
     throw err;
@@ -81,24 +86,19 @@ async function openCatalog(
   }
 }
 
-/** `STRATA_PG_PASSWORD` (then a password given on the command line) joins the URL; `PGPASSWORD` the driver reads itself. */
-function withPassword(connectionString: string, password?: string): string {
-  const secret = password ?? process.env.STRATA_PG_PASSWORD;
-  if (secret === undefined) return connectionString;
-  const url = new URL(connectionString);
-  url.password = encodeURIComponent(secret);
-  return url.toString();
-}
-
 async function openStore(
   strataDir: string,
   config: RepositoryConfig,
   catalog: Catalog,
+  create: boolean,
 ): Promise<ObjectStore> {
   if (config.store.type === 'fs')
     return new FsObjectStore({ dir: join(strataDir, 'objects'), index: catalog.packIndex });
   const { createS3ObjectStore } = await import('../store/s3/index.js');
   return createS3ObjectStore({
+    // Checked up front only when a working folder is made; later commands that the cache serves
+    // never load the AWS SDK (seconds on a busy machine), and faults surface on the first request.
+    checkBucket: create,
     bucket: config.store.bucket,
     prefix: config.store.prefix,
     endpoint: config.store.endpoint,
@@ -111,8 +111,19 @@ async function openStore(
 export async function openRepository(from = process.cwd()): Promise<Repository> {
   const root = findRepositoryRoot(from);
   const config = readRepositoryConfig(join(root, STRATA_DIR, 'config.json'));
-  const { catalog, store } = await openBackends(root, config);
-  return new Repository(root, config, catalog, store);
+  return buildRepository(root, config, await openBackends(root, config));
+}
+
+/**
+ * The repository over its backends, with the ports of the capabilities (compute store, asset
+ * store) chosen from the same config: lower layers take them from `repo.ports`, never open one.
+ */
+export function buildRepository(root: string, config: RepositoryConfig, backends: Backends): Repository {
+  const repo = new Repository(root, config, backends.catalog, backends.store);
+  repo.ports
+    .set(COMPUTE_STORE, computeStoreOpener(repo.strataDir, config))
+    .set(ASSET_STORE, assetStoreOpener(root, config));
+  return repo;
 }
 
 /** Options of `initRepository`. */
@@ -160,7 +171,7 @@ export async function createRepository(dir: string, options: InitOptions = {}): 
     if (madeStrataDir) rmSync(strataDir, { recursive: true, force: true });
     throw err;
   }
-  const repo = new Repository(root, config, backends.catalog, backends.store);
+  const repo = buildRepository(root, config, backends);
   try {
     const branch = options.branch ?? 'main';
     const attached = config.catalog.type !== 'sqlite' && (await isExistingRepository(repo.catalog));

@@ -44,6 +44,30 @@ describe('a shared catalog seen from one working folder', () => {
     }
   });
 
+  it('a folder left behind by the other folder’s commit cannot move its branch; after catching up it can', async () => {
+    const t = await twoFolders();
+    try {
+      await t.a.setSymbolicRef('HEAD', { symbolic: 'refs/heads/main' });
+      await t.a.updateRef('refs/heads/main', 'c1', null);
+      await t.b.setSymbolicRef('HEAD', { symbolic: 'refs/heads/main' }); // B checks out c1
+      await t.a.updateRef('refs/heads/main', 'c2', 'c1'); // A commits on top
+      // B's commit reads the tip (c2) as its parent, but its files are at c1: refused.
+      await assert.rejects(t.b.updateRef('refs/heads/main', 'c3', 'c2'), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'E_CONFLICT');
+        assert.match(err.message, /behind 'main'.*strata checkout -b NAME c1/);
+        return true;
+      });
+      assert.equal((await t.a.getRef('refs/heads/main'))?.target, 'c2', 'nothing was overwritten');
+      // Other branches are not this folder's: creating one needs no catching up.
+      await t.b.updateRef('refs/heads/mine', 'c1', null);
+      await t.b.setSymbolicRef('HEAD', { symbolic: 'refs/heads/main' }); // B checks out c2
+      await t.b.updateRef('refs/heads/main', 'c3', 'c2');
+      assert.equal((await t.a.getRef('refs/heads/main'))?.target, 'c3');
+    } finally {
+      await t.done();
+    }
+  });
+
   it('the stat cache is per working folder: one folder never trusts the other’s file stats', async () => {
     const t = await twoFolders();
     try {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { withProject } from './test-support/with-project.js';
 import { hashArgs } from './args-hash.js';
-import { computeStorePath, openComputeStore } from './open-compute-store.js';
+import { openComputeStore } from './test-support/sqlite-compute-port.js';
 
 test('a pending row whose lease expired, or whose claim this thread no longer holds, is stale and recomputed', async () => {
   await withProject(async (project, root) => {
-    const store = await openComputeStore(computeStorePath(join(root, '.strata')));
+    const store = await openComputeStore(join(root, '.strata', 'compute.db'));
     try {
       const c = project.collection('c', (id: string) => `done ${id}`, { leaseMs: 1000 });
       const key = (id: string) => ({ collection: 'c', id, argsHash: hashArgs(undefined).hash });
@@ -53,7 +53,7 @@ test('a pending row whose lease expired, or whose claim this thread no longer ho
 
 test('one shared timer renews the lease of a long compute', async () => {
   await withProject(async (project, root) => {
-    const store = await openComputeStore(computeStorePath(join(root, '.strata')));
+    const store = await openComputeStore(join(root, '.strata', 'compute.db'));
     try {
       const key = { collection: 'long', id: 'x', argsHash: hashArgs(undefined).hash };
       const leases: number[] = [];

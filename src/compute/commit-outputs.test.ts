@@ -7,10 +7,11 @@ import { readCommit, readCommitTree } from '../repo/objects/read-objects.js';
 import { listResources } from '../repo/resources/resources.js';
 import { createTempRepo } from '../repo/test-support/temp-repo.js';
 import { openComputeProject } from './compute-project.js';
+import { withSqliteComputePort } from './test-support/sqlite-compute-port.js';
 
 test('commitOutputs registers the collection folder as intermediate-data and commits lineage.json', async () => {
   const t = await createTempRepo({ data: 'source-data' });
-  const project = await openComputeProject(t.repo);
+  const project = await openComputeProject(withSqliteComputePort(t.repo));
   try {
     t.write('data/a.txt', 'alpha');
     t.write('data/b.txt', 'beta!');

@@ -17,6 +17,8 @@ export interface ComputeEngine {
   /** The repository root; output folders live under `<root>/computed/`. */
   readonly root: string;
   readonly store: ComputeStore;
+  /** What worker threads import to open their own connection (see `ComputeStoreOpener`). */
+  readonly workerModule: string;
 }
 
 /** A key with its args, checked and hashed. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTempRepo } from '../repo/test-support/temp-repo.js';
 import { openComputeProject } from './compute-project.js';
+import { withSqliteComputePort } from './test-support/sqlite-compute-port.js';
 
 /** Modules a child imports, by absolute file URL of the compiled files beside this test. */
 const MODULES = {
@@ -59,7 +60,7 @@ test('a process SIGKILLed mid-compute leaves a stale pending row that the next f
       }
       await sleep(20);
     }
-    const project = await openComputeProject(t.repo);
+    const project = await openComputeProject(withSqliteComputePort(t.repo));
     try {
       let calls = 0;
       const slow = project.collection('slow', (id: string, args: { size: number }, ctx) => {
@@ -175,7 +176,7 @@ test('four processes fetching overlapping keys at once compute each key exactly 
       const pids = new Set(reports.flatMap((r) => (id in r.seen ? [r.seen[id]] : [])));
       assert.equal(pids.size, 1, id);
     }
-    const project = await openComputeProject(t.repo);
+    const project = await openComputeProject(withSqliteComputePort(t.repo));
     try {
       assert.deepEqual(await project.stats('overlap'), {
         overlap: { total: KEYS, unavailable: 0, pending: 0, complete: KEYS, error: 0, stale: 0 },

@@ -6,6 +6,7 @@ import { createTempRepo } from '../repo/test-support/temp-repo.js';
 import { withProject } from './test-support/with-project.js';
 import { heldClaimCount } from './claims.js';
 import { openComputeProject } from './compute-project.js';
+import { withSqliteComputePort } from './test-support/sqlite-compute-port.js';
 
 test('fetch computes once, remembers status, times, result, log and files', async () => {
   await withProject(async (project, root) => {
@@ -202,7 +203,7 @@ test('a new code version recomputes; other args are another key', async () => {
   try {
     let calls = 0;
     const fn = (id: string, args: { n?: number }) => ({ id, n: args.n ?? 0, call: ++calls });
-    const p1 = await openComputeProject(t.repo);
+    const p1 = await openComputeProject(withSqliteComputePort(t.repo));
     const v1 = p1.collection('v', fn, { codeVersion: 1 });
     assert.equal((await p1.fetch(v1, 'x')).result?.call, 1);
     assert.equal((await p1.fetch(v1, 'x', { args: {} })).result?.call, 1, 'omitted args = {}');
@@ -212,7 +213,7 @@ test('a new code version recomputes; other args are another key', async () => {
     assert.equal((await p1.variants(v1, 'x')).length, 3);
     await p1.close();
 
-    const p2 = await openComputeProject(t.repo);
+    const p2 = await openComputeProject(withSqliteComputePort(t.repo));
     const v2 = p2.collection('v', fn, { codeVersion: 2 });
     const r = await p2.fetch(v2, 'x');
     assert.equal(r.result?.call, 4);

@@ -14,7 +14,6 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '../errors/index.js';
-import { openRepository } from '../backends/open-backends.js';
 import type { Repository } from '../repo/repository.js';
 import { isHolderLive } from './claims.js';
 import {
@@ -36,7 +35,7 @@ import { rowToResource, unavailableResource, type ComputedResource } from './com
 import { fetchMany, type FetchManyItem, type FetchManyOptions } from './fetch-many.js';
 import { checkCollectionName } from './names.js';
 import { collectionDir, outputDirOf } from './output-dir.js';
-import { computeStoreLocation, openComputeStore } from './open-compute-store.js';
+import { COMPUTE_STORE } from './compute-store-port.js';
 
 /** Options of `fetch` and the other per-resource verbs. */
 export interface FetchOptions {
@@ -89,8 +88,14 @@ export class ComputeProject {
   readonly #ownsRepo: boolean;
   #closed = false;
 
-  constructor(options: { root: string; store: ComputeStore; repo?: Repository; ownsRepo?: boolean }) {
-    this.#engine = { root: options.root, store: options.store };
+  constructor(options: {
+    root: string;
+    store: ComputeStore;
+    workerModule: string;
+    repo?: Repository;
+    ownsRepo?: boolean;
+  }) {
+    this.#engine = { root: options.root, store: options.store, workerModule: options.workerModule };
     this.#repo = options.repo;
     this.#ownsRepo = options.ownsRepo ?? false;
   }
@@ -363,26 +368,24 @@ export class ComputeProject {
   }
 }
 
-/** Opens the computed resources of an open repository (its `.strata/compute.db`). */
-export async function openComputeProject(repo: Repository): Promise<ComputeProject> {
-  const store = await openComputeStore(computeStoreLocation(repo));
-  return new ComputeProject({ root: repo.root, store, repo });
-}
-
 /**
- * `openComputeProject` for a repository object or a path inside one; a repository it opened
- * itself is closed with the project.
+ * Opens the computed resources of an open repository, in the compute store its composition root
+ * chose (`.strata/compute.db`, or beside a shared PostgreSQL catalog). With `ownsRepo`, closing
+ * the project closes the repository too.
  */
-export async function computeProject(repoOrPath: Repository | string): Promise<ComputeProject> {
-  if (typeof repoOrPath !== 'string') return openComputeProject(repoOrPath);
-  const repo = await openRepository(repoOrPath);
-  try {
-    const store = await openComputeStore(computeStoreLocation(repo));
-    return new ComputeProject({ root: repo.root, store, repo, ownsRepo: true });
-  } catch (err) {
-    await repo.close();
-    throw err;
-  }
+export async function openComputeProject(
+  repo: Repository,
+  options: { ownsRepo?: boolean } = {},
+): Promise<ComputeProject> {
+  const opener = repo.ports.get(COMPUTE_STORE);
+  const store = await opener.open();
+  return new ComputeProject({
+    root: repo.root,
+    store,
+    workerModule: opener.workerModule,
+    repo,
+    ownsRepo: options.ownsRepo,
+  });
 }
 
 export { COMPUTE_STATUSES };

@@ -8,12 +8,14 @@ import { InvalidArgumentError, isStrataError } from '../errors/index.js';
 import type { CollectionSpec } from './collection.js';
 import { fetchPrepared, type AnyCollection, type ComputeEngine } from './compute-engine.js';
 import type { ComputedResource } from './computed-resource.js';
-import { openComputeStore } from './open-compute-store.js';
+import type { ComputeStoreWorkerModule } from './compute-store-port.js';
 
 /** What a worker starts with. */
 export interface WorkerInit {
   readonly root: string;
   readonly location: string;
+  /** The module that opens the store at `location` (chosen by the composition root). */
+  readonly workerModule: string;
   readonly spec: CollectionSpec;
 }
 
@@ -64,7 +66,9 @@ async function start(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
       );
     }
     const collection: AnyCollection = { name: spec.name, fn: fn as AnyCollection['fn'], spec };
-    const ready: ComputeEngine = { root: init.root, store: await openComputeStore(init.location) };
+    const { openComputeStore } = (await import(init.workerModule)) as ComputeStoreWorkerModule;
+    const store = await openComputeStore(init.location);
+    const ready: ComputeEngine = { root: init.root, store, workerModule: init.workerModule };
     engine = ready;
     port.on('message', (request: WorkerRequest) => {
       if (request.type === 'close') {

@@ -146,7 +146,12 @@ function inWorkers(
   const count = Math.min(threads, total);
   // Small chunks balance the threads; not too small, one message per chunk.
   const chunk = Math.max(1, Math.min(256, Math.ceil(total / (count * 8))));
-  const init: WorkerInit = { root: engine.root, location: engine.store.location, spec: collection.spec };
+  const init: WorkerInit = {
+    root: engine.root,
+    location: engine.store.location,
+    workerModule: engine.workerModule,
+    spec: collection.spec,
+  };
   return new Promise((resolve, reject) => {
     const results: ComputedResource[] = new Array(total);
     const workers: Worker[] = [];

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { NotARepositoryError } from '../errors/index.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { CapabilityPorts } from './capability-ports.js';
 import { createNodeSource, type NodeSource } from './merkle/read-map.js';
 import type { RepositoryConfig } from './repository-config.js';
 
@@ -43,6 +44,8 @@ function safeUserName(): string {
  */
 export class Repository {
   readonly nodes: NodeSource;
+  /** The ports of the capabilities (compute store, asset store), set by the composition root. */
+  readonly ports = new CapabilityPorts();
 
   constructor(
     readonly root: string,

@@ -24,6 +24,12 @@ export interface ObjectStore {
    */
   openReadStream?(id: ObjectId, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
   /**
+   * A hint that these objects are about to be read one by one (a checkout): a remote store may
+   * fetch the small ones in batches into its local cache, so the reads that follow cost no round
+   * trip each. Optional; local stores have nothing to gain.
+   */
+  prefetch?(ids: readonly ObjectId[]): Promise<void>;
+  /**
    * Many small objects at once, each verified: one index lookup for the batch instead of one per
    * object (reading a column's index leaves). A missing or corrupt one fails the call.
    */

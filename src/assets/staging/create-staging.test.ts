@@ -13,6 +13,7 @@ import { createStaging, stagingJournalPath } from './create-staging.js';
 import { deleteStaging } from './delete-staging.js';
 import { writeMoveJournal } from './move-journal.js';
 import { writeSampleAssets } from './test-support/sample-assets.js';
+import { withSqliteAssetPort } from '../test-support/sqlite-asset-port.js';
 
 describe('createStaging / deleteStaging', () => {
   let t: Awaited<ReturnType<typeof createTempRepo>>;
@@ -20,6 +21,7 @@ describe('createStaging / deleteStaging', () => {
   let staging: string;
   beforeEach(async () => {
     t = await createTempRepo({});
+    withSqliteAssetPort(t.repo);
     ingress = join(t.root, 'ingress');
     staging = join(t.root, 'staging');
   });

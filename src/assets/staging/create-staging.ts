@@ -4,7 +4,8 @@ import { refuseStagedChanges } from '../../repo/commit/refuse-staged.js';
 import { commit } from '../../repo/commit/create-commit.js';
 import { withLocks } from '../../repo/commit/locks.js';
 import type { Repository } from '../../repo/repository.js';
-import { openAssetStore, readAssets } from '../model.js';
+import { ASSET_STORE } from '../asset-store-port.js';
+import { readAssets } from '../model.js';
 import { toStagingAsset } from './from-records.js';
 import type { MoveEntry } from './move-files.js';
 import { recoverMoves, removeMoveJournal, type RecoveryPolicy, type RecoveryReport } from './move-journal.js';
@@ -64,7 +65,7 @@ export interface CreateResult {
 }
 
 async function validAssets(repo: Repository): Promise<StagingAsset[]> {
-  const store = await openAssetStore(repo.root);
+  const store = await repo.ports.get(ASSET_STORE).open();
   try {
     return (await readAssets(store, { valid: true })).map(toStagingAsset);
   } finally {

@@ -2,11 +2,9 @@
  * The ingest pipeline's entry for the CLI: loaded lazily (by URL, outside the CLI bundle) so zod,
  * yaml, sharp and the worker pool cost nothing to commands that do not use them.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { NotFoundError } from '../../errors/index.js';
 import { redactSecrets } from '../config/redact.js';
-import { ASSET_DB, openAssetStore } from '../model.js';
+import type { AssetStoreOpener } from '../asset-store-port.js';
 import type { FieldName, NamingGrammar } from '../naming/grammar.js';
 import { buildAssetGraph, type GraphNode } from '../graph/asset-graph.js';
 import { searchAssets, type SearchAssetsOptions } from '../search/search-assets.js';
@@ -35,11 +33,12 @@ export interface RunUpdateOptions {
 /** `strata assets update`: the config, its specifications, the ingress folder, the tables. */
 export async function runUpdate(
   repositoryRoot: string,
+  tables: AssetStoreOpener,
   options: RunUpdateOptions = {},
 ): Promise<UpdateReport> {
   const loaded = loadAssetConfig(repositoryRoot, options.configPath, options.env, options.cwd);
   const specs = await loadSpecifications(loaded.config.specification_files, loaded.baseDir, loaded.grammar);
-  const store = await openAssetStore(repositoryRoot);
+  const store = await tables.open();
   try {
     return await updateAssets({
       store,
@@ -57,9 +56,11 @@ export async function runUpdate(
   }
 }
 
-function requireTables(repositoryRoot: string): void {
-  if (!existsSync(path.join(repositoryRoot, ASSET_DB)))
-    throw new NotFoundError('no asset tables yet: run `strata assets update` first', { path: ASSET_DB });
+async function requireTables(tables: AssetStoreOpener): Promise<void> {
+  if (!(await tables.updated()))
+    throw new NotFoundError('no asset tables yet: run `strata assets update` first', {
+      what: 'asset tables',
+    });
 }
 
 /** Options of `runSearch`: the search's own (they win over the config's `search` limits) and where the config is. */
@@ -90,12 +91,13 @@ function configuredLimits(repositoryRoot: string, options: RunSearchOptions): Se
  */
 export async function runSearch(
   repositoryRoot: string,
+  tables: AssetStoreOpener,
   sql: string,
   options: RunSearchOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  requireTables(repositoryRoot);
+  await requireTables(tables);
   const configured = configuredLimits(repositoryRoot, options);
-  const store = await openAssetStore(repositoryRoot);
+  const store = await tables.open();
   try {
     return await searchAssets(store, sql, {
       grouping: options.grouping,
@@ -109,9 +111,9 @@ export async function runSearch(
 }
 
 /** `strata assets graph`: the tree of folders and assets with validity. */
-export async function runGraph(repositoryRoot: string): Promise<GraphNode> {
-  requireTables(repositoryRoot);
-  const store = await openAssetStore(repositoryRoot);
+export async function runGraph(tables: AssetStoreOpener): Promise<GraphNode> {
+  await requireTables(tables);
+  const store = await tables.open();
   try {
     return buildAssetGraph(await store.files(), await store.assets());
   } finally {

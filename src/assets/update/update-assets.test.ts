@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openAssetStore, readAssets } from '../model.js';
+import { ASSET_DB, readAssets } from '../model.js';
+import { openSqliteAssetStore } from '../store/sqlite/sqlite-asset-store.js';
+
+/** The asset tables of a repository folder (no repository needed: `update` takes the store). */
+const openAssetStore = (root: string) => openSqliteAssetStore({ path: path.join(root, ASSET_DB) });
 import { loadSpecifications } from '../specs/load-specifications.js';
 import { DEFAULT_GRAMMAR } from '../naming/grammar.js';
 import {

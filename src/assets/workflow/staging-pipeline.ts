@@ -3,8 +3,8 @@
  * lazily by URL, like the update pipeline, so its modules and drivers load only when used.
  */
 import path from 'node:path';
-import { openRepository } from '../../backends/open-backends.js';
 import type { Repository } from '../../repo/repository.js';
+import { ASSET_STORE } from '../asset-store-port.js';
 import { exportStaging, type ExportResult } from '../export/export-staging.js';
 import { createStaging, type CreateResult } from '../staging/create-staging.js';
 import { deleteStaging, type DeleteResult } from '../staging/delete-staging.js';
@@ -20,8 +20,13 @@ import {
 export type { CreateResult, DeleteResult, ExportResult, WorkflowResult };
 export { parseSteps };
 
+/** Where the asset config is, and how to report. */
+type ConfigOptions = Omit<StagingCommandOptions, 'openRepository'>;
+
 /** Options every staging command shares. */
 export interface StagingCommandOptions {
+  /** Opens the repository at a root (the composition root's `openRepository`: this layer picks no backend). */
+  readonly openRepository: (root: string) => Promise<Repository>;
   /** `--config FILE`, relative to `cwd`. */
   readonly configPath?: string;
   readonly cwd?: string;
@@ -31,7 +36,7 @@ export interface StagingCommandOptions {
   readonly log?: (line: string) => void;
 }
 
-function load(repositoryRoot: string, options: StagingCommandOptions): LoadedAssetConfig {
+function load(repositoryRoot: string, options: ConfigOptions): LoadedAssetConfig {
   return loadAssetConfig(repositoryRoot, options.configPath, options.env, options.cwd);
 }
 
@@ -40,8 +45,12 @@ export function stagingRoot(repositoryRoot: string, loaded: LoadedAssetConfig): 
   return path.resolve(repositoryRoot, loaded.config.staging_directory);
 }
 
-async function withRepo<T>(root: string, work: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = await openRepository(root);
+async function withRepo<T>(
+  root: string,
+  options: StagingCommandOptions,
+  work: (repo: Repository) => Promise<T>,
+): Promise<T> {
+  const repo = await options.openRepository(root);
   try {
     return await work(repo);
   } finally {
@@ -64,11 +73,7 @@ async function create(
   });
 }
 
-function exportIt(
-  root: string,
-  loaded: LoadedAssetConfig,
-  options: StagingCommandOptions,
-): Promise<ExportResult> {
+function exportIt(root: string, loaded: LoadedAssetConfig, options: ConfigOptions): Promise<ExportResult> {
   return exportStaging({
     stagingRoot: stagingRoot(root, loaded),
     config: loaded.config,
@@ -81,42 +86,39 @@ function exportIt(
 /** `strata assets create`. */
 export async function runCreate(
   repositoryRoot: string,
-  options: StagingCommandOptions = {},
+  options: StagingCommandOptions,
 ): Promise<CreateResult> {
   const loaded = load(repositoryRoot, options);
-  return withRepo(repositoryRoot, (repo) => create(repo, loaded, options));
+  return withRepo(repositoryRoot, options, (repo) => create(repo, loaded, options));
 }
 
 /** `strata assets delete`. */
 export async function runDelete(
   repositoryRoot: string,
-  options: StagingCommandOptions = {},
+  options: StagingCommandOptions,
 ): Promise<DeleteResult> {
   const loaded = load(repositoryRoot, options);
-  return withRepo(repositoryRoot, (repo) => deleteStaging(repo, stagingRoot(repo.root, loaded)));
+  return withRepo(repositoryRoot, options, (repo) => deleteStaging(repo, stagingRoot(repo.root, loaded)));
 }
 
 /** `strata assets export`: exporters, then webhooks; failures are in the result, not thrown. */
-export async function runExport(
-  repositoryRoot: string,
-  options: StagingCommandOptions = {},
-): Promise<ExportResult> {
+export async function runExport(repositoryRoot: string, options: ConfigOptions = {}): Promise<ExportResult> {
   return exportIt(repositoryRoot, load(repositoryRoot, options), options);
 }
 
 /** `strata assets workflow [--steps a,b,c]`: the given steps, else the config's `workflow`. */
 export async function runAssetWorkflow(
   repositoryRoot: string,
-  options: StagingCommandOptions & { readonly steps?: string; readonly onStep?: (step: string) => void } = {},
+  options: StagingCommandOptions & { readonly steps?: string; readonly onStep?: (step: string) => void },
 ): Promise<WorkflowResult> {
   const loaded = load(repositoryRoot, options);
   const steps: WorkflowStep[] =
     options.steps !== undefined ? parseSteps(options.steps) : [...loaded.config.workflow];
-  return withRepo(repositoryRoot, (repo) => {
+  return withRepo(repositoryRoot, options, (repo) => {
     const runners: Record<WorkflowStep, StepRunner> = {
       delete: async () => ({ ok: true, result: await deleteStaging(repo, stagingRoot(repo.root, loaded)) }),
       update: async () => {
-        const report = await runUpdate(repo.root, {
+        const report = await runUpdate(repo.root, repo.ports.get(ASSET_STORE), {
           configPath: options.configPath,
           cwd: options.cwd,
           env: options.env,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadOutsideBundle } from '../../api/load-outside-bundle.js';
+import type { Repository } from '../../api/index.js';
 import type { GlobalOptions } from '../context.js';
 import { dim, green, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -9,6 +10,14 @@ type StagingPipeline = typeof import('../../assets/workflow/staging-pipeline.js'
 /** The pipeline, loaded outside the CLI bundle (see loadOutsideBundle). */
 function loadStagingPipeline(): Promise<StagingPipeline> {
   return loadOutsideBundle<StagingPipeline>('assets/workflow/staging-pipeline.js');
+}
+
+/**
+ * The composition root from the same copy of Strata as the pipeline (outside the bundle), so the
+ * repository it opens throws the error classes the pipeline checks for (a stale lock, say).
+ */
+function backendsOutsideBundle(): Promise<typeof import('../../backends/open-backends.js')> {
+  return loadOutsideBundle<typeof import('../../backends/open-backends.js')>('backends/open-backends.js');
 }
 
 async function repositoryRoot(global: GlobalOptions): Promise<string> {
@@ -104,6 +113,7 @@ export function registerAssetStagingCommands(assets: Command): void {
         cwd: string;
         onProgress: (label: string, done: number, total: number) => void;
         log: typeof log;
+        openRepository: (root: string) => Promise<Repository>;
       },
     ) => Promise<R>,
     print: (result: R) => void,
@@ -113,7 +123,14 @@ export function registerAssetStagingCommands(assets: Command): void {
     const pipeline = await loadStagingPipeline();
     const bars = await progressBars();
     try {
-      const options = { configPath: opts.config, cwd: global().cwd, onProgress: bars.update, log };
+      const { openRepository } = await backendsOutsideBundle();
+      const options = {
+        configPath: opts.config,
+        cwd: global().cwd,
+        onProgress: bars.update,
+        log,
+        openRepository,
+      };
       const result = await run(pipeline, root, options);
       bars.stop();
       if (opts.json) printJson(result);
@@ -156,7 +173,13 @@ export function registerAssetStagingCommands(assets: Command): void {
   ).action(async (opts: { config?: string; json?: boolean }) => {
     const root = await repositoryRoot(global());
     const pipeline = await loadStagingPipeline();
-    const result = await pipeline.runDelete(root, { configPath: opts.config, cwd: global().cwd, log });
+    const { openRepository } = await backendsOutsideBundle();
+    const result = await pipeline.runDelete(root, {
+      configPath: opts.config,
+      cwd: global().cwd,
+      log,
+      openRepository,
+    });
     if (opts.json) printJson(result);
     else
       say(
@@ -174,7 +197,9 @@ export function registerAssetStagingCommands(assets: Command): void {
     const pipeline = await loadStagingPipeline();
     const bars = await progressBars();
     try {
+      const { openRepository } = await backendsOutsideBundle();
       const result = await pipeline.runAssetWorkflow(root, {
+        openRepository,
         configPath: opts.config,
         cwd: global().cwd,
         steps: opts.steps,

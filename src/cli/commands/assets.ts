@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadOutsideBundle } from '../../api/load-outside-bundle.js';
 import type { FieldName, NamingGrammar } from '../../assets/naming/grammar.js';
+import type { Repository } from '../../api/index.js';
 import type { GlobalOptions } from '../context.js';
 import { green, printJson, red, say, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -23,13 +24,15 @@ interface SearchFlags {
   json?: boolean;
 }
 
-/** The repository around the working folder (assets commands all run inside one). */
-async function repositoryRoot(global: GlobalOptions): Promise<string> {
+/** Runs `work` with the repository around the working folder (assets commands all run inside one). */
+async function withRepository<T>(global: GlobalOptions, work: (repo: Repository) => Promise<T>): Promise<T> {
   const { openRepository } = await import('../../api/index.js');
   const repo = await openRepository(global.cwd);
-  const root = repo.root;
-  await repo.close();
-  return root;
+  try {
+    return await work(repo);
+  } finally {
+    await repo.close();
+  }
 }
 
 /** `strata assets ...`: the asset-ingest commands. */
@@ -145,14 +148,14 @@ export function registerAssetCommands(program: Command): void {
     .option('--config <file>', 'asset config whose `search` limits apply (default: as for update)')
     .option('--json', 'print as JSON')
     .action(async (sql: string, opts: SearchFlags) => {
-      const root = await repositoryRoot(global());
       const pipeline = await loadPipeline();
-      const { InvalidArgumentError } = await import('../../api/index.js');
+      const { InvalidArgumentError, ASSET_STORE } = await import('../../api/index.js');
       if (opts.groupBy !== 'file' && opts.groupBy !== 'asset') {
         throw new InvalidArgumentError(`--group-by must be file or asset, not '${opts.groupBy}'`, {
           groupBy: opts.groupBy,
         });
       }
+      const grouping = opts.groupBy;
       const number = (flag: string, value: string | undefined, whole: boolean): number | undefined => {
         if (value === undefined) return undefined;
         const n = Number(value);
@@ -165,14 +168,16 @@ export function registerAssetCommands(program: Command): void {
           );
         return n;
       };
-      const rows = await pipeline.runSearch(root, sql, {
-        grouping: opts.groupBy,
-        timeoutSeconds: number('--timeout', opts.timeout, false),
-        maxRows: number('--max-rows', opts.maxRows, true),
-        maxBytes: number('--max-bytes', opts.maxBytes, true),
-        configPath: opts.config,
-        cwd: global().cwd,
-      });
+      const rows = await withRepository(global(), (repo) =>
+        pipeline.runSearch(repo.root, repo.ports.get(ASSET_STORE), sql, {
+          grouping,
+          timeoutSeconds: number('--timeout', opts.timeout, false),
+          maxRows: number('--max-rows', opts.maxRows, true),
+          maxBytes: number('--max-bytes', opts.maxBytes, true),
+          configPath: opts.config,
+          cwd: global().cwd,
+        }),
+      );
       if (opts.json) return printJson(rows);
       for (const row of rows) say(JSON.stringify(row));
       if (rows.length === 0) say('no rows');
@@ -183,10 +188,10 @@ export function registerAssetCommands(program: Command): void {
     .description('the tree of folders and assets with validity (valid, invalid, other)')
     .option('--format <format>', 'json or dot', 'json')
     .action(async (opts: { format: string }) => {
-      const root = await repositoryRoot(global());
       const pipeline = await loadPipeline();
       const format = pipeline.checkGraphFormat(opts.format);
-      const tree = await pipeline.runGraph(root);
+      const { ASSET_STORE } = await import('../../api/index.js');
+      const tree = await withRepository(global(), (repo) => pipeline.runGraph(repo.ports.get(ASSET_STORE)));
       if (format === 'dot') process.stdout.write(pipeline.graphToDot(tree));
       else printJson(tree);
     });

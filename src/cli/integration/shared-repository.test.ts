@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dropSchema, freshSchema } from '../../catalog/postgres/test-support/test-schema.js';
+import { freshSchema } from '../../catalog/postgres/test-support/test-schema.js';
+import { dropSharedSchema as dropSchema } from '../../assets/store/postgres/test-support/pg-sql.js';
 import {
   closedPort,
   S3RVER_CREDENTIALS,
@@ -169,5 +170,107 @@ describe('two working folders, one shared repository (PostgreSQL + S3)', { skip:
       collections: Record<string, { complete: number }>;
     };
     assert.equal(stats.collections.lengths?.complete, 2);
+    // A fetches them from the shared cache: its module would fail if called. Worker threads
+    // reopen the PostgreSQL compute store themselves (--threads 2).
+    writeFileSync(join(a, 'fns.mjs'), "export function lengths() { throw new Error('recomputed on A'); }\n");
+    const fetched = await ok(a, [
+      'compute',
+      'run',
+      'lengths',
+      'abc',
+      'de',
+      '--module',
+      'fns.mjs',
+      '--threads',
+      '2',
+      '--json',
+    ]);
+    assert.deepEqual(
+      JSON.parse(fetched.stdout, (key, value: unknown) => (key === 'seconds' ? undefined : value)),
+      { total: 2, complete: 2, error: 0 },
+    );
+    const shown = await ok(a, ['compute', 'show', 'lengths', 'abc', '--json']);
+    assert.match(shown.stdout, /"length": ?3/);
+    assert.match(shown.stdout, /"attempts": ?1/);
+  });
+
+  it('both commit on main at once: exactly one lands, the other is refused as behind and catches up', async () => {
+    assert.ok(a && b, 'needs the working folders of the first test');
+    writeFileSync(join(a, 'data', 'from-a.txt'), 'A was here\n');
+    writeFileSync(join(b, 'data', 'from-b.txt'), 'B was here\n');
+    const [ra, rb] = await Promise.all([
+      run(a, ['commit', '-m', 'race A']),
+      run(b, ['commit', '-m', 'race B']),
+    ]);
+    assert.equal([ra, rb].filter((r) => r.code === 0).length, 1, `A: ${ra.stderr} B: ${rb.stderr}`);
+    const [winner, loser] = ra.code === 0 ? [a, b] : [b, a];
+    const lost = ra.code === 0 ? rb : ra;
+    assert.equal(lost.code, 1, lost.stderr);
+    assert.equal(nonEmptyLines(lost.stderr).length, 1, lost.stderr);
+    // Refused either by the branch lock (the other was still writing) or, once it landed, as behind.
+    let refusal = lost.stderr;
+    if (/lock '[^']+' is held/.test(refusal))
+      refusal = (await run(loser, ['commit', '-m', 'race again'])).stderr;
+    assert.match(refusal, /behind 'main'/);
+    assert.match(refusal, /strata checkout -b NAME [0-9a-f]{12}/);
+    const winnerLog = (await ok(winner, ['log'])).stdout;
+    assert.match((await ok(loser, ['log'])).stdout, new RegExp(winner === a ? 'race A' : 'race B'));
+    assert.doesNotMatch(winnerLog, new RegExp(winner === a ? 'race B' : 'race A'));
+
+    // Catching up as the message says keeps both commits' files.
+    const base = /checkout -b NAME ([0-9a-f]{12})/.exec(refusal)![1]!;
+    await ok(loser, ['checkout', '-b', 'mine', base]);
+    await ok(loser, ['commit', '-m', 'my work']);
+    await ok(loser, ['checkout', 'main']);
+    await ok(loser, ['merge', 'mine']);
+    await ok(winner, ['checkout', 'main', '--force']);
+    for (const dir of [a, b]) {
+      assert.equal(readFileSync(join(dir, 'data', 'from-a.txt'), 'utf8'), 'A was here\n');
+      assert.equal(readFileSync(join(dir, 'data', 'from-b.txt'), 'utf8'), 'B was here\n');
+    }
+  });
+
+  it('assets update on A is searchable from B (PostgreSQL dialect, restricted role)', async () => {
+    assert.ok(a && b, 'needs the working folders of the first test');
+    writeFileSync(join(a, 'specs.mjs'), FILE_SPEC);
+    writeFileSync(
+      join(a, 'strata-assets.yaml'),
+      'ingress_directory: ingress\nstaging_directory: staging\nspecification_files: [specs.mjs]\n',
+    );
+    mkdirSync(join(a, 'ingress'), { recursive: true });
+    writeFileSync(join(a, 'ingress', 'p-cat001_s-fil001_d-notes_v001.txt'), 'notes\n');
+    writeFileSync(join(a, 'ingress', 'p-cat001_s-fil001_d-more_v002.txt'), 'more\n');
+    const updated = JSON.parse((await ok(a, ['assets', 'update', '--json'])).stdout) as { files: number };
+    assert.equal(updated.files, 2);
+    assert.equal(existsSync(join(a, '.strata', 'assets.db')), false, 'the tables live in PostgreSQL');
+    // PostgreSQL's dialect on the shared deployment: `::int` casts are not SQLite.
+    const rows = JSON.parse(
+      (await ok(b, ['assets', 'search', 'SELECT count(*)::int AS n FROM data', '--json'])).stdout,
+    ) as { n: number }[];
+    assert.deepEqual(rows, [{ n: 2 }]);
+    // The search runs as the restricted role: no superuser functions, nothing written.
+    const denied = await run(b, ['assets', 'search', "SELECT pg_read_file('/etc/hostname') AS x"]);
+    assert.equal(denied.code, 1, denied.stdout);
+    assert.match(denied.stderr, /permission denied|not allowed|read-only/i);
+  });
+
+  it('gc and fsck work on the S3-backed shared repository, from either working folder', async () => {
+    assert.ok(a && b, 'needs the working folders of the first test');
+    await ok(a, ['gc']);
+    await ok(b, ['fsck']);
+    await ok(a, ['fsck']);
+    // Everything committed is still readable after gc, from the other machine too.
+    await ok(b, ['checkout', 'main', '--force']);
+    assert.equal(readFileSync(join(b, 'data', 'small.txt'), 'utf8'), 'hello from A\n');
   });
 });
+
+/** A file spec for names like p-cat001_s-fil001_d-notes_v001.txt. */
+const FILE_SPEC = `
+export default () => [{
+  name: 'fil001',
+  assetType: 'file',
+  filenameFields: ['project', 'specification', 'descriptor', 'version', 'extension'],
+  assetNameFields: ['project', 'specification', 'descriptor', 'version'],
+}];
+`;

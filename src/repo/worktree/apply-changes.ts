@@ -51,6 +51,10 @@ export async function applyJournal(
   const wanted = journal.changes.map((c) => (direction === 'forward' ? c.after : c.before));
   const inStore =
     direction === 'back' ? await repo.store.hasMany(wanted.flatMap((w) => (w ? [w.hash] : []))) : undefined;
+  // A remote store fetches what follows in batches (one lookup per thousand, not one per file).
+  await repo.store.prefetch?.(
+    wanted.flatMap((w) => (w && (!inStore || inStore.has(w.hash)) ? [w.hash] : [])),
+  );
   let done = 0;
   let counter = 0;
   // Removals first: a folder that becomes a file or a symbolic link (or the reverse) must be

@@ -3,7 +3,7 @@ import { ConflictError } from '../../errors/index.js';
 import { createHasher } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
 import { MAX_PARTS, MultipartUpload } from './multipart.js';
-import type { S3Gateway } from './s3-gateway.js';
+import type { S3Requests } from './s3-gateway.js';
 
 /** The part size for an object of `size` bytes: `partBytes`, grown (whole MiB) to stay within 10,000 parts. */
 export function partSizeFor(size: number, partBytes: number): number {
@@ -16,7 +16,7 @@ export function partSizeFor(size: number, partBytes: number): number {
  * appears only when the caller completes the upload (at commit).
  */
 export async function uploadBytesUncompleted(
-  gateway: S3Gateway,
+  gateway: S3Requests,
   key: string,
   data: Uint8Array,
   partBytes: number,
@@ -41,7 +41,7 @@ export async function uploadBytesUncompleted(
  * appears only when the caller completes the upload (at commit).
  */
 export async function uploadFileUncompleted(
-  gateway: S3Gateway,
+  gateway: S3Requests,
   key: string,
   path: string,
   expected: { id: ObjectId; size: number },

@@ -37,13 +37,19 @@ export interface CreateS3ObjectStoreOptions {
   readonly maxAttempts?: number;
   /** Connection timeout in ms (default 5,000). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Check the bucket with one HEAD request before returning (default true). With false, the AWS
+   * SDK loads only when a request is first made: a command served by the cache never loads it.
+   */
+  readonly checkBucket?: boolean;
 }
 
 /**
  * Opens the S3 object store and checks, with one HEAD request, that the endpoint answers, the
  * credentials are accepted and the bucket exists; otherwise it throws `StoreAccessError`
  * (`E_STORE_UNREACHABLE`, `E_STORE_AUTH`, `E_STORE_NOT_FOUND`) naming the endpoint and the bucket.
- * The AWS SDK is loaded here, on first use, so nothing else pays for loading it.
+ * The AWS SDK is loaded here, on first use, so nothing else pays for loading it; with
+ * `checkBucket: false`, only when a request is first made.
  *
  * @example
  * const store = await createS3ObjectStore({
@@ -52,12 +58,13 @@ export interface CreateS3ObjectStoreOptions {
  * });
  */
 export async function createS3ObjectStore(options: CreateS3ObjectStoreOptions): Promise<S3ObjectStore> {
-  const [{ S3Gateway }, { S3ObjectStore }, { ReadCache }] = await Promise.all([
-    import('./s3-gateway.js'),
+  const check = options.checkBucket ?? true;
+  const [{ S3ObjectStore }, { ReadCache }, { LazyS3Gateway }] = await Promise.all([
     import('./s3-object-store.js'),
     import('./read-cache.js'),
+    import('./lazy-gateway.js'),
   ]);
-  const gateway = new S3Gateway({
+  const gatewayOptions = {
     bucket: options.bucket,
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -65,9 +72,12 @@ export async function createS3ObjectStore(options: CreateS3ObjectStoreOptions): 
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-  });
+  };
+  const gateway = check
+    ? new (await import('./s3-gateway.js')).S3Gateway(gatewayOptions)
+    : new LazyS3Gateway(gatewayOptions);
   try {
-    await gateway.checkBucket();
+    if (check) await gateway.checkBucket();
     return new S3ObjectStore({
       gateway,
       index: options.packIndex,

@@ -1,7 +1,7 @@
 import { RECORD_HEADER_SIZE, PACK_MAGIC, writeRecordHeader } from '../fs/pack-format.js';
 import type { ObjectId } from '../../util/hash.js';
 import { newPackName } from '../fs/fs-layout.js';
-import type { S3Gateway, UploadedPart } from './s3-gateway.js';
+import type { S3Requests, UploadedPart } from './s3-gateway.js';
 import type { S3Layout } from './s3-layout.js';
 
 /** S3 refuses parts below 5 MiB, except the last one. */
@@ -22,7 +22,7 @@ export class MultipartUpload {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly gateway: S3Gateway,
+    private readonly gateway: S3Requests,
     readonly key: string,
   ) {}
 
@@ -83,7 +83,7 @@ export class PackUpload {
   private sending: Promise<void> | undefined;
 
   constructor(
-    private readonly gateway: S3Gateway,
+    private readonly gateway: S3Requests,
     layout: S3Layout,
     private readonly partBytes: number,
   ) {

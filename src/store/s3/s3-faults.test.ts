@@ -55,6 +55,25 @@ describe('S3 store: endpoint, credentials and bucket faults', () => {
     assert.equal(err.userError, true);
   });
 
+  it('without checkBucket, opening makes no request (the SDK loads later); the first request names the endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const store = await createS3ObjectStore(
+      bed.options({
+        endpoint,
+        checkBucket: false,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: SECRET },
+      }),
+    );
+    try {
+      assert.equal((store as unknown as { gateway: { loaded: boolean } }).gateway.loaded, false);
+      const err = await failure(putAll(store, [Buffer.from('first request')]));
+      assert.equal(err.code, 'E_STORE_UNREACHABLE');
+      assertNamesTarget(err, endpoint, TEST_BUCKET);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('user info in the endpoint URL never reaches a message', async () => {
     const port = await closedPort();
     const err = await failure(

@@ -61,6 +61,29 @@ export interface UploadedPart {
  * Bodies are always buffers of known length and checksums are computed only when an operation
  * requires one: S3-compatible servers (s3rver, older MinIO and Ceph) mishandle aws-chunked bodies.
  */
+/**
+ * What the store asks of S3: the gateway's public surface, met by `S3Gateway` itself and by
+ * `LazyS3Gateway`, which loads the SDK only when a request is first made.
+ */
+export type S3Requests = Pick<
+  S3Gateway,
+  | 'target'
+  | 'requestCounts'
+  | 'checkBucket'
+  | 'put'
+  | 'getRange'
+  | 'get'
+  | 'stream'
+  | 'listKeys'
+  | 'createMultipart'
+  | 'uploadPart'
+  | 'completeMultipart'
+  | 'abortMultipart'
+  | 'deleteKeys'
+  | 'close'
+  | 'describe'
+>;
+
 export class S3Gateway {
   readonly target: S3Target;
   private readonly client: S3Client;

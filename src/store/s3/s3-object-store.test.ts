@@ -256,6 +256,31 @@ describe('S3ObjectStore', () => {
     assert.equal((await readFile(entry)).toString(), 'cached object', 'the entry was replaced');
   });
 
+  it('prefetch fills the cache with one lookup per thousand ids; the reads that follow cost no request', async () => {
+    const objects = items(2_500, 100);
+    const ids = await putAll(t.store, objects);
+    // Another machine's commit: this cache holds none of it.
+    for (const entry of await readdir(t.cacheDir!, { recursive: true, withFileTypes: true }))
+      if (entry.isFile()) await rm(join(entry.parentPath, entry.name));
+    let lookups = 0;
+    const lookup = t.index.lookup.bind(t.index);
+    t.index.lookup = (wanted) => {
+      lookups++;
+      return lookup(wanted);
+    };
+    const fetched = await countRequests(t.store, () => t.store.prefetch(ids));
+    assert.equal(lookups, 3);
+    assert.ok(fetched.get >= 1 && fetched.get <= 3, `ranged GETs: ${fetched.get}`);
+    const reads = await countRequests(t.store, async () => {
+      for (const [i, id] of ids.entries()) {
+        await t.store.readToFile(id, join(scratch, 'out'));
+        assert.deepEqual(await readFile(join(scratch, 'out')), objects[i]);
+      }
+    });
+    assert.equal(reads.total, 0);
+    assert.equal(lookups, 3, 'cached reads look nothing up');
+  });
+
   it('serves big objects from the cache after the first readToFile', async () => {
     const data = randomBytes(500_000);
     const [id] = await putAll(t.store, [data]);

@@ -13,7 +13,7 @@ import { MIN_PART_BYTES } from './multipart.js';
 import { extractRecord, planRangeReads } from './pack-ranges.js';
 import type { PackedRead } from './pack-ranges.js';
 import type { ReadCache } from './read-cache.js';
-import type { S3Gateway, S3RequestCounts } from './s3-gateway.js';
+import type { S3Requests, S3RequestCounts } from './s3-gateway.js';
 import { LOOSE_PACK, S3Layout } from './s3-layout.js';
 import { S3ObjectWriter } from './s3-object-writer.js';
 import { recoverS3Store } from './s3-recover.js';
@@ -22,7 +22,7 @@ import type { S3RecoveryReport } from './s3-recover.js';
 /** Options of `S3ObjectStore`. */
 export interface S3ObjectStoreOptions {
   /** The bucket, reached through the SDK (see `createS3ObjectStore`). */
-  readonly gateway: S3Gateway;
+  readonly gateway: S3Requests;
   /** Key prefix inside the bucket (e.g. `team/repo`); default none. */
   readonly prefix?: string;
   /** Maps object ids to packs and big objects (the catalog in production, `MemoryPackIndex` in tests). */
@@ -45,6 +45,8 @@ const COALESCE = { maxGap: 256 * 1024, maxSpan: 8 * 1024 * 1024 };
 
 /** ...and this many GETs run at once. */
 const READ_CONCURRENCY = 6;
+/** Ids per index lookup of `prefetch`. */
+const PREFETCH_BATCH = 1_000;
 
 /**
  * The S3 `ObjectStore` (AWS S3 or any S3-compatible server). Small objects are packed, one pack
@@ -71,7 +73,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly largeObjectThreshold: number;
   readonly partBytes: number;
   readonly maxPackBytes: number;
-  private readonly gateway: S3Gateway;
+  private readonly gateway: S3Requests;
   private readonly index: PackIndex;
   private readonly cache: ReadCache | undefined;
 
@@ -126,6 +128,44 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
+   * Fetches the small (packed) objects among `ids` that the cache lacks into the cache: one index
+   * lookup per thousand ids and one ranged GET per run of neighbours in a pack, up to half the
+   * cache's size, so the one-by-one reads of a checkout that follow are cache hits. Big objects
+   * are left to `readToFile`, which streams them.
+   */
+  async prefetch(ids: readonly ObjectId[]): Promise<void> {
+    const cache = this.cache;
+    if (!cache) return;
+    const wanted = [...new Set(ids)].filter((id) => isObjectId(id) && cache.pathIfPresent(id) === undefined);
+    let budget = Math.floor(cache.maxBytes / 2);
+    for (let i = 0; i < wanted.length && budget > 0; i += PREFETCH_BATCH) {
+      const located = await this.index.lookup(wanted.slice(i, i + PREFETCH_BATCH));
+      const packed: PackedRead[] = [];
+      for (const [id, location] of located) {
+        if (location.pack === LOOSE_PACK || location.length > budget) continue;
+        budget -= location.length;
+        packed.push({ id, location });
+      }
+      await this.readPacked(packed, () => undefined);
+    }
+  }
+
+  /** One ranged GET per run of neighbours, a few at a time; each object is cached and handed to `found`. */
+  private async readPacked(packed: readonly PackedRead[], found: (id: ObjectId, data: Buffer) => void) {
+    const ranges = planRangeReads([...packed], COALESCE);
+    await forEachBounded(ranges, READ_CONCURRENCY, async (range) => {
+      const bytes = await this.gateway.getRange(this.packKey(range.reads[0]!), range.start, range.end - 1);
+      if (bytes === undefined) throw missingPack(range.reads[0]!);
+      for (const read of range.reads) {
+        // Copied out of the range buffer, so one kept object does not pin megabytes.
+        const data = Buffer.from(extractRecord(read, bytes, range.start));
+        this.cache?.write(read.id, data);
+        found(read.id, data);
+      }
+    });
+  }
+
+  /**
    * Cache hits first (each re-hashed), then one index lookup for the rest, then one ranged GET
    * per run of nearby records in a pack and one GET per big object, a few at a time.
    */
@@ -148,17 +188,7 @@ export class S3ObjectStore implements ObjectStore {
         if (location.pack === LOOSE_PACK) loose.push(id);
         else packed.push({ id, location });
       }
-      const ranges = planRangeReads(packed, COALESCE);
-      await forEachBounded(ranges, READ_CONCURRENCY, async (range) => {
-        const bytes = await this.gateway.getRange(this.packKey(range.reads[0]!), range.start, range.end - 1);
-        if (bytes === undefined) throw missingPack(range.reads[0]!);
-        for (const read of range.reads) {
-          // Copied out of the range buffer, so one kept object does not pin megabytes.
-          const data = Buffer.from(extractRecord(read, bytes, range.start));
-          this.cache?.write(read.id, data);
-          found.set(read.id, data);
-        }
-      });
+      await this.readPacked(packed, (id, data) => found.set(id, data));
       await forEachBounded(loose, READ_CONCURRENCY, async (id) => {
         const key = this.layout.looseKey(id);
         const data = await this.gateway.get(key);
@@ -184,17 +214,26 @@ export class S3ObjectStore implements ObjectStore {
    * cache); the temp file replaces `path` only when the hash matched.
    */
   async readToFile(id: ObjectId, path: string, options: { mode?: number } = {}): Promise<void> {
+    assertObjectId(id);
+    const temp = tempPathFor(path);
+    try {
+      // A cached copy (re-hashed as it is copied) needs no index lookup and no request.
+      if (await this.copyFromCache(id, temp, options.mode)) {
+        await rename(temp, path);
+        return;
+      }
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw err;
+    }
     const location = await this.locate(id);
     if (location.pack !== LOOSE_PACK) {
       await replaceFile(path, await this.get(id), options.mode);
       return;
     }
-    const temp = tempPathFor(path);
     try {
-      if (!(await this.copyFromCache(id, temp, options.mode))) {
-        await this.download(id, temp, options.mode);
-        await this.cache?.copyIn(id, temp, location.length);
-      }
+      await this.download(id, temp, options.mode);
+      await this.cache?.copyIn(id, temp, location.length);
       await rename(temp, path);
     } catch (err) {
       await unlink(temp).catch(() => {});

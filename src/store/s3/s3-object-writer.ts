@@ -8,14 +8,14 @@ import { fileKeptChanging, uploadBytesUncompleted, uploadFileUncompleted } from 
 import { forEachBounded } from './bounded.js';
 import { PackUpload } from './multipart.js';
 import type { MultipartUpload, PackRecord } from './multipart.js';
-import type { S3Gateway } from './s3-gateway.js';
+import type { S3Requests } from './s3-gateway.js';
 import { LOOSE_PACK } from './s3-layout.js';
 import type { S3Layout } from './s3-layout.js';
 import { assertWriterOpen, WriterCalls, type WriterState } from '../writer-calls.js';
 
 /** What a writer needs from its store. */
 export interface S3WriterContext {
-  readonly gateway: S3Gateway;
+  readonly gateway: S3Requests;
   readonly layout: S3Layout;
   readonly index: PackIndex;
   readonly largeObjectThreshold: number;

@@ -3,7 +3,7 @@ import type { ObjectId } from '../../util/hash.js';
 import type { PackIndex, PackLocation } from '../object-store.js';
 import { isPackName } from '../fs/fs-layout.js';
 import { MAX_RECORD_LENGTH, PACK_MAGIC, RECORD_HEADER_SIZE, readRecordHeader } from '../fs/pack-format.js';
-import type { S3Gateway } from './s3-gateway.js';
+import type { S3Requests } from './s3-gateway.js';
 import { LOOSE_PACK } from './s3-layout.js';
 import type { S3Layout } from './s3-layout.js';
 
@@ -30,7 +30,7 @@ type Entry = PackLocation & { id: ObjectId };
  * every unindexed pack or object.
  */
 export async function recoverS3Store(
-  gateway: S3Gateway,
+  gateway: S3Requests,
   layout: S3Layout,
   index: PackIndex,
 ): Promise<S3RecoveryReport> {
@@ -91,7 +91,7 @@ export async function recoverS3Store(
  * against its id. Reading stops at the first record that is cut short or does not verify: what
  * comes before it is still good.
  */
-async function scanPack(gateway: S3Gateway, key: string, name: string): Promise<Entry[]> {
+async function scanPack(gateway: S3Requests, key: string, name: string): Promise<Entry[]> {
   const records: Entry[] = [];
   let pending: Buffer = Buffer.alloc(0);
   let consumed = 0; // pack bytes before `pending`
