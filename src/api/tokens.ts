@@ -56,9 +56,23 @@ export async function listTokens(repo: Repository): Promise<TokenRecord[]> {
   return tokenStoreOf(repo.catalog).list();
 }
 
+/** Revocations made through each open repository, so a cache of token checks can drop its entries. */
+const revocations = new WeakMap<Repository, number>();
+
 export async function revokeToken(repo: Repository, name: string): Promise<void> {
-  if (!(await tokenStoreOf(repo.catalog).revoke(name, new Date().toISOString())))
-    throw new NotFoundError(`no token named ${name}`, { what: 'token', name });
+  // Counted before and after the write: a check racing with it re-reads the store either way.
+  revocations.set(repo, (revocations.get(repo) ?? 0) + 1);
+  const found = await tokenStoreOf(repo.catalog).revoke(name, new Date().toISOString());
+  revocations.set(repo, (revocations.get(repo) ?? 0) + 1);
+  if (!found) throw new NotFoundError(`no token named ${name}`, { what: 'token', name });
+}
+
+/**
+ * How many revocations went through this repository object: a cache of token checks drops its
+ * entries when this changes, so revoking through the serving process takes effect at once.
+ */
+export function tokenRevocationCount(repo: Repository): number {
+  return revocations.get(repo) ?? 0;
 }
 
 /** Why a presented secret does not authenticate, or the token it names. */
@@ -67,7 +81,16 @@ export type TokenCheck =
   | { readonly ok: false; readonly reason: 'unknown' | 'revoked' | 'expired' };
 
 export async function checkToken(repo: Repository, secret: string, now = new Date()): Promise<TokenCheck> {
-  const token = await tokenStoreOf(repo.catalog).findByHash(hashToken(secret));
+  return judgeToken(await findTokenByHash(repo, hashToken(secret)), now);
+}
+
+/** The stored token whose secret hashes to `hash`, revoked and expired ones included. */
+export async function findTokenByHash(repo: Repository, hash: string): Promise<TokenRecord | undefined> {
+  return tokenStoreOf(repo.catalog).findByHash(hash);
+}
+
+/** Whether a stored token (or none) authenticates at `now`. */
+export function judgeToken(token: TokenRecord | undefined, now = new Date()): TokenCheck {
   if (!token) return { ok: false, reason: 'unknown' };
   if (token.revokedAt !== null) return { ok: false, reason: 'revoked' };
   if (token.expiresAt !== null && token.expiresAt <= now.toISOString())

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { checkToken, scopeAllows } from '../api/index.js';
+import { findTokenByHash, scopeAllows, tokenRevocationCount } from '../api/index.js';
 import type { ServerContext } from './context.js';
 import { ForbiddenError, UnauthorizedError } from './http-errors.js';
+import { TokenCache } from './token-cache.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -11,6 +12,10 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * every write and admin route whatever the token.
  */
 export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
+  const tokens = new TokenCache({
+    find: (hash) => findTokenByHash(ctx.repo, hash),
+    revocations: () => tokenRevocationCount(ctx.repo),
+  });
   app.addHook('onRequest', async (request) => {
     // Unknown routes answer 404 to anyone: there is nothing behind them to protect.
     if (request.is404) return;
@@ -29,7 +34,7 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
       throw new UnauthorizedError('this route needs a bearer token (Authorization: Bearer …)', {
         reason: 'missing',
       });
-    const check = await checkToken(ctx.repo, match[1]!);
+    const check = await tokens.check(match[1]!);
     if (!check.ok)
       throw new UnauthorizedError(`the token is ${check.reason === 'unknown' ? 'not valid' : check.reason}`, {
         reason: check.reason,

@@ -31,14 +31,12 @@ export class ServerJobs {
   static async open(repo: api.Repository): Promise<ServerJobs> {
     const queue = await api.openRepositoryJobQueue(repo);
     const root = repo.root;
+    const tables = repo.ports.get(api.ASSET_STORE);
     const jobs = new ServerJobs(queue, {
       'assets.update': async ({ signal, progress }) => {
         const pipeline = await api.loadAssetPipeline();
         // Cancelling stops the update before it writes the tables: they stay as they were.
-        const report = await pipeline.runUpdate(root, repo.ports.get(api.ASSET_STORE), {
-          onProgress: progress,
-          signal,
-        });
+        const report = await pipeline.runUpdate(root, tables, { onProgress: progress, signal });
         return JSON.parse(JSON.stringify(report)) as api.JobRecord['config'];
       },
     });

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import * as api from '../api/index.js';
 import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
 import { ApiError } from '../protocol/client.js';
-import { serveRepo } from './test-support/serve-repo.js';
+import { serveRepo, updateAssetsAt } from './test-support/serve-repo.js';
 
 /** A recursive CTE that never ends and never yields a row. */
 const ENDLESS = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
@@ -29,14 +28,7 @@ async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Pr
         root,
         'webhooks: [{url: "http://example.invalid/hook", method: "post", headers: {secret_key: "hunter2"}}]\n',
       );
-      {
-        const repo = await api.openRepository(root);
-        try {
-          await api.updateAssets(repo);
-        } finally {
-          await repo.close();
-        }
-      }
+      await updateAssetsAt(root);
     },
   });
   try {

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import * as api from '../api/index.js';
 import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
 import { ApiError } from '../protocol/client.js';
-import { serveRepo } from './test-support/serve-repo.js';
+import { serveRepo, updateAssetsAt } from './test-support/serve-repo.js';
 
 interface JobView {
   id: string;
@@ -55,14 +54,7 @@ test('jobs: an asset update runs as a job (202, SSE progress, record); one cance
         [path.join('ingress', sequenceFolder('good'), frameName('good', 2))]: png,
       });
       writeConfig(dir);
-      {
-        const repo = await api.openRepository(dir);
-        try {
-          await api.updateAssets(repo);
-        } finally {
-          await repo.close();
-        }
-      }
+      await updateAssetsAt(dir);
     },
   });
   try {

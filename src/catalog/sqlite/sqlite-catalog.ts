@@ -5,6 +5,7 @@ import { MIGRATIONS } from '../migrations.js';
 import type { CatalogSchema } from '../schema.js';
 import type { BulkOperations } from '../dialect-adapter.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+import { withStatementCache } from './statement-cache.js';
 import { createSqliteBulkOperations } from './sqlite-bulk.js';
 import { openSqlite } from './open-sqlite.js';
 import type { SqliteSchema } from './sqlite-migrations.js';
@@ -56,7 +57,9 @@ async function connect(file: string, create: boolean): Promise<Shared> {
     synchronous: 'FULL',
     busyTimeoutMs: BUSY_TIMEOUT_MS,
   });
-  const db = new Kysely<CatalogSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<CatalogSchema>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  });
   // Prepared after the migrations: the statements need the tables.
   return { db, bulk: createSqliteBulkOperations(database), users: 0, closed: false };
 }

@@ -11,6 +11,7 @@ const tags = ['assets'];
 /** Asset tables: read grouped by file or asset, read-only SQL search, graph, redacted config. */
 export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const root = ctx.repo.root;
+  const tables = ctx.repo.ports.get(api.ASSET_STORE);
   const search = async (
     sql: string,
     body: {
@@ -27,7 +28,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
       body.timeout_seconds ?? ctx.searchTimeoutSeconds,
       ctx.searchTimeoutSeconds,
     );
-    const rows = await pipeline.runSearch(root, ctx.repo.ports.get(api.ASSET_STORE), sql, {
+    const rows = await pipeline.runSearch(root, tables, sql, {
       grouping: body.group_by,
       timeoutSeconds,
       maxRows: body.max_rows,
@@ -83,7 +84,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
         response: { 200: AnyJson },
       }),
     },
-    async () => (await api.loadAssetPipeline()).runGraph(ctx.repo.ports.get(api.ASSET_STORE)),
+    async () => (await api.loadAssetPipeline()).runGraph(tables),
   );
 
   app.get(

@@ -71,3 +71,13 @@ export async function serveRepo(
 export function hasNoStack(text: string): boolean {
   return !/\n\s+at |\.[jt]s:\d+/.test(text);
 }
+
+/** `strata assets update` in the repository at `root` (its own config), as a test's preparation. */
+export async function updateAssetsAt(root: string): Promise<void> {
+  const repo = await api.openRepository(root);
+  try {
+    await api.updateAssets(repo, { cwd: root });
+  } finally {
+    await repo.close();
+  }
+}
