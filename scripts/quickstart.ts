@@ -5,7 +5,7 @@
  * with its output. Plain text when stdout is not a terminal or NO_COLOR is set. Built by `npm ci`
  * (prepare); scripts/run-quickstart.js builds only when dist/ is missing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   mkdirSync,
@@ -378,13 +378,25 @@ The web UI (data, asset graph, history, files, columns, jobs), at http://127.0.0
   if (serveAfter) serve();
 }
 
-/** `--serve`: serves the demo repository until Ctrl-C, which the server handles (closing cleanly). */
+/**
+ * `--serve`: serves the demo repository until Ctrl-C or SIGTERM. The signal is passed on to the
+ * server (which closes cleanly) whether it came from a terminal (whole process group) or was sent
+ * to this process alone, so the server never outlives the tour.
+ */
 function serve(): void {
-  process.on('SIGINT', () => undefined);
   const args = ['serve', ...(servePort !== undefined ? ['--port', servePort] : [])];
   process.stdout.write(`\n${bold(`$ strata ${args.join(' ')}`)}\n`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: demo, stdio: 'inherit', env: childEnv });
-  process.exitCode = r.status ?? 1;
+  const server = spawn(process.execPath, [bin, ...args], { cwd: demo, stdio: 'inherit', env: childEnv });
+  const forward = (signal: NodeJS.Signals) => () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill(signal);
+  };
+  process.on('SIGINT', forward('SIGINT'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  server.on('exit', (code) => {
+    process.exitCode = code ?? 1;
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+  });
 }
 
 await main();

@@ -1,5 +1,6 @@
 // `npm run quickstart -- --serve`: the tour closes with the command that serves the demo's UI
-// (its URL and a token), then serves it until Ctrl-C; the token it printed opens the API.
+// (its URL and a token), then serves it until Ctrl-C; the token it printed opens the API. SIGINT
+// sent to the quickstart alone (not its process group) must still stop the server it started.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,9 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
+/** Resolves to 'still running' after `ms`: a bound on a wait for an exit, never a readiness wait. */
+function stillRunningAfter(ms: number): Promise<string> {
+  return new Promise((resolve) => setTimeout(() => resolve('still running'), ms).unref());
+}
+
 test(
   'the quickstart with --serve closes with the serve command, URL and token, then serves',
-  { timeout: 900_000 },
+  { timeout: 600_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-quickstart-serve-'));
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -24,6 +30,8 @@ test(
         cwd: ROOT,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so a failure below can stop everything it started.
+        detached: true,
       },
     );
     let out = '';
@@ -50,8 +58,16 @@ test(
       assert.equal((await fetch(`${url}/api/refs`)).status, 401);
       const page = await fetch(`${url}/`);
       assert.match(await page.text(), /<div id="root">/);
-    } finally {
       child.kill('SIGINT');
+      const code = await Promise.race([exited, stillRunningAfter(120_000)]);
+      assert.equal(code, 0, `SIGINT to the quickstart stops its server and it exits 0:\n${out.slice(-2000)}`);
+    } finally {
+      // Whatever failed above, leave no server behind: it would keep this test file from ending.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is empty, as it should be
+      }
       await exited;
       rmSync(dir, { recursive: true, force: true });
     }
