@@ -98,6 +98,9 @@ export async function rememberedResource<R>(
   return usable<R>(engine, collection, prepared, await engine.store.get(prepared.key));
 }
 
+/** Batches of keys read per store call by `rememberedResources` (progress is told per call). */
+const READ_AHEAD_BATCHES = 4;
+
 /**
  * `rememberedResource` for many keys, in their order, with one store read per `GET_MANY_BATCH`
  * keys (`getMany`): a cached `fetchMany` over PostgreSQL costs a round trip per batch, not per key.
@@ -110,11 +113,13 @@ export async function rememberedResources<R>(
   onBatch?: (remembered: number) => void,
 ): Promise<(ComputedResource<R> | undefined)[]> {
   const out: (ComputedResource<R> | undefined)[] = [];
-  for (let start = 0; start < prepared.length; start += GET_MANY_BATCH) {
-    const batch = prepared.slice(start, start + GET_MANY_BATCH);
-    const rows = await engine.store.getMany(batch.map((p) => p.key));
+  // Several batches per store call: an adapter over a network may run them at once.
+  const step = GET_MANY_BATCH * READ_AHEAD_BATCHES;
+  for (let start = 0; start < prepared.length; start += step) {
+    const slice = prepared.slice(start, start + step);
+    const rows = await engine.store.getMany(slice.map((p) => p.key));
     let remembered = 0;
-    batch.forEach((p, i) => {
+    slice.forEach((p, i) => {
       const resource = usable<R>(engine, collection, p, rows[i]);
       if (resource) remembered++;
       out.push(resource);

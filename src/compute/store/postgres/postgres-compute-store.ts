@@ -130,20 +130,26 @@ export class PostgresComputeStore implements ComputeStore {
 
   async getMany(keys: readonly ComputeKey[]): Promise<(ComputeRow | undefined)[]> {
     const found = new Map<string, ComputeRow>();
-    for (let start = 0; start < keys.length; start += GET_MANY_BATCH) {
-      const batch = keys.slice(start, start + GET_MANY_BATCH);
-      // One statement per batch: the keys travel as parallel arrays, joined on the primary key.
-      const { rows } = await this.#query<RawRow>(
-        `SELECT c.* FROM computed c
-         JOIN unnest($1::text[], $2::bytea[], $3::text[]) AS k(collection, id, args_hash)
-           ON c.collection = k.collection AND c.id = k.id AND c.args_hash = k.args_hash`,
-        [batch.map((k) => k.collection), batch.map((k) => bytes(k.id)), batch.map((k) => k.argsHash)],
-      );
-      for (const raw of rows) {
-        const row = toRow(raw);
-        found.set(keyString(row), row);
-      }
-    }
+    const batches: ComputeKey[][] = [];
+    for (let start = 0; start < keys.length; start += GET_MANY_BATCH)
+      batches.push(keys.slice(start, start + GET_MANY_BATCH));
+    // One statement per batch, the batches in flight together on the pool's connections: the
+    // server joins one batch while this thread decodes another.
+    await Promise.all(
+      batches.map(async (batch) => {
+        // The keys travel as parallel arrays, joined on the primary key.
+        const { rows } = await this.#query<RawRow>(
+          `SELECT c.* FROM computed c
+           JOIN unnest($1::text[], $2::bytea[], $3::text[]) AS k(collection, id, args_hash)
+             ON c.collection = k.collection AND c.id = k.id AND c.args_hash = k.args_hash`,
+          [batch.map((k) => k.collection), batch.map((k) => bytes(k.id)), batch.map((k) => k.argsHash)],
+        );
+        for (const raw of rows) {
+          const row = toRow(raw);
+          found.set(keyString(row), row);
+        }
+      }),
+    );
     return keys.map((k) => found.get(keyString(k)));
   }
 
