@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { ConfigError, InvalidArgumentError } from '../../../errors/index.js';
+import {
+  describePostgres,
+  openPostgresPool,
+  type PostgresPoolOptions,
+} from '../../../catalog/postgres/postgres-pool.js';
+import { InvalidArgumentError } from '../../../errors/index.js';
 import type {
   AssetStore,
   AssetStoreChanges,
@@ -24,17 +29,8 @@ import {
   type FileRow,
 } from './postgres-asset-rows.js';
 
-/** Options of the asset store on PostgreSQL. */
-export interface PostgresAssetStoreOptions {
-  /** `postgres://user:password@host:port/database`; libpq's environment variables fill gaps. */
-  readonly connectionString: string;
-  /** A schema of its own (created if missing; default `public`); at most 48 characters. */
-  readonly schema?: string;
-  /** How long to wait for the server before giving up (default 10 s). */
-  readonly connectTimeoutMs?: number;
-  /** Most connections the pool opens (default 10). */
-  readonly maxConnections?: number;
-}
+/** Options of the asset store on PostgreSQL (schema default `public`, created if missing). */
+export type PostgresAssetStoreOptions = PostgresPoolOptions;
 
 /** 48 characters leave room for the `_search_asset` schemas and the `strata_search_` role (63 max). */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
@@ -54,18 +50,6 @@ function upsert(table: string, columns: readonly string[], key: string): string 
 }
 const PUT_FILES = upsert('files', FILE_COLUMNS, 'file_id');
 const PUT_ASSETS = upsert('assets', ASSET_COLUMNS, 'asset_id');
-
-/** Where the server is, without the password, for messages and `location`. */
-function describe(connectionString: string, schema: string): string {
-  let where = 'PostgreSQL';
-  try {
-    const url = new URL(connectionString);
-    where = `postgres://${url.hostname}:${url.port || '5432'}${url.pathname}`;
-  } catch {
-    // Not a URL (libpq keywords): say only PostgreSQL.
-  }
-  return `${where}?schema=${schema}`;
-}
 
 /**
  * The asset store on PostgreSQL through `pg`, for repositories whose asset tables are shared
@@ -264,37 +248,16 @@ export async function openPostgresAssetStore(
       { schema },
     );
   }
-  const location = describe(options.connectionString, schema);
-  // Loaded here, not at module load: an embedded repository should not pay for the driver.
-  const driver = (await import('pg')).default;
-  const pool = new driver.Pool({
-    connectionString: options.connectionString,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    max: options.maxConnections ?? 10,
-    options: `-c search_path="${schema}"`,
-  });
-  // An idle connection the server dropped: the pool discards it and the next query reconnects.
-  pool.on('error', () => {});
+  const location = describePostgres(options.connectionString, schema);
+  const { pool, client } = await openPostgresPool({ ...options, schema }, 'asset store', location);
   let useRole: boolean;
   try {
-    const client = await pool.connect().catch((err: unknown) => {
-      const reason = (err as { code?: string }).code ?? (err as Error).message;
-      throw Object.assign(
-        new ConfigError(`cannot reach the PostgreSQL asset store at ${location} (${reason})`, {
-          location,
-          reason,
-        }),
-        { cause: err },
-      );
-    });
-    try {
-      useRole = await migratePostgresAssetStore(client, location, schema);
-    } finally {
-      client.release();
-    }
+    useRole = await migratePostgresAssetStore(client, location, schema);
   } catch (err) {
+    client.release();
     await pool.end();
     throw err;
   }
+  client.release();
   return new PostgresAssetStore(location, pool, schema, useRole);
 }

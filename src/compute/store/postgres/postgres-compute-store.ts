@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { ConfigError, InvalidArgumentError } from '../../../errors/index.js';
+import {
+  checkSchemaName,
+  describePostgres,
+  openPostgresPool,
+  type PostgresPoolOptions,
+} from '../../../catalog/postgres/postgres-pool.js';
 import {
   decideClaim,
   GET_MANY_BATCH,
@@ -18,19 +23,8 @@ import {
 } from '../compute-store.js';
 import { migratePostgresComputeStore } from './postgres-compute-store-schema.js';
 
-/** Options of the compute store on PostgreSQL. */
-export interface PostgresComputeStoreOptions {
-  /** `postgres://user:password@host:port/database`; libpq's environment variables fill gaps. */
-  readonly connectionString: string;
-  /** A schema of its own (created if missing), so several repositories or test runs share one database. */
-  readonly schema?: string;
-  /** How long to wait for the server before giving up (default 10 s). */
-  readonly connectTimeoutMs?: number;
-  /** Most connections the pool opens (default 10). */
-  readonly maxConnections?: number;
-}
-
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Options of the compute store on PostgreSQL (its schema is created if missing). */
+export type PostgresComputeStoreOptions = PostgresPoolOptions;
 
 /** A row as the driver returns it (numbers already numbers: see the column types). */
 interface RawRow {
@@ -80,20 +74,6 @@ const INSERT = `INSERT INTO computed (collection, id, args_hash, args, status, c
 /** An id as stored: its UTF-8 bytes. */
 const bytes = (id: string) => Buffer.from(id, 'utf8');
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Where the server is, without the password, for messages and `location`. */
-function describe(connectionString: string, schema: string | undefined): string {
-  let where = 'PostgreSQL';
-  try {
-    const url = new URL(connectionString);
-    // The user is kept (not a secret): a worker thread reopens the store from this location.
-    const user = url.username === '' ? '' : `${url.username}@`;
-    where = `postgres://${user}${url.hostname}:${url.port || '5432'}${url.pathname}`;
-  } catch {
-    // Not a URL (libpq keywords): say only PostgreSQL.
-  }
-  return schema === undefined ? where : `${where}?schema=${schema}`;
-}
 
 /**
  * The compute store on PostgreSQL through `pg`, for repositories whose compute state is shared
@@ -344,42 +324,16 @@ export class PostgresComputeStore implements ComputeStore {
 export async function openPostgresComputeStore(
   options: PostgresComputeStoreOptions,
 ): Promise<PostgresComputeStore> {
-  const { schema } = options;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new InvalidArgumentError(`invalid PostgreSQL schema name '${schema}': use letters, digits and _`, {
-      schema,
-    });
-  }
-  const location = describe(options.connectionString, schema);
-  // Loaded here, not at module load: an embedded repository should not pay for the driver.
-  const driver = (await import('pg')).default;
-  const pool = new driver.Pool({
-    connectionString: options.connectionString,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    max: options.maxConnections ?? 10,
-    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
-  });
-  // An idle connection the server dropped: the pool discards it and the next query reconnects.
-  pool.on('error', () => {});
+  checkSchemaName(options.schema);
+  const location = describePostgres(options.connectionString, options.schema, { withUser: true });
+  const { pool, client } = await openPostgresPool(options, 'compute store', location);
   try {
-    const client = await pool.connect().catch((err: unknown) => {
-      const reason = (err as { code?: string }).code ?? (err as Error).message;
-      throw Object.assign(
-        new ConfigError(`cannot reach the PostgreSQL compute store at ${location} (${reason})`, {
-          location,
-          reason,
-        }),
-        { cause: err },
-      );
-    });
-    try {
-      await migratePostgresComputeStore(client, location, schema);
-    } finally {
-      client.release();
-    }
+    await migratePostgresComputeStore(client, location, options.schema);
   } catch (err) {
+    client.release();
     await pool.end();
     throw err;
   }
+  client.release();
   return new PostgresComputeStore(location, pool);
 }

@@ -1,10 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { ConfigError, InvalidArgumentError, SchemaTooNewError } from '../../../errors/index.js';
+import { openPostgresPool } from '../../../catalog/postgres/postgres-pool.js';
+import { SchemaTooNewError } from '../../../errors/index.js';
 import { JOB_MIGRATIONS, type JobDatabase } from '../job-schema.js';
 import { KyselyJobStore } from '../kysely-job-store.js';
-
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const INT8_OID = 20;
 
 /**
  * Opens (creating if needed) the job tables in PostgreSQL: the shared catalog's database and
@@ -19,35 +17,18 @@ export async function openPostgresJobStore(options: {
   maxConnections?: number;
 }): Promise<KyselyJobStore> {
   const { schema } = options;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new InvalidArgumentError(`invalid PostgreSQL schema name '${schema}'`, { schema });
-  }
-  const driver = (await import('pg')).default;
-  const pool = new driver.Pool({
-    connectionString: options.connectionString,
-    connectionTimeoutMillis: 10_000,
-    max: options.maxConnections ?? 10,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID && format !== 'binary'
-          ? (value: string) => Number(value)
-          : driver.types.getTypeParser(oid, format)) as never,
-    },
-    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
-  });
-  pool.on('error', () => {});
-  const db = new Kysely<JobDatabase>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(options.connectionString);
   url.password = '';
   if (schema !== undefined) url.searchParams.set('schema', schema);
+  const { pool, client } = await openPostgresPool(
+    { ...options, bigintAsNumber: true },
+    'job tables',
+    url.host,
+    { host: url.host },
+  );
+  client.release();
+  const db = new Kysely<JobDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await sql`select 1`.execute(db).catch((err: unknown) => {
-      const reason = (err as { code?: string }).code ?? (err as Error).message;
-      throw new ConfigError(`cannot reach the PostgreSQL job tables at ${url.host} (${reason})`, {
-        host: url.host,
-        reason,
-      });
-    });
     await migrate(db, schema);
   } catch (err) {
     await db.destroy();
