@@ -180,9 +180,7 @@ async function benchSize(root: string, n: number): Promise<Record<string, unknow
   const status = { strata: figure(sStatus.map(one)), git: figure(gStatus.map(one)) };
   const commit10 = { strata: figure(sChanged.map(one)), git: figure(gChanged) };
   const checkout = { strata: figure(sCheckout.map(one)), git: figure(gCheckout.map(one)) };
-  const peakRss = Math.max(
-    ...[first, status, commit10, checkout].map((f) => f.strata.rss_mb ?? 0),
-  );
+  const peakRss = Math.max(...[first, status, commit10, checkout].map((f) => f.strata.rss_mb ?? 0));
   const targets: Record<string, Target> = {};
   if (n === 10_000) {
     targets.status_vs_node = atMost(round(status.strata.s / node), 2);

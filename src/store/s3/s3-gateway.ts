@@ -227,7 +227,11 @@ export class S3Gateway {
     do {
       const page = await this.send('ListObjectsV2', () =>
         this.client.send(
-          new (s3Sdk().ListObjectsV2Command)({ Bucket: this.target.bucket, Prefix: prefix, ContinuationToken: token }),
+          new (s3Sdk().ListObjectsV2Command)({
+            Bucket: this.target.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
         ),
       );
       for (const item of page.Contents ?? []) if (item.Key !== undefined) yield item.Key;
@@ -277,7 +281,13 @@ export class S3Gateway {
   /** Drops an unfinished multipart upload. Never throws: it is cleanup after another failure. */
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     await this.client
-      .send(new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: this.target.bucket, Key: key, UploadId: uploadId }))
+      .send(
+        new (s3Sdk().AbortMultipartUploadCommand)({
+          Bucket: this.target.bucket,
+          Key: key,
+          UploadId: uploadId,
+        }),
+      )
       .catch(() => undefined);
   }
 

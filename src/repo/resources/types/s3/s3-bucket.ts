@@ -102,7 +102,9 @@ export class S3Bucket {
 
   async get(key: string): Promise<Uint8Array> {
     return this.call(async () => {
-      const out = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.location.bucket, Key: key }));
+      const out = await this.client.send(
+        new (s3Sdk().GetObjectCommand)({ Bucket: this.location.bucket, Key: key }),
+      );
       return out.Body!.transformToByteArray();
     });
   }
