@@ -56,6 +56,12 @@ export interface ScanOptions {
    * known unchanged), so a scan of a large tree holds only the changed folders' files.
    */
   readonly keepFolder?: (folder: string, digest: string, newestMtimeMs: number) => boolean;
+  /**
+   * Scan one share of the tree only: the top folder's subfolders whose index (in listing order)
+   * is `part` modulo `parts`, and the top folder's own entries with part 0. The shares of all parts
+   * together are the whole scan (how `scanTreeInParallel` uses both cores).
+   */
+  readonly share?: { readonly part: number; readonly parts: number };
 }
 
 /** What a scan found: versionable entries, and those it could not version. */
@@ -126,8 +132,11 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
     }
     const subfolders: [string, string][] = [];
     const first = files.length;
+    const share = relDir === '' ? options.share : undefined;
+    let folderIndex = 0;
     for (const d of entries) {
       if ('raw' in d) {
+        if (share && share.part !== 0) continue;
         // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
         const name = escapeName(d.raw);
         const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
@@ -140,9 +149,14 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
       const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
-        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) subfolders.push([abs, rel]);
+        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) {
+          if (!share || folderIndex % share.parts === share.part) subfolders.push([abs, rel]);
+          folderIndex++;
+        }
         continue;
       }
+      // The top folder's own entries belong to share 0.
+      if (share && share.part !== 0) continue;
       // A checkout's temporary file (removed by recovery) is never a file of the resource.
       if (d.name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
       if (ignore.ignores(rel, false)) continue;

@@ -7,8 +7,8 @@ import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
 import type { Repository } from '../repository.js';
 import { editWorkingMap } from './edit-working-map.js';
 import { hashFiles, RACY_WINDOW_MS } from './hash-files.js';
-import { loadIgnoreRules } from './ignore/ignore-rules.js';
-import { scanTree, type ScanHooks, type ScannedFile, type SkippedEntry } from './scan-folder.js';
+import type { ScanHooks, ScannedFile, SkippedEntry } from './scan-folder.js';
+import { scanResource } from './scan-parallel.js';
 
 export { RACY_WINDOW_MS };
 
@@ -106,11 +106,6 @@ export async function readWorkingState(
     const type = resourceType(record.type);
     // Checked through its real path first: a resource linked out of the repository is never read.
     const root = type.open(repo.root, record.path);
-    const ignore = loadIgnoreRules({
-      resourceRoot: root,
-      repoRoot: repo.root,
-      resourcePath: record.type === 'folder' ? record.path : undefined,
-    });
     const mode = type.contentMode(record.options);
     const known = scanStates.get(record.name);
     const base = options.base?.resources[record.name];
@@ -125,13 +120,17 @@ export async function readWorkingState(
         ? known.folders
         : undefined;
     const racyAfter = (known?.recordedMs ?? 0) - RACY_WINDOW_MS;
-    const { files, skipped, folders } = scanTree(root, {
+    const { files, skipped, folders } = await scanResource(root, {
       hooks: options.hooks,
-      skip: type.skip,
-      ignore,
-      keepFolder: stored
-        ? (folder, digest, newest) => stored.get(folder) !== digest || newest >= racyAfter
-        : undefined,
+      skip: type.skip ?? [],
+      ignore: {
+        resourceRoot: root,
+        repoRoot: repo.root,
+        resourcePath: record.type === 'folder' ? record.path : undefined,
+      },
+      stored,
+      racyAfter,
+      expectedFiles: known?.files ?? 0,
     });
     allSkipped.push(...skipped.map((s) => ({ resource: record.name, ...s })));
     const extras = snapshotExtras(
