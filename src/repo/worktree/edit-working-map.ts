@@ -7,7 +7,7 @@ import { decodeFileEntry } from '../objects/file-entry.js';
 import type { Repository } from '../repository.js';
 import { hashFiles } from './hash-files.js';
 import type { ScannedFile } from './scan-folder.js';
-import { scanFingerprint, type WorkingResource, type WorkingStateOptions } from './working-state.js';
+import { scanFingerprint, type WorkingResource, type WorkingStateOptions } from './working-types.js';
 
 /** What a scan found changed in a resource whose last scan's folder digests describe the base. */
 export interface ChangedFolders {

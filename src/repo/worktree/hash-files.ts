@@ -3,7 +3,7 @@ import { hashBytes, type ObjectId } from '../../util/hash.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
 import { isVanished, type ScannedFile } from './scan-folder.js';
-import type { WorkingStateOptions } from './working-state.js';
+import type { WorkingStateOptions } from './working-types.js';
 
 /**
  * A stat-cache entry is trusted only if the file's mtime is older than the moment its hash was

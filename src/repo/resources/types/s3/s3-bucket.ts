@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { s3Sdk } from '../../../../store/s3/s3-sdk.js';
+import { s3Sdk } from './s3-sdk.js';
 import { StoreAccessError, type StoreAccessReason } from '../../../../errors/index.js';
 import type { S3Location } from './s3-location.js';
 
