@@ -28,6 +28,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description: 'commit, status, restore as whole CLI processes, side by side with git',
     run: async () => (await import('./repo.js')).run(),
   },
+  scale: {
+    description:
+      'folder versioning at 10^4 / 10^5 (10^6 with STRATA_BENCH_MILLION=1) x 1 KiB files: status, commit after 10, checkout of 1,000, beside git and node -e 0',
+    run: async () => (await import('./scale.js')).run(),
+  },
   compute: {
     description: 'computed resources: first computes, cached fetches, 4 processes on one project',
     run: async () => (await import('./compute.js')).run(),

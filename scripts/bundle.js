@@ -1,13 +1,22 @@
-// Bundles the CLI into one file, dist/strata.js, so that a command loads one module instead of
-// several hundred (Kysely alone is ~400 files): module loading was a third of `strata status`.
+// Bundles the CLI into dist/strata.js and a few chunks beside it (dist/strata-chunk-*.js), so that
+// a command loads a handful of modules instead of several hundred (Kysely alone is ~400 files):
+// module loading was a third of `strata status`. Code splitting keeps what a command imports
+// lazily (`await import(...)`: the library behind every verb) out of the entry chunk, so that
+// `strata --version` or `--help` compiles only Commander and the command table.
+// Chunks stay in dist/ itself: compiledModuleUrl() finds dist/src/ relative to the running file.
 // Native and optional drivers stay external and load from node_modules as usual.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 
 const outfile = 'dist/strata.js';
+const CHUNK_PREFIX = 'strata-chunk-';
+// Chunks of an earlier build have other hashes: remove them, so dist/ holds one build's files.
+for (const name of readdirSync('dist')) if (name.startsWith(CHUNK_PREFIX)) rmSync(`dist/${name}`);
 await build({
-  entryPoints: ['dist/src/cli/bin.js'],
-  outfile,
+  entryPoints: { strata: 'dist/src/cli/bin.js' },
+  outdir: 'dist',
+  chunkNames: `${CHUNK_PREFIX}[hash]`,
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

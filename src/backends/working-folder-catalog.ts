@@ -4,6 +4,7 @@ import { ConflictError } from '../errors/index.js';
 /** What belongs to one working folder, not to the shared repository. */
 const LOCAL_METHODS = new Set<PropertyKey>([
   'loadStatCache',
+  'loadStatCacheFolders',
   'updateStatCache',
   'clearStatCache',
   'loadScanStates',

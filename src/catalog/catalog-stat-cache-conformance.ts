@@ -90,5 +90,32 @@ export function runStatCacheConformance(ctx: { readonly catalog: StatCache }): v
       await ctx.catalog.clearStatCache();
       assert.equal((await ctx.catalog.loadScanStates()).size, 0);
     });
+
+    it('keeps the folder digests of a scan state', async () => {
+      const folders = new Map([
+        ['', 'd0'],
+        ['a/b', 'd1'],
+        ['x\n"y', 'd2'],
+      ]);
+      const state = { resource: 'a', fingerprint: 'f', mapRoot: 'r', files: 3, bytes: 9, recordedMs: 1 };
+      await ctx.catalog.saveScanStates([{ ...state, folders }]);
+      assert.deepEqual([...(await ctx.catalog.loadScanStates()).get('a')!.folders!], [...folders]);
+      await ctx.catalog.saveScanStates([state]);
+      assert.equal((await ctx.catalog.loadScanStates()).get('a')!.folders, undefined);
+    });
+
+    it("loads the entries of a folder's own files only", async () => {
+      const at = (path: string) => ({ ...stat('r', 1), path });
+      const paths = ['top.bin', 'a/one', 'a/two', 'a/b/deep', 'a.txt', 'a0/x', 'ab/y', 'c/z'];
+      await ctx.catalog.updateStatCache([...paths.map(at), { ...stat('other', 1), path: 'a/one' }]);
+      const keys = async (folders: string[]) =>
+        [...(await ctx.catalog.loadStatCacheFolders('r', folders)).keys()].sort();
+      assert.deepEqual(await keys(['a']), ['a/one', 'a/two']);
+      assert.deepEqual(await keys(['']), ['a.txt', 'top.bin']);
+      assert.deepEqual(await keys(['a/b', 'c', 'missing']), ['a/b/deep', 'c/z']);
+      assert.deepEqual(await keys([]), []);
+      const entry = (await ctx.catalog.loadStatCacheFolders('r', ['a'])).get('a/one');
+      assert.deepEqual(entry, at('a/one'));
+    });
   });
 }

@@ -9,6 +9,11 @@ import type { CatalogSchema } from './schema.js';
  */
 export interface BulkOperations {
   loadStatCache(resource: string): Map<string, StatCacheEntry> | undefined;
+  /** See `StatCache.loadStatCacheFolders`. */
+  loadStatCacheFolders?(
+    resource: string,
+    folders: readonly string[],
+  ): Map<string, StatCacheEntry> | undefined;
   updateStatCache(
     upsert: readonly StatCacheEntry[],
     remove: readonly { resource: string; path: string }[],

@@ -74,6 +74,7 @@ export class KyselyCatalog implements Catalog {
 
   // Stat cache.
   loadStatCache: Catalog['loadStatCache'] = (...a) => this.statCache.loadStatCache(...a);
+  loadStatCacheFolders: Catalog['loadStatCacheFolders'] = (...a) => this.statCache.loadStatCacheFolders(...a);
   updateStatCache: Catalog['updateStatCache'] = (...a) => this.statCache.updateStatCache(...a);
   clearStatCache: Catalog['clearStatCache'] = (...a) => this.statCache.clearStatCache(...a);
   loadScanStates: Catalog['loadScanStates'] = () => this.statCache.loadScanStates();

@@ -1,7 +1,58 @@
+import { sql } from 'kysely';
 import { chunks } from './chunks.js';
 import type { CatalogDialectAdapter } from './dialect-adapter.js';
 import type { Connection } from './kysely-connection.js';
 import type { ScanState, StatCache, StatCacheEntry } from './ports/stat-cache.js';
+
+interface StatCacheRow {
+  resource: string;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  ino: number;
+  hash: string;
+  recorded_ms: number;
+}
+
+function toEntry(r: StatCacheRow): StatCacheEntry {
+  return {
+    resource: r.resource,
+    path: r.path,
+    size: Number(r.size),
+    mtimeMs: Number(r.mtime_ms),
+    ino: Number(r.ino),
+    hash: r.hash,
+    recordedMs: Number(r.recorded_ms),
+  };
+}
+
+/**
+ * The key range holding a folder's files: paths from `F/` up to `F0` (`0` follows `/`), or every
+ * path for the top folder. Files of its subfolders fall in the range too and are filtered out.
+ */
+export function folderRange(folder: string): { from: string; to: string | undefined } {
+  return folder === '' ? { from: '', to: undefined } : { from: `${folder}/`, to: `${folder}0` };
+}
+
+/** True when `path` is a file directly inside `folder` (`''`: the top). */
+export function isDirectlyIn(path: string, folder: string): boolean {
+  const slash = path.lastIndexOf('/');
+  return folder === '' ? slash === -1 : slash === folder.length && path.startsWith(folder);
+}
+
+function encodeFolders(folders: ReadonlyMap<string, string> | undefined): string | null {
+  return folders ? JSON.stringify([...folders]) : null;
+}
+
+function decodeFolders(text: string | null): ReadonlyMap<string, string> | undefined {
+  if (text === null) return undefined;
+  try {
+    return new Map(JSON.parse(text) as [string, string][]);
+  } catch {
+    // An unreadable digest list only costs a full scan, which records a good one.
+    return undefined;
+  }
+}
 
 /** The stat cache and scan states as rows, with the adapter's bulk fast paths where it has them. */
 export class KyselyStatCache implements StatCache {
@@ -19,16 +70,24 @@ export class KyselyStatCache implements StatCache {
       .where('resource', '=', resource)
       .execute();
     const map = new Map<string, StatCacheEntry>();
-    for (const r of rows) {
-      map.set(r.path, {
-        resource: r.resource,
-        path: r.path,
-        size: Number(r.size),
-        mtimeMs: Number(r.mtime_ms),
-        ino: Number(r.ino),
-        hash: r.hash,
-        recordedMs: Number(r.recorded_ms),
-      });
+    for (const r of rows) map.set(r.path, toEntry(r));
+    return map;
+  }
+
+  async loadStatCacheFolders(
+    resource: string,
+    folders: readonly string[],
+  ): Promise<Map<string, StatCacheEntry>> {
+    const fast = this.adapter.bulk?.loadStatCacheFolders?.(resource, folders);
+    if (fast) return fast;
+    const map = new Map<string, StatCacheEntry>();
+    for (const folder of new Set(folders)) {
+      // LIKE, not a key range: PostgreSQL compares text by the database's collation, not bytes.
+      // SQLite's LIKE ignores ASCII case: the extra rows are filtered out below.
+      const pattern = `${folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+      let query = this.connection().selectFrom('stat_cache').selectAll().where('resource', '=', resource);
+      if (folder !== '') query = query.where(sql<boolean>`path like ${pattern} escape '\\'`);
+      for (const r of await query.execute()) if (isDirectlyIn(r.path, folder)) map.set(r.path, toEntry(r));
     }
     return map;
   }
@@ -98,17 +157,21 @@ export class KyselyStatCache implements StatCache {
   async loadScanStates(): Promise<Map<string, ScanState>> {
     const rows = await this.connection().selectFrom('scan_state').selectAll().execute();
     return new Map(
-      rows.map((r) => [
-        r.resource,
-        {
-          resource: r.resource,
-          fingerprint: r.fingerprint,
-          mapRoot: r.map_root,
-          files: Number(r.files),
-          bytes: Number(r.bytes),
-          recordedMs: Number(r.recorded_ms),
-        },
-      ]),
+      rows.map((r) => {
+        const folders = decodeFolders(r.folders);
+        return [
+          r.resource,
+          {
+            resource: r.resource,
+            fingerprint: r.fingerprint,
+            mapRoot: r.map_root,
+            files: Number(r.files),
+            bytes: Number(r.bytes),
+            recordedMs: Number(r.recorded_ms),
+            ...(folders ? { folders } : {}),
+          },
+        ];
+      }),
     );
   }
 
@@ -124,10 +187,12 @@ export class KyselyStatCache implements StatCache {
           files: s.files,
           bytes: s.bytes,
           recorded_ms: s.recordedMs,
+          folders: encodeFolders(s.folders),
         })),
       )
       .onConflict((oc) =>
         oc.column('resource').doUpdateSet((eb) => ({
+          folders: eb.ref('excluded.folders'),
           fingerprint: eb.ref('excluded.fingerprint'),
           map_root: eb.ref('excluded.map_root'),
           files: eb.ref('excluded.files'),

@@ -148,6 +148,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 6,
+    name: 'scan folder digests',
+    async up(db) {
+      await db.schema.alterTable('scan_state').addColumn('folders', 'text').execute();
+    },
+  },
 ];
 
 /** The newest schema version this build knows. */

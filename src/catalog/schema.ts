@@ -13,6 +13,8 @@ export interface CatalogSchema {
     files: number;
     bytes: number;
     recorded_ms: number;
+    /** JSON `[folder, digest][]`, see `ScanState.folders`; null in rows saved before version 6. */
+    folders: string | null;
   };
   stat_cache: {
     resource: string;

@@ -11,7 +11,8 @@ export async function withRepository<T>(
   global: GlobalOptions,
   work: (repo: Repository) => Promise<T>,
 ): Promise<T> {
-  const { openRepository } = await import('../api/index.js');
+  // The narrow entry: a command that needs more imports api/index.js itself.
+  const { openRepository } = await import('../api/working-folder.js');
   const repo = await openRepository(global.cwd);
   try {
     return await work(repo);

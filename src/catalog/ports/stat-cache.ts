@@ -23,6 +23,13 @@ export interface ScanState {
   readonly files: number;
   readonly bytes: number;
   readonly recordedMs: number;
+  /**
+   * A digest of each folder's own files (stat fields as in `fingerprint`), by folder path relative
+   * to the resource (`''` for its top), for folders holding at least one file. With it, a scan
+   * whose folder digests mostly match needs the stat-cache rows of the other folders only, and can
+   * edit `mapRoot` instead of rebuilding it. Absent in states saved before folders were recorded.
+   */
+  readonly folders?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -31,6 +38,11 @@ export interface ScanState {
  */
 export interface StatCache {
   loadStatCache(resource: string): Promise<Map<string, StatCacheEntry>>;
+  /**
+   * The entries of the files directly inside the given folders (paths relative to the resource,
+   * `''` for its top; a file in a subfolder of one is not included unless that subfolder is listed).
+   */
+  loadStatCacheFolders(resource: string, folders: readonly string[]): Promise<Map<string, StatCacheEntry>>;
   /** Inserts or replaces entries, and deletes the `(resource, path)` pairs in `remove`. */
   updateStatCache(
     upsert: readonly StatCacheEntry[],

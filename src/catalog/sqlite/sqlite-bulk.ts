@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PackIndexEntry } from '../ports/pack-index.js';
 import type { StatCacheEntry } from '../ports/stat-cache.js';
 import type { BulkOperations } from '../dialect-adapter.js';
+import { folderRange, isDirectlyIn } from '../kysely-stat-cache.js';
 
 interface StatRow {
   path: string;
@@ -36,6 +37,16 @@ export function createSqliteBulkOperations(database: Database.Database): BulkOpe
   const selectStats = database
     .prepare<[string], StatRow>(
       'SELECT path, size, mtime_ms, ino, hash, recorded_ms FROM stat_cache WHERE resource = ?',
+    )
+    .raw(true);
+  const selectFolderStats = database
+    .prepare<[string, string, string], StatRow>(
+      'SELECT path, size, mtime_ms, ino, hash, recorded_ms FROM stat_cache WHERE resource = ? AND path >= ? AND path < ?',
+    )
+    .raw(true);
+  const selectTopStats = database
+    .prepare<[string], StatRow>(
+      "SELECT path, size, mtime_ms, ino, hash, recorded_ms FROM stat_cache WHERE resource = ? AND instr(path, '/') = 0",
     )
     .raw(true);
   const upsertStat = database.prepare(
@@ -77,6 +88,21 @@ export function createSqliteBulkOperations(database: Database.Database): BulkOpe
       for (const row of selectStats.all(resource) as unknown as StatTuple[]) {
         const [path, size, mtimeMs, ino, hash, recordedMs] = row;
         map.set(path, { resource, path, size, mtimeMs, ino, hash, recordedMs });
+      }
+      return map;
+    },
+    loadStatCacheFolders(resource, folders) {
+      if (database.inTransaction) return undefined;
+      const map = new Map<string, StatCacheEntry>();
+      for (const folder of new Set(folders)) {
+        const { from, to } = folderRange(folder);
+        const rows = (to === undefined
+          ? selectTopStats.all(resource)
+          : selectFolderStats.all(resource, from, to)) as unknown as StatTuple[];
+        for (const [path, size, mtimeMs, ino, hash, recordedMs] of rows) {
+          if (isDirectlyIn(path, folder))
+            map.set(path, { resource, path, size, mtimeMs, ino, hash, recordedMs });
+        }
       }
       return map;
     },

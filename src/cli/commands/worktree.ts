@@ -95,7 +95,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .description('show files added, removed or modified since the last commit')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const api = await import('../../api/index.js');
+      const api = await import('../../api/working-folder.js');
       await withRepository(global(), async (repo) => {
         // status finishes or undoes a results move left by a killed snapshot first.
         const progress = await createProgress('hashing');
@@ -164,7 +164,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .option('--allow-empty', 'commit even if nothing changed')
     .option('--json', 'print as JSON')
     .action(async (opts: { message: string; tag?: string[]; allowEmpty?: boolean; json?: boolean }) => {
-      const api = await import('../../api/index.js');
+      const api = await import('../../api/working-folder.js');
       await withRepository(global(), async (repo) => {
         const branch = (await api.readHead(repo)).branch;
         const columnsStaged = branch !== null && (await api.readColumnStage(repo, branch)) !== undefined;
@@ -206,7 +206,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .option('--abort', 'undo an interrupted checkout')
     .option('--json', 'print as JSON')
     .action(async (revisionArg: string | undefined, opts: CheckoutCliOptions) => {
-      const api = await import('../../api/index.js');
+      const api = await import('../../api/working-folder.js');
       await withRepository(global(), async (repo) => {
         const action = await recoveryAction(opts);
         if (action) return resolveFromCli(repo, 'checkout', action, opts.json);
@@ -248,7 +248,7 @@ export function registerWorktreeCommands(program: Command, global: () => GlobalO
     .option('--abort', 'undo an interrupted restore')
     .option('--json', 'print as JSON')
     .action(async (targets: string[], opts: RestoreCliOptions) => {
-      const api = await import('../../api/index.js');
+      const api = await import('../../api/working-folder.js');
       await withRepository(global(), async (repo) => {
         const action = await recoveryAction(opts);
         if (action) return resolveFromCli(repo, 'restore', action, opts.json);

@@ -124,6 +124,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         storeBytes: (data) => writer.add(data),
         base,
         onHashed: options.onProgress,
+        committing: true,
       });
       if (state.skipped.length > 0) options.onSkipped?.(state.skipped);
       const changes = await diffWorkingState(repo, base, state);

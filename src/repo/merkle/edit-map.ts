@@ -35,8 +35,15 @@ async function leafRow(source: NodeSource, root: ObjectId): Promise<ChildRef[]> 
   return row;
 }
 
+/** Told each entry an edit replaces or removes, with the value it had. */
+export type OnEdited = (entry: MapEntry) => void;
+
 /** Applies sorted edits to sorted entries. */
-function applyEdits(entries: readonly MapEntry[], edits: readonly MapEdit[]): MapEntry[] {
+function applyEdits(
+  entries: readonly MapEntry[],
+  edits: readonly MapEdit[],
+  onEdited?: OnEdited,
+): MapEntry[] {
   const out: MapEntry[] = [];
   let e = 0;
   for (const entry of entries) {
@@ -45,6 +52,7 @@ function applyEdits(entries: readonly MapEntry[], edits: readonly MapEdit[]): Ma
       e++;
     }
     if (e < edits.length && edits[e]!.key === entry.key) {
+      onEdited?.(entry);
       if (edits[e]!.value) out.push({ key: entry.key, value: edits[e]!.value! });
       e++;
     } else {
@@ -63,12 +71,14 @@ function applyEdits(entries: readonly MapEntry[], edits: readonly MapEdit[]): Ma
  * build from the edited entries: leaves are re-cut with the same rule from the first touched leaf
  * on until a cut falls where an old one did, and the levels above are rebuilt from the leaf row.
  *
- * `edits` must be sorted by key, one per key.
+ * `edits` must be sorted by key, one per key. `onEdited` is told each old entry an edit replaced
+ * or removed (how the caller keeps totals such as bytes without reading the whole map).
  */
 export async function editMap(
   source: NodeSource,
   root: ObjectId,
   edits: readonly MapEdit[],
+  onEdited?: OnEdited,
 ): Promise<BuiltMap> {
   for (let i = 1; i < edits.length; i++) {
     if (!(edits[i - 1]!.key < edits[i]!.key)) throw new Error('map edits must be sorted, one per key');
@@ -94,7 +104,7 @@ export async function editMap(
     }
     const current = await source(row[i]!.id);
     const entries = current.kind === 'leaf' ? current.entries : [];
-    const run = carry.concat(leafEdits ? applyEdits(entries, leafEdits) : entries);
+    const run = carry.concat(leafEdits ? applyEdits(entries, leafEdits, onEdited) : entries);
     let start = 0;
     for (let j = 0; j < run.length; j++) {
       if (cutsAfter(run[j]!.key, 0, j, start)) {

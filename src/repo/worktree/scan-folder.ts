@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { sep } from 'node:path';
+import { hashBytes } from '../../util/hash.js';
 import { STRATA_DIR } from '../repository.js';
 import { IGNORE_NOTHING, type IgnoreMatcher } from './ignore/ignore-rules.js';
 import { escapeName, isUtf8Name } from './escape-name.js';
@@ -49,13 +50,43 @@ export interface ScanOptions {
   readonly skip?: SkipNames;
   /** Paths not to look at: neither listed nor reported (`.strataignore`). */
   readonly ignore?: IgnoreMatcher;
+  /**
+   * Told each folder's digest (see `folderDigest`) and its files' newest mtime once its own files
+   * are listed; a folder for which it returns false keeps its files out of `files` (they are
+   * known unchanged), so a scan of a large tree holds only the changed folders' files.
+   */
+  readonly keepFolder?: (folder: string, digest: string, newestMtimeMs: number) => boolean;
+  /**
+   * Scan one share of the tree only: the top folder's subfolders whose index (in listing order)
+   * is `part` modulo `parts`, and the top folder's own entries with part 0. The shares of all parts
+   * together are the whole scan (how `scanTreeInParallel` uses both cores).
+   */
+  readonly share?: { readonly part: number; readonly parts: number };
 }
 
 /** What a scan found: versionable entries, and those it could not version. */
 export interface ScanResult {
   readonly files: ScannedFile[];
   readonly skipped: SkippedEntry[];
+  /** Every folder holding at least one file, with its digest (folder paths as `ScannedFile.path`'s). */
+  readonly folders: Map<string, string>;
 }
+
+/**
+ * A digest of one folder's own files: names and the stat fields the stat cache compares (size,
+ * mtime, inode, executable bit, symbolic link or not). Equal digests mean no file of the folder
+ * was added, removed or touched. `files` are sorted by path.
+ */
+export function folderDigest(files: readonly ScannedFile[], from = 0, to = files.length): string {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const f = files[i]!;
+    text += `${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino}\u0000${f.executable ? 1 : 0}${f.linkTarget ? 'l' : ''}\n`;
+  }
+  return hashBytes(Buffer.from(text)).slice(0, 32);
+}
+
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 function skipReason(st: Stats | Dirent): SkipReason {
   if (st.isFIFO()) return 'fifo';
@@ -86,8 +117,9 @@ function listFolder(absDir: string): (Dirent | { raw: Buffer })[] {
  * between listing and stat is simply not there.
  */
 export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
-  const files: ScannedFile[] = [];
+  let files: ScannedFile[] = [];
   const skipped: SkippedEntry[] = [];
+  const folders = new Map<string, string>();
   const skip = options.skip ?? [];
   const ignore = options.ignore ?? IGNORE_NOTHING;
   const walk = (absDir: string, relDir: string): void => {
@@ -98,8 +130,13 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       if (isVanished(err)) return;
       throw err;
     }
+    const subfolders: [string, string][] = [];
+    const first = files.length;
+    const share = relDir === '' ? options.share : undefined;
+    let folderIndex = 0;
     for (const d of entries) {
       if ('raw' in d) {
+        if (share && share.part !== 0) continue;
         // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
         const name = escapeName(d.raw);
         const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
@@ -112,9 +149,14 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
       const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
-        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) walk(abs, rel);
+        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) {
+          if (!share || folderIndex % share.parts === share.part) subfolders.push([abs, rel]);
+          folderIndex++;
+        }
         continue;
       }
+      // The top folder's own entries belong to share 0.
+      if (share && share.part !== 0) continue;
       // A checkout's temporary file (removed by recovery) is never a file of the resource.
       if (d.name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
       if (ignore.ignores(rel, false)) continue;
@@ -154,11 +196,28 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
         if (!isVanished(err)) throw err;
       }
     }
+    if (files.length > first) {
+      // This folder's files are the tail of `files`: digest them, then keep or drop them.
+      const own = files.length - first;
+      if (own > 1) {
+        const sorted = files.slice(first).sort(byPath);
+        for (let i = 0; i < own; i++) files[first + i] = sorted[i]!;
+      }
+      const digest = folderDigest(files, first);
+      folders.set(relDir, digest);
+      if (options.keepFolder) {
+        let newest = 0;
+        for (let i = first; i < files.length; i++) if (files[i]!.mtimeMs > newest) newest = files[i]!.mtimeMs;
+        if (!options.keepFolder(relDir, digest, newest)) files.length = first;
+      }
+    }
+    // Subfolders after this folder's own files: their files must not interleave with them above.
+    for (const [abs, rel] of subfolders) walk(abs, rel);
   };
   walk(root, '');
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, skipped };
+  files = files.sort(byPath);
+  skipped.sort(byPath);
+  return { files, skipped, folders };
 }
 
 function hooks(options: ScanOptions, abs: string): void {

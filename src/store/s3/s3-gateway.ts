@@ -1,18 +1,7 @@
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { StoreAccessError } from '../../errors/index.js';
+import { s3Sdk } from './s3-sdk.js';
 import { describeS3Error, redactEndpoint } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
 
@@ -119,7 +108,7 @@ export class S3Gateway {
     // The SDK warns on stderr about Node versions it will drop in future releases; that would
     // break the CLI's one-line output, and upgrading Node is the user's call, not this command's.
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    this.client = new S3Client(config);
+    this.client = new (s3Sdk().S3Client)(config);
     this.client.middlewareStack.add(
       (next) => async (args) => {
         this.count(args.request as { method?: string; query?: Record<string, unknown>; path?: string });
@@ -138,7 +127,7 @@ export class S3Gateway {
   /** Checks that the endpoint answers, the credentials are accepted and the bucket exists. */
   async checkBucket(): Promise<void> {
     await this.send('HeadBucket', () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.target.bucket })),
+      this.client.send(new (s3Sdk().HeadBucketCommand)({ Bucket: this.target.bucket })),
     );
   }
 
@@ -146,7 +135,7 @@ export class S3Gateway {
   async put(key: string, body: Buffer): Promise<void> {
     await this.send('PutObject', () =>
       this.client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.target.bucket,
           Key: key,
           Body: body,
@@ -180,7 +169,7 @@ export class S3Gateway {
         let response;
         try {
           response = await this.client.send(
-            new GetObjectCommand({
+            new (s3Sdk().GetObjectCommand)({
               Bucket: this.target.bucket,
               Key: key,
               ...(range ? { Range: range } : {}),
@@ -210,7 +199,7 @@ export class S3Gateway {
       let body: Readable;
       try {
         const response = await this.client.send(
-          new GetObjectCommand({ Bucket: this.target.bucket, Key: key }),
+          new (s3Sdk().GetObjectCommand)({ Bucket: this.target.bucket, Key: key }),
         );
         body = response.Body as Readable;
       } catch (err) {
@@ -238,7 +227,11 @@ export class S3Gateway {
     do {
       const page = await this.send('ListObjectsV2', () =>
         this.client.send(
-          new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: prefix, ContinuationToken: token }),
+          new (s3Sdk().ListObjectsV2Command)({
+            Bucket: this.target.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
         ),
       );
       for (const item of page.Contents ?? []) if (item.Key !== undefined) yield item.Key;
@@ -249,7 +242,7 @@ export class S3Gateway {
   /** Starts a multipart upload to `key`; nothing is visible there before `completeMultipart`. */
   async createMultipart(key: string): Promise<string> {
     const response = await this.send('CreateMultipartUpload', () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.target.bucket, Key: key })),
+      this.client.send(new (s3Sdk().CreateMultipartUploadCommand)({ Bucket: this.target.bucket, Key: key })),
     );
     return response.UploadId!;
   }
@@ -257,7 +250,7 @@ export class S3Gateway {
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<UploadedPart> {
     const response = await this.send('UploadPart', () =>
       this.client.send(
-        new UploadPartCommand({
+        new (s3Sdk().UploadPartCommand)({
           Bucket: this.target.bucket,
           Key: key,
           UploadId: uploadId,
@@ -275,7 +268,7 @@ export class S3Gateway {
     const sorted = [...parts].sort((a, b) => a.PartNumber - b.PartNumber);
     await this.send('CompleteMultipartUpload', () =>
       this.client.send(
-        new CompleteMultipartUploadCommand({
+        new (s3Sdk().CompleteMultipartUploadCommand)({
           Bucket: this.target.bucket,
           Key: key,
           UploadId: uploadId,
@@ -288,7 +281,13 @@ export class S3Gateway {
   /** Drops an unfinished multipart upload. Never throws: it is cleanup after another failure. */
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     await this.client
-      .send(new AbortMultipartUploadCommand({ Bucket: this.target.bucket, Key: key, UploadId: uploadId }))
+      .send(
+        new (s3Sdk().AbortMultipartUploadCommand)({
+          Bucket: this.target.bucket,
+          Key: key,
+          UploadId: uploadId,
+        }),
+      )
       .catch(() => undefined);
   }
 
@@ -298,7 +297,7 @@ export class S3Gateway {
       const batch = keys.slice(i, i + 1000);
       const response = await this.send('DeleteObjects', () =>
         this.client.send(
-          new DeleteObjectsCommand({
+          new (s3Sdk().DeleteObjectsCommand)({
             Bucket: this.target.bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),

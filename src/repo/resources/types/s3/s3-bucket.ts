@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './s3-sdk.js';
 import { StoreAccessError, type StoreAccessReason } from '../../../../errors/index.js';
 import type { S3Location } from './s3-location.js';
 
@@ -65,7 +60,7 @@ export class S3Bucket {
     // The SDK's multi-line notice about future Node versions would break the CLI's one-line
     // output; it is about upgrades, not about this call.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    this.client = new S3Client({
+    this.client = new (s3Sdk().S3Client)({
       region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -89,7 +84,7 @@ export class S3Bucket {
     do {
       const page = await this.call(() =>
         this.client.send(
-          new ListObjectsV2Command({
+          new (s3Sdk().ListObjectsV2Command)({
             Bucket: this.location.bucket,
             ...(this.location.prefix ? { Prefix: this.location.prefix + '/' } : {}),
             ...(token ? { ContinuationToken: token } : {}),
@@ -107,7 +102,9 @@ export class S3Bucket {
 
   async get(key: string): Promise<Uint8Array> {
     return this.call(async () => {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: key }));
+      const out = await this.client.send(
+        new (s3Sdk().GetObjectCommand)({ Bucket: this.location.bucket, Key: key }),
+      );
       return out.Body!.transformToByteArray();
     });
   }
@@ -115,7 +112,7 @@ export class S3Bucket {
   async put(key: string, body: Uint8Array): Promise<void> {
     await this.call(() =>
       this.client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.location.bucket,
           Key: key,
           Body: body,
@@ -127,7 +124,7 @@ export class S3Bucket {
 
   async delete(key: string): Promise<void> {
     await this.call(() =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: key })),
+      this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.location.bucket, Key: key })),
     );
   }
 
