@@ -12,7 +12,11 @@ export const REMOTE_PROTOCOL = 1;
 export const REMOTE_BATCH = 2000;
 
 const Id = z.string().regex(/^[0-9a-f]{64}$/);
-const RefName = z.string().min(1).max(256).regex(/^refs\/(heads|tags)\//);
+const RefName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^refs\/(heads|tags)\//);
 
 export const RemoteRefBody = z.object({ name: z.string(), target: z.string() });
 export const RemoteInfoBody = z.object({

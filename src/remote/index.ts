@@ -11,7 +11,13 @@ export type { PushOptions, PushResult } from './push.js';
 export type { TransferProgress } from './transfer/send-objects.js';
 export type { DataFilter } from './transfer/plan-transfer.js';
 export { setLocalRef } from './local-refs.js';
-export { describeServedRemote, sizesOf, objectFrames, receivePack, updateServedRef } from './http/serve-remote.js';
+export {
+  describeServedRemote,
+  sizesOf,
+  objectFrames,
+  receivePack,
+  updateServedRef,
+} from './http/serve-remote.js';
 export { credentialsPath, saveToken, savedToken } from './http/credentials-file.js';
 export { login } from './login.js';
 export type { LoginResult } from './login.js';

@@ -19,7 +19,9 @@ export interface LoginResult {
 export async function login(url: string, token: string): Promise<LoginResult> {
   const location = parseRemoteUrl(url);
   if (location.kind !== 'http')
-    throw new InvalidArgumentError(`strata login takes a server URL (http:// or https://), not ${url}`, { url });
+    throw new InvalidArgumentError(`strata login takes a server URL (http:// or https://), not ${url}`, {
+      url,
+    });
   if (token.trim() === '') throw new InvalidArgumentError('the token is empty', {});
   const transport = await HttpTransport.open(location.url, { token: token.trim() });
   const refs = (await transport.listRefs()).length;

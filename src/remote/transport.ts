@@ -21,7 +21,10 @@ export interface RemoteInfo {
  * it over their wire in batches (one request per `hasMany` or `getMany` batch, one streamed
  * upload per writer, never one request per object).
  */
-export type RemoteObjects = Pick<ObjectStore, 'hasMany' | 'getMany' | 'size' | 'readToFile' | 'createWriter'> & {
+export type RemoteObjects = Pick<
+  ObjectStore,
+  'hasMany' | 'getMany' | 'size' | 'readToFile' | 'createWriter'
+> & {
   /** Sizes of many objects in one request (optional: `size` is asked per object otherwise). */
   sizeMany?(ids: readonly ObjectId[]): Promise<Map<ObjectId, number>>;
 };

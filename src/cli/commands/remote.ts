@@ -82,7 +82,10 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
         'credentials from AWS_* variables, never stored) or http(s)://HOST:PORT/ (strata serve; token from ' +
         "STRATA_TOKEN or 'strata login URL')",
     )
-    .option('--s3-endpoint <url>', 'the S3-compatible endpoint of an s3:// remote (default STRATA_S3_ENDPOINT, then AWS S3)')
+    .option(
+      '--s3-endpoint <url>',
+      'the S3-compatible endpoint of an s3:// remote (default STRATA_S3_ENDPOINT, then AWS S3)',
+    )
     .option('--json', 'print as JSON')
     .action(async (name: string, url: string, opts: { json?: boolean; s3Endpoint?: string }) => {
       const api = await import('../../api/index.js');
@@ -125,34 +128,41 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
     .command('clone <url> [dir]')
     .description('copy a repository: every branch fetched as origin/<branch>, one checked out in DIR')
     .option('-b, --branch <branch>', "the branch to check out (default: the remote's)")
-    .option('--s3-endpoint <url>', 'the S3-compatible endpoint of an s3:// URL (default STRATA_S3_ENDPOINT, then AWS S3)')
+    .option(
+      '--s3-endpoint <url>',
+      'the S3-compatible endpoint of an s3:// URL (default STRATA_S3_ENDPOINT, then AWS S3)',
+    )
     .option('--json', 'print as JSON')
     .action(
-      async (url: string, dir: string | undefined, opts: { branch?: string; json?: boolean; s3Endpoint?: string }) => {
-      const api = await import('../../api/index.js');
-      const progress = await transferProgress('receiving');
-      const r = await api
-        .cloneRepository(url, dir, {
-          branch: opts.branch,
-          cwd: global().cwd,
-          onProgress: progress.update,
-          ...(opts.s3Endpoint === undefined ? {} : { s3Endpoint: opts.s3Endpoint }),
-        })
-        .finally(() => progress.stop());
-      if (opts.json)
-        return printJson({
-          root: r.root,
-          url: r.url,
-          branch: r.branch,
-          commit: r.commit,
-          files: r.files,
-          fetch: fetchJson(r.fetch),
-        });
-      say(`Cloned ${r.url} into ${r.root}`);
-      say(transferLine('Received', r.fetch));
-      if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
-      else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
-    },
+      async (
+        url: string,
+        dir: string | undefined,
+        opts: { branch?: string; json?: boolean; s3Endpoint?: string },
+      ) => {
+        const api = await import('../../api/index.js');
+        const progress = await transferProgress('receiving');
+        const r = await api
+          .cloneRepository(url, dir, {
+            branch: opts.branch,
+            cwd: global().cwd,
+            onProgress: progress.update,
+            ...(opts.s3Endpoint === undefined ? {} : { s3Endpoint: opts.s3Endpoint }),
+          })
+          .finally(() => progress.stop());
+        if (opts.json)
+          return printJson({
+            root: r.root,
+            url: r.url,
+            branch: r.branch,
+            commit: r.commit,
+            files: r.files,
+            fetch: fetchJson(r.fetch),
+          });
+        say(`Cloned ${r.url} into ${r.root}`);
+        say(transferLine('Received', r.fetch));
+        if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
+        else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
+      },
     );
 
   program

@@ -3,7 +3,12 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { CorruptTransferError, InvalidArgumentError } from '../../errors/index.js';
-import { ByteReader, FRAME_HEADER_BYTES, frameHeader, parseFrameHeader } from '../../protocol/remote-frames.js';
+import {
+  ByteReader,
+  FRAME_HEADER_BYTES,
+  frameHeader,
+  parseFrameHeader,
+} from '../../protocol/remote-frames.js';
 import { HaveResult, PackResult, REMOTE_BATCH, SizesResult } from '../../protocol/remote.js';
 import type { ObjectWriter } from '../../store/object-store.js';
 import { createHasher, hashBytes, type ObjectId } from '../../util/hash.js';
@@ -78,7 +83,7 @@ export class HttpObjects implements RemoteObjects {
       try {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           hasher.update(chunk);
-          for (let done = 0; done < chunk.byteLength; )
+          for (let done = 0; done < chunk.byteLength;)
             done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
         }
       } catch (err) {
@@ -150,8 +155,7 @@ class HttpPackWriter implements ObjectWriter {
       sent += (chunk as Buffer).byteLength;
       await this.write(chunk as Buffer);
     }
-    if (sent !== size)
-      throw new InvalidArgumentError(`${path} changed while it was being sent`, { path });
+    if (sent !== size) throw new InvalidArgumentError(`${path} changed while it was being sent`, { path });
     return { id, size };
   }
 
@@ -166,7 +170,9 @@ class HttpPackWriter implements ObjectWriter {
     } catch (err) {
       throw this.failure ?? err;
     }
-    PackResult.parse(await response.json().catch((err: unknown) => Promise.reject(this.http.unreachable(err))));
+    PackResult.parse(
+      await response.json().catch((err: unknown) => Promise.reject(this.http.unreachable(err))),
+    );
   }
 
   async abort(): Promise<void> {
@@ -183,6 +189,8 @@ class HttpPackWriter implements ObjectWriter {
 
   private start(): PassThrough {
     const body = new PassThrough({ highWaterMark: 1 << 20 });
+    // A write after the connection was cut fails through `failure`, not as an unhandled 'error'.
+    body.on('error', () => {});
     this.body = body;
     this.response = this.http.send('POST', 'api/remote/packs', {
       body,
@@ -208,7 +216,11 @@ class HttpPackWriter implements ObjectWriter {
     const body = this.body ?? this.start();
     if (this.failure !== undefined) throw this.failure;
     if (!body.write(chunk) && !this.settled) {
-      await Promise.race([once(body, 'drain').catch(() => {}), this.response!.catch(() => {}), once(body, 'close')]);
+      await Promise.race([
+        once(body, 'drain').catch(() => {}),
+        this.response!.catch(() => {}),
+        once(body, 'close'),
+      ]);
     }
     if (this.failure !== undefined) throw this.failure;
   }

@@ -80,15 +80,15 @@ export class RemoteHttp {
     const { code, message, data } = parsed.data.error;
     const said = `remote ${remote}: ${message}`;
     if (code === 'E_UNAUTHORIZED')
-      return new RemoteRefusedError(
-        `${said} (set STRATA_TOKEN, or run 'strata login ${remote}')`,
-        { remote, reason: data.reason ?? 'token' },
-      );
+      return new RemoteRefusedError(`${said} (set STRATA_TOKEN, or run 'strata login ${remote}')`, {
+        remote,
+        reason: data.reason ?? 'token',
+      });
     if (code === 'E_FORBIDDEN')
-      return new RemoteRefusedError(
-        data.reason === 'scope' ? `${said}: pushing needs a write token` : said,
-        { remote, reason: data.reason ?? 'forbidden' },
-      );
+      return new RemoteRefusedError(data.reason === 'scope' ? `${said}: pushing needs a write token` : said, {
+        remote,
+        reason: data.reason ?? 'forbidden',
+      });
     if (code === 'E_CONFLICT') return new ConflictError(said, { remote, ...data });
     if (code === 'E_CORRUPT_TRANSFER') return new CorruptTransferError(said, { remote, ...data });
     if (code === 'E_NOT_FOUND' && response.url.includes('/api/remote') && data.what === undefined)

@@ -2,7 +2,12 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { CorruptTransferError, InvalidArgumentError, NotFoundError } from '../../errors/index.js';
-import { ByteReader, FRAME_HEADER_BYTES, frameHeader, parseFrameHeader } from '../../protocol/remote-frames.js';
+import {
+  ByteReader,
+  FRAME_HEADER_BYTES,
+  frameHeader,
+  parseFrameHeader,
+} from '../../protocol/remote-frames.js';
 import { REMOTE_PROTOCOL, type RemoteInfoBody } from '../../protocol/remote.js';
 import type { Repository } from '../../repo/repository.js';
 import { createHasher, type ObjectId } from '../../util/hash.js';
@@ -19,7 +24,10 @@ const BIG_OBJECT = 4 * 1024 * 1024;
 /** Protocol version, HEAD's branch, bareness and every branch and tag. */
 export async function describeServedRemote(repo: Repository): Promise<RemoteInfoBody> {
   const head = (await repo.catalog.getRef('HEAD'))?.symbolic;
-  const refs = [...(await repo.catalog.listRefs('refs/heads/')), ...(await repo.catalog.listRefs('refs/tags/'))];
+  const refs = [
+    ...(await repo.catalog.listRefs('refs/heads/')),
+    ...(await repo.catalog.listRefs('refs/tags/')),
+  ];
   return {
     protocol: REMOTE_PROTOCOL,
     head: head?.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : null,
@@ -85,7 +93,11 @@ export async function receivePack(
 ): Promise<{ objects: number; bytes: number }> {
   const reader = new ByteReader(body);
   const writer = repo.store.createWriter();
-  const tempDir = join(repo.strataDir, 'tmp', `receive-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const tempDir = join(
+    repo.strataDir,
+    'tmp',
+    `receive-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  );
   let objects = 0;
   let bytes = 0;
   try {

@@ -65,7 +65,12 @@ export function registerRemoteRoutes(app: FastifyInstance, ctx: ServerContext): 
     {
       config: { access: 'read' },
       bodyLimit: ID_BATCH_BODY_LIMIT,
-      schema: routeSchema({ summary: 'sizes of these objects', tags, body: IdBatch, response: { 200: SizesResult } }),
+      schema: routeSchema({
+        summary: 'sizes of these objects',
+        tags,
+        body: IdBatch,
+        response: { 200: SizesResult },
+      }),
     },
     async (request) => ({ sizes: await api.sizesOf(repo, (request.body as z.infer<typeof IdBatch>).ids) }),
   );

@@ -30,7 +30,10 @@ export class S3BareRemote {
   readonly objects: S3ObjectStore;
   private readonly layout: S3Layout;
 
-  constructor(private readonly gateway: S3Gateway, prefix: string) {
+  constructor(
+    private readonly gateway: S3Gateway,
+    prefix: string,
+  ) {
     this.layout = new S3Layout(prefix);
     this.objects = new S3ObjectStore({
       gateway,

@@ -69,7 +69,8 @@ export class S3KeptPackIndex implements PackIndex {
 
   private async readAll(): Promise<void> {
     const keys: string[] = [];
-    for await (const key of this.gateway.listKeys(this.indexPrefix)) if (key.endsWith('.json')) keys.push(key);
+    for await (const key of this.gateway.listKeys(this.indexPrefix))
+      if (key.endsWith('.json')) keys.push(key);
     await forEachBounded(keys, 8, async (key) => {
       const body = await this.gateway.get(key);
       if (body === undefined) return;
