@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frameHeader, ByteReader, FRAME_HEADER_BYTES, parseFrameHeader } from '../protocol/remote-frames.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as api from '../api/index.js';
 import { hashBytes } from '../util/hash.js';
 import { serveRepo } from './test-support/serve-repo.js';
 
@@ -86,6 +90,48 @@ test('remote routes: a pack with altered bytes is refused whole; a good one land
     for (const path of ['/api/remote', '/api/remote/have', '/api/remote/packs', '/api/remote/refs'])
       assert.ok(doc.paths[path], path);
   } finally {
+    await s.close();
+  }
+});
+
+test('remote over HTTP: a push of 600 files and a clone of them take a handful of requests, not one per object', async () => {
+  const s = await serveRepo();
+  const root = mkdtempSync(join(tmpdir(), 'strata-http-batches-'));
+  const realFetch = globalThis.fetch;
+  let requests = 0;
+  globalThis.fetch = ((...args: Parameters<typeof fetch>) => {
+    requests += 1;
+    return realFetch(...args);
+  }) as typeof fetch;
+  const token = process.env.STRATA_TOKEN;
+  process.env.STRATA_TOKEN = s.tokens.write;
+  try {
+    const repo = await api.initRepository(join(root, 'a'));
+    try {
+      await api.addResource(repo, { path: 'data', role: 'source-data', cwd: repo.root, create: true });
+      for (let i = 0; i < 600; i++) {
+        mkdirSync(join(repo.root, 'data', `d${i % 20}`), { recursive: true });
+        writeFileSync(join(repo.root, 'data', `d${i % 20}`, `f${i}.txt`), `file ${i}`);
+      }
+      await api.commit(repo, { message: 'many', author: 'test' });
+      await api.createBranch(repo, 'feature');
+      await api.addRemote(repo, 'hub', s.url);
+      requests = 0;
+      const pushed = await api.pushRemote(repo, 'hub', { branch: 'feature' });
+      assert.ok(pushed.objects > 600, `pushed ${pushed.objects} objects`);
+      assert.ok(requests <= 15, `push took ${requests} requests`);
+    } finally {
+      await repo.close();
+    }
+    requests = 0;
+    const clone = await api.cloneRepository(s.url, join(root, 'b'), { branch: 'feature' });
+    assert.equal(clone.files, 600);
+    assert.ok(requests <= 20, `clone took ${requests} requests`);
+  } finally {
+    globalThis.fetch = realFetch;
+    if (token === undefined) delete process.env.STRATA_TOKEN;
+    else process.env.STRATA_TOKEN = token;
+    rmSync(root, { recursive: true, force: true });
     await s.close();
   }
 });
