@@ -9,6 +9,8 @@
  *   column_push       100,000 MNIST-like samples (uint8 784 + int64 label) pushed: samples/s
  *   big_file          a BENCH_REMOTE_BIG_MB MiB (default 2048) random file pushed, then cloned:
  *                     MB/s and peak RSS of each process
+ *   push_10k_wire     the same 10,000 files pushed to `strata serve` and to S3 (s3rver), and
+ *                     cloned back from each (remote-wire.ts)
  *
  * Every transfer is checked: heads equal on both sides, fsck clean, the big file's bytes identical.
  */
@@ -23,12 +25,22 @@ import { round } from './lib/stats.js';
 import { parseJson } from './lib/strata-checks.js';
 import { allMet, atLeast, atMost } from './lib/targets.js';
 import { withTempRoot } from './lib/temp-root.js';
+import { benchWire } from './remote-wire.js';
 
 const FOLDERS = 100;
 const FILES_PER_FOLDER = 100;
 const FILE_SIZE = 4096;
 const CHANGED = 10;
 const SAMPLES = 100_000;
+
+/**
+ * `BENCH_REMOTE_SECTIONS=wire,column,big` runs the 10k-file push (always) and the sections named;
+ * unset, every section runs (`wire`: the same push over HTTP and S3, see remote-wire.ts).
+ */
+function section(name: 'wire' | 'column' | 'big'): boolean {
+  const chosen = process.env.BENCH_REMOTE_SECTIONS;
+  return chosen === undefined || chosen.split(',').includes(name);
+}
 
 function bigMib(): number {
   const mib = Number(process.env.BENCH_REMOTE_BIG_MB ?? '2048');
@@ -69,6 +81,7 @@ async function benchSmallFiles(root: string): Promise<Record<string, unknown>> {
   const gPush = await git(gRepo, ['push', '-q', join(root, 'git-hub.git'), 'main']);
   check((await headOf(join(root, 'strata-hub'))) === (await headOf(sRepo)), 'hub head after push');
   await fsckClean(join(root, 'strata-hub'));
+  const wire = section('wire') ? await benchWire(root, sRepo, gPush.seconds) : undefined;
 
   log('remote: incremental push after 10 changed files');
   writeFiles([join(sRepo, 'data'), join(gRepo, 'data')], paths.slice(0, CHANGED), FILE_SIZE);
@@ -94,6 +107,7 @@ async function benchSmallFiles(root: string): Promise<Record<string, unknown>> {
   check((await headOf(join(root, 'strata-hub'))) === (await headOf(sRepo)), 'hub head after incremental');
   await fsckClean(join(root, 'strata-hub'));
   return {
+    ...(wire ? { push_10k_wire: wire } : {}),
     push_10k: {
       strata_s: round(sPush.seconds),
       git_s: round(gPush.seconds),
@@ -197,14 +211,20 @@ async function benchBigFile(root: string): Promise<Record<string, unknown>> {
 export async function run(): Promise<Record<string, unknown>> {
   return withTempRoot('strata-bench-remote-', async (root) => {
     const small = await benchSmallFiles(root);
-    const column = await benchColumn(root);
-    const big = await benchBigFile(root);
+    const column = section('column') ? await benchColumn(root) : undefined;
+    const big = section('big') ? await benchBigFile(root) : undefined;
     const targets = {
       ...(small.push_10k as { targets: object }).targets,
       ...(small.incremental_push as { targets: object }).targets,
-      ...(column as { targets: object }).targets,
-      ...(big as { targets: object }).targets,
+      ...((column as { targets?: object } | undefined)?.targets ?? {}),
+      ...((big as { targets?: object } | undefined)?.targets ?? {}),
     } as Parameters<typeof allMet>[0];
-    return { ...small, column_push: column, big_file: big, all_targets_met: allMet(targets) };
+    return {
+      ...small,
+      ...(column ? { column_push: column } : {}),
+      ...(big ? { big_file: big } : {}),
+      ...(process.env.BENCH_REMOTE_SECTIONS ? { sections: process.env.BENCH_REMOTE_SECTIONS } : {}),
+      all_targets_met: allMet(targets),
+    };
   });
 }

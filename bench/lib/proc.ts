@@ -105,7 +105,7 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_P
 export function strata(
   cwd: string,
   args: readonly string[],
-  options: { rss?: boolean; profileName?: string } = {},
+  options: { rss?: boolean; profileName?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ProcessRun> {
   const nodeArgs: string[] = [];
   if (PROFILE_DIR) {
@@ -115,7 +115,7 @@ export function strata(
   }
   return runProcess(process.execPath, [...nodeArgs, STRATA_BIN, ...args], {
     cwd,
-    env: STRATA_ENV,
+    env: options.env ? { ...STRATA_ENV, ...options.env } : STRATA_ENV,
     rss: options.rss,
     label: `strata ${args.join(' ')}`,
   });

@@ -27,6 +27,13 @@ export {
   pushRemote,
   parseRemoteUrl,
   trackingRef,
+  describeServedRemote,
+  sizesOf,
+  objectFrames,
+  receivePack,
+  updateServedRef,
+  credentialsPath,
+  login,
 } from '../remote/index.js';
 export type {
   RemoteConfig,
@@ -36,6 +43,7 @@ export type {
   PushResult,
   RefUpdate,
   TransferProgress,
+  LoginResult,
 } from '../remote/index.js';
 
 /** Options of `cloneRepository`. */
@@ -44,6 +52,8 @@ export interface CloneOptions {
   readonly branch?: string;
   /** Resolves a relative URL and folder (default: the current directory). */
   readonly cwd?: string;
+  /** The S3-compatible endpoint of an `s3://` URL; saved with the `origin` remote. */
+  readonly s3Endpoint?: string;
   readonly onProgress?: (progress: TransferProgress) => void;
 }
 
@@ -77,10 +87,11 @@ export async function cloneRepository(
   const location = parseRemoteUrl(url, cwd);
   const remoteUrl = location.kind === 'path' ? location.path : url;
   const root = resolve(cwd, dir ?? defaultFolder(location));
-  const transport = await openTransport(remoteUrl);
+  const endpoint = options.s3Endpoint === undefined ? {} : { s3Endpoint: options.s3Endpoint };
+  const transport = await openTransport(remoteUrl, endpoint);
   let repo: Repository | undefined;
   try {
-    repo = await openOrCreateClone(root, remoteUrl);
+    repo = await openOrCreateClone(root, remoteUrl, endpoint);
     const fetched = await fetchRemote(repo, 'origin', { transport, onProgress: options.onProgress });
     const branch = options.branch ?? (await defaultBranch(repo, fetched.head));
     const tip = (await repo.catalog.getRef(trackingRef('origin', branch)))?.target ?? null;
@@ -124,7 +135,11 @@ function defaultFolder(location: ReturnType<typeof parseRemoteUrl>): string {
   return name;
 }
 
-async function openOrCreateClone(root: string, url: string): Promise<Repository> {
+async function openOrCreateClone(
+  root: string,
+  url: string,
+  endpoint: { s3Endpoint?: string },
+): Promise<Repository> {
   const marker = join(root, STRATA_DIR, CLONE_MARKER);
   if (existsSync(marker)) {
     const recorded = (JSON.parse(readFileSync(marker, 'utf8')) as { url?: string }).url;
@@ -138,7 +153,7 @@ async function openOrCreateClone(root: string, url: string): Promise<Repository>
   const { repo } = await createRepository(root);
   try {
     writeFileDurable(marker, JSON.stringify({ url }) + '\n');
-    await addRemote(repo, 'origin', url);
+    await addRemote(repo, 'origin', url, endpoint);
     return repo;
   } catch (err) {
     await repo.close();

@@ -3,7 +3,7 @@ import type { Repository } from '../repo/repository.js';
 import type { ObjectId } from '../util/hash.js';
 import { packBytesFromEnv, setLocalRef, transferTempDir } from './local-refs.js';
 import { openTransport } from './open-transport.js';
-import { getRemote, trackingRef } from './remotes.js';
+import { getRemote, trackingRef, transportOptions } from './remotes.js';
 import { planTransfer, type DataFilter } from './transfer/plan-transfer.js';
 import { sendObjects, type TransferProgress } from './transfer/send-objects.js';
 import type { Transport } from './transport.js';
@@ -47,8 +47,9 @@ export async function fetchRemote(
   name: string,
   options: FetchOptions = {},
 ): Promise<FetchResult> {
-  const { url } = await getRemote(repo, name);
-  const transport = options.transport ?? (await openTransport(url));
+  const remote = await getRemote(repo, name);
+  const { url } = remote;
+  const transport = options.transport ?? (await openTransport(url, transportOptions(remote)));
   try {
     const info = await transport.info();
     const refs = await transport.listRefs();

@@ -11,7 +11,7 @@ import type { Repository } from '../repo/repository.js';
 import type { RefUpdate } from './fetch.js';
 import { isAncestor, packBytesFromEnv, setLocalRef, transferTempDir } from './local-refs.js';
 import { openTransport } from './open-transport.js';
-import { getRemote, trackingRef } from './remotes.js';
+import { getRemote, trackingRef, transportOptions } from './remotes.js';
 import { planTransfer } from './transfer/plan-transfer.js';
 import { sendObjects, type TransferProgress } from './transfer/send-objects.js';
 
@@ -50,13 +50,14 @@ export async function pushRemote(
   name: string,
   options: PushOptions = {},
 ): Promise<PushResult> {
-  const { url } = await getRemote(repo, name);
+  const remote = await getRemote(repo, name);
+  const { url } = remote;
   const branch = options.branch ?? (await readHead(repo)).branch;
   if (!branch) throw new InvalidArgumentError('HEAD is detached: name the branch to push', {});
   const tip = (await repo.catalog.getRef(branchRef(branch)))?.target;
   if (!tip)
     throw new NotFoundError(`branch '${branch}' has no commit to push`, { what: 'branch', name: branch });
-  const transport = await openTransport(url, { create: true });
+  const transport = await openTransport(url, { ...transportOptions(remote), create: true });
   try {
     const info = await transport.info();
     if (!info.bare && info.head === branch)

@@ -16,9 +16,23 @@ export interface RemoteInfo {
 }
 
 /**
+ * What the transfer engine needs of the other side's objects: a subset of `ObjectStore`, so the
+ * `path` transport hands over the remote repository's own store, and `s3/` and `http/` implement
+ * it over their wire in batches (one request per `hasMany` or `getMany` batch, one streamed
+ * upload per writer, never one request per object).
+ */
+export type RemoteObjects = Pick<
+  ObjectStore,
+  'hasMany' | 'getMany' | 'size' | 'readToFile' | 'createWriter'
+> & {
+  /** Sizes of many objects in one request (optional: `size` is asked per object otherwise). */
+  sizeMany?(ids: readonly ObjectId[]): Promise<Map<ObjectId, number>>;
+};
+
+/**
  * The transport port: how Strata reaches another repository. Adapters: `path/` (a repository on
- * disk), later `s3/` and `http/`. The transfer engine (`transfer/`) works on `objects` only through
- * the `ObjectStore` port, so negotiation, packing and verification are the same for every adapter.
+ * disk), `s3/` (a bare remote in an S3 prefix) and `http/` (a `strata serve`). The transfer engine
+ * (`transfer/`) works on `objects` only through `RemoteObjects`, so negotiation, packing and verification are the same for every adapter.
  *
  * The one atomic step of a push is `updateRef`, a compare-and-swap the engine calls only after every
  * object the new target needs is durable in `objects`.
@@ -27,7 +41,7 @@ export interface Transport {
   /** The remote's location as the user gave it (never holds a secret). */
   readonly url: string;
   /** The remote's object store: read when fetching, written when pushing. */
-  readonly objects: ObjectStore;
+  readonly objects: RemoteObjects;
   info(): Promise<RemoteInfo>;
   /** Branches and tags, sorted by name. */
   listRefs(): Promise<RemoteRef[]>;

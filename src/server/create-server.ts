@@ -12,6 +12,7 @@ import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import type { ServerJobs } from './job-runner.js';
+import { registerRemoteRoutes } from './routes/remote.js';
 import { registerRepositoryRoutes } from './routes/repository.js';
 import { registerWorkspaceRoutes } from './routes/workspace.js';
 import { registerStaticUi } from './static-ui.js';
@@ -89,6 +90,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerColumnRoutes(app, ctx);
   registerAssetRoutes(app, ctx);
   registerComputeRoutes(app, ctx);
+  registerRemoteRoutes(app, ctx);
   if (options.jobs) registerJobRoutes(app, ctx, options.jobs);
   for (const register of options.routes ?? []) await register(app, ctx);
   if (uiBuilt) await registerStaticUi(app, options.webDir!);

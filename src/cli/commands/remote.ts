@@ -4,17 +4,25 @@ import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
 
-/** A progress bar of objects landed (bytes and packs in the label's final line). */
+/** A progress bar (on a terminal only) of objects landed, with the bytes and the rate so far. */
 async function transferProgress(label: string) {
   const progress = await createProgress(label);
+  const started = Date.now();
   return {
-    update: (p: TransferProgress) => progress.update(p.objects, p.totalObjects),
+    update: (p: TransferProgress) => {
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      progress.update(
+        p.objects,
+        p.totalObjects,
+        `objects | ${formatBytes(p.bytes)} | ${formatBytes(p.bytes / seconds)}/s`,
+      );
+    },
     stop: () => progress.stop(),
   };
 }
 
 function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
@@ -42,18 +50,50 @@ function fetchJson(f: FetchResult) {
   };
 }
 
+/** The token for `login`: one line on stdin, or typed on a terminal without echo. */
+async function readToken(url: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  }
+  const { createInterface } = await import('node:readline');
+  process.stderr.write(`Token for ${url}: `);
+  const rl = createInterface({ input: process.stdin, terminal: true });
+  // No echo: the secret must not stay on screen or in a terminal's scrollback.
+  (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = () => {};
+  const line = await new Promise<string>((resolve) => rl.once('line', resolve));
+  rl.close();
+  process.stderr.write('\n');
+  return line;
+}
+
 export function registerRemoteCommands(program: Command, global: () => GlobalOptions): void {
   const remote = program
     .command('remote')
-    .description('manage remotes: other repositories (a path or file:// URL) to fetch from and push to');
+    .description(
+      'manage remotes: other repositories to fetch from and push to (a path or file://, s3://BUCKET/PREFIX, ' +
+        'or a Strata server http(s)://HOST:PORT/)',
+    );
   remote
     .command('add <name> <url>')
-    .description('add a remote (a path to another Strata repository, or file://)')
+    .description(
+      'add a remote: a path to another Strata repository (or file://), s3://BUCKET/PREFIX (a bare remote; ' +
+        'credentials from AWS_* variables, never stored) or http(s)://HOST:PORT/ (strata serve; token from ' +
+        "STRATA_TOKEN or 'strata login URL')",
+    )
+    .option(
+      '--s3-endpoint <url>',
+      'the S3-compatible endpoint of an s3:// remote (default STRATA_S3_ENDPOINT, then AWS S3)',
+    )
     .option('--json', 'print as JSON')
-    .action(async (name: string, url: string, opts: { json?: boolean }) => {
+    .action(async (name: string, url: string, opts: { json?: boolean; s3Endpoint?: string }) => {
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
-        const added = await api.addRemote(repo, name, url, { cwd: global().cwd });
+        const added = await api.addRemote(repo, name, url, {
+          cwd: global().cwd,
+          ...(opts.s3Endpoint === undefined ? {} : { s3Endpoint: opts.s3Endpoint }),
+        });
         if (opts.json) printJson(added);
         else say(`Added remote ${bold(added.name)} ${added.url}`);
       });
@@ -88,26 +128,57 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
     .command('clone <url> [dir]')
     .description('copy a repository: every branch fetched as origin/<branch>, one checked out in DIR')
     .option('-b, --branch <branch>', "the branch to check out (default: the remote's)")
+    .option(
+      '--s3-endpoint <url>',
+      'the S3-compatible endpoint of an s3:// URL (default STRATA_S3_ENDPOINT, then AWS S3)',
+    )
     .option('--json', 'print as JSON')
-    .action(async (url: string, dir: string | undefined, opts: { branch?: string; json?: boolean }) => {
+    .action(
+      async (
+        url: string,
+        dir: string | undefined,
+        opts: { branch?: string; json?: boolean; s3Endpoint?: string },
+      ) => {
+        const api = await import('../../api/index.js');
+        const progress = await transferProgress('receiving');
+        const r = await api
+          .cloneRepository(url, dir, {
+            branch: opts.branch,
+            cwd: global().cwd,
+            onProgress: progress.update,
+            ...(opts.s3Endpoint === undefined ? {} : { s3Endpoint: opts.s3Endpoint }),
+          })
+          .finally(() => progress.stop());
+        if (opts.json)
+          return printJson({
+            root: r.root,
+            url: r.url,
+            branch: r.branch,
+            commit: r.commit,
+            files: r.files,
+            fetch: fetchJson(r.fetch),
+          });
+        say(`Cloned ${r.url} into ${r.root}`);
+        say(transferLine('Received', r.fetch));
+        if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
+        else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
+      },
+    );
+
+  program
+    .command('login <url>')
+    .description(
+      'save a token for a Strata server (http(s)://HOST:PORT/) after checking it there: read from stdin, ' +
+        'or asked for on a terminal. Saved with mode 0600 in $XDG_CONFIG_HOME/strata/credentials.json ' +
+        '(default ~/.config/strata/), never in a repository; STRATA_TOKEN, when set, is used instead',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (url: string, opts: { json?: boolean }) => {
       const api = await import('../../api/index.js');
-      const progress = await transferProgress('receiving');
-      const r = await api
-        .cloneRepository(url, dir, { branch: opts.branch, cwd: global().cwd, onProgress: progress.update })
-        .finally(() => progress.stop());
-      if (opts.json)
-        return printJson({
-          root: r.root,
-          url: r.url,
-          branch: r.branch,
-          commit: r.commit,
-          files: r.files,
-          fetch: fetchJson(r.fetch),
-        });
-      say(`Cloned ${r.url} into ${r.root}`);
-      say(transferLine('Received', r.fetch));
-      if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
-      else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
+      const token = await readToken(url);
+      const r = await api.login(url, token);
+      if (opts.json) return printJson(r);
+      say(`Logged in to ${r.url} (${r.refs} branches and tags visible); token saved in ${r.file}`);
     });
 
   program

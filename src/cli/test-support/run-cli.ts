@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { installedBin } from './installed-bin.js';
 
 /** Absolute path of the installed CLI: the file package.json's `bin` points to (dist/strata.js). */
@@ -27,4 +27,41 @@ export function runCli(cwd: string, args: readonly string[], env: Record<string,
       return JSON.parse(r.stdout) as T;
     },
   };
+}
+
+/**
+ * `runCli` without blocking this process: for tests that serve something in process (s3rver)
+ * while the CLI talks to it. `onStderr` sees stderr as it arrives (progress lines).
+ */
+export function runCliAsync(
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  onStderr?: (text: string) => void,
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', STRATA_DEBUG: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      onStderr?.(stderr);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        json<T>() {
+          return JSON.parse(stdout) as T;
+        },
+      }),
+    );
+  });
 }

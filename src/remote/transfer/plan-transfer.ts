@@ -58,7 +58,7 @@ const BATCH = 2000;
  * per level of the walk, not O(repository).
  */
 export async function planTransfer(
-  source: ObjectStore,
+  source: Pick<ObjectStore, 'getMany'>,
   destination: Pick<ObjectStore, 'hasMany'>,
   tips: readonly ObjectId[],
   filter: DataFilter = { data: true },
@@ -67,6 +67,9 @@ export async function planTransfer(
   const commits = new Map<ObjectId, readonly ObjectId[]>();
   const seen = new Set<string>();
   let walked = 0;
+  // Structural objects are read while walking: their sizes travel with the plan, so packing them
+  // asks the source nothing more (a remote source would otherwise answer one request per object).
+  const sizes = new Map<ObjectId, number>();
   let frontier: Item[] = tips.map((id) => ({ id, kind: 'commit' }));
   while (frontier.length > 0) {
     const next: Item[] = [];
@@ -86,11 +89,23 @@ export async function planTransfer(
       if (structural.length === 0) continue;
       const bytes = await source.getMany([...new Set(structural.map((item) => item.id))]);
       walked += bytes.size;
-      for (const item of structural) expand(item, bytes.get(item.id)!, next, plan, commits, filter);
+      for (const item of structural) {
+        const data = bytes.get(item.id)!;
+        sizes.set(item.id, data.byteLength);
+        expand(item, data, next, plan, commits, filter);
+      }
     }
     frontier = next;
   }
-  return { ...plan, nodes: dedupeLevels(plan.nodes), commits: parentsFirst(commits), walked };
+  const sized = (o: PlannedObject): PlannedObject =>
+    o.size === undefined && sizes.has(o.id) ? { id: o.id, size: sizes.get(o.id)! } : o;
+  return {
+    files: plan.files,
+    nodes: dedupeLevels(plan.nodes).map((level) => level.map(sized)),
+    trees: plan.trees.map(sized),
+    commits: parentsFirst(commits).map(sized),
+    walked,
+  };
 }
 
 function expand(

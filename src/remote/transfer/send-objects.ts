@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorruptTransferError } from '../../errors/index.js';
 import type { ObjectStore, ObjectWriter } from '../../store/object-store.js';
+import type { RemoteObjects } from '../transport.js';
 import type { ObjectId } from '../../util/hash.js';
 import type { PlannedObject, TransferPlan } from './plan-transfer.js';
 
@@ -48,8 +49,8 @@ const READ_BATCH_OBJECTS = 1024;
  * negotiation skips every object they hold (nothing completed is sent again).
  */
 export async function sendObjects(
-  source: ObjectStore,
-  destination: ObjectStore,
+  source: ObjectSource,
+  destination: Pick<ObjectStore, 'createWriter'>,
   plan: TransferPlan,
   options: SendOptions,
 ): Promise<SendReport> {
@@ -99,12 +100,23 @@ export async function sendObjects(
   return { ...state };
 }
 
+/** What a transfer reads from its source: a local store, or a transport's `RemoteObjects`. */
+export type ObjectSource = Pick<RemoteObjects, 'getMany' | 'size' | 'readToFile' | 'sizeMany'>;
+
 type Sized = { readonly id: ObjectId; readonly size: number };
 
-async function withSizes(source: ObjectStore, group: readonly PlannedObject[]): Promise<Sized[]> {
-  const out: Sized[] = [];
-  for (const o of group) out.push({ id: o.id, size: o.size ?? (await source.size(o.id)) });
-  return out;
+const SIZE_BATCH = 2000;
+
+/** Sizes the plan did not record, asked in batches (`sizeMany`) or a few at a time. */
+async function withSizes(source: ObjectSource, group: readonly PlannedObject[]): Promise<Sized[]> {
+  const unknown = group.filter((o) => o.size === undefined).map((o) => o.id);
+  const sizes = new Map<ObjectId, number>();
+  for (let start = 0; start < unknown.length; start += SIZE_BATCH) {
+    const batch = unknown.slice(start, start + SIZE_BATCH);
+    if (source.sizeMany) for (const [id, size] of await source.sizeMany(batch)) sizes.set(id, size);
+    else for (const id of batch) sizes.set(id, await source.size(id));
+  }
+  return group.map((o) => ({ id: o.id, size: o.size ?? sizes.get(o.id)! }));
 }
 
 function packUp(objects: readonly Sized[], packBytes: number): Sized[][] {
@@ -125,8 +137,8 @@ function packUp(objects: readonly Sized[], packBytes: number): Sized[][] {
 }
 
 async function sendPack(
-  source: ObjectStore,
-  destination: ObjectStore,
+  source: ObjectSource,
+  destination: Pick<ObjectStore, 'createWriter'>,
   pack: readonly Sized[],
   remote: string,
 ): Promise<void> {
@@ -163,8 +175,8 @@ async function addVerified(writer: ObjectWriter, id: ObjectId, data: Buffer, rem
 }
 
 async function sendBig(
-  source: ObjectStore,
-  destination: ObjectStore,
+  source: ObjectSource,
+  destination: Pick<ObjectStore, 'createWriter'>,
   object: Sized,
   options: SendOptions,
 ): Promise<void> {

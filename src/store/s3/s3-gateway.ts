@@ -146,6 +146,51 @@ export class S3Gateway {
   }
 
   /**
+   * Stores `body` at `key` only if the key holds the version `condition` names: `ifMatch` an ETag,
+   * `ifNoneMatch: '*'` no object at all. Returns false when S3 refuses the condition (412, or 409
+   * for a concurrent conditional write). Servers that ignore the headers (s3rver) always store.
+   */
+  async putIf(
+    key: string,
+    body: Buffer,
+    condition: { readonly ifMatch?: string; readonly ifNoneMatch?: '*' },
+  ): Promise<boolean> {
+    try {
+      await this.send('PutObject', () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.target.bucket,
+            Key: key,
+            Body: body,
+            ContentLength: body.byteLength,
+            ...(condition.ifMatch === undefined ? {} : { IfMatch: condition.ifMatch }),
+            ...(condition.ifNoneMatch === undefined ? {} : { IfNoneMatch: condition.ifNoneMatch }),
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      const status = (err as { data?: { status?: unknown } }).data?.status;
+      if (status === 412 || status === 409) return false;
+      throw err;
+    }
+  }
+
+  /** The object at `key` with its ETag (for a later `putIf`), or undefined when there is none. */
+  async getTagged(key: string): Promise<{ body: Buffer; etag: string } | undefined> {
+    return this.send('GetObject', async () => {
+      let response;
+      try {
+        response = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }));
+      } catch (err) {
+        if (isMissingKey(err)) return undefined;
+        throw err;
+      }
+      return { body: Buffer.from(await response.Body!.transformToByteArray()), etag: response.ETag ?? '' };
+    });
+  }
+
+  /**
    * Bytes `start..end` (inclusive) of `key`; shorter when the object ends first, empty when it
    * ends before `start`, undefined when there is no such key.
    */

@@ -1,0 +1,141 @@
+/**
+ * Issue 16, `s3://` remotes through the real CLI against s3rver: push, clone, fetch and pull round
+ * trip, a non-fast-forward push refused, a push killed midway (objects durable before the ref,
+ * the rerun completes), an unreachable endpoint. s3rver ignores conditional PUTs, so racing
+ * pushers are not tested here (docs/remotes.md says what an S3 remote guarantees).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { closedPort, S3RVER_CREDENTIALS, startS3rver } from '../../store/s3/test-support/s3rver.js';
+import { runCliAsync, type CliRun } from '../test-support/run-cli.js';
+
+const BUCKET = 'strata-remotes';
+
+function ok(r: CliRun): CliRun {
+  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
+  return r;
+}
+
+function write(dir: string, path: string, content: string): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), content);
+}
+
+const ENV = {
+  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  STRATA_S3_ENDPOINT: '',
+};
+
+const cli = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
+  runCliAsync(cwd, args, { ...ENV, ...env });
+
+async function head(dir: string): Promise<string> {
+  return ok(await cli(dir, ['log', '--json', 'main'])).json<{ id: string }[]>()[0]!.id;
+}
+
+test('s3 remote: push creates it, clone, push back, pull and fetch round-trip; non-fast-forward refused', async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const root = mkdtempSync(join(tmpdir(), 'strata-remote-s3-'));
+  try {
+    const url = `s3://${BUCKET}/team/repo`;
+    const a = join(root, 'a');
+    mkdirSync(a);
+    ok(await cli(a, ['init', '--create-resources', 'code']));
+    write(a, 'code/x.txt', 'one');
+    write(a, 'code/big.bin', 'B'.repeat(5 * 1024 * 1024));
+    ok(await cli(a, ['commit', '-m', 'first']));
+    ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
+    const listed = ok(await cli(a, ['remote', 'list', '--json'])).json();
+    assert.deepEqual(listed, [{ name: 'origin', url, s3Endpoint: s3.endpoint }]);
+    const pushed = ok(await cli(a, ['push', '--json'])).json<{ updated: { new: string }[] }>();
+    assert.equal(pushed.updated[0]!.new, await head(a));
+
+    // Clone with the endpoint from the environment this time.
+    const cloned = ok(
+      await cli(root, ['clone', url, 'b', '--json'], { STRATA_S3_ENDPOINT: s3.endpoint }),
+    ).json<{ commit: string }>();
+    const b = join(root, 'b');
+    assert.equal(cloned.commit, await head(a));
+    assert.equal(readFileSync(join(b, 'code/big.bin'), 'utf8').length, 5 * 1024 * 1024);
+
+    write(b, 'code/x.txt', 'two');
+    ok(await cli(b, ['commit', '-m', 'from b']));
+    const back = ok(await cli(b, ['push', '--json'], { STRATA_S3_ENDPOINT: s3.endpoint })).json<{
+      objects: number;
+    }>();
+    assert.ok(back.objects <= 10, `incremental push sent ${back.objects} objects`);
+    const pulled = ok(await cli(a, ['pull', '--json'])).json<{ merge: { result: string } }>();
+    assert.equal(pulled.merge.result, 'fast-forward');
+    assert.equal(readFileSync(join(a, 'code/x.txt'), 'utf8'), 'two');
+    assert.deepEqual(ok(await cli(a, ['fetch', '--json'])).json<{ updated: unknown[] }>().updated, []);
+
+    write(a, 'code/x.txt', 'a diverges');
+    ok(await cli(a, ['commit', '-m', 'a']));
+    write(b, 'code/x.txt', 'b moves on');
+    ok(await cli(b, ['commit', '-m', 'b']));
+    ok(await cli(b, ['push'], { STRATA_S3_ENDPOINT: s3.endpoint }));
+    const refused = await cli(a, ['push']);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /pull/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await s3.stop();
+  }
+});
+
+test('s3 remote: a push killed midway leaves the ref old (objects land first); the rerun completes; an unreachable endpoint is one line', async () => {
+  const s3 = await startS3rver({ buckets: [BUCKET] });
+  const root = mkdtempSync(join(tmpdir(), 'strata-remote-s3-'));
+  try {
+    const url = `s3://${BUCKET}/killed`;
+    const a = join(root, 'a');
+    mkdirSync(a);
+    ok(await cli(a, ['init', '--create-resources', 'code']));
+    write(a, 'code/first.txt', 'first');
+    ok(await cli(a, ['commit', '-m', 'first']));
+    ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
+    ok(await cli(a, ['push']));
+    const first = await head(a);
+    for (let i = 0; i < 120; i++) write(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
+    ok(await cli(a, ['commit', '-m', 'many']));
+    const killed = await cli(a, ['push'], {
+      STRATA_TEST_PACK_BYTES: '8192',
+      STRATA_TEST_KILL_AFTER_PACKS: '2',
+    });
+    assert.notEqual(killed.code, 0, 'the push was killed');
+    // A fresh clone sees the old commit: the ref moved only after every object, and it did not.
+    const c = ok(await cli(root, ['clone', url, 'c', '--json', '--s3-endpoint', s3.endpoint])).json<{
+      commit: string;
+    }>();
+    assert.equal(c.commit, first);
+    const rerun = ok(await cli(a, ['push', '--json'])).json<{ objects: number; updated: unknown[] }>();
+    assert.equal(rerun.updated.length, 1);
+    ok(await cli(join(root, 'c'), ['pull']));
+    assert.equal(await head(join(root, 'c')), await head(a));
+    assert.equal(ok(await cli(join(root, 'c'), ['fsck', '--json'])).json<{ ok: boolean }>().ok, true);
+
+    const port = await closedPort();
+    const down = await cli(root, ['clone', url, 'd', '--s3-endpoint', `http://127.0.0.1:${port}`]);
+    assert.equal(down.code, 1);
+    assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
+    assert.match(down.stderr, /cannot reach|unreachable/);
+    const empty = await cli(root, [
+      'clone',
+      `s3://${BUCKET}/nothing-here`,
+      'e',
+      '--s3-endpoint',
+      s3.endpoint,
+    ]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /not a Strata remote/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await s3.stop();
+  }
+});

@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import {
+  ConflictError,
+  CorruptTransferError,
+  NotARepositoryError,
+  NotFoundError,
+  RemoteRefusedError,
+  RemoteUnreachableError,
+  type StrataError,
+} from '../../errors/index.js';
+import { ErrorBody } from '../../protocol/common.js';
+
+/**
+ * The HTTP side of the `http` transport: requests to one `strata serve` with its bearer token,
+ * every failure turned into one Strata error naming the remote (never the token).
+ */
+export class RemoteHttp {
+  constructor(
+    /** The server's base URL, ending in `/`. */
+    readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  /** JSON in, JSON out, checked against `schema`. */
+  async json<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const response = await this.send(method, path, {
+      ...(body === undefined ? {} : { body: JSON.stringify(body), type: 'application/json' }),
+    });
+    return schema.parse(await response.json());
+  }
+
+  /** The response of a request (its body to be read as a stream); error answers throw. */
+  async send(
+    method: string,
+    path: string,
+    options: {
+      body?: string | AsyncIterable<Uint8Array>;
+      type?: string;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (options.type) headers['content-type'] = options.type;
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.url), {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body as never }),
+        ...(typeof options.body === 'object' ? { duplex: 'half' } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      } as RequestInit);
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (response.status >= 400) throw await this.refusal(response);
+    return response;
+  }
+
+  /** A network failure (refused, reset, cut mid-body) as one line naming the remote. */
+  unreachable(err: unknown): StrataError {
+    if (isStrata(err)) return err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+    return new RemoteUnreachableError(`remote ${this.url} is unreachable (${why})`, {
+      remote: this.url,
+      cause: why,
+    });
+  }
+
+  private async refusal(response: Response): Promise<StrataError> {
+    const parsed = ErrorBody.safeParse(await response.json().catch(() => null));
+    const remote = this.url;
+    if (!parsed.success)
+      return new RemoteUnreachableError(`remote ${remote} answered HTTP ${response.status}`, {
+        remote,
+        status: response.status,
+      });
+    const { code, message, data } = parsed.data.error;
+    const said = `remote ${remote}: ${message}`;
+    if (code === 'E_UNAUTHORIZED')
+      return new RemoteRefusedError(`${said} (set STRATA_TOKEN, or run 'strata login ${remote}')`, {
+        remote,
+        reason: data.reason ?? 'token',
+      });
+    if (code === 'E_FORBIDDEN')
+      return new RemoteRefusedError(data.reason === 'scope' ? `${said}: pushing needs a write token` : said, {
+        remote,
+        reason: data.reason ?? 'forbidden',
+      });
+    if (code === 'E_CONFLICT') return new ConflictError(said, { remote, ...data });
+    if (code === 'E_CORRUPT_TRANSFER') return new CorruptTransferError(said, { remote, ...data });
+    if (code === 'E_NOT_FOUND' && response.url.includes('/api/remote') && data.what === undefined)
+      return new NotARepositoryError(
+        `remote ${remote} does not serve Strata remotes (no /api/remote route): is it a Strata server?`,
+        { remote },
+      );
+    if (code === 'E_NOT_FOUND') return new NotFoundError(said, { remote, ...data });
+    return new RemoteRefusedError(said, { remote, code, status: response.status });
+  }
+}
+
+function isStrata(err: unknown): err is StrataError {
+  const e = err as { code?: unknown; userError?: unknown };
+  return typeof e?.code === 'string' && e.code.startsWith('E_') && typeof e.userError === 'boolean';
+}
