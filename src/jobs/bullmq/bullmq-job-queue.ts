@@ -111,7 +111,7 @@ export class BullmqJobQueue implements JobQueue {
     }
     return [
       {
-        connection: { url: engine.url, maxRetriesPerRequest: null } as never,
+        connection: { url: engine.url, maxRetriesPerRequest: null, enableAutoPipelining: true } as never,
         prefix: this.options.prefix ?? 'strata',
       },
       undefined,
