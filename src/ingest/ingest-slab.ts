@@ -28,10 +28,15 @@ function checkTile(job: IngestJobConfig, file: string, index: TileIndex, tile: T
       { file, tile: index },
     );
   }
-  const expected = tx * ty * schema.channels * ITEM_SIZE[schema.dtype];
-  if (tile.data.byteLength !== expected) {
+  const voxel = schema.channels * ITEM_SIZE[schema.dtype];
+  const stride = tile.rowStride ?? tx;
+  // A window into a larger image reaches to the end of its last row; a plain tile is exactly whole.
+  const expected = ((ty - 1) * stride + tx) * voxel;
+  const fits =
+    tile.rowStride === undefined ? tile.data.byteLength === expected : tile.data.byteLength >= expected;
+  if (!Number.isSafeInteger(stride) || stride < tx || !fits) {
     throw new InvalidArgumentError(
-      `${file}: tile holds ${tile.data.byteLength} bytes, expected ${expected}`,
+      `${file}: tile holds ${tile.data.byteLength} bytes${tile.rowStride === undefined ? '' : ` with rows ${stride} voxels apart`}, expected ${expected}`,
       { file, tile: index },
     );
   }
@@ -113,7 +118,11 @@ export async function runSlab(
         const gy1 = Math.min(extent.y[1], (index.y + 1) * ty);
         const chunk = chunks.get(`${Math.floor(gx0 / cx)}.${Math.floor(gy0 / cy)}`)!;
         copyBox(
-          { bytes: tile.data, dims: [tx, ty, 1], origin: [gx0 - index.x * tx, gy0 - index.y * ty, 0] },
+          {
+            bytes: tile.data,
+            dims: [tile.rowStride ?? tx, ty, 1],
+            origin: [gx0 - index.x * tx, gy0 - index.y * ty, 0],
+          },
           {
             bytes: chunk.raw,
             dims: [cx, cy, cz],

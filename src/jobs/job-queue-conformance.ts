@@ -268,8 +268,11 @@ export function runJobQueueConformance(name: string, open: () => Promise<JobQueu
     it('tasks survive a lease holder that never comes back (lease protocol)', async () => {
       const job = await queue.createJob({ kind: 'orphan', config: null, tasks: tasks(3) });
       const orphaned: TaskLease[] = [];
+      // Leases long enough that none expires while the three are taken, even on a loaded machine
+      // (an expired one would be leased again here, using up an attempt of the same task).
       for (let i = 0; i < 3; i++)
-        orphaned.push((await queue.lease({ workerId: 'gone', jobId: job.id, leaseMs: 150 }))!);
+        orphaned.push((await queue.lease({ workerId: 'gone', jobId: job.id, leaseMs: 1_000 }))!);
+      assert.equal(new Set(orphaned.map((lease) => lease.taskKey)).size, 3);
       const worker = queue.createWorker({ jobId: job.id, handlers: { orphan: async () => {} } });
       await worker.idle;
       await worker.close();

@@ -14,7 +14,14 @@ export interface TileArray {
   readonly height: number;
   readonly channels: number;
   readonly dtype: DType;
+  /** The voxels, row after row; rows start `rowStride` voxels apart. */
   readonly data: Uint8Array;
+  /**
+   * Voxels from the start of one row to the next (default `width`): a tile may be a window into a
+   * larger decoded image, so cutting it copies nothing. `data` then reaches at least to the end of
+   * the tile's last row.
+   */
+  readonly rowStride?: number;
 }
 
 /** What a plugin is told about the job: its tile size and dtype, and where its config file is. */

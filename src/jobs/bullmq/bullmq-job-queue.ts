@@ -1,5 +1,5 @@
-import { createPostgresBackend, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { JobEndedError, LeaseLostError, NotFoundError, QueueUnavailableError } from '../../errors/index.js';
+import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import { JobEndedError, NotFoundError } from '../../errors/index.js';
 import { DEFAULT_LEASE_MS, newToken, taskError, toNewJob, workerIdentity } from '../job-defaults.js';
 import { waitForJobEnd, watchJob } from '../job-watch.js';
 import {
@@ -18,17 +18,21 @@ import {
   type TaskSpec,
   type WorkerOptions,
 } from '../port.js';
-import type { JobStore, WorkerIdentity } from '../store/job-store.js';
+import type { JobStore, TaskOutcome, WorkerIdentity } from '../store/job-store.js';
+import { BullmqConnection, type BullmqEngine } from './bullmq-connection.js';
+import {
+  attemptOf,
+  lost,
+  MAX_STALLS,
+  queueName,
+  stalledIntervalMs,
+  taskJobId,
+  type TaskData,
+} from './bullmq-task.js';
+import { startBullmqWorker } from './bullmq-worker.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 
-/**
- * Which BullMQ backend carries the tasks: Redis (`redis://...`, the distributed engine; BullMQ 6
- * needs the optional `ioredis` package for it) or BullMQ's own PostgreSQL backend.
- */
-export interface BullmqEngine {
-  readonly backend: 'redis' | 'postgres';
-  readonly url: string;
-}
+export type { BullmqEngine } from './bullmq-connection.js';
 
 /** Options of `openBullmqJobQueue`. */
 export interface BullmqJobQueueOptions {
@@ -40,31 +44,6 @@ export interface BullmqJobQueueOptions {
   readonly connectTimeoutMs?: number;
   /** How often workers look for jobs, cancellations and lost queues (default 250 ms). */
   readonly pollMs?: number;
-}
-
-interface TaskData {
-  readonly key: string;
-  readonly payload: JsonValue;
-}
-
-/**
- * BullMQ would fail a task stalled more often than this itself, without telling the catalog; the
- * adapter instead fails a task whose worker died on every attempt (see `attemptOf`). Fits a
- * 32-bit integer (BullMQ's PostgreSQL backend stores it as one).
- */
-const MAX_STALLS = 1_000_000;
-
-/** BullMQ job ids may not contain ':' nor be integers: the task key, base64url, with a prefix. */
-const taskJobId = (key: string): string => `t${Buffer.from(key).toString('base64url')}`;
-
-/** Where a URL points, without credentials, for messages. */
-function describe(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return url;
-  }
 }
 
 /**
@@ -83,102 +62,29 @@ export class BullmqJobQueue implements JobQueue {
   private readonly joined = new Set<string>();
   private readonly identity = workerIdentity();
 
+  private readonly connection: BullmqConnection;
+
   constructor(private readonly options: BullmqJobQueueOptions) {
     this.batcher = new OutcomeBatcher(options.store);
+    this.connection = new BullmqConnection(options.engine, options.prefix);
   }
 
   get store(): JobStore {
     return this.options.store;
   }
 
-  /** Connection and backend arguments shared by every queue and worker. */
-  private connectionArgs(): [
-    { connection: never; prefix?: string },
-    typeof createPostgresBackend | undefined,
-  ] {
-    const { engine } = this.options;
-    if (engine.backend === 'postgres') {
-      // `?schema=` picks BullMQ's namespace in the database (default `bullmq`).
-      const url = new URL(engine.url);
-      const schema = url.searchParams.get('schema');
-      url.searchParams.delete('schema');
-      const connection = {
-        connectionString: url.toString(),
-        migrate: true,
-        ...(schema === null ? {} : { schema }),
-      };
-      return [{ connection: connection as never }, createPostgresBackend];
-    }
-    return [
-      {
-        connection: { url: engine.url, maxRetriesPerRequest: null } as never,
-        prefix: this.options.prefix ?? 'strata',
-      },
-      undefined,
-    ];
-  }
-
-  /** A BullMQ queue on the engine (errors while the engine is away are retried by BullMQ). */
-  private makeQueue(name: string): Queue {
-    const [opts, factory] = this.connectionArgs();
-    const queue = (factory === undefined
-      ? new Queue(name, opts)
-      : new Queue(name, opts, factory)) as unknown as Queue;
-    queue.on('error', () => {});
-    return queue;
-  }
-
-  private makeWorker(
-    name: string,
-    processor: ConstructorParameters<typeof Worker>[1],
-    extra: Record<string, unknown>,
-  ): Worker {
-    const [opts, factory] = this.connectionArgs();
-    const all = { ...opts, ...extra };
-    const worker = (factory === undefined
-      ? new Worker(name, processor, all)
-      : new Worker(name, processor, all, factory)) as unknown as Worker;
-    worker.on('error', () => {});
-    return worker;
-  }
-
-  private queueName(jobId: string): string {
-    return `strata-job-${jobId}`;
-  }
-
   queueOf(jobId: string): Queue {
     let queue = this.queues.get(jobId);
     if (queue === undefined) {
-      queue = this.makeQueue(this.queueName(jobId));
+      queue = this.connection.queue(queueName(jobId));
       this.queues.set(jobId, queue);
     }
     return queue;
   }
 
   /** Checks that the engine answers; `QueueUnavailableError` otherwise. */
-  async checkReachable(): Promise<void> {
-    const probe = this.makeQueue('strata-probe');
-    const timeoutMs = this.options.connectTimeoutMs ?? 5_000;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        probe.getJobCounts('wait'),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } catch (err) {
-      const where = describe(this.options.engine.url);
-      throw new QueueUnavailableError(
-        `the job queue at ${where} cannot be reached (${(err as Error).message})`,
-        {
-          url: where,
-        },
-      );
-    } finally {
-      clearTimeout(timer);
-      void probe.close().catch(() => {});
-    }
+  checkReachable(): Promise<void> {
+    return this.connection.checkReachable(this.options.connectTimeoutMs ?? 5_000);
   }
 
   private async seed(
@@ -260,10 +166,10 @@ export class BullmqJobQueue implements JobQueue {
       const workerOptions = {
         autorun: false,
         lockDuration: leaseMs,
-        stalledInterval: Math.max(50, Math.min(leaseMs, 30_000)),
+        stalledInterval: stalledIntervalMs(leaseMs),
         maxStalledCount: MAX_STALLS,
       };
-      worker = this.makeWorker(this.queueName(jobId), null, workerOptions);
+      worker = this.connection.worker(queueName(jobId), null, workerOptions);
       void worker.startStalledCheckTimer().catch(() => {});
       this.manual.set(key, worker);
     }
@@ -369,16 +275,16 @@ export class BullmqJobQueue implements JobQueue {
     const workerOptions = {
       concurrency: options.concurrency,
       lockDuration: options.leaseMs,
-      stalledInterval: Math.max(50, Math.min(options.leaseMs, 30_000)),
+      stalledInterval: stalledIntervalMs(options.leaseMs),
       maxStalledCount: MAX_STALLS,
       drainDelay: 1,
     };
-    return this.makeWorker(this.queueName(jobId), processor as never, workerOptions);
+    return this.connection.worker(queueName(jobId), processor as never, workerOptions);
   }
 
   /** Records an outcome of a native worker (batched; resolves once written). */
-  recordOutcome(...args: Parameters<OutcomeBatcher['record']>): Promise<void> {
-    return this.batcher.record(...args);
+  recordOutcome(outcome: TaskOutcome): Promise<void> {
+    return this.batcher.record(outcome);
   }
 
   /** Marks a worker as joined to a job (once per worker and job). */
@@ -409,157 +315,6 @@ export class BullmqJobQueue implements JobQueue {
     this.queues.clear();
     await this.store.close();
   }
-}
-
-/** 1 for the first attempt; a stalled (lost) run counts as an attempt too. */
-function attemptOf(job: Job): number {
-  const started = (job as { attemptsStarted?: number }).attemptsStarted ?? 0;
-  return Math.max(started, job.attemptsMade + 1);
-}
-
-function lost(lease: TaskLease): LeaseLostError {
-  return new LeaseLostError(
-    `task ${lease.taskKey} of job ${lease.jobId} is no longer leased by this worker`,
-    {
-      jobId: lease.jobId,
-      taskKey: lease.taskKey,
-    },
-  );
-}
-
-/**
- * `createWorker` of the BullMQ adapter: watches the catalog for jobs of the handled kinds (or the
- * one joined) and runs a native BullMQ worker on each job's queue (BullMQ renews locks and recovers
- * stalled tasks). Every poll it also aborts handlers of jobs that ended (cancelled) and rebuilds
- * queues the engine lost.
- */
-function startBullmqWorker(queue: BullmqJobQueue, options: WorkerOptions): JobWorker {
-  const identity = workerIdentity(options.workerId);
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  const kinds = Object.keys(options.handlers);
-  const running = new Map<string, { worker: Worker; aborts: Set<AbortController>; config: JsonValue }>();
-  let stopped = false;
-  let resolveIdle!: () => void;
-  const idle = new Promise<void>((resolve) => (resolveIdle = resolve));
-  const report = (err: unknown): void => options.onError?.(err);
-
-  const processorFor =
-    (jobId: string, kind: string, maxAttempts: number) =>
-    async (job: Job<TaskData>, token?: string): Promise<JsonValue> => {
-      const entry = running.get(jobId);
-      if (entry === undefined) throw new Error('worker stopped');
-      const attempt = attemptOf(job);
-      const taskKey = job.data.key;
-      if (attempt > maxAttempts) {
-        // Its worker died on every attempt (stalled each time): the task fails for good.
-        const error = new LeaseLostError(
-          `the worker running task ${taskKey} stopped on each of ${maxAttempts} attempts`,
-        );
-        await queue.recordOutcome({
-          jobId,
-          taskKey,
-          worker: identity,
-          outcome: { type: 'failed', error: taskError(error, taskKey, attempt - 1, Date.now()) },
-        });
-        throw new UnrecoverableError(error.message);
-      }
-      await queue.join(jobId, identity);
-      const abort = new AbortController();
-      entry.aborts.add(abort);
-      const lease: TaskLease = {
-        jobId,
-        kind,
-        taskKey,
-        payload: job.data.payload,
-        attempt,
-        workerId: identity.id,
-        token: token ?? '',
-        leaseUntil: Date.now() + leaseMs,
-        leaseMs,
-      };
-      try {
-        let result: JsonValue | void;
-        try {
-          result = await options.handlers[kind]!({ lease, config: entry.config, signal: abort.signal });
-        } catch (err) {
-          if (attempt >= maxAttempts) {
-            await queue.recordOutcome({
-              jobId,
-              taskKey,
-              worker: identity,
-              outcome: { type: 'failed', error: taskError(err, taskKey, attempt, Date.now()) },
-            });
-            throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
-          }
-          throw err;
-        }
-        await queue.recordOutcome({ jobId, taskKey, worker: identity, outcome: { type: 'done' } });
-        return result ?? null;
-      } finally {
-        entry.aborts.delete(abort);
-      }
-    };
-
-  async function stopJob(jobId: string): Promise<void> {
-    const entry = running.get(jobId);
-    if (entry === undefined) return;
-    running.delete(jobId);
-    for (const abort of entry.aborts) abort.abort(new Error('job ended'));
-    await entry.worker.close(true).catch(report);
-  }
-
-  async function tick(): Promise<void> {
-    const active = (await queue.store.activeJobs(kinds)).filter(
-      (job) => options.jobId === undefined || job.id === options.jobId,
-    );
-    const activeIds = new Set(active.map((job) => job.id));
-    for (const jobId of [...running.keys()]) if (!activeIds.has(jobId)) await stopJob(jobId);
-    for (const job of active) {
-      if (running.has(job.id)) continue;
-      const record = await queue.getJob(job.id);
-      if (record === undefined || isTerminalJobState(record.state)) continue;
-      await queue.rebuildIfLost(job.id);
-      const worker = queue.nativeWorker(job.id, processorFor(job.id, job.kind, record.retry.maxAttempts), {
-        concurrency,
-        leaseMs,
-      });
-      running.set(job.id, { worker, aborts: new Set(), config: record.config });
-    }
-    if (options.jobId !== undefined && !activeIds.has(options.jobId)) {
-      const record = await queue.getJob(options.jobId);
-      if (record === undefined || isTerminalJobState(record.state)) stopped = true;
-    }
-  }
-
-  let lastRebuild = Date.now();
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await tick();
-        // Now and then, a running job whose queue is empty but whose catalog says tasks remain
-        // lost them (engine restarted without its data): add them again.
-        if (Date.now() - lastRebuild > Math.max(2_000, leaseMs)) {
-          lastRebuild = Date.now();
-          for (const jobId of running.keys()) await queue.rebuildIfLost(jobId).catch(report);
-        }
-      } catch (err) {
-        report(err);
-      }
-      if (!stopped) await new Promise((resolve) => setTimeout(resolve, queue.pollMs));
-    }
-    for (const jobId of [...running.keys()]) await stopJob(jobId);
-    resolveIdle();
-  })();
-
-  return {
-    id: identity.id,
-    idle,
-    async close() {
-      stopped = true;
-      await loop;
-    },
-  };
 }
 
 /** Opens the BullMQ job queue; `QueueUnavailableError` when its engine does not answer. */

@@ -1,7 +1,16 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AlreadyExistsError } from '../../errors/index.js';
 import type { JobRecord, JobState, JobTaskError, JsonValue, ListJobsOptions, TaskSpec } from '../port.js';
-import type { JobDatabase, JobsTable } from './job-schema.js';
+import type { JobDatabase } from './job-schema.js';
+import { readJobRecords } from './kysely-job-records.js';
+import {
+  chunk,
+  endTask,
+  finishIfDone,
+  recordOutcomesIn,
+  upsertWorkers,
+  type Trx,
+} from './kysely-task-updates.js';
 import type {
   JobStore,
   LeasedOutcome,
@@ -21,18 +30,7 @@ export interface JobStoreDialect {
   destroy(): Promise<void>;
 }
 
-type Trx = Transaction<JobDatabase>;
-
 const ACTIVE: readonly JobState[] = ['queued', 'running'];
-const ENDED_TASK = ['done', 'failed', 'cancelled'];
-const isoOf = (ms: number | null): string | undefined =>
-  ms === null ? undefined : new Date(ms).toISOString();
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The job store over Kysely, shared by the SQLite and PostgreSQL adapters. */
 export class KyselyJobStore implements JobStore {
@@ -96,7 +94,7 @@ export class KyselyJobStore implements JobStore {
   async getJob(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     if (row === undefined) return undefined;
-    return (await this.toRecords([row]))[0];
+    return (await readJobRecords(this.db, [row]))[0];
   }
 
   async listJobs(options: ListJobsOptions): Promise<readonly JobRecord[]> {
@@ -109,7 +107,7 @@ export class KyselyJobStore implements JobStore {
       .orderBy('id', 'desc')
       .limit(options.limit ?? 100)
       .execute();
-    return this.toRecords(rows);
+    return readJobRecords(this.db, rows);
   }
 
   async cancelJob(id: string, nowMs: number): Promise<JobState | undefined> {
@@ -214,8 +212,8 @@ export class KyselyJobStore implements JobStore {
           attempts: task.attempts,
           at: new Date(nowMs).toISOString(),
         };
-        await this.endTask(trx, job.id, task.key, { type: 'failed', error }, nowMs);
-        await this.finishIfDone(trx, job.id, nowMs);
+        await endTask(trx, job.id, task.key, { type: 'failed', error }, nowMs);
+        await finishIfDone(trx, job.id, nowMs);
         continue;
       }
       const leaseUntil = nowMs + request.leaseMs;
@@ -232,7 +230,12 @@ export class KyselyJobStore implements JobStore {
         .where('job_id', '=', job.id)
         .where('key', '=', task.key)
         .execute();
-      await this.upsertWorkers(trx, [{ jobId: job.id, worker: request.worker }], nowMs);
+      await upsertWorkers(
+        trx,
+        [{ jobId: job.id, worker: request.worker }],
+        nowMs,
+        this.dialect.maxParameters,
+      );
       return {
         jobId: job.id,
         kind: job.kind,
@@ -274,152 +277,17 @@ export class KyselyJobStore implements JobStore {
         .where('state', '=', 'leased');
       if (this.dialect.skipLocked) query = query.forUpdate();
       if ((await query.executeTakeFirst()) === undefined) return false;
-      await this.endTask(trx, jobId, taskKey, outcome, nowMs);
-      await this.finishIfDone(trx, jobId, nowMs);
+      await endTask(trx, jobId, taskKey, outcome, nowMs);
+      await finishIfDone(trx, jobId, nowMs);
       return true;
     });
   }
 
-  /** Moves one task (known to be unfinished) to its outcome and counts it in the job. */
-  private async endTask(
-    trx: Trx,
-    jobId: string,
-    taskKey: string,
-    outcome: LeasedOutcome,
-    nowMs: number,
-  ): Promise<void> {
-    const where = trx.updateTable('job_tasks').where('job_id', '=', jobId).where('key', '=', taskKey);
-    if (outcome.type === 'retry') {
-      await where
-        .set({
-          state: 'queued',
-          available_ms: outcome.availableMs,
-          token: null,
-          lease_until_ms: null,
-          error: outcome.error.message,
-          updated_ms: nowMs,
-        })
-        .execute();
-      return;
-    }
-    const state = outcome.type === 'done' ? 'done' : 'failed';
-    await where
-      .set({
-        state,
-        token: null,
-        lease_until_ms: null,
-        error: outcome.type === 'failed' ? outcome.error.message : null,
-        updated_ms: nowMs,
-      })
-      .execute();
-    await this.countEnded(
-      trx,
-      jobId,
-      outcome.type === 'done' ? 1 : 0,
-      outcome.type === 'failed' ? 1 : 0,
-      nowMs,
-    );
-    if (outcome.type === 'failed') await this.insertErrors(trx, jobId, [outcome.error]);
-  }
-
-  private async countEnded(
-    trx: Trx,
-    jobId: string,
-    done: number,
-    failed: number,
-    nowMs: number,
-  ): Promise<void> {
-    await trx
-      .updateTable('jobs')
-      .set((eb) => ({ done: eb('done', '+', done), failed: eb('failed', '+', failed), updated_ms: nowMs }))
-      .where('id', '=', jobId)
-      .execute();
-  }
-
-  private async insertErrors(trx: Trx, jobId: string, errors: readonly JobTaskError[]): Promise<void> {
-    for (const error of errors) {
-      const values = {
-        job_id: jobId,
-        task_key: error.taskKey,
-        code: error.code ?? null,
-        message: error.message,
-        attempts: error.attempts,
-        at_ms: Date.parse(error.at),
-      };
-      await trx
-        .insertInto('job_errors')
-        .values(values)
-        .onConflict((oc) =>
-          oc.columns(['job_id', 'task_key']).doUpdateSet({
-            code: values.code,
-            message: values.message,
-            attempts: values.attempts,
-            at_ms: values.at_ms,
-          }),
-        )
-        .execute();
-    }
-  }
-
-  /** Ends the job once every task has ended: completed, completed_with_errors or failed. */
-  private async finishIfDone(trx: Trx, jobId: string, nowMs: number): Promise<void> {
-    await sql`
-      UPDATE jobs SET
-        state = CASE WHEN failed = 0 THEN 'completed' WHEN allow_errors = 1 THEN 'completed_with_errors' ELSE 'failed' END,
-        finished_ms = ${nowMs}, updated_ms = ${nowMs}
-      WHERE id = ${jobId} AND state IN ('queued', 'running') AND done + failed >= total
-    `.execute(trx);
-  }
-
   async recordOutcomes(outcomes: readonly TaskOutcome[], nowMs: number): Promise<void> {
     if (outcomes.length === 0) return;
-    const byJob = new Map<string, TaskOutcome[]>();
-    for (const outcome of outcomes) {
-      const list = byJob.get(outcome.jobId) ?? [];
-      list.push(outcome);
-      byJob.set(outcome.jobId, list);
-    }
-    await this.db.transaction().execute(async (trx) => {
-      const joins = new Map<string, { jobId: string; worker: WorkerIdentity }>();
-      for (const outcome of outcomes) joins.set(`${outcome.jobId}\0${outcome.worker.id}`, outcome);
-      await this.upsertWorkers(trx, [...joins.values()], nowMs);
-      for (const [jobId, list] of byJob) {
-        const doneKeys = [...new Set(list.filter((o) => o.outcome.type === 'done').map((o) => o.taskKey))];
-        let done = 0;
-        for (const keys of chunk(doneKeys, Math.max(1, this.dialect.maxParameters - 10))) {
-          const changed = await trx
-            .updateTable('job_tasks')
-            .set({ state: 'done', token: null, lease_until_ms: null, error: null, updated_ms: nowMs })
-            .where('job_id', '=', jobId)
-            .where('key', 'in', keys)
-            .where('state', 'not in', ENDED_TASK)
-            .executeTakeFirst();
-          done += Number(changed.numUpdatedRows);
-        }
-        const errors: JobTaskError[] = [];
-        for (const outcome of list) {
-          if (outcome.outcome.type !== 'failed') continue;
-          const changed = await trx
-            .updateTable('job_tasks')
-            .set({
-              state: 'failed',
-              token: null,
-              lease_until_ms: null,
-              error: outcome.outcome.error.message,
-              updated_ms: nowMs,
-            })
-            .where('job_id', '=', jobId)
-            .where('key', '=', outcome.taskKey)
-            .where('state', 'not in', ENDED_TASK)
-            .executeTakeFirst();
-          if (Number(changed.numUpdatedRows) === 1) errors.push(outcome.outcome.error);
-        }
-        if (done === 0 && errors.length === 0) continue;
-        await this.countEnded(trx, jobId, done, errors.length, nowMs);
-        await this.insertErrors(trx, jobId, errors);
-        await this.finishIfDone(trx, jobId, nowMs);
-      }
-    });
+    await this.db
+      .transaction()
+      .execute((trx) => recordOutcomesIn(trx, outcomes, nowMs, this.dialect.maxParameters));
   }
 
   async noteWorkers(
@@ -427,41 +295,9 @@ export class KyselyJobStore implements JobStore {
     nowMs: number,
   ): Promise<void> {
     if (joins.length === 0) return;
-    await this.db.transaction().execute((trx) => this.upsertWorkers(trx, joins, nowMs));
-  }
-
-  private async upsertWorkers(
-    trx: Trx,
-    joins: readonly { jobId: string; worker: WorkerIdentity }[],
-    nowMs: number,
-  ): Promise<void> {
-    if (joins.length === 0) return;
-    const rows = joins.map(({ jobId, worker }) => ({
-      job_id: jobId,
-      worker_id: worker.id,
-      host: worker.host,
-      pid: worker.pid,
-      joined_ms: nowMs,
-      last_seen_ms: nowMs,
-    }));
-    for (const part of chunk(rows, Math.floor(this.dialect.maxParameters / 6))) {
-      await trx
-        .insertInto('job_workers')
-        .values(part)
-        .onConflict((oc) => oc.columns(['job_id', 'worker_id']).doUpdateSet({ last_seen_ms: nowMs }))
-        .execute();
-    }
-    const jobIds = [...new Set(joins.map((join) => join.jobId))];
-    await trx
-      .updateTable('jobs')
-      .set((eb) => ({
-        state: 'running',
-        started_ms: eb.fn.coalesce('started_ms', sql<number>`${nowMs}`),
-        updated_ms: nowMs,
-      }))
-      .where('id', 'in', jobIds)
-      .where('state', '=', 'queued')
-      .execute();
+    await this.db
+      .transaction()
+      .execute((trx) => upsertWorkers(trx, joins, nowMs, this.dialect.maxParameters));
   }
 
   async unfinishedTasks(jobId: string): Promise<readonly TaskSpec[]> {
@@ -478,60 +314,5 @@ export class KyselyJobStore implements JobStore {
   /** Frees the connection (the dialect knows whether others share it). */
   async close(): Promise<void> {
     await this.dialect.destroy();
-  }
-
-  private async toRecords(rows: readonly JobsTable[]): Promise<JobRecord[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((row) => row.id);
-    const [workers, errors] = await Promise.all([
-      this.db
-        .selectFrom('job_workers')
-        .selectAll()
-        .where('job_id', 'in', ids)
-        .orderBy('joined_ms')
-        .orderBy('worker_id')
-        .execute(),
-      this.db
-        .selectFrom('job_errors')
-        .selectAll()
-        .where('job_id', 'in', ids)
-        .orderBy('at_ms')
-        .orderBy('task_key')
-        .execute(),
-    ]);
-    return rows.map((row) => ({
-      id: row.id,
-      kind: row.kind,
-      config: JSON.parse(row.config) as JsonValue,
-      state: row.state as JobState,
-      counts: { total: row.total, done: row.done, failed: row.failed },
-      retry: {
-        maxAttempts: row.max_attempts,
-        backoff: { type: row.backoff_type as 'fixed' | 'exponential', delayMs: row.backoff_ms },
-      },
-      allowErrors: row.allow_errors === 1,
-      workers: workers
-        .filter((w) => w.job_id === row.id)
-        .map((w) => ({
-          id: w.worker_id,
-          host: w.host,
-          pid: w.pid,
-          joinedAt: new Date(w.joined_ms).toISOString(),
-          lastSeenAt: new Date(w.last_seen_ms).toISOString(),
-        })),
-      errors: errors
-        .filter((e) => e.job_id === row.id)
-        .map((e) => ({
-          taskKey: e.task_key,
-          ...(e.code === null ? {} : { code: e.code }),
-          message: e.message,
-          attempts: e.attempts,
-          at: new Date(e.at_ms).toISOString(),
-        })),
-      createdAt: new Date(row.created_ms).toISOString(),
-      ...(row.started_ms === null ? {} : { startedAt: isoOf(row.started_ms) }),
-      ...(row.finished_ms === null ? {} : { finishedAt: isoOf(row.finished_ms) }),
-      updatedAt: new Date(row.updated_ms).toISOString(),
-    }));
   }
 }
