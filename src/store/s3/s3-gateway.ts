@@ -158,7 +158,7 @@ export class S3Gateway {
     try {
       await this.send('PutObject', () =>
         this.client.send(
-          new PutObjectCommand({
+          new (s3Sdk().PutObjectCommand)({
             Bucket: this.target.bucket,
             Key: key,
             Body: body,
@@ -181,7 +181,9 @@ export class S3Gateway {
     return this.send('GetObject', async () => {
       let response;
       try {
-        response = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }));
+        response = await this.client.send(
+          new (s3Sdk().GetObjectCommand)({ Bucket: this.target.bucket, Key: key }),
+        );
       } catch (err) {
         if (isMissingKey(err)) return undefined;
         throw err;
