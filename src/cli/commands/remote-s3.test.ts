@@ -1,7 +1,7 @@
 /**
  * Issue 16, `s3://` remotes through the real CLI against s3rver: push, clone, fetch and pull round
- * trip, a non-fast-forward push refused, a push killed midway (objects durable before the ref,
- * the rerun completes), an unreachable endpoint. s3rver ignores conditional PUTs, so racing
+ * trip, a non-fast-forward push refused, a push killed midway and a server stopped midway (objects
+ * durable before the ref, the rerun completes), an unreachable endpoint. s3rver ignores conditional PUTs, so racing
  * pushers are not tested here (docs/remotes.md says what an S3 remote guarantees).
  */
 import { test } from 'node:test';
@@ -31,8 +31,12 @@ const ENV = {
   STRATA_S3_ENDPOINT: '',
 };
 
-const cli = (cwd: string, args: readonly string[], env: Record<string, string> = {}) =>
-  runCliAsync(cwd, args, { ...ENV, ...env });
+const cli = (
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  onStderr?: (text: string) => void,
+) => runCliAsync(cwd, args, { ...ENV, ...env }, onStderr);
 
 async function head(dir: string): Promise<string> {
   return ok(await cli(dir, ['log', '--json', 'main'])).json<{ id: string }[]>()[0]!.id;
@@ -134,6 +138,53 @@ test('s3 remote: a push killed midway leaves the ref old (objects land first); t
     ]);
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /not a Strata remote/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await s3.stop();
+  }
+});
+
+test('s3 remote: the server stopped in the middle of a push gives one line and exit 1; the ref is unmoved; a retry completes', async () => {
+  let s3 = await startS3rver({ buckets: [BUCKET] });
+  const root = mkdtempSync(join(tmpdir(), 'strata-remote-s3-'));
+  try {
+    const url = `s3://${BUCKET}/down`;
+    const a = join(root, 'a');
+    mkdirSync(a);
+    ok(await cli(a, ['init', '--create-resources', 'code']));
+    write(a, 'code/first.txt', 'first');
+    ok(await cli(a, ['commit', '-m', 'first']));
+    ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
+    ok(await cli(a, ['push']));
+    const first = await head(a);
+    for (let i = 0; i < 150; i++) write(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
+    ok(await cli(a, ['commit', '-m', 'many']));
+    let halting: Promise<void> | undefined;
+    const cut = await cli(
+      a,
+      ['push'],
+      { STRATA_PROGRESS: 'lines', STRATA_TEST_PACK_BYTES: '8192' },
+      // Stopped once the first pack has landed: the transfer is under way.
+      (stderr) => {
+        if (!halting && /progress sending [1-9]/.test(stderr)) halting = s3.halt();
+      },
+    );
+    assert.ok(halting, 'the push reported progress before ending');
+    await halting;
+    assert.equal(cut.code, 1, cut.stderr);
+    const lines = cut.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('progress '));
+    assert.equal(lines.length, 1, cut.stderr);
+    assert.match(lines[0]!, /cannot reach|unreachable|keeps failing/);
+
+    s3 = await startS3rver({ buckets: [BUCKET], dir: s3.dir, port: s3.port });
+    const c = ok(await cli(root, ['clone', url, 'c', '--json', '--s3-endpoint', s3.endpoint])).json<{
+      commit: string;
+    }>();
+    assert.equal(c.commit, first, 'the ref did not move');
+    ok(await cli(a, ['push']));
+    ok(await cli(join(root, 'c'), ['pull']));
+    assert.equal(await head(join(root, 'c')), await head(a));
+    assert.equal(ok(await cli(join(root, 'c'), ['fsck', '--json'])).json<{ ok: boolean }>().ok, true);
   } finally {
     rmSync(root, { recursive: true, force: true });
     await s3.stop();

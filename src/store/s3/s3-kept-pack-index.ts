@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CorruptObjectError, InvalidArgumentError } from '../../errors/index.js';
+import { InvalidArgumentError } from '../../errors/index.js';
 import { isObjectId, type ObjectId } from '../../util/hash.js';
 import type { PackIndex, PackLocation } from '../object-store.js';
 import { forEachBounded } from './bounded.js';
@@ -74,7 +74,7 @@ export class S3KeptPackIndex implements PackIndex {
     await forEachBounded(keys, 8, async (key) => {
       const body = await this.gateway.get(key);
       if (body === undefined) return;
-      for (const row of parseIndexFile(body, key)) {
+      for (const row of parseIndexFile(body)) {
         this.entriesById.set(row[0], { pack: row[1], offset: row[2], length: row[3] });
       }
     });
@@ -83,12 +83,18 @@ export class S3KeptPackIndex implements PackIndex {
 
 type Row = [ObjectId, string, number, number];
 
-function parseIndexFile(body: Buffer, key: string): Row[] {
+/**
+ * The rows of one index file. A file that does not parse is skipped, not fatal: S3 stores a PUT
+ * whole or not at all, but some S3-compatible servers (s3rver) keep what arrived of a PUT cut short,
+ * and such a write never returned success, so no ref was written after it. The objects it would
+ * list are merely unknown here (a push sends them again).
+ */
+function parseIndexFile(body: Buffer): Row[] {
   let rows: unknown;
   try {
     rows = JSON.parse(body.toString('utf8'));
   } catch {
-    rows = undefined;
+    return [];
   }
   const valid =
     Array.isArray(rows) &&
@@ -102,7 +108,5 @@ function parseIndexFile(body: Buffer, key: string): Row[] {
         Number.isSafeInteger(r[2]) &&
         Number.isSafeInteger(r[3]),
     );
-  if (!valid)
-    throw new CorruptObjectError(`index file ${key} of the S3 remote is not a Strata index`, { where: key });
-  return rows as Row[];
+  return valid ? (rows as Row[]) : [];
 }

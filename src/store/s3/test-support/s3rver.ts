@@ -7,6 +7,7 @@ import { join } from 'node:path';
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
+  readonly httpServer?: { closeAllConnections(): void };
 }
 
 const S3rver = createRequire(import.meta.url)('s3rver') as new (
@@ -25,6 +26,12 @@ export interface TestS3Server {
   /** The folder s3rver stores buckets in (tests may look at it, never write it). */
   readonly dir: string;
   stop(): Promise<void>;
+  /**
+   * Stops serving at once, cutting open connections (a crash or a network cut as clients see it),
+   * and keeps the folder: `startS3rver({ dir, port })` serves the same buckets again.
+   */
+  halt(): Promise<void>;
+  readonly port: number;
 }
 
 /**
@@ -33,10 +40,12 @@ export interface TestS3Server {
  * so clients talking to it must send bodies of known length and ask for checksums only when an
  * operation requires them (`requestChecksumCalculation: 'WHEN_REQUIRED'`).
  */
-export async function startS3rver(options: { buckets?: readonly string[] } = {}): Promise<TestS3Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-s3rver-'));
+export async function startS3rver(
+  options: { buckets?: readonly string[]; dir?: string; port?: number } = {},
+): Promise<TestS3Server> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'strata-s3rver-'));
   const server = new S3rver({
-    port: 0,
+    port: options.port ?? 0,
     address: '127.0.0.1',
     silent: true,
     directory: dir,
@@ -46,6 +55,12 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
   return {
     endpoint: `http://127.0.0.1:${port}`,
     dir,
+    port,
+    async halt() {
+      const closed = server.close();
+      server.httpServer?.closeAllConnections();
+      await closed;
+    },
     async stop() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
