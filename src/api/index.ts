@@ -69,6 +69,8 @@ export * from '../errors/index.js';
 // result, log, error and output files; see README "Computed resources".
 export { ComputeProject, openComputeProject } from '../compute/compute-project.js';
 export { computeProject } from './compute-project.js';
+export { computedResourceJson, listComputedResources } from './compute-listing.js';
+export type { ComputeListOptions } from './compute-listing.js';
 export type { FetchOptions, ComputeCounts } from '../compute/compute-project.js';
 export type { Collection, CollectionOptions, ComputeFunction, RetryPolicy } from '../compute/collection.js';
 export type { ComputeContext } from '../compute/compute-context.js';
@@ -189,8 +191,8 @@ export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
 export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
 export type { TreeFile, TreePage } from './browse.js';
 export { sampleToNpy, sampleToPng, sampleToJson, isImageSample } from './samples.js';
-export { loadAssetPipeline } from './asset-pipeline.js';
-export type { AssetPipeline } from './asset-pipeline.js';
+export { loadAssetPipeline, loadStagingPipeline } from './asset-pipeline.js';
+export type { AssetPipeline, StagingPipeline } from './asset-pipeline.js';
 // Jobs (src/jobs/): large work split into tasks, run by local worker processes or BullMQ workers;
 // job records in the catalog.
 export { openRepositoryJobQueue, jobQueueLocation } from '../backends/repository-jobs.js';
