@@ -41,14 +41,8 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
       config: { access: 'read' },
       schema: routeSchema({ summary: 'HEAD, branches and tags', tags, response: { 200: Refs } }),
     },
-    async () => {
-      const [head, branches, tagList] = await Promise.all([
-        api.readHead(repo),
-        api.listBranches(repo),
-        api.listTags(repo),
-      ]);
-      return { head, branches, tags: tagList };
-    },
+    // One catalog read: HEAD, branches and tags as of the same moment.
+    async () => api.readRefs(repo),
   );
 
   app.post(
