@@ -47,9 +47,9 @@ export interface CreateStagingOptions {
   readonly onProgress?: (done: number, total: number) => void;
   readonly afterEachMove?: (entry: MoveEntry) => void;
   /**
-   * Checked before staging and again before the commit. Aborted after files were staged, it
-   * rejects before committing and leaves the move journal: the next `create` rolls that staging
-   * back first, as after a crash. Nothing is committed either way.
+   * Checked before staging and again before the commit. Aborted after files were staged, the
+   * staging is rolled back through its journal (files back at their source, copies removed) and
+   * it rejects: nothing is committed either way.
    */
   readonly signal?: AbortSignal;
 }
@@ -110,7 +110,11 @@ export async function createStaging(repo: Repository, options: CreateStagingOpti
       onProgress: options.onProgress,
       afterEachMove: options.afterEachMove,
     });
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) {
+      // Cancelled after staging: put the files back (the journal's rollback, as after a crash).
+      await recoverStaging(repo, 'rollback');
+      options.signal.throwIfAborted();
+    }
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     let id: string | null = null;
     let unchanged = false;
