@@ -87,6 +87,13 @@ export function jobKinds(repo: api.Repository, config: ServerConfig): Record<str
     },
     'assets.create': async ({ signal, progress }) =>
       toJson(await (await api.loadStagingPipeline()).runCreate(root, staging(signal, progress))),
+    'assets.delete': async ({ signal }) => {
+      signal.throwIfAborted();
+      const pipeline = await api.loadStagingPipeline();
+      return toJson(
+        await pipeline.runDelete(root, { openRepository: (at) => api.openRepository(at), cwd: root }),
+      );
+    },
     'assets.export': async ({ signal, progress }) => {
       const result = await (await api.loadStagingPipeline()).runExport(root, staging(signal, progress));
       if (!result.ok) throw new JobOutcomeError('an exporter or webhook failed', result);

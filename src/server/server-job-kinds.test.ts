@@ -14,7 +14,7 @@ const statusOf = async (promise: Promise<unknown>) =>
     (err: ApiError) => `${err.status} ${err.code}`,
   );
 
-test('jobs: asset create, export and workflow run as jobs; a failed step fails the job with its report', async () => {
+test('jobs: asset create, export, workflow and delete run as jobs; a failed step fails the job with its report', async () => {
   const s = await serveRepo(undefined, {
     prepare: async (root) => {
       const png = await tinyPng();
@@ -54,6 +54,10 @@ test('jobs: asset create, export and workflow run as jobs; a failed step fails t
         ['create', true],
       ],
     );
+    const deleted = await run('/api/assets/delete');
+    assert.equal(deleted.state, 'completed', JSON.stringify(deleted.errors));
+    assert.equal((deleted.result as { deleted: boolean }).deleted, true);
+
     // An exporter that fails (a file stands where its folder should be) fails the job.
     writeFileSync(path.join(s.root, 'blocked'), 'a file, not a folder');
     writeConfig(

@@ -49,6 +49,11 @@ export function registerJobStartRoutes(app: FastifyInstance, ctx: ServerContext,
     "start an asset create (job): stages the valid assets and commits them as the 'assets' resource",
   );
   assetJob(
+    '/api/assets/delete',
+    'assets.delete',
+    'start an asset delete (job): removes the staged content and metadata (the commits that versioned them stay)',
+  );
+  assetJob(
     '/api/assets/export',
     'assets.export',
     'start an asset export (job): the staging to every configured exporter, then the webhooks',
