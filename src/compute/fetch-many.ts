@@ -27,6 +27,11 @@ export interface FetchManyOptions {
    * collection's concurrency.
    */
   readonly threads?: number;
+  /**
+   * Stops handing out keys when it aborts: keys being computed finish (each is remembered on its
+   * own), the rest stay as they were, and the call rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 function prepareAll(collection: string, items: readonly FetchManyItem[]): PreparedKey[] {
@@ -62,6 +67,7 @@ export async function fetchMany<R>(
       { collection: collection.name },
     );
   }
+  options.signal?.throwIfAborted();
   if (prepared.length === 0) return [];
   // What is remembered is answered here, one store read per batch of keys; only the rest is
   // claimed and computed (in this thread or in workers), with the usual claims and leases.
@@ -85,8 +91,8 @@ export async function fetchMany<R>(
     };
     const computed =
       threads === 0
-        ? await inThisThread(engine, collection, missing, options.recompute, onProgress)
-        : await inWorkers(engine, collection, missing, threads, { recompute: options.recompute, onProgress });
+        ? await inThisThread(engine, collection, missing, options, onProgress)
+        : await inWorkers(engine, collection, missing, threads, { ...options, onProgress });
     todo.forEach((index, j) => (results[index] = computed[j]!));
   }
   return results as ComputedResource<R>[];
@@ -96,15 +102,16 @@ async function inThisThread(
   engine: ComputeEngine,
   collection: AnyCollection,
   prepared: readonly PreparedKey[],
-  recompute: boolean | undefined,
+  options: FetchManyOptions,
   onProgress: () => void,
 ): Promise<ComputedResource[]> {
   const results: ComputedResource[] = new Array(prepared.length);
   let next = 0;
   const runner = async () => {
     while (next < prepared.length) {
+      options.signal?.throwIfAborted();
       const index = next++;
-      results[index] = await fetchPrepared(engine, collection, prepared[index]!, recompute);
+      results[index] = await fetchPrepared(engine, collection, prepared[index]!, options.recompute);
       onProgress();
     }
   };
@@ -162,7 +169,8 @@ function inWorkers(
     const send = (w: Worker, request: WorkerRequest) => w.postMessage(request);
     const feed = (w: Worker) => {
       if (failure) return;
-      if (next >= total) return send(w, { type: 'close' });
+      // Once aborted no chunk is handed out: the workers finish theirs and close.
+      if (next >= total || options.signal?.aborted) return send(w, { type: 'close' });
       const jobs: WorkerJob[] = [];
       for (const p of prepared.slice(next, next + chunk)) {
         jobs.push({ index: next++, id: p.key.id, argsJson: p.argsJson, argsHash: p.key.argsHash });
@@ -186,6 +194,7 @@ function inWorkers(
         if (code !== 0 && !failure) fail(new Error(`a fetchMany worker thread exited with code ${code}`));
         if (exited < count) return;
         if (failure) reject(failure);
+        else if (options.signal?.aborted) reject(options.signal.reason);
         else if (done < total) reject(new Error(`fetchMany: workers stopped after ${done} of ${total} keys`));
         else resolve(results);
       });

@@ -11,6 +11,7 @@ import { registerComputeRoutes } from './routes/compute.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerJobStartRoutes } from './routes/job-starts.js';
 import type { ServerJobs } from './job-runner.js';
 import { registerRemoteRoutes } from './routes/remote.js';
 import { registerRepositoryRoutes } from './routes/repository.js';
@@ -91,7 +92,10 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   registerAssetRoutes(app, ctx);
   registerComputeRoutes(app, ctx);
   registerRemoteRoutes(app, ctx);
-  if (options.jobs) registerJobRoutes(app, ctx, options.jobs);
+  if (options.jobs) {
+    registerJobRoutes(app, ctx, options.jobs);
+    registerJobStartRoutes(app, ctx, options.jobs);
+  }
   for (const register of options.routes ?? []) await register(app, ctx);
   if (uiBuilt) await registerStaticUi(app, options.webDir!);
   return app;

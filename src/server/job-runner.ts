@@ -1,16 +1,15 @@
 import * as api from '../api/index.js';
+import { JobOutcomeError, jobKinds, type JobBody } from './job-kinds.js';
+
+/** Finished jobs' results kept in memory. */
+const RESULTS_KEPT = 1000;
+import { EMPTY_SERVER_CONFIG, type ServerConfig } from './server-config.js';
 
 /** Progress inside a running task (files read of an asset update), beside the job's task counts. */
 export interface TaskProgress {
   readonly done: number;
   readonly total: number;
 }
-
-/** What one kind of job runs: a library call, told to stop when `signal` aborts. */
-type JobBody = (context: {
-  signal: AbortSignal;
-  progress: (done: number, total: number) => void;
-}) => Promise<api.JobRecord['config'] | void>;
 
 /**
  * The server's long operations, run as jobs on the repository's job queue by one worker inside
@@ -21,25 +20,23 @@ export class ServerJobs {
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Running tasks of this server's worker, so a cancel here stops them at once (not at the next heartbeat). */
   private readonly running = new Map<string, AbortController>();
+  /**
+   * What finished tasks of this server returned (the job queue keeps no task results), newest
+   * last, at most RESULTS_KEPT: gone after a restart.
+   */
+  private readonly results = new Map<string, api.JobRecord['config']>();
   private worker: api.JobWorker | undefined;
 
   private constructor(
     readonly queue: api.JobQueue,
+    /** The server's own config: the collections a compute job may run. */
+    readonly config: ServerConfig,
     private readonly bodies: Readonly<Record<string, JobBody>>,
   ) {}
 
-  static async open(repo: api.Repository): Promise<ServerJobs> {
+  static async open(repo: api.Repository, config: ServerConfig = EMPTY_SERVER_CONFIG): Promise<ServerJobs> {
     const queue = await api.openRepositoryJobQueue(repo);
-    const root = repo.root;
-    const tables = repo.ports.get(api.ASSET_STORE);
-    const jobs = new ServerJobs(queue, {
-      'assets.update': async ({ signal, progress }) => {
-        const pipeline = await api.loadAssetPipeline();
-        // Cancelling stops the update before it writes the tables: they stay as they were.
-        const report = await pipeline.runUpdate(root, tables, { onProgress: progress, signal });
-        return JSON.parse(JSON.stringify(report)) as api.JobRecord['config'];
-      },
-    });
+    const jobs = new ServerJobs(queue, config, jobKinds(repo, config));
     jobs.start();
     return jobs;
   }
@@ -55,13 +52,22 @@ export class ServerJobs {
         const local = new AbortController();
         this.running.set(lease.jobId, local);
         try {
-          return await body({
-            signal: AbortSignal.any([leaseSignal, local.signal]),
-            progress: (done, total) => {
-              this.progress.set(lease.jobId, { done, total });
-              for (const listener of this.listeners.get(lease.jobId) ?? []) listener();
-            },
-          });
+          let result: api.JobRecord['config'] | void;
+          try {
+            result = await body({
+              config: lease.payload as api.JobRecord['config'],
+              signal: AbortSignal.any([leaseSignal, local.signal]),
+              progress: (done, total) => {
+                this.progress.set(lease.jobId, { done, total });
+                for (const listener of this.listeners.get(lease.jobId) ?? []) listener();
+              },
+            });
+          } catch (err) {
+            if (err instanceof JobOutcomeError) this.keepResult(lease.jobId, err.report);
+            throw err;
+          }
+          this.keepResult(lease.jobId, result ?? null);
+          return result;
         } finally {
           this.running.delete(lease.jobId);
           this.progress.delete(lease.jobId);
@@ -86,6 +92,20 @@ export class ServerJobs {
     const record = await this.queue.cancel(id);
     this.running.get(id)?.abort(new Error(`job ${id} was cancelled`));
     return record;
+  }
+
+  private keepResult(id: string, result: unknown): void {
+    this.results.delete(id);
+    this.results.set(id, JSON.parse(JSON.stringify(result ?? null)) as api.JobRecord['config']);
+    for (const old of this.results.keys()) {
+      if (this.results.size <= RESULTS_KEPT) break;
+      this.results.delete(old);
+    }
+  }
+
+  /** What the job's task returned, when this server ran it (undefined: unknown or still running). */
+  result(id: string): api.JobRecord['config'] | undefined {
+    return this.results.get(id);
   }
 
   /** The job record with the running task's progress, if any. */

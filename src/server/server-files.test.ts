@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiError } from '../protocol/client.js';
 import { serveRepo } from './test-support/serve-repo.js';
 
@@ -109,6 +110,44 @@ test('files: a client that disconnects mid-download leaves no open file and the 
     const again = await c.download({ resource: 'data', path: 'big.bin' }, { range: 'bytes=0-9' });
     assert.deepEqual(Buffer.from(await again.arrayBuffer()), big.subarray(0, 10));
     assert.equal((await c.health()).ready, true);
+  } finally {
+    await s.close();
+  }
+});
+
+/** Reads a whole response body; rejects when the server cut it short. */
+const bodyOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
+
+test('files: a corrupt object is never served complete, whole or by Range (hashed while streaming)', async () => {
+  // 6 MiB: above the 4 MiB threshold, so stored loose and streamed, not read whole first.
+  const big = Buffer.alloc(6 << 20, 3);
+  const s = await serveRepo({ 'big.bin': big });
+  try {
+    const c = s.client(s.tokens.read);
+    const hash = (await c.tree({ resource: 'data' })).files.find((f) => f.path === 'big.bin')!.hash;
+    const loose = join(s.root, '.strata', 'objects', 'loose', hash.slice(0, 2), hash.slice(2));
+    // Clean: whole and ranged downloads arrive complete (the first range verifies the whole file).
+    assert.deepEqual(await bodyOf(await c.download({ resource: 'data', path: 'big.bin' })), big);
+    const range = { range: 'bytes=100-199' };
+    assert.deepEqual(
+      await bodyOf(await c.download({ resource: 'data', path: 'big.bin' }, range)),
+      big.subarray(100, 200),
+    );
+
+    // One flipped byte near the end, after the range the client asks for.
+    chmodSync(loose, 0o644);
+    const fd = openSync(loose, 'r+');
+    writeSync(fd, Buffer.from([4]), 0, 1, big.length - 10);
+    closeSync(fd);
+    const whole = await c.download({ resource: 'data', path: 'big.bin' });
+    assert.equal(whole.status, 200);
+    await assert.rejects(bodyOf(whole), 'the body is cut short, never complete');
+    // The file changed since it was verified: a range hashes it whole again and is cut short too.
+    await assert.rejects(
+      c.download({ resource: 'data', path: 'big.bin' }, range).then(bodyOf),
+      'a range of a corrupt object is not served',
+    );
+    assert.equal((await c.health()).ready, true, 'the server keeps serving');
   } finally {
     await s.close();
   }

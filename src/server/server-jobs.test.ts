@@ -3,44 +3,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
 import { ApiError } from '../protocol/client.js';
+import { follow, type JobView } from './test-support/follow-job.js';
 import { serveRepo, updateAssetsAt } from './test-support/serve-repo.js';
-
-interface JobView {
-  id: string;
-  state: string;
-  progress: { done: number; total: number } | null;
-}
-
-/** Reads a job's server-sent events, calling `onJob` for each, until the stream ends or it returns true. */
-async function follow(
-  url: string,
-  token: string,
-  onJob: (job: JobView) => boolean | Promise<boolean>,
-): Promise<JobView[]> {
-  const response = await fetch(`${url}?access_token=${encodeURIComponent(token)}`);
-  assert.equal(response.headers.get('content-type'), 'text/event-stream');
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const seen: JobView[] = [];
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return seen;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event.split('\n').find((l) => l.startsWith('data: '));
-      if (!data) continue;
-      const job = JSON.parse(data.slice(6)) as JobView;
-      seen.push(job);
-      if (await onJob(job)) {
-        await reader.cancel();
-        return seen;
-      }
-    }
-  }
-}
 
 test('jobs: an asset update runs as a job (202, SSE progress, record); one cancelled midway leaves the tables as they were', async () => {
   const frames = 1500;

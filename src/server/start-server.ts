@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, openRepository, usableTokenCount, type Repository } from '../api/index.js';
 import { createServer } from './create-server.js';
 import { ServerJobs } from './job-runner.js';
+import { EMPTY_SERVER_CONFIG, loadServerConfig } from './server-config.js';
 
 export interface ServeOptions {
   readonly cwd: string;
@@ -13,6 +14,8 @@ export interface ServeOptions {
   readonly readOnly: boolean;
   /** Upper bound on an SQL search's seconds (default 10). */
   readonly searchTimeoutSeconds?: number;
+  /** The server's own config (YAML/JSON: the collections compute jobs may run), loaded at start. */
+  readonly configPath?: string;
   /** Where the built UI is; default `dist/web/` of this installation. */
   readonly webDir?: string;
 }
@@ -50,7 +53,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         `refusing to listen on ${options.host} without any token: create one first (strata token create NAME --scope read)`,
         { host: options.host, key: 'tokens' },
       );
-    jobs = await ServerJobs.open(repo);
+    const config = options.configPath ? await loadServerConfig(options.configPath) : EMPTY_SERVER_CONFIG;
+    jobs = await ServerJobs.open(repo, config);
     const app = await createServer({
       repo,
       jobs,

@@ -19,8 +19,11 @@ export interface ObjectStore {
   get(id: ObjectId): Promise<Buffer>;
   /**
    * Streams the object's bytes `start..end` (inclusive; default the whole object) with bounded
-   * memory, for serving downloads. Unlike `get`, bytes are not re-hashed (a range cannot be).
-   * Optional: a store without it is read whole with `get`.
+   * memory, for serving downloads, verified on the way: the whole object is hashed while it
+   * streams (for a range too, unless this process verified the unchanged file already) and the
+   * last piece is held back until the hash matched, so a corrupt object makes the stream error
+   * before its end instead of being served complete. Optional: a store without it is read whole
+   * with `get`.
    */
   openReadStream?(id: ObjectId, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
   /**

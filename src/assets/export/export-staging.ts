@@ -24,6 +24,8 @@ export interface ExportStagingOptions {
   readonly baseDir: string;
   readonly log?: (line: string) => void;
   readonly onProgress?: (label: string, done: number, total: number) => void;
+  /** Checked before each exporter and before the webhooks: aborted, it rejects with its reason. */
+  readonly signal?: AbortSignal;
   /** Tests: build adapters another way. */
   readonly createExporter?: (config: ExporterConfig, baseDir: string) => Promise<Exporter>;
 }
@@ -40,6 +42,7 @@ export async function exportStaging(options: ExportStagingOptions): Promise<Expo
   const make = options.createExporter ?? createExporter;
   const exporters: ExporterReport[] = [];
   for (const entry of config.exporters) {
+    options.signal?.throwIfAborted();
     let exporter: Exporter;
     try {
       exporter = await make(entry, options.baseDir);
@@ -72,6 +75,7 @@ export async function exportStaging(options: ExportStagingOptions): Promise<Expo
       ...(config.webhooks.length > 0 ? { webhooksSkipped: 'an exporter failed' } : {}),
     };
   }
+  options.signal?.throwIfAborted();
   const webhooks = await callWebhooks(config.webhooks, {
     redactRegex: config.redact_regex,
     redactHash: config.redact_hash,

@@ -46,6 +46,12 @@ export interface CreateStagingOptions {
   readonly crossDevice?: 'auto' | 'always';
   readonly onProgress?: (done: number, total: number) => void;
   readonly afterEachMove?: (entry: MoveEntry) => void;
+  /**
+   * Checked before staging and again before the commit. Aborted after files were staged, the
+   * staging is rolled back through its journal (files back at their source, copies removed) and
+   * it rejects: nothing is committed either way.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What `createStaging` did: the shape of `strata assets create --json`. */
@@ -89,6 +95,7 @@ export async function createStaging(repo: Repository, options: CreateStagingOpti
     if (assets.length === 0) return { staged: 0, files: 0, bytes: 0, commit: null, ...extra };
     // Checked before any file moves: the commit below takes no column section.
     await refuseStagedChanges(repo, 'assets create');
+    options.signal?.throwIfAborted();
     const resource = await ensureStagingResource(repo, options.stagingRoot);
     const journal = stagingJournalPath(repo);
     const staged = await stageAssets({
@@ -103,6 +110,11 @@ export async function createStaging(repo: Repository, options: CreateStagingOpti
       onProgress: options.onProgress,
       afterEachMove: options.afterEachMove,
     });
+    if (options.signal?.aborted) {
+      // Cancelled after staging: put the files back (the journal's rollback, as after a crash).
+      await recoverStaging(repo, 'rollback');
+      options.signal.throwIfAborted();
+    }
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     let id: string | null = null;
     let unchanged = false;

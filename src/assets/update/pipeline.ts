@@ -8,6 +8,7 @@ import type { AssetStoreOpener } from '../asset-store-port.js';
 import type { FieldName, NamingGrammar } from '../naming/grammar.js';
 import { buildAssetGraph, type GraphNode } from '../graph/asset-graph.js';
 import { searchAssets, type SearchAssetsOptions } from '../search/search-assets.js';
+import { searchPage, type SearchPageResult } from '../search/search-page.js';
 import { loadSpecifications } from '../specs/load-specifications.js';
 import { ingressRoot, loadAssetConfig, type LoadedAssetConfig } from './config-source.js';
 import { updateAssets, type UpdateReport } from './update-assets.js';
@@ -17,6 +18,7 @@ export type { LoadedAssetConfig } from './config-source.js';
 export { checkGraphFormat, graphToDot } from '../graph/asset-graph.js';
 export type { GraphNode } from '../graph/asset-graph.js';
 export type { UpdateReport, UpdateError } from './update-assets.js';
+export type { SearchPageResult } from '../search/search-page.js';
 
 /** Options of `runUpdate`. */
 export interface RunUpdateOptions {
@@ -105,6 +107,33 @@ export async function runSearch(
       maxRows: options.maxRows ?? configured.maxRows,
       maxBytes: options.maxBytes ?? configured.maxBytes,
     });
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * One page of a search and the size of the whole result (the server's `/api/assets` and
+ * `/api/assets/search`): the database pages (see `searchPage`), so a page of 10⁶ rows costs a
+ * page, not the result. Limits and refusals as for `runSearch`.
+ */
+export async function runSearchPage(
+  repositoryRoot: string,
+  tables: AssetStoreOpener,
+  sql: string,
+  options: RunSearchOptions & { readonly offset: number; readonly limit: number },
+): Promise<SearchPageResult> {
+  await requireTables(tables);
+  const configured = configuredLimits(repositoryRoot, options);
+  const store = await tables.open();
+  try {
+    const limits = {
+      grouping: options.grouping,
+      timeoutSeconds: options.timeoutSeconds ?? configured.timeoutSeconds,
+      maxRows: options.maxRows ?? configured.maxRows,
+      maxBytes: options.maxBytes ?? configured.maxBytes,
+    };
+    return await searchPage(sql, options, (statement) => searchAssets(store, statement, limits));
   } finally {
     await store.close();
   }

@@ -34,6 +34,8 @@ export interface StagingCommandOptions {
   readonly onProgress?: (label: string, done: number, total: number) => void;
   /** Warnings and retry lines (redacted). */
   readonly log?: (line: string) => void;
+  /** Stops the command at its next check (see createStaging, exportStaging, runUpdate). */
+  readonly signal?: AbortSignal;
 }
 
 function load(repositoryRoot: string, options: ConfigOptions): LoadedAssetConfig {
@@ -70,6 +72,7 @@ async function create(
     // `workers` in the config: copy threads (copy mode) or moves in flight (move mode).
     concurrency: loaded.config.workers,
     onProgress: (done, total) => options.onProgress?.(`create (${loaded.config.write_mode})`, done, total),
+    signal: options.signal,
   });
 }
 
@@ -80,6 +83,7 @@ function exportIt(root: string, loaded: LoadedAssetConfig, options: ConfigOption
     baseDir: root,
     log: options.log,
     onProgress: options.onProgress,
+    signal: options.signal,
   });
 }
 
@@ -123,6 +127,7 @@ export async function runAssetWorkflow(
           cwd: options.cwd,
           env: options.env,
           onProgress: (done, total) => options.onProgress?.('update', done, total),
+          signal: options.signal,
         });
         const { errors, ...counts } = report;
         return { ok: true, result: { ...counts, errors: errors.length } };
@@ -133,6 +138,10 @@ export async function runAssetWorkflow(
         return { ok: result.ok, result };
       },
     };
-    return runWorkflow(steps, runners, (step) => options.onStep?.(step));
+    // Aborted, no further step starts (the abort reason is no Strata error: it ends the workflow).
+    return runWorkflow(steps, runners, (step) => {
+      options.signal?.throwIfAborted();
+      options.onStep?.(step);
+    });
   });
 }

@@ -49,24 +49,6 @@ async function pickResource(
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-function resourceJson(r: ComputedResource): Record<string, unknown> {
-  return {
-    collection: r.collection,
-    id: r.id,
-    args: r.args,
-    args_hash: r.argsHash,
-    status: r.status,
-    stale: r.stale,
-    code_version: r.codeVersion ?? null,
-    attempts: r.attempts,
-    started_at: iso(r.startedAt),
-    ended_at: iso(r.endedAt),
-    result: r.result ?? null,
-    error: r.error ?? null,
-    dir: r.dir ?? null,
-  };
-}
-
 function paintStatus(r: ComputedResource, width = 9): string {
   const text = r.stale ? 'stale' : r.status;
   const padded = text.padEnd(width);
@@ -116,13 +98,13 @@ export function registerComputeCommands(program: Command, global: () => GlobalOp
     .option('-s, --status <status>', 'only this status: pending, complete or error')
     .option('--json', 'print as JSON')
     .action(async (collection: string, opts: { status?: string; json?: boolean }) => {
-      await withCompute(global(), async (project) => {
+      await withCompute(global(), async (project, api) => {
+        const { resources } = await api.listComputedResources(project, collection, { status: opts.status });
+        const shown = resources.length;
         const rows: Record<string, unknown>[] = [];
-        let shown = 0;
-        for await (const r of project.list(collection, { status: opts.status })) {
-          shown++;
+        for (const r of resources) {
           if (opts.json) {
-            const { result: _result, ...brief } = resourceJson(r);
+            const { result: _result, ...brief } = api.computedResourceJson(r, { withDir: true });
             rows.push(brief);
           } else
             say(
@@ -143,7 +125,7 @@ export function registerComputeCommands(program: Command, global: () => GlobalOp
     .action(async (collection: string, id: string, opts: { args?: string; json?: boolean }) => {
       await withCompute(global(), async (project, api) => {
         const r = await pickResource(project, api, collection, id, opts.args);
-        if (opts.json) return printJson(resourceJson(r));
+        if (opts.json) return printJson(api.computedResourceJson(r, { withDir: true }));
         say(`${cyan(r.collection)} ${r.id}${argsLabel(r)}`);
         say(`status:       ${paintStatus(r, 0)}`);
         say(`args hash:    ${r.argsHash}`);

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { loadOutsideBundle } from '../../api/load-outside-bundle.js';
 import { onInterrupt } from '../../util/interrupt-cleanup.js';
@@ -15,6 +16,7 @@ interface StartServer {
     host: string;
     readOnly: boolean;
     searchTimeoutSeconds?: number;
+    configPath?: string;
   }): Promise<{ readonly url: string; readonly repo: { readonly root: string }; close(): Promise<void> }>;
 }
 
@@ -32,24 +34,37 @@ export function registerServeCommand(program: Command, global: () => GlobalOptio
     .option('--host <host>', 'address to bind; non-loopback needs a token to exist', '127.0.0.1')
     .option('--read-only', 'refuse every write route whatever the token')
     .option('--search-timeout <seconds>', 'upper bound on an SQL search (default 10)', Number)
-    .action(async (opts: { port: number; host: string; readOnly?: boolean; searchTimeout?: number }) => {
-      // The server runs from the compiled tree, outside the CLI bundle: Fastify's plugins find
-      // their files (the docs page) beside their own modules.
-      const { startServer } = await loadOutsideBundle<StartServer>('server/start-server.js');
-      const server = await startServer({
-        cwd: global().cwd,
-        port: opts.port,
-        host: opts.host,
-        readOnly: opts.readOnly ?? false,
-        searchTimeoutSeconds: opts.searchTimeout,
-      });
-      say(`Serving ${bold(server.repo.root)} at ${server.url}${opts.readOnly ? ' (read-only)' : ''}`);
-      say(`API docs: ${server.url}/api/docs · stop with Ctrl-C`);
-      await new Promise<void>((resolve) => {
-        onInterrupt(async () => {
-          await server.close();
-          resolve();
+    .option(
+      '--config <file>',
+      "the server's config (YAML/JSON): compute.collections.NAME.module, the only code compute jobs run",
+    )
+    .action(
+      async (opts: {
+        port: number;
+        host: string;
+        readOnly?: boolean;
+        searchTimeout?: number;
+        config?: string;
+      }) => {
+        // The server runs from the compiled tree, outside the CLI bundle: Fastify's plugins find
+        // their files (the docs page) beside their own modules.
+        const { startServer } = await loadOutsideBundle<StartServer>('server/start-server.js');
+        const server = await startServer({
+          cwd: global().cwd,
+          port: opts.port,
+          host: opts.host,
+          readOnly: opts.readOnly ?? false,
+          searchTimeoutSeconds: opts.searchTimeout,
+          configPath: opts.config === undefined ? undefined : resolvePath(global().cwd, opts.config),
         });
-      });
-    });
+        say(`Serving ${bold(server.repo.root)} at ${server.url}${opts.readOnly ? ' (read-only)' : ''}`);
+        say(`API docs: ${server.url}/api/docs · stop with Ctrl-C`);
+        await new Promise<void>((resolve) => {
+          onInterrupt(async () => {
+            await server.close();
+            resolve();
+          });
+        });
+      },
+    );
 }

@@ -44,6 +44,11 @@ export interface MergeOptions {
    * passes the same providers as to a snapshot.
    */
   readonly providers?: readonly SectionProvider[];
+  /**
+   * Checked before the working folders are rewritten (the point after which a merge finishes or
+   * is undone by `--continue|--abort`): aborted earlier, nothing is written and it rejects.
+   */
+  readonly signal?: AbortSignal;
 }
 
 type Resources = RootTree['resources'];
@@ -143,6 +148,7 @@ export async function mergeRevision(
       return { result: 'up-to-date', commit: ours, conflicts: [] };
     const theirTree = await readCommitTree(repo, theirs);
     if (ours === null || base === ours) {
+      options.signal?.throwIfAborted();
       await rewriteWorkingFolders(
         repo,
         theirTree,
@@ -185,6 +191,7 @@ export async function mergeRevision(
         await writer.abort();
         return { result: 'conflict', conflicts };
       }
+      options.signal?.throwIfAborted();
       await writer.commit();
       const merged: RootTree = { ...ourTree, resources: resources.resources };
       // The merge commit is made by the journal's finishing step, after the files: a merge killed

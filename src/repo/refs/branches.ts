@@ -7,7 +7,7 @@ import {
 import type { ObjectId } from '../../util/hash.js';
 import type { Repository } from '../repository.js';
 import { BRANCH_PREFIX, TAG_PREFIX, branchRef, checkRefName, tagRef } from './ref-name.js';
-import { readHead, resolveRevision } from './refs.js';
+import { readHead, resolveRevision, type HeadState } from './refs.js';
 
 export interface BranchInfo {
   readonly name: string;
@@ -87,6 +87,41 @@ export async function listTags(repo: Repository): Promise<TagInfo[]> {
   return refs
     .filter((r) => r.target)
     .map((r) => ({ name: r.name.slice(TAG_PREFIX.length), commit: r.target! }));
+}
+
+/** HEAD, the branches and the tags, read together. */
+export interface RefsSnapshot {
+  readonly head: HeadState;
+  readonly branches: BranchInfo[];
+  readonly tags: TagInfo[];
+}
+
+/**
+ * HEAD, branches and tags from one catalog read: what `readHead`, `listBranches` and `listTags`
+ * give, but consistent with each other and in one query instead of six (the server's `/api/refs`).
+ */
+export async function readRefs(repo: Repository): Promise<RefsSnapshot> {
+  const refs = await repo.catalog.listRefs();
+  const byName = new Map(refs.map((r) => [r.name, r]));
+  const headRef = byName.get('HEAD');
+  let head: HeadState;
+  if (!headRef) head = { branch: 'main', commit: null };
+  else if (headRef.symbolic) {
+    const symbolic = headRef.symbolic;
+    const branch = symbolic.startsWith(BRANCH_PREFIX) ? symbolic.slice(BRANCH_PREFIX.length) : symbolic;
+    head = { branch, commit: byName.get(symbolic)?.target ?? null };
+  } else head = { branch: null, commit: headRef.target };
+  const branches: BranchInfo[] = [];
+  const tags: TagInfo[] = [];
+  for (const r of refs) {
+    if (!r.target) continue;
+    if (r.name.startsWith(BRANCH_PREFIX)) {
+      const name = r.name.slice(BRANCH_PREFIX.length);
+      branches.push({ name, head: r.target, current: head.branch === name });
+    } else if (r.name.startsWith(TAG_PREFIX))
+      tags.push({ name: r.name.slice(TAG_PREFIX.length), commit: r.target });
+  }
+  return { head, branches, tags };
 }
 
 /** Tags a commit. Tags never move: an existing name is refused. */

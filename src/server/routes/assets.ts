@@ -28,16 +28,14 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
       body.timeout_seconds ?? ctx.searchTimeoutSeconds,
       ctx.searchTimeoutSeconds,
     );
-    const rows = await pipeline.runSearch(root, tables, sql, {
+    const page = await pipeline.runSearchPage(root, tables, sql, {
       grouping: body.group_by,
       timeoutSeconds,
       maxRows: body.max_rows,
-    });
-    return {
-      rows: rows.slice(body.offset, body.offset + body.limit),
-      total: rows.length,
       offset: body.offset,
-    };
+      limit: body.limit,
+    });
+    return { rows: page.rows, total: page.total, offset: body.offset };
   };
 
   app.get(

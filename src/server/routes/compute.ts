@@ -7,25 +7,6 @@ import type { ServerContext } from '../context.js';
 import { routeSchema } from '../route-schema.js';
 
 const tags = ['compute'];
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-
-function resourceJson(r: api.ComputedResource): Record<string, unknown> {
-  return {
-    collection: r.collection,
-    id: r.id,
-    args: r.args,
-    args_hash: r.argsHash,
-    status: r.status,
-    stale: r.stale,
-    code_version: r.codeVersion ?? null,
-    attempts: r.attempts,
-    started_at: iso(r.startedAt),
-    ended_at: iso(r.endedAt),
-    result: r.result ?? null,
-    error: r.error ?? null,
-  };
-}
-
 /** Computed resources: counts per status, a collection's resources, one with its log and error. */
 export function registerComputeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const withProject = async <T>(work: (project: api.ComputeProject) => Promise<T>): Promise<T> => {
@@ -66,18 +47,11 @@ export function registerComputeRoutes(app: FastifyInstance, ctx: ServerContext):
       const { collection } = request.params as z.infer<typeof CollectionParams>;
       const q = request.query as z.infer<typeof ComputeListQuery>;
       return withProject(async (p) => {
-        const rows: Record<string, unknown>[] = [];
-        let seen = 0;
-        let more = false;
-        for await (const r of p.list(collection, { status: q.status })) {
-          if (seen++ < q.offset) continue;
-          if (rows.length === q.limit) {
-            more = true;
-            break;
-          }
-          rows.push(resourceJson(r));
-        }
-        return { resources: rows, next_offset: more ? q.offset + q.limit : null };
+        const page = await api.listComputedResources(p, collection, q);
+        return {
+          resources: page.resources.map((r) => api.computedResourceJson(r)),
+          next_offset: page.nextOffset,
+        };
       });
     },
   );
@@ -98,7 +72,7 @@ export function registerComputeRoutes(app: FastifyInstance, ctx: ServerContext):
       return withProject(async (p) => {
         const r = await api.pickComputedResource(p, collection, id, {});
         const log = await p.fetchLog(collection, id, { args: r.args }).catch(() => '');
-        return { ...resourceJson(r), log: String(log) };
+        return { ...api.computedResourceJson(r), log: String(log) };
       });
     },
   );

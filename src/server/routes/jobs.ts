@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import * as api from '../../api/index.js';
 import { AnyJson } from '../../protocol/common.js';
-import { JobParams, JobStarted } from '../../protocol/jobs.js';
+import { JobParams } from '../../protocol/jobs.js';
 import type { ServerContext } from '../context.js';
 import type { ServerJobs } from '../job-runner.js';
 import { routeSchema } from '../route-schema.js';
@@ -12,25 +12,16 @@ const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).def
 
 /** Long operations as jobs: start (202 + id), read, follow (SSE), cancel. */
 export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext, jobs: ServerJobs): void {
-  const view = (job: api.JobRecord) => ({ ...job, progress: jobs.taskProgress(job.id) ?? null });
+  const view = (job: api.JobRecord) => ({
+    ...job,
+    progress: jobs.taskProgress(job.id) ?? null,
+    result: jobs.result(job.id) ?? null,
+  });
   const find = async (id: string) => {
     const job = await jobs.queue.getJob(id);
     if (!job) throw new api.NotFoundError(`no job ${id}`, { what: 'job', id });
     return job;
   };
-
-  app.post(
-    '/api/assets/update',
-    {
-      config: { access: 'write' },
-      schema: routeSchema({
-        summary: 'start an asset update (job): reads the ingress folder into the asset tables',
-        tags: ['assets', ...tags],
-        response: { 202: JobStarted },
-      }),
-    },
-    async (_request, reply) => reply.code(202).send({ job: (await jobs.startJob('assets.update')).id }),
-  );
 
   app.get(
     '/api/jobs',

@@ -31,9 +31,33 @@ const logJson = (e: api.LogEntry) => ({
   tags: [...e.tags],
 });
 
+/** Commits whose details are kept: they never change once made, so a hit costs no read. */
+const COMMITS_KEPT = 256;
+
 /** Refs, log, commits, diffs and the working folder's status. */
 export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { repo } = ctx;
+  const describeCommit = (id: string, c: api.Commit, tree: api.RootTree) => ({
+    ...logJson({ ...c, id, tags: [...c.tags] } as unknown as api.LogEntry),
+    resources: Object.entries(tree.resources).map(([name, r]) => ({
+      name,
+      role: r.role,
+      path: r.path,
+      files: r.files,
+      bytes: r.bytes,
+    })),
+    columns: Object.values(api.readColumns(tree, id)).map((r) => ({ name: r.schema.name, count: r.count })),
+  });
+  const commits = new Map<string, ReturnType<typeof describeCommit>>();
+  /** A commit's metadata, resources and columns (objects verified when first read), kept by id. */
+  const commitDetails = async (id: string) => {
+    const kept = commits.get(id);
+    if (kept) return kept;
+    const details = describeCommit(id, await api.readCommit(repo, id), await api.readCommitTree(repo, id));
+    if (commits.size >= COMMITS_KEPT) commits.delete(commits.keys().next().value!);
+    commits.set(id, details);
+    return details;
+  };
 
   app.get(
     '/api/refs',
@@ -41,14 +65,8 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
       config: { access: 'read' },
       schema: routeSchema({ summary: 'HEAD, branches and tags', tags, response: { 200: Refs } }),
     },
-    async () => {
-      const [head, branches, tagList] = await Promise.all([
-        api.readHead(repo),
-        api.listBranches(repo),
-        api.listTags(repo),
-      ]);
-      return { head, branches, tags: tagList };
-    },
+    // One catalog read: HEAD, branches and tags as of the same moment.
+    async () => api.readRefs(repo),
   );
 
   app.post(
@@ -155,23 +173,10 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
         (request.params as z.infer<typeof CommitParams>).revision,
       );
       if (id === null) throw new api.NotFoundError('no commits yet', { what: 'commit' });
-      const c = await api.readCommit(repo, id);
-      const tree = await api.readCommitTree(repo, id);
+      const details = await commitDetails(id);
+      // Tags move independently of the (immutable) commit: read them on every request.
       const refTags = (await api.listTags(repo)).filter((t) => t.commit === id).map((t) => t.name);
-      return {
-        ...logJson({ ...c, id, tags: [...new Set([...c.tags, ...refTags])] } as unknown as api.LogEntry),
-        resources: Object.entries(tree.resources).map(([name, r]) => ({
-          name,
-          role: r.role,
-          path: r.path,
-          files: r.files,
-          bytes: r.bytes,
-        })),
-        columns: Object.values(api.readColumns(tree, id)).map((r) => ({
-          name: r.schema.name,
-          count: r.count,
-        })),
-      };
+      return { ...details, tags: [...new Set([...details.tags, ...refTags])] };
     },
   );
 

@@ -62,7 +62,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'read' },
       schema: routeSchema({
-        summary: 'the lineage a snapshot stored: as recorded (json) or as a graph',
+        summary: 'the lineage a snapshot stored: its section and steps as recorded (json), or as a graph',
         tags,
         querystring: LineageQuery,
         response: { 200: AnyJson },
@@ -70,9 +70,9 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
     },
     async (request) => {
       const q = request.query as z.infer<typeof LineageQuery>;
-      if (q.format === 'graph')
-        return api.buildLineageGraph(await api.readSnapshotLineage(repo, q.revision ?? 'HEAD'));
-      return api.lineageReport(repo, q.revision);
+      const recorded = await api.readSnapshotLineage(repo, q.revision ?? 'HEAD');
+      if (q.format === 'graph') return api.buildLineageGraph(recorded);
+      return { ...(await api.lineageReport(repo, q.revision)), steps: recorded.steps };
     },
   );
 }

@@ -53,6 +53,8 @@ export async function serveRepo(
     readOnly: false,
     webDir: join(root, 'no-web-ui'),
     ...options,
+    // Tests name the server config relative to the repository (made here, so unknown to them).
+    configPath: options.configPath === undefined ? undefined : join(root, options.configPath),
   });
   return {
     root,

@@ -9,6 +9,7 @@ import type { ObjectId } from '../../util/hash.js';
 import type { LeftoverReport, ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
 import { assertObjectId, checkHash, hashMismatch } from '../object-checks.js';
 import { replaceFile } from '../replace-file.js';
+import { verifyingStream } from '../verifying-read.js';
 import { FsLayout, isProcessAlive, tempFileOwner } from './fs-layout.js';
 import { FsObjectWriter } from './fs-object-writer.js';
 import { PackHandles } from './pack-handles.js';
@@ -53,6 +54,8 @@ export class FsObjectStore implements ObjectStore {
   readonly largeObjectThreshold: number;
   private readonly index: PackIndex;
   private readonly handles = new PackHandles();
+  /** Loose objects verified whole by this process, with the file identity they had then (LRU). */
+  private readonly verifiedLoose = new Map<ObjectId, string>();
 
   constructor(options: FsObjectStoreOptions) {
     const threshold = options.largeObjectThreshold ?? DEFAULT_LARGE_OBJECT_THRESHOLD;
@@ -119,8 +122,21 @@ export class FsObjectStore implements ObjectStore {
       return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
     }
     const path = this.layout.loosePath(id);
-    await stat(path).catch((err: unknown) => rethrowMissing(err, id));
-    return createReadStream(path, { ...range, highWaterMark: 1 << 20 });
+    const stats = await stat(path).catch((err: unknown) => rethrowMissing(err, id));
+    // A range of a file verified since it last changed is read as is; any other read hashes the
+    // whole file on the way (a range: the bytes outside it are read, hashed and not sent).
+    const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+    if (range && this.verifiedLoose.get(id) === identity)
+      return createReadStream(path, { ...range, highWaterMark: 1 << 20 });
+    return verifyingStream(id, path, createReadStream(path, { highWaterMark: 1 << 20 }), range, () =>
+      this.rememberVerified(id, identity),
+    );
+  }
+
+  private rememberVerified(id: ObjectId, identity: string): void {
+    this.verifiedLoose.delete(id);
+    this.verifiedLoose.set(id, identity);
+    if (this.verifiedLoose.size > 1024) this.verifiedLoose.delete(this.verifiedLoose.keys().next().value!);
   }
 
   async readToFile(id: ObjectId, path: string, options: { mode?: number } = {}): Promise<void> {

@@ -1,10 +1,12 @@
 /**
- * The child process of one SQLite search (started by `runSqliteSearch`): opens the database
- * read-only, runs the user's statement and streams its rows back over IPC in batches, waiting for
- * each batch to be handed over before reading on, so the parent holds at most the limits' worth.
+ * A child process of SQLite searches (started and pooled by `runSqliteSearch`): for each search,
+ * one at a time, opens the database read-only, runs the user's statement and streams its rows
+ * back over IPC in batches, waiting for each batch to be handed over before reading on, so the
+ * parent holds at most the limits' worth. Between searches it waits, warm, for the next one.
  *
- * A watchdog thread kills this process once the time limit (plus a grace) has passed or the
- * parent is gone: SQLite may run for ever inside one step, where no JavaScript of this thread runs.
+ * A watchdog thread kills this process once a search's time limit (plus a grace) has passed or
+ * the parent is gone: SQLite may run for ever inside one step, where no JavaScript of this thread
+ * runs.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -39,15 +41,22 @@ export type SearchChildMessage =
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly error: SearchChildError };
 
+/** The watchdog thread: its deadline is set per search (Infinity between searches). */
 const WATCHDOG = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
+let deadline = Infinity;
+parentPort.on('message', (d) => (deadline = d));
 setInterval(() => {
-  if (Date.now() > workerData.deadline || process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL');
+  if (Date.now() > deadline || process.ppid !== workerData.parent) process.kill(process.pid, 'SIGKILL');
 }, 100);
 `;
 
-function startWatchdog(deadline: number): void {
-  new Worker(WATCHDOG, { eval: true, workerData: { deadline, parent: process.ppid } }).unref();
+let watchdog: Worker | undefined;
+
+function setDeadline(deadline: number): void {
+  watchdog ??= new Worker(WATCHDOG, { eval: true, workerData: { parent: process.ppid } });
+  watchdog.unref();
+  watchdog.postMessage(deadline);
 }
 
 function send(message: SearchChildMessage): Promise<void> {
@@ -69,7 +78,7 @@ function toChildError(err: unknown): SearchChildError {
 }
 
 async function run(job: SearchJob): Promise<void> {
-  startWatchdog(Date.now() + job.limits.timeoutMs + job.graceMs);
+  setDeadline(Date.now() + job.limits.timeoutMs + job.graceMs);
   let db: Database.Database | undefined;
   try {
     db = await openSqlite(job.location, { readonly: true, schema: ASSET_STORE_SCHEMA, busyTimeoutMs: 5000 });
@@ -81,12 +90,13 @@ async function run(job: SearchJob): Promise<void> {
     await send({ type: 'error', error: toChildError(err) }).catch(() => undefined);
   } finally {
     db?.close();
-    process.disconnect?.();
+    setDeadline(Infinity);
   }
 }
 
 if (process.send) {
-  process.once('message', (job: SearchJob) => void run(job));
+  // One search at a time: the parent sends the next only after `done` or `error`.
+  process.on('message', (job: SearchJob) => void run(job));
   // The parent went away (killed, or gave up): nobody wants the rows.
   process.once('disconnect', () => process.exit(0));
 }

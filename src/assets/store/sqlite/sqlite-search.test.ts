@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { StoredFile } from '../asset-store.js';
 import { DEFAULT_SEARCH_LIMITS, checkSearchLimits, postgresStatementTimeout } from '../search-limits.js';
 import { openSqliteAssetStore, type SqliteAssetStore } from './sqlite-asset-store.js';
-import { runSqliteSearch } from './sqlite-search.js';
+import { closeIdleSearchProcesses, runSqliteSearch } from './sqlite-search.js';
 import { CAN_LIST_PROCESSES, searchChildrenOf } from './sqlite-search-test-support.js';
 
 /** A recursive CTE that never ends and never yields a row: SQLite stays inside one step for ever. */
@@ -136,6 +136,8 @@ test('search never blocks writers: an update commits while a search holds its sn
       'the writer opened assets.db in WAL mode',
     );
     journal.close();
+    // Warm processes of earlier searches wait in the pool: only this search's one should count.
+    closeIdleSearchProcesses();
     let settled = false;
     let applied = false;
     let firstRow!: () => void;
@@ -160,6 +162,33 @@ test('search never blocks writers: an update commits while a search holds its sn
     await assert.rejects(search, { code: 'E_QUERY_TIMEOUT' });
     assert.ok(applied);
     assert.equal(store.files().length, 3);
+  });
+});
+
+test('search processes are reused: searches after the first start no process; one stopped at a limit is not reused', async () => {
+  await withStore(async (store) => {
+    closeIdleSearchProcesses();
+    await store.search('SELECT 1 AS x', 'file');
+    const warm = searchChildrenOf();
+    if (CAN_LIST_PROCESSES) assert.equal(warm.length, 1, 'one warm process after a search');
+    for (let i = 0; i < 5; i++)
+      assert.deepEqual(await store.search('SELECT file_id FROM data ORDER BY file_id LIMIT 1', 'file'), [
+        { file_id: 'f1' },
+      ]);
+    // A refused statement is the search's own answer: the process stays warm.
+    await assert.rejects(store.search('DELETE FROM files', 'file'), { code: 'E_INVALID_ARGUMENT' });
+    if (CAN_LIST_PROCESSES) assert.deepEqual(searchChildrenOf(), warm, 'the same process answered them all');
+    // Two at once: a second process, both kept warm.
+    await Promise.all([store.search('SELECT 1', 'file'), store.search('SELECT 2', 'file')]);
+    if (CAN_LIST_PROCESSES) assert.equal(searchChildrenOf().length, 2);
+    // A search stopped at its time limit takes its process with it.
+    closeIdleSearchProcesses();
+    await store.search('SELECT 1', 'file');
+    await assert.rejects(store.search(ENDLESS_SILENT, 'file', checkSearchLimits({ timeoutMs: 300 })), {
+      code: 'E_QUERY_TIMEOUT',
+    });
+    if (CAN_LIST_PROCESSES)
+      assert.deepEqual(searchChildrenOf(), [], 'the stopped process is gone, not pooled');
   });
 });
 
