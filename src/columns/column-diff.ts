@@ -7,6 +7,7 @@ import {
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';
 import { sameSample } from './entry.js';
+import { sameSchema } from './schema.js';
 
 /** One sample that differs between two states of the columns. */
 export interface ColumnChange {
@@ -43,7 +44,7 @@ export async function* iterateColumnChanges(
   for (const name of names) {
     const a = from[name];
     const b = to[name];
-    if (a && b && JSON.stringify(a.schema) === JSON.stringify(b.schema)) {
+    if (a && b && sameSchema(a.schema, b.schema)) {
       if (a.index === b.index) continue;
       for await (const batch of iterateMapChanges(nodes, a.index, b.index, { readMany })) {
         const out: ColumnChange[] = [];

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import { decodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
 import type { ObjectId } from '../util/hash.js';
 import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
@@ -8,7 +8,7 @@ import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';
 import type { ColumnContext } from './column-context.js';
 import { ColumnWrites } from './column-writes.js';
-import { decodeEntry, entryLocation, INLINE_FLAG } from './entry.js';
+import { decodeEntry, INLINE_FLAG, readChunkEntry, type ChunkEntryScratch } from './entry.js';
 import { childFor, findEntry, keyChunks, MISS, type Located } from './index-search.js';
 import { ABSENT } from './pending-writes.js';
 import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
@@ -35,6 +35,8 @@ export class Column {
   private chunkIds: Map<string, ObjectId>;
   /** The same chunks keyed by the number `chunkKeyOf` reads from an entry (no string per read). */
   private chunkByKey: Map<number, { id: ObjectId; tail: number }>;
+  /** Where the entry `cachedChunkOf` read last points (reused: no object per sample read). */
+  private readonly where: ChunkEntryScratch = { chunkKey: 0, tail: 0, offset: 0, length: 0 };
 
   constructor(
     private readonly context: ColumnContext,
@@ -132,16 +134,8 @@ export class Column {
   /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
   private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
     if (value[0] === INLINE_FLAG) return { bytes: value.subarray(1) };
-    const fast = entryLocation(value);
-    if (fast) {
-      const known = this.chunkByKey.get(fast.chunkKey);
-      // The last two prefix bytes settle it: the fast path never picks a wrong chunk.
-      const raw =
-        known && known.tail === value[7]! + value[8]! * 0x100
-          ? this.context.chunks.peek(known.id)
-          : undefined;
-      if (raw) return { bytes: raw.subarray(fast.offset, fast.offset + fast.length) };
-    }
+    const hit = this.cachedChunkOf(value);
+    if (hit) return { bytes: hit.subarray(this.where.offset, this.where.offset + this.where.length) };
     const entry = decodeEntry(value, where);
     if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
     const { chunk, offset, length } = entry.location;
@@ -161,6 +155,51 @@ export class Column {
     const position = this.current.chunks.indexOf(id);
     this.context.chunks.prefetch(this.current.chunks.slice(position + 1, position + 3));
     return this.context.chunks.get(id).then(slice);
+  }
+
+  /**
+   * The cached raw chunk a plain chunk entry points into, its place in `this.where`; undefined
+   * for other entries or a chunk not in memory (the checked path of `bytesOf` handles both). The
+   * last two prefix bytes settle a shared key: the fast path never picks a wrong chunk.
+   */
+  private cachedChunkOf(value: Uint8Array): Buffer | undefined {
+    if (!readChunkEntry(value, this.where)) return undefined;
+    const known = this.chunkByKey.get(this.where.chunkKey);
+    return known && known.tail === this.where.tail ? this.context.chunks.peek(known.id) : undefined;
+  }
+
+  /**
+   * Copies a fixed-size sample's bytes to `out` at `at`: synchronous for inline entries and cached
+   * chunks (no view or object per sample), else through the checked path.
+   */
+  private copySample(
+    value: Uint8Array,
+    out: Uint8Array,
+    at: number,
+    sampleBytes: number,
+    where: string,
+  ): void | Promise<void> {
+    const raw = this.cachedChunkOf(value);
+    if (raw && this.where.length === sampleBytes) {
+      raw.copy(out, at, this.where.offset, this.where.offset + sampleBytes);
+      return;
+    }
+    if (value[0] === INLINE_FLAG && value.byteLength === 1 + sampleBytes) {
+      for (let j = 0; j < sampleBytes; j++) out[at + j] = value[1 + j]!;
+      return;
+    }
+    const located = this.bytesOf(value, where);
+    const put = ({ bytes }: Located) => {
+      if (bytes.byteLength !== sampleBytes) {
+        throw new CorruptObjectError(
+          `column '${this.name}': ${where} holds ${bytes.byteLength} bytes, not ${sampleBytes}`,
+          { column: this.name },
+        );
+      }
+      out.set(bytes, at);
+    };
+    if (located instanceof Promise) return located.then(put);
+    put(located);
   }
 
   /**
@@ -278,14 +317,41 @@ export class Column {
       keys = [];
       return batch;
     };
+    // Samples that lie back to back in one cached chunk are copied as one run.
+    let runRaw: Buffer | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    let runAt = 0;
+    const flushRun = () => {
+      if (runRaw) runRaw.copy(out, runAt, runStart, runEnd);
+      runRaw = undefined;
+    };
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const located = this.bytesOf(e.value, e.key);
-        out.set((located instanceof Promise ? await located : located).bytes, keys.length * sampleBytes);
+        const at = keys.length * sampleBytes;
+        const raw = this.cachedChunkOf(e.value);
+        if (raw && this.where.length === sampleBytes) {
+          if (raw === runRaw && this.where.offset === runEnd) runEnd += sampleBytes;
+          else {
+            flushRun();
+            runRaw = raw;
+            runStart = this.where.offset;
+            runEnd = runStart + sampleBytes;
+            runAt = at;
+          }
+        } else {
+          flushRun();
+          const copied = this.copySample(e.value, out, at, sampleBytes, e.key);
+          if (copied) await copied;
+        }
         keys.push(this.publicKey(e.key));
-        if (keys.length === size) yield emit();
+        if (keys.length === size) {
+          flushRun();
+          yield emit();
+        }
       }
     }
+    flushRun();
     if (keys.length > 0 && !dropLast) yield emit();
   }
 
@@ -309,13 +375,21 @@ export class Column {
     const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
     const out = new Uint8Array(sampleBytes * keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const value = await this.lookup(this.canonical(keys[i]!));
+      const canonical = this.canonical(keys[i]!);
+      const cached = this.lookupCached(canonical);
+      const value = cached === MISS ? await this.lookup(canonical) : cached;
       if (!value)
         throw new NotFoundError(`column '${this.name}' has no key ${JSON.stringify(keys[i])}`, {
           key: keys[i],
         });
-      const { bytes } = await this.bytesOf(value, `key ${JSON.stringify(keys[i])}`);
-      out.set(bytes, i * sampleBytes);
+      const copied = this.copySample(
+        value,
+        out,
+        i * sampleBytes,
+        sampleBytes,
+        `key ${JSON.stringify(keys[i])}`,
+      );
+      if (copied) await copied;
     }
     return { dtype: schema.dtype!, shape: [keys.length, ...schema.shape!], data: viewAs(schema.dtype!, out) };
   }

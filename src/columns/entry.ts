@@ -152,3 +152,39 @@ export function chunkKeyOf(bytes: Uint8Array, offset: number): number {
     bytes[offset + 5]! * 0x10000000000
   );
 }
+
+/** Where a plain chunk entry points, filled in place by `readChunkEntry` (no object per entry). */
+export interface ChunkEntryScratch {
+  chunkKey: number;
+  /** The prefix's last two bytes, to tell apart chunks whose first six bytes agree. */
+  tail: number;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Fills `out` from a chunk entry without a shape and returns true; false for any other entry
+ * (inline, with a shape, malformed: the caller takes the checked path). The hot path of scans.
+ */
+export function readChunkEntry(value: Uint8Array, out: ChunkEntryScratch): boolean {
+  if (value[0] !== 0 || value.byteLength < 1 + CHUNK_PREFIX_BYTES + 2 + SAMPLE_DIGEST_BYTES) return false;
+  out.chunkKey = chunkKeyOf(value, 1);
+  out.tail = value[7]! + value[8]! * 0x100;
+  let i = 1 + CHUNK_PREFIX_BYTES;
+  let offset = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = value[i++]!;
+    offset += (byte & 0x7f) * scale;
+    if (byte < 0x80) break;
+  }
+  let length = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = value[i++]!;
+    length += (byte & 0x7f) * scale;
+    if (byte < 0x80) break;
+  }
+  if (i + SAMPLE_DIGEST_BYTES !== value.byteLength) return false;
+  out.offset = offset;
+  out.length = length;
+  return true;
+}
