@@ -40,7 +40,11 @@ function writeData(folder: string): number {
   return images.byteLength + labels.byteLength;
 }
 
-async function child(mode: string, data: string, folder: string): Promise<{ run: ProcessRun; out: Record<string, number> }> {
+async function child(
+  mode: string,
+  data: string,
+  folder: string,
+): Promise<{ run: ProcessRun; out: Record<string, number> }> {
   const run = await runProcess(process.execPath, [CHILD, mode, data, folder, String(GETS)], {
     cwd: data,
     rss: true,
@@ -135,9 +139,7 @@ export async function run(): Promise<Record<string, unknown>> {
         write_peak_rss_mb: round(lanceWrite.run.peakRssMb!, 1),
       },
       python: py
-        ? Object.fromEntries(
-            Object.entries(py).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]),
-          )
+        ? Object.fromEntries(Object.entries(py).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]))
         : 'not run: /usr/bin/python3 is missing',
     };
     const zarrWrite = py?.zarr_write_s;

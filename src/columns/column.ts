@@ -1,5 +1,5 @@
 import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
-import { decodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
+import { decodeMapNode, encodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
 import type { ObjectId } from '../util/hash.js';
 import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
 import { elementCount } from '../arrays/shape.js';
@@ -8,7 +8,8 @@ import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';
 import type { ColumnContext } from './column-context.js';
 import { ColumnWrites } from './column-writes.js';
-import { decodeEntry, INLINE_FLAG, readChunkEntry, type ChunkEntryScratch } from './entry.js';
+import { decodeEntry, INLINE_FLAG, readChunkEntryAt, type ChunkEntryScratch } from './entry.js';
+import { integerKeyAt, leafLayout } from './leaf-scan.js';
 import { childFor, findEntry, keyChunks, MISS, type Located } from './index-search.js';
 import { ABSENT } from './pending-writes.js';
 import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
@@ -118,6 +119,35 @@ export class Column {
     }
   }
 
+  /**
+   * The index's leaves in key order as their encoded bytes, read in one store call per parent
+   * node (the store verifies each one's hash); a root that is itself a leaf is re-encoded.
+   */
+  private async *leafBytes(): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
+    this.context.assertOpen();
+    await this.applyPending();
+    const walk = async function* (
+      self: Column,
+      id: ObjectId,
+    ): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
+      const node = await self.node(id);
+      if (node.kind === 'leaf') {
+        yield { id, bytes: encodeMapNode(node) };
+        return;
+      }
+      if (node.level > 1) {
+        for (const child of node.children) yield* walk(self, child.id);
+        return;
+      }
+      const got = await self.context.repo.store.getMany(node.children.map((c) => c.id));
+      for (const child of node.children) {
+        self.context.assertOpen();
+        yield { id: child.id, bytes: got.get(child.id)! };
+      }
+    };
+    yield* walk(this, this.current.index);
+  }
+
   /** The index entry of a canonical key, reading only the nodes on its path. */
   private async lookup(canonical: string): Promise<Uint8Array | undefined> {
     const first = this.node(this.current.index);
@@ -163,7 +193,12 @@ export class Column {
    * last two prefix bytes settle a shared key: the fast path never picks a wrong chunk.
    */
   private cachedChunkOf(value: Uint8Array): Buffer | undefined {
-    if (!readChunkEntry(value, this.where)) return undefined;
+    return this.cachedChunkAt(value, 0, value.byteLength);
+  }
+
+  /** `cachedChunkOf` for the entry at `bytes[start, end)`. */
+  private cachedChunkAt(bytes: Uint8Array, start: number, end: number): Buffer | undefined {
+    if (!readChunkEntryAt(bytes, start, end, this.where)) return undefined;
     const known = this.chunkByKey.get(this.where.chunkKey);
     return known && known.tail === this.where.tail ? this.context.chunks.peek(known.id) : undefined;
   }
@@ -301,7 +336,7 @@ export class Column {
   ): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
     const schema = this.schema;
     const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
-    let out = new Uint8Array(sampleBytes * size);
+    let out = uninitialized(sampleBytes * size);
     let keys: ColumnKey[] = [];
     const emit = () => {
       const data = keys.length === size ? out : out.subarray(0, keys.length * sampleBytes);
@@ -313,7 +348,7 @@ export class Column {
           data: viewAs(schema.dtype!, data),
         },
       };
-      out = new Uint8Array(sampleBytes * size);
+      out = uninitialized(sampleBytes * size);
       keys = [];
       return batch;
     };
@@ -326,10 +361,21 @@ export class Column {
       if (runRaw) runRaw.copy(out, runAt, runStart, runEnd);
       runRaw = undefined;
     };
-    for await (const entries of this.leaves()) {
-      for (const e of entries) {
+    const flat = schema.layout !== 'nested';
+    for await (const leaf of this.leafBytes()) {
+      const bytes = leaf.bytes;
+      const layout = leafLayout(bytes, leaf.id);
+      if (!layout) {
+        throw new CorruptObjectError(`object ${leaf.id} is not a valid tree node: expected a leaf`, {
+          id: leaf.id,
+        });
+      }
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let n = 0; n < layout.length; n += 4) {
         const at = keys.length * sampleBytes;
-        const raw = this.cachedChunkOf(e.value);
+        const valueStart = layout[n + 2]!;
+        const valueEnd = layout[n + 3]!;
+        const raw = this.cachedChunkAt(bytes, valueStart, valueEnd);
         if (raw && this.where.length === sampleBytes) {
           if (raw === runRaw && this.where.offset === runEnd) runEnd += sampleBytes;
           else {
@@ -339,12 +385,17 @@ export class Column {
             runEnd = runStart + sampleBytes;
             runAt = at;
           }
+        } else if (bytes[valueStart] === INLINE_FLAG && valueEnd - valueStart === 1 + sampleBytes) {
+          flushRun();
+          for (let j = 0; j < sampleBytes; j++) out[at + j] = bytes[valueStart + 1 + j]!;
         } else {
           flushRun();
-          const copied = this.copySample(e.value, out, at, sampleBytes, e.key);
+          const key = text.toString('utf8', layout[n]!, layout[n + 1]!);
+          const copied = this.copySample(bytes.subarray(valueStart, valueEnd), out, at, sampleBytes, key);
           if (copied) await copied;
         }
-        keys.push(this.publicKey(e.key));
+        const integer = flat ? integerKeyAt(bytes, layout[n]!, layout[n + 1]!) : -1;
+        keys.push(integer >= 0 ? integer : this.publicKey(text.toString('utf8', layout[n]!, layout[n + 1]!)));
         if (keys.length === size) {
           flushRun();
           yield emit();
@@ -560,4 +611,10 @@ export class Column {
     this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
     this.chunkByKey = keyChunks(record.chunks);
   }
+}
+
+/** A byte array not zeroed first, for output the caller fills whole (a batch of every sample). */
+function uninitialized(length: number): Uint8Array {
+  const memory = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(memory.buffer, memory.byteOffset, length);
 }

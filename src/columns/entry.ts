@@ -167,23 +167,33 @@ export interface ChunkEntryScratch {
  * (inline, with a shape, malformed: the caller takes the checked path). The hot path of scans.
  */
 export function readChunkEntry(value: Uint8Array, out: ChunkEntryScratch): boolean {
-  if (value[0] !== 0 || value.byteLength < 1 + CHUNK_PREFIX_BYTES + 2 + SAMPLE_DIGEST_BYTES) return false;
-  out.chunkKey = chunkKeyOf(value, 1);
-  out.tail = value[7]! + value[8]! * 0x100;
-  let i = 1 + CHUNK_PREFIX_BYTES;
+  return readChunkEntryAt(value, 0, value.byteLength, out);
+}
+
+/** `readChunkEntry` of the entry at `bytes[start, end)` (inside an encoded leaf: no view made). */
+export function readChunkEntryAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: ChunkEntryScratch,
+): boolean {
+  if (bytes[start] !== 0 || end - start < 1 + CHUNK_PREFIX_BYTES + 2 + SAMPLE_DIGEST_BYTES) return false;
+  out.chunkKey = chunkKeyOf(bytes, start + 1);
+  out.tail = bytes[start + 7]! + bytes[start + 8]! * 0x100;
+  let i = start + 1 + CHUNK_PREFIX_BYTES;
   let offset = 0;
   for (let scale = 1; ; scale *= 0x80) {
-    const byte = value[i++]!;
+    const byte = bytes[i++]!;
     offset += (byte & 0x7f) * scale;
-    if (byte < 0x80) break;
+    if (byte < 0x80 || i >= end) break;
   }
   let length = 0;
   for (let scale = 1; ; scale *= 0x80) {
-    const byte = value[i++]!;
+    const byte = bytes[i++]!;
     length += (byte & 0x7f) * scale;
-    if (byte < 0x80) break;
+    if (byte < 0x80 || i >= end) break;
   }
-  if (i + SAMPLE_DIGEST_BYTES !== value.byteLength) return false;
+  if (i + SAMPLE_DIGEST_BYTES !== end) return false;
   out.offset = offset;
   out.length = length;
   return true;
