@@ -1,17 +1,16 @@
-import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import { decodeMapNode, encodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
 import type { ObjectId } from '../util/hash.js';
 import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
 import { elementCount } from '../arrays/shape.js';
-import { chunkPrefix } from './chunks.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';
 import type { ColumnContext } from './column-context.js';
 import { ColumnWrites } from './column-writes.js';
-import { decodeEntry, INLINE_FLAG, readChunkEntryAt, type ChunkEntryScratch } from './entry.js';
-import { integerKeyAt, leafLayout } from './leaf-scan.js';
-import { childFor, findEntry, keyChunks, MISS, type Located } from './index-search.js';
+import { decodeEntry } from './entry.js';
+import { childFor, findEntry, MISS } from './index-search.js';
 import { ABSENT } from './pending-writes.js';
+import { SampleBytes } from './sample-bytes.js';
 import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
 import { shuffleInPlace } from './seeded-shuffle.js';
 
@@ -33,18 +32,14 @@ const APPLY_EVERY = 1 << 18;
 export class Column {
   /** Key → pending write: a sample-table index, an inline entry, or null for a deletion. */
   private readonly writes: ColumnWrites;
-  private chunkIds: Map<string, ObjectId>;
-  /** The same chunks keyed by the number `chunkKeyOf` reads from an entry (no string per read). */
-  private chunkByKey: Map<number, { id: ObjectId; tail: number }>;
-  /** Where the entry `cachedChunkOf` read last points (reused: no object per sample read). */
-  private readonly where: ChunkEntryScratch = { chunkKey: 0, tail: 0, offset: 0, length: 0 };
+  /** Sample bytes from index entries: chunk lookups, copies and whole-column scans. */
+  private readonly reader: SampleBytes;
 
   constructor(
     private readonly context: ColumnContext,
     private current: ColumnRecord,
   ) {
-    this.chunkIds = new Map(current.chunks.map((id) => [chunkPrefix(id), id]));
-    this.chunkByKey = keyChunks(current.chunks);
+    this.reader = new SampleBytes(context, current.schema.name, current.chunks);
     this.writes = new ColumnWrites(context, current.schema);
   }
 
@@ -161,82 +156,6 @@ export class Column {
     return findEntry(node.entries, canonical);
   }
 
-  /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
-  private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
-    if (value[0] === INLINE_FLAG) return { bytes: value.subarray(1) };
-    const hit = this.cachedChunkOf(value);
-    if (hit) return { bytes: hit.subarray(this.where.offset, this.where.offset + this.where.length) };
-    const entry = decodeEntry(value, where);
-    if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
-    const { chunk, offset, length } = entry.location;
-    const id = this.chunkIds.get(chunk);
-    if (!id) {
-      throw new NotFoundError(`column '${this.name}': ${where} points into an unknown chunk ${chunk}`, {
-        column: this.name,
-      });
-    }
-    const slice = (raw: Buffer): Located => ({
-      bytes: raw.subarray(offset, offset + length),
-      shape: entry.shape,
-    });
-    const raw = this.context.chunks.peek(id);
-    if (raw) return slice(raw);
-    // A chunk miss: sequential reads will want the next chunks too, so they start decoding now.
-    const position = this.current.chunks.indexOf(id);
-    this.context.chunks.prefetch(this.current.chunks.slice(position + 1, position + 3));
-    return this.context.chunks.get(id).then(slice);
-  }
-
-  /**
-   * The cached raw chunk a plain chunk entry points into, its place in `this.where`; undefined
-   * for other entries or a chunk not in memory (the checked path of `bytesOf` handles both). The
-   * last two prefix bytes settle a shared key: the fast path never picks a wrong chunk.
-   */
-  private cachedChunkOf(value: Uint8Array): Buffer | undefined {
-    return this.cachedChunkAt(value, 0, value.byteLength);
-  }
-
-  /** `cachedChunkOf` for the entry at `bytes[start, end)`. */
-  private cachedChunkAt(bytes: Uint8Array, start: number, end: number): Buffer | undefined {
-    if (!readChunkEntryAt(bytes, start, end, this.where)) return undefined;
-    const known = this.chunkByKey.get(this.where.chunkKey);
-    return known && known.tail === this.where.tail ? this.context.chunks.peek(known.id) : undefined;
-  }
-
-  /**
-   * Copies a fixed-size sample's bytes to `out` at `at`: synchronous for inline entries and cached
-   * chunks (no view or object per sample), else through the checked path.
-   */
-  private copySample(
-    value: Uint8Array,
-    out: Uint8Array,
-    at: number,
-    sampleBytes: number,
-    where: string,
-  ): void | Promise<void> {
-    const raw = this.cachedChunkOf(value);
-    if (raw && this.where.length === sampleBytes) {
-      raw.copy(out, at, this.where.offset, this.where.offset + sampleBytes);
-      return;
-    }
-    if (value[0] === INLINE_FLAG && value.byteLength === 1 + sampleBytes) {
-      for (let j = 0; j < sampleBytes; j++) out[at + j] = value[1 + j]!;
-      return;
-    }
-    const located = this.bytesOf(value, where);
-    const put = ({ bytes }: Located) => {
-      if (bytes.byteLength !== sampleBytes) {
-        throw new CorruptObjectError(
-          `column '${this.name}': ${where} holds ${bytes.byteLength} bytes, not ${sampleBytes}`,
-          { column: this.name },
-        );
-      }
-      out.set(bytes, at);
-    };
-    if (located instanceof Promise) return located.then(put);
-    put(located);
-  }
-
   /**
    * The entry of a key when every node on its path is cached (no promise: random gets on a warm
    * checkout cost map lookups only), MISS when a node must be read first.
@@ -283,7 +202,7 @@ export class Column {
     const cached = this.lookupCached(canonical);
     const value = cached === MISS ? await this.lookup(canonical) : cached;
     if (!value) return undefined;
-    const located = this.bytesOf(value, canonical);
+    const located = this.reader.bytesOf(value, canonical);
     const { bytes, shape } = located instanceof Promise ? await located : located;
     return this.toSample(bytes, shape);
   }
@@ -311,7 +230,7 @@ export class Column {
   async *values(): AsyncGenerator<Sample> {
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        const { bytes, shape } = await this.reader.bytesOf(e.value, `key ${e.key}`);
         yield this.toSample(bytes, shape);
       }
     }
@@ -320,7 +239,7 @@ export class Column {
   async *entries(): AsyncGenerator<[ColumnKey, Sample]> {
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        const { bytes, shape } = await this.reader.bytesOf(e.value, `key ${e.key}`);
         yield [this.publicKey(e.key), this.toSample(bytes, shape)];
       }
     }
@@ -330,80 +249,8 @@ export class Column {
    * Every sample in key order as contiguous batches, read leaf by leaf without per-key lookups:
    * the fast way to read a whole fixed-shape column.
    */
-  private async *scan(
-    size: number,
-    dropLast: boolean,
-  ): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
-    const schema = this.schema;
-    const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
-    let out = uninitialized(sampleBytes * size);
-    let keys: ColumnKey[] = [];
-    const emit = () => {
-      const data = keys.length === size ? out : out.subarray(0, keys.length * sampleBytes);
-      const batch = {
-        keys,
-        samples: {
-          dtype: schema.dtype!,
-          shape: [keys.length, ...schema.shape!],
-          data: viewAs(schema.dtype!, data),
-        },
-      };
-      out = uninitialized(sampleBytes * size);
-      keys = [];
-      return batch;
-    };
-    // Samples that lie back to back in one cached chunk are copied as one run.
-    let runRaw: Buffer | undefined;
-    let runStart = 0;
-    let runEnd = 0;
-    let runAt = 0;
-    const flushRun = () => {
-      if (runRaw) runRaw.copy(out, runAt, runStart, runEnd);
-      runRaw = undefined;
-    };
-    const flat = schema.layout !== 'nested';
-    for await (const leaf of this.leafBytes()) {
-      const bytes = leaf.bytes;
-      const layout = leafLayout(bytes, leaf.id);
-      if (!layout) {
-        throw new CorruptObjectError(`object ${leaf.id} is not a valid tree node: expected a leaf`, {
-          id: leaf.id,
-        });
-      }
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let n = 0; n < layout.length; n += 4) {
-        const at = keys.length * sampleBytes;
-        const valueStart = layout[n + 2]!;
-        const valueEnd = layout[n + 3]!;
-        const raw = this.cachedChunkAt(bytes, valueStart, valueEnd);
-        if (raw && this.where.length === sampleBytes) {
-          if (raw === runRaw && this.where.offset === runEnd) runEnd += sampleBytes;
-          else {
-            flushRun();
-            runRaw = raw;
-            runStart = this.where.offset;
-            runEnd = runStart + sampleBytes;
-            runAt = at;
-          }
-        } else if (bytes[valueStart] === INLINE_FLAG && valueEnd - valueStart === 1 + sampleBytes) {
-          flushRun();
-          for (let j = 0; j < sampleBytes; j++) out[at + j] = bytes[valueStart + 1 + j]!;
-        } else {
-          flushRun();
-          const key = text.toString('utf8', layout[n]!, layout[n + 1]!);
-          const copied = this.copySample(bytes.subarray(valueStart, valueEnd), out, at, sampleBytes, key);
-          if (copied) await copied;
-        }
-        const integer = flat ? integerKeyAt(bytes, layout[n]!, layout[n + 1]!) : -1;
-        keys.push(integer >= 0 ? integer : this.publicKey(text.toString('utf8', layout[n]!, layout[n + 1]!)));
-        if (keys.length === size) {
-          flushRun();
-          yield emit();
-        }
-      }
-    }
-    flushRun();
-    if (keys.length > 0 && !dropLast) yield emit();
+  private scan(size: number, dropLast: boolean): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
+    return this.reader.scan(this.leafBytes(), this.schema, (c) => this.publicKey(c), size, dropLast);
   }
 
   private requireFixedShape(verb: string): void {
@@ -433,7 +280,7 @@ export class Column {
         throw new NotFoundError(`column '${this.name}' has no key ${JSON.stringify(keys[i])}`, {
           key: keys[i],
         });
-      const copied = this.copySample(
+      const copied = this.reader.copySample(
         value,
         out,
         i * sampleBytes,
@@ -594,27 +441,19 @@ export class Column {
   async applyPending(): Promise<void> {
     if (!this.writes.active) return;
     const applied = await this.writes.apply(this.current);
-    const newChunks = applied.chunks.filter((id) => !this.chunkIds.has(chunkPrefix(id)));
-    for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
-    this.chunkByKey = keyChunks([...this.chunkIds.values()]);
+    const newChunks = applied.chunks.filter((id) => !this.reader.knows(id));
     this.current = {
       ...this.current,
       index: applied.index,
       count: applied.count,
       chunks: [...this.current.chunks, ...newChunks],
     };
+    this.reader.setChunks(this.current.chunks);
   }
 
   /** Replaces the record (after a reset or merge). */
   replaceRecord(record: ColumnRecord): void {
     this.current = record;
-    this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
-    this.chunkByKey = keyChunks(record.chunks);
+    this.reader.setChunks(record.chunks);
   }
-}
-
-/** A byte array not zeroed first, for output the caller fills whole (a batch of every sample). */
-function uninitialized(length: number): Uint8Array {
-  const memory = Buffer.allocUnsafeSlow(length);
-  return new Uint8Array(memory.buffer, memory.byteOffset, length);
 }
