@@ -38,7 +38,8 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     run: async () => (await import('./compute.js')).run(),
   },
   columns: {
-    description: 'tensor columns: 100,000 MNIST-like samples written, committed, read, randomly got, changed',
+    description:
+      'tensor columns: 100,000 MNIST-like samples written, committed, read, randomly got, beside Lance, Zarr, h5py and numpy',
     run: async () => (await import('./columns.js')).run(),
   },
   'columns-status': {

@@ -31,6 +31,7 @@ import {
 import { rebaseColumnStage } from './column-stage-rebase.js';
 import { diffColumnRecords, type ColumnChange } from './column-diff.js';
 import { checkColumnSpec, type ColumnSpec } from './schema.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** Options of `openCheckout`. */
 export interface CheckoutOptions {
@@ -274,7 +275,7 @@ export class Checkout {
     if (this.inBulk) return;
     const columns: Record<string, ColumnRecord | null> = {};
     for (const [name, record] of Object.entries(this.records)) {
-      if (JSON.stringify(record) !== JSON.stringify(this.committed[name])) columns[name] = record;
+      if (canonicalJson(record) !== canonicalJson(this.committed[name])) columns[name] = record;
     }
     for (const name of this.removed) if (name in this.committed) columns[name] = null;
     if (Object.keys(columns).length === 0) await clearColumnStage(this.repo, this.branch!);
@@ -308,7 +309,7 @@ export class Checkout {
     this.assertWriter('commit');
     await this.flush();
     const changed =
-      JSON.stringify(columnsSection(this.records)) !== JSON.stringify(columnsSection(this.committed));
+      canonicalJson(columnsSection(this.records)) !== canonicalJson(columnsSection(this.committed));
     if (!changed) throw new NothingToCommitError('nothing to commit: no column changes staged', {});
     const id = await commitTree(this.repo, {
       branch: this.branch!,

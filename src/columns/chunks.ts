@@ -39,6 +39,8 @@ export class ChunkSink {
   private used = 0;
   private current: PendingChunk = { rawLength: 0 };
   private readonly sealing: Promise<void>[] = [];
+  /** Chunk buffers free to be filled again (their bytes are framed into stored objects). */
+  private readonly free: Buffer[] = [];
   readonly chunks: PendingChunk[] = [];
 
   constructor(
@@ -103,13 +105,15 @@ export class ChunkSink {
     const raw = this.buffer.subarray(0, this.used);
     chunk.rawLength = this.used;
     this.chunks.push(chunk);
-    this.sealing.push(this.store(chunk, raw));
-    this.buffer = Buffer.allocUnsafe(this.chunkBytes);
+    this.sealing.push(this.store(chunk, raw, this.buffer));
+    // A buffer whose chunk is framed already is filled again: 4 MiB buffers left to the garbage
+    // collector, one per chunk, were most of a bulk import's peak memory.
+    this.buffer = this.free.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
     this.used = 0;
     this.current = { rawLength: 0 };
   }
 
-  private async store(chunk: PendingChunk, raw: Buffer): Promise<void> {
+  private async store(chunk: PendingChunk, raw: Buffer, whole: Buffer): Promise<void> {
     let codec = this.codec;
     let payload: Uint8Array = raw;
     if (codec !== 'none') {
@@ -123,10 +127,26 @@ export class ChunkSink {
     object[4] = CODECS.indexOf(codec);
     object.writeUInt32LE(raw.byteLength, 5);
     object.set(payload, HEADER);
+    if (whole.length === this.chunkBytes) this.free.push(whole);
     chunk.id = await this.writer.add(object);
     chunk.prefix = chunkPrefix(chunk.id);
     chunk.storedLength = object.byteLength;
   }
+
+  /**
+   * Waits until at most `inFlight` sealed chunks are still being compressed and stored: a bulk
+   * writer calls it between runs so that sealed chunks (raw, compressed and framed copies of
+   * 4 MiB each) cannot pile up in memory while the thread pool falls behind.
+   */
+  async drain(inFlight = 2): Promise<void> {
+    const stored = this.stored;
+    if (this.sealing.length - stored > inFlight)
+      await Promise.all(this.sealing.slice(stored, this.sealing.length - inFlight));
+    this.stored = Math.max(stored, this.sealing.length - inFlight);
+  }
+
+  /** How many of `sealing` are known to be stored. */
+  private stored = 0;
 
   /** Seals the last chunk and waits until every chunk is stored. */
   async finish(): Promise<PendingChunk[]> {

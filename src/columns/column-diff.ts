@@ -7,6 +7,7 @@ import {
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';
 import { sameSample } from './entry.js';
+import { sameSchema } from './schema.js';
 
 /** One sample that differs between two states of the columns. */
 export interface ColumnChange {
@@ -43,8 +44,14 @@ export async function* iterateColumnChanges(
   for (const name of names) {
     const a = from[name];
     const b = to[name];
-    if (a && b && JSON.stringify(a.schema) === JSON.stringify(b.schema)) {
+    if (a && b && sameSchema(a.schema, b.schema)) {
       if (a.index === b.index) continue;
+      // One side empty: every key of the other is a change, listed leaf by leaf (a map diff
+      // would pair each entry with a missing one first: ~2x the time on 10^6 staged samples).
+      if (a.count === 0 || b.count === 0) {
+        yield* allKeys(nodes, a.count === 0 ? b : a, a.count === 0 ? 'added' : 'deleted', readMany);
+        continue;
+      }
       for await (const batch of iterateMapChanges(nodes, a.index, b.index, { readMany })) {
         const out: ColumnChange[] = [];
         for (const c of batch) {

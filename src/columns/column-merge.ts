@@ -8,6 +8,7 @@ import { chunkPrefix } from './chunks.js';
 import type { ColumnRecord } from './column-record.js';
 import { publicKey, type ColumnKey } from './column-keys.js';
 import { sameSample } from './entry.js';
+import { sameSchema } from './schema.js';
 
 /** A sample (or, with key null, a whole column) both sides changed in ways that do not agree. */
 export interface ColumnConflict {
@@ -19,11 +20,7 @@ export interface ColumnConflict {
 type Records = Readonly<Record<string, ColumnRecord>>;
 
 const same = (a: ColumnRecord | undefined, b: ColumnRecord | undefined) =>
-  a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.index === b.index &&
-    JSON.stringify(a.schema) === JSON.stringify(b.schema));
+  a === b || (a !== undefined && b !== undefined && a.index === b.index && sameSchema(a.schema, b.schema));
 
 /** Every chunk of both records, checking that their id prefixes stay unique. */
 function unionChunks(a: ColumnRecord, b: ColumnRecord): string[] {
@@ -68,12 +65,12 @@ export async function mergeColumnRecords(
     let result: ColumnRecord | undefined;
     if (same(o, t) || same(t, b)) result = o;
     else if (same(o, b)) result = t;
-    else if (!o || !t || (o && t && JSON.stringify(o.schema) !== JSON.stringify(t.schema))) {
+    else if (!o || !t || (o && t && !sameSchema(o.schema, t.schema))) {
       // Removed on one side and changed on the other, or the schema differs: a column-level conflict.
       conflicts.push({ column: name, key: null, kind: !o || !t ? 'deleted-and-changed' : 'schema' });
       result = strategy === 'theirs' ? t : o;
     } else {
-      let baseIndex = b && JSON.stringify(b.schema) === JSON.stringify(o.schema) ? b.index : undefined;
+      let baseIndex = b && sameSchema(b.schema, o.schema) ? b.index : undefined;
       if (!baseIndex) {
         const empty = buildMap([]);
         for (const node of empty.nodes) await writer.add(node.bytes);

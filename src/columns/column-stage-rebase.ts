@@ -5,6 +5,7 @@ import type { Repository } from '../repo/repository.js';
 import type { ObjectId } from '../util/hash.js';
 import { mergeColumnRecords } from './column-merge.js';
 import { applyStage, readColumns, type ColumnRecord, type ColumnStage } from './column-record.js';
+import { sameSchema } from './schema.js';
 
 /** Conflicts listed in the error (the count is always exact). */
 const CONFLICTS_SHOWN = 20;
@@ -83,7 +84,7 @@ function sameRecord(a: ColumnRecord, b: ColumnRecord | undefined): boolean {
     b !== undefined &&
     a.index === b.index &&
     a.count === b.count &&
-    JSON.stringify(a.schema) === JSON.stringify(b.schema) &&
+    sameSchema(a.schema, b.schema) &&
     a.chunks.length === b.chunks.length &&
     a.chunks.every((id, i) => id === b.chunks[i])
   );

@@ -1,16 +1,16 @@
 import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
-import { decodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
+import { decodeMapNode, encodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
 import type { ObjectId } from '../util/hash.js';
 import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
 import { elementCount } from '../arrays/shape.js';
-import { chunkPrefix } from './chunks.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
 import type { ColumnRecord } from './column-record.js';
 import type { ColumnContext } from './column-context.js';
 import { ColumnWrites } from './column-writes.js';
-import { decodeEntry, entryLocation, INLINE_FLAG } from './entry.js';
-import { childFor, findEntry, keyChunks, MISS, type Located } from './index-search.js';
+import { decodeEntry } from './entry.js';
+import { childFor, findEntry, MISS } from './index-search.js';
 import { ABSENT } from './pending-writes.js';
+import { SampleBytes } from './sample-bytes.js';
 import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
 import { shuffleInPlace } from './seeded-shuffle.js';
 
@@ -32,16 +32,14 @@ const APPLY_EVERY = 1 << 18;
 export class Column {
   /** Key → pending write: a sample-table index, an inline entry, or null for a deletion. */
   private readonly writes: ColumnWrites;
-  private chunkIds: Map<string, ObjectId>;
-  /** The same chunks keyed by the number `chunkKeyOf` reads from an entry (no string per read). */
-  private chunkByKey: Map<number, { id: ObjectId; tail: number }>;
+  /** Sample bytes from index entries: chunk lookups, copies and whole-column scans. */
+  private readonly reader: SampleBytes;
 
   constructor(
     private readonly context: ColumnContext,
     private current: ColumnRecord,
   ) {
-    this.chunkIds = new Map(current.chunks.map((id) => [chunkPrefix(id), id]));
-    this.chunkByKey = keyChunks(current.chunks);
+    this.reader = new SampleBytes(context, current.schema.name, current.chunks);
     this.writes = new ColumnWrites(context, current.schema);
   }
 
@@ -116,6 +114,35 @@ export class Column {
     }
   }
 
+  /**
+   * The index's leaves in key order as their encoded bytes, read in one store call per parent
+   * node (the store verifies each one's hash); a root that is itself a leaf is re-encoded.
+   */
+  private async *leafBytes(): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
+    this.context.assertOpen();
+    await this.applyPending();
+    const walk = async function* (
+      self: Column,
+      id: ObjectId,
+    ): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
+      const node = await self.node(id);
+      if (node.kind === 'leaf') {
+        yield { id, bytes: encodeMapNode(node) };
+        return;
+      }
+      if (node.level > 1) {
+        for (const child of node.children) yield* walk(self, child.id);
+        return;
+      }
+      const got = await self.context.repo.store.getMany(node.children.map((c) => c.id));
+      for (const child of node.children) {
+        self.context.assertOpen();
+        yield { id: child.id, bytes: got.get(child.id)! };
+      }
+    };
+    yield* walk(this, this.current.index);
+  }
+
   /** The index entry of a canonical key, reading only the nodes on its path. */
   private async lookup(canonical: string): Promise<Uint8Array | undefined> {
     const first = this.node(this.current.index);
@@ -127,40 +154,6 @@ export class Column {
       node = next instanceof Promise ? await next : next;
     }
     return findEntry(node.entries, canonical);
-  }
-
-  /** The raw bytes and shape of an entry; synchronous when its chunk is cached. */
-  private bytesOf(value: Uint8Array, where: string): Located | Promise<Located> {
-    if (value[0] === INLINE_FLAG) return { bytes: value.subarray(1) };
-    const fast = entryLocation(value);
-    if (fast) {
-      const known = this.chunkByKey.get(fast.chunkKey);
-      // The last two prefix bytes settle it: the fast path never picks a wrong chunk.
-      const raw =
-        known && known.tail === value[7]! + value[8]! * 0x100
-          ? this.context.chunks.peek(known.id)
-          : undefined;
-      if (raw) return { bytes: raw.subarray(fast.offset, fast.offset + fast.length) };
-    }
-    const entry = decodeEntry(value, where);
-    if ('inline' in entry) return { bytes: entry.inline, shape: entry.shape };
-    const { chunk, offset, length } = entry.location;
-    const id = this.chunkIds.get(chunk);
-    if (!id) {
-      throw new NotFoundError(`column '${this.name}': ${where} points into an unknown chunk ${chunk}`, {
-        column: this.name,
-      });
-    }
-    const slice = (raw: Buffer): Located => ({
-      bytes: raw.subarray(offset, offset + length),
-      shape: entry.shape,
-    });
-    const raw = this.context.chunks.peek(id);
-    if (raw) return slice(raw);
-    // A chunk miss: sequential reads will want the next chunks too, so they start decoding now.
-    const position = this.current.chunks.indexOf(id);
-    this.context.chunks.prefetch(this.current.chunks.slice(position + 1, position + 3));
-    return this.context.chunks.get(id).then(slice);
   }
 
   /**
@@ -209,7 +202,7 @@ export class Column {
     const cached = this.lookupCached(canonical);
     const value = cached === MISS ? await this.lookup(canonical) : cached;
     if (!value) return undefined;
-    const located = this.bytesOf(value, canonical);
+    const located = this.reader.bytesOf(value, canonical);
     const { bytes, shape } = located instanceof Promise ? await located : located;
     return this.toSample(bytes, shape);
   }
@@ -237,7 +230,7 @@ export class Column {
   async *values(): AsyncGenerator<Sample> {
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        const { bytes, shape } = await this.reader.bytesOf(e.value, `key ${e.key}`);
         yield this.toSample(bytes, shape);
       }
     }
@@ -246,7 +239,7 @@ export class Column {
   async *entries(): AsyncGenerator<[ColumnKey, Sample]> {
     for await (const entries of this.leaves()) {
       for (const e of entries) {
-        const { bytes, shape } = await this.bytesOf(e.value, `key ${e.key}`);
+        const { bytes, shape } = await this.reader.bytesOf(e.value, `key ${e.key}`);
         yield [this.publicKey(e.key), this.toSample(bytes, shape)];
       }
     }
@@ -256,37 +249,8 @@ export class Column {
    * Every sample in key order as contiguous batches, read leaf by leaf without per-key lookups:
    * the fast way to read a whole fixed-shape column.
    */
-  private async *scan(
-    size: number,
-    dropLast: boolean,
-  ): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
-    const schema = this.schema;
-    const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
-    let out = new Uint8Array(sampleBytes * size);
-    let keys: ColumnKey[] = [];
-    const emit = () => {
-      const data = keys.length === size ? out : out.subarray(0, keys.length * sampleBytes);
-      const batch = {
-        keys,
-        samples: {
-          dtype: schema.dtype!,
-          shape: [keys.length, ...schema.shape!],
-          data: viewAs(schema.dtype!, data),
-        },
-      };
-      out = new Uint8Array(sampleBytes * size);
-      keys = [];
-      return batch;
-    };
-    for await (const entries of this.leaves()) {
-      for (const e of entries) {
-        const located = this.bytesOf(e.value, e.key);
-        out.set((located instanceof Promise ? await located : located).bytes, keys.length * sampleBytes);
-        keys.push(this.publicKey(e.key));
-        if (keys.length === size) yield emit();
-      }
-    }
-    if (keys.length > 0 && !dropLast) yield emit();
+  private scan(size: number, dropLast: boolean): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
+    return this.reader.scan(this.leafBytes(), this.schema, (c) => this.publicKey(c), size, dropLast);
   }
 
   private requireFixedShape(verb: string): void {
@@ -309,13 +273,21 @@ export class Column {
     const sampleBytes = elementCount(schema.shape!) * ITEM_SIZE[schema.dtype!];
     const out = new Uint8Array(sampleBytes * keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const value = await this.lookup(this.canonical(keys[i]!));
+      const canonical = this.canonical(keys[i]!);
+      const cached = this.lookupCached(canonical);
+      const value = cached === MISS ? await this.lookup(canonical) : cached;
       if (!value)
         throw new NotFoundError(`column '${this.name}' has no key ${JSON.stringify(keys[i])}`, {
           key: keys[i],
         });
-      const { bytes } = await this.bytesOf(value, `key ${JSON.stringify(keys[i])}`);
-      out.set(bytes, i * sampleBytes);
+      const copied = this.reader.copySample(
+        value,
+        out,
+        i * sampleBytes,
+        sampleBytes,
+        `key ${JSON.stringify(keys[i])}`,
+      );
+      if (copied) await copied;
     }
     return { dtype: schema.dtype!, shape: [keys.length, ...schema.shape!], data: viewAs(schema.dtype!, out) };
   }
@@ -469,21 +441,19 @@ export class Column {
   async applyPending(): Promise<void> {
     if (!this.writes.active) return;
     const applied = await this.writes.apply(this.current);
-    const newChunks = applied.chunks.filter((id) => !this.chunkIds.has(chunkPrefix(id)));
-    for (const id of newChunks) this.chunkIds.set(chunkPrefix(id), id);
-    this.chunkByKey = keyChunks([...this.chunkIds.values()]);
+    const newChunks = applied.chunks.filter((id) => !this.reader.knows(id));
     this.current = {
       ...this.current,
       index: applied.index,
       count: applied.count,
       chunks: [...this.current.chunks, ...newChunks],
     };
+    this.reader.setChunks(this.current.chunks);
   }
 
   /** Replaces the record (after a reset or merge). */
   replaceRecord(record: ColumnRecord): void {
     this.current = record;
-    this.chunkIds = new Map(record.chunks.map((id) => [chunkPrefix(id), id]));
-    this.chunkByKey = keyChunks(record.chunks);
+    this.reader.setChunks(record.chunks);
   }
 }

@@ -152,3 +152,49 @@ export function chunkKeyOf(bytes: Uint8Array, offset: number): number {
     bytes[offset + 5]! * 0x10000000000
   );
 }
+
+/** Where a plain chunk entry points, filled in place by `readChunkEntry` (no object per entry). */
+export interface ChunkEntryScratch {
+  chunkKey: number;
+  /** The prefix's last two bytes, to tell apart chunks whose first six bytes agree. */
+  tail: number;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Fills `out` from a chunk entry without a shape and returns true; false for any other entry
+ * (inline, with a shape, malformed: the caller takes the checked path). The hot path of scans.
+ */
+export function readChunkEntry(value: Uint8Array, out: ChunkEntryScratch): boolean {
+  return readChunkEntryAt(value, 0, value.byteLength, out);
+}
+
+/** `readChunkEntry` of the entry at `bytes[start, end)` (inside an encoded leaf: no view made). */
+export function readChunkEntryAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: ChunkEntryScratch,
+): boolean {
+  if (bytes[start] !== 0 || end - start < 1 + CHUNK_PREFIX_BYTES + 2 + SAMPLE_DIGEST_BYTES) return false;
+  out.chunkKey = chunkKeyOf(bytes, start + 1);
+  out.tail = bytes[start + 7]! + bytes[start + 8]! * 0x100;
+  let i = start + 1 + CHUNK_PREFIX_BYTES;
+  let offset = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = bytes[i++]!;
+    offset += (byte & 0x7f) * scale;
+    if (byte < 0x80 || i >= end) break;
+  }
+  let length = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = bytes[i++]!;
+    length += (byte & 0x7f) * scale;
+    if (byte < 0x80 || i >= end) break;
+  }
+  if (i + SAMPLE_DIGEST_BYTES !== end) return false;
+  out.offset = offset;
+  out.length = length;
+  return true;
+}

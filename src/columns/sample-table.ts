@@ -157,7 +157,8 @@ export class SampleTable {
       at = writeVarint(arena, at, this.lengths[i]!);
       arena.set(this.digests.subarray(i * SAMPLE_DIGEST_BYTES, (i + 1) * SAMPLE_DIGEST_BYTES), at);
       at += SAMPLE_DIGEST_BYTES;
-      out[n] = arena.subarray(start, at);
+      // A plain view: Buffer#subarray costs several times more, 10^5 times over.
+      out[n] = new Uint8Array(arena.buffer, arena.byteOffset + start, at - start);
     }
     return out;
   }

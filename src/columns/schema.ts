@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors/index.js';
 import { checkCodec, DEFAULT_CODEC, type Codec } from '../arrays/codecs/codec.js';
 import { checkDType, ITEM_SIZE, type DType, type TypedArray } from '../arrays/dtype.js';
 import { checkShapeSpec, elementCount, shapeMismatch } from '../arrays/shape.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** What a column holds: n-dimensional arrays of one dtype, raw bytes, or text. */
 export type ColumnKind = 'ndarray' | 'bytes' | 'str';
@@ -248,4 +249,12 @@ function fromNumbers(schema: ColumnSchema, key: string, dtype: DType, values: re
 /** The prefix a sample's digest covers besides its bytes: dtype and shape (see sampleId). */
 export function digestPrefix(schema: ColumnSchema, shape: readonly number[]): string {
   return schema.kind === 'ndarray' ? `${schema.dtype}[${shape.join(',')}]\n` : `${schema.kind}\n`;
+}
+
+/**
+ * True when two schemas are the same, whatever the order of their fields: a schema read back
+ * from a commit has its keys sorted (canonical JSON), one made in this process does not.
+ */
+export function sameSchema(a: ColumnSchema, b: ColumnSchema): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -105,8 +105,8 @@ export class DigestPool {
 let shared: DigestPool | undefined;
 
 /**
- * The process's digest workers (one per core, so hashing uses every core while the writing
- * thread stages), or undefined on a single core (the caller then hashes itself).
+ * The process's digest workers (one per core but the writing thread's, so hashing and staging
+ * use every core), or undefined on a single core (the caller then hashes itself).
  */
 export function digestPool(): DigestPool | undefined {
   const cores = availableParallelism();
@@ -114,7 +114,9 @@ export function digestPool(): DigestPool | undefined {
   if (!shared) {
     const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
     const workers = Array.from(
-      { length: Math.min(cores, 8) },
+      // One core fewer than the machine has: the writing thread stages and compresses meanwhile,
+      // and each worker costs ~30 MB of resident memory (its own heap and WebAssembly module).
+      { length: Math.min(cores - 1, 8) },
       () => new DigestWorker(new Worker(WORKER_SOURCE(hashWasm), { eval: true })),
     );
     shared = new DigestPool(workers);

@@ -24,6 +24,10 @@ const INTERNAL = 0x49; // 'I'
 
 /** Binary node format: a tag byte, then varint-prefixed fields. Compact and cheap to hash. */
 export function encodeMapNode(node: MapNode): Buffer {
+  if (node.kind === 'leaf') {
+    const fast = encodeAsciiLeaf(node.entries);
+    if (fast) return fast;
+  }
   // Sized up front (keys are mostly ASCII): growing by doubling copied more than it wrote.
   let estimate = 16;
   if (node.kind === 'leaf') for (const e of node.entries) estimate += e.key.length + e.value.byteLength + 8;
@@ -37,6 +41,50 @@ export function encodeMapNode(node: MapNode): Buffer {
     for (const c of node.children) w.string(c.lastKey).hex(c.id).uint(c.count);
   }
   return w.finish();
+}
+
+function varintSize(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
+}
+
+function putVarint(out: Buffer, at: number, value: number): number {
+  let v = value;
+  while (v >= 0x80) {
+    out[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[at++] = v;
+  return at;
+}
+
+/**
+ * The same bytes as the general encoder for a leaf whose keys are ASCII (column indexes: 10^5
+ * entries a commit), written into one exactly sized buffer with no per-key string encoding;
+ * undefined when a key is not ASCII.
+ */
+function encodeAsciiLeaf(entries: readonly MapEntry[]): Buffer | undefined {
+  let size = 1 + varintSize(entries.length);
+  for (const e of entries) {
+    size += varintSize(e.key.length) + e.key.length + varintSize(e.value.byteLength) + e.value.byteLength;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out[0] = LEAF;
+  let at = putVarint(out, 1, entries.length);
+  for (const e of entries) {
+    const key = e.key;
+    at = putVarint(out, at, key.length);
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return undefined;
+      out[at++] = c;
+    }
+    at = putVarint(out, at, e.value.byteLength);
+    out.set(e.value, at);
+    at += e.value.byteLength;
+  }
+  return out;
 }
 
 /** Decodes a node; a malformed one is a `CorruptObjectError` naming the object. */
