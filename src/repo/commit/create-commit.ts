@@ -1,3 +1,4 @@
+import { addFileContent } from '../../store/chunked/index.js';
 import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
 import { InvalidArgumentError, NothingToCommitError } from '../../errors/index.js';
 import { canonicalJson } from '../../util/canonical-json.js';
@@ -119,7 +120,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     const writer = repo.store.createWriter();
     try {
       const state = await readWorkingState(repo, {
-        hashFile: (f) => writer.addFile(f.abs),
+        hashFile: (f) => addFileContent(writer, f.abs),
         storedOf: (ids) => repo.store.hasMany(ids),
         storeBytes: (data) => writer.add(data),
         base,

@@ -1,6 +1,6 @@
 import type { ResourceRecord, ScanState, StatCacheEntry } from '../../catalog/catalog.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
-import { hashFileSync } from '../../util/hash-file.js';
+import { CHUNKED_FILE_MIN, hashFileContentSync } from '../../store/chunked/index.js';
 import { resourceType, type ContentMode } from '../resources/types/index.js';
 import { buildMap } from '../merkle/build-map.js';
 import type { MapEntry } from '../merkle/map-node.js';
@@ -17,8 +17,11 @@ import { isVanished, scanTree, type ScanHooks, type ScannedFile, type SkippedEnt
  */
 export const RACY_WINDOW_MS = 1000;
 
-/** Turns a file's path into its content id, storing it or only hashing it. */
-export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: number }>;
+/**
+ * Turns a file's path into its content id, storing it or only hashing it. `chunked`: the id is a
+ * chunk manifest's (files of `CHUNKED_FILE_MIN` bytes or more, see `store/chunked`).
+ */
+export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: number; chunked?: boolean }>;
 
 /** One resource as it is on disk now. */
 export interface WorkingResource {
@@ -171,7 +174,7 @@ export async function readWorkingState(
 }
 
 /** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
-const hashOnly: FileHasher = async (f) => hashFileSync(f.abs);
+const hashOnly: FileHasher = async (f) => hashFileContentSync(f.abs);
 
 /** `--no-hash`: a file is known by size and mtime only. */
 const statOnly: FileHasher = async (f) => ({
@@ -221,6 +224,9 @@ async function hashResource(
   for (const [i, file] of files.entries()) {
     let id: ObjectId;
     let size = file.size;
+    // A vouched hash was taken of this very size (the cache entry matched it), and the size alone
+    // decides whether a file's content id is a chunk manifest's.
+    let chunked = !file.linkTarget && file.size >= CHUNKED_FILE_MIN && options.hashFile !== statOnly;
     const known = vouched[i];
     if (known !== undefined) {
       id = known;
@@ -230,7 +236,11 @@ async function hashResource(
           // A link's content is its target: stored or hashed from the bytes, never followed.
           id = options.storeBytes ? await options.storeBytes(file.linkTarget) : hashBytes(file.linkTarget);
           size = file.linkTarget.byteLength;
-        } else ({ id, size } = await options.hashFile(file));
+        } else {
+          const content = await options.hashFile(file);
+          ({ id, size } = content);
+          chunked = content.chunked === true;
+        }
       } catch (err) {
         if (isVanished(err)) continue;
         throw err;
@@ -252,7 +262,13 @@ async function hashResource(
     bytes += size;
     entries.push({
       key: file.path,
-      value: encodeFileEntry({ hash: id, size, executable: file.executable, symlink: !!file.linkTarget }),
+      value: encodeFileEntry({
+        hash: id,
+        size,
+        executable: file.executable,
+        symlink: !!file.linkTarget,
+        chunked,
+      }),
     });
   }
   const seen = new Set(present.map((f) => f.path));

@@ -1,0 +1,115 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { tempPathFor } from '../../util/durable-fs.js';
+import type { ObjectId } from '../../util/hash.js';
+import type { ObjectStore } from '../object-store.js';
+import { decodeChunkManifest, type ChunkManifest, type ChunkRef } from './chunk-manifest.js';
+
+/** Chunks are fetched this many bytes at a time: bounds memory, and one index lookup per batch. */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Reads and decodes the manifest `id` (verified like every object). */
+export async function readChunkManifest(store: ObjectStore, id: ObjectId): Promise<ChunkManifest> {
+  return decodeChunkManifest(await store.get(id), id);
+}
+
+function batches(chunks: readonly ChunkRef[]): ChunkRef[][] {
+  const out: ChunkRef[][] = [];
+  let current: ChunkRef[] = [];
+  let bytes = 0;
+  for (const chunk of chunks) {
+    current.push(chunk);
+    bytes += chunk.size;
+    if (bytes >= BATCH_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * Yields the chunks of `manifest` in order, each verified by the store. The next batch is read
+ * while the caller consumes this one, so reading and writing overlap; at most two batches are
+ * held at once.
+ */
+async function* verifiedChunks(store: ObjectStore, manifest: ChunkManifest): AsyncGenerator<Buffer> {
+  const groups = batches(manifest.chunks);
+  const fetch = (group: ChunkRef[]) => store.getMany([...new Set(group.map((c) => c.id))]);
+  let pending = groups.length > 0 ? fetch(groups[0]!) : undefined;
+  for (let i = 0; i < groups.length; i++) {
+    const got = await pending!;
+    // Started before this batch is consumed; its rejection is handled when awaited next round.
+    pending = i + 1 < groups.length ? fetch(groups[i + 1]!) : undefined;
+    pending?.catch(() => undefined);
+    for (const chunk of groups[i]!) yield got.get(chunk.id)!;
+  }
+}
+
+/**
+ * Writes the chunked file `id` to `path`: into a temp file beside it, renamed over `path` only when
+ * every chunk was read and verified, so a corrupt chunk never leaves a half-written file. Like
+ * `ObjectStore.readToFile` for working files, the file is not fsynced.
+ */
+export async function readChunkedToFile(
+  store: ObjectStore,
+  id: ObjectId,
+  path: string,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const manifest = await readChunkManifest(store, id);
+  const temp = tempPathFor(path);
+  const handle = await open(temp, 'wx', options.mode ?? 0o666);
+  try {
+    for await (const chunk of verifiedChunks(store, manifest)) await handle.write(chunk);
+    await handle.close();
+    await rename(temp, path);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
+}
+
+/** The whole content of a chunked file in memory (small consumers: result files, previews). */
+export async function readChunkedBytes(store: ObjectStore, id: ObjectId): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of verifiedChunks(store, await readChunkManifest(store, id))) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Streams bytes `start..end` (inclusive) of a chunked file with bounded memory, every chunk
+ * verified; only the chunks that overlap the range are read.
+ */
+export async function openChunkedReadStream(
+  store: ObjectStore,
+  id: ObjectId,
+  range?: { start: number; end: number },
+): Promise<Readable> {
+  const manifest = await readChunkManifest(store, id);
+  const start = range?.start ?? 0;
+  const end = range ? range.end + 1 : manifest.size;
+  const wanted: ChunkRef[] = [];
+  let offset = 0;
+  let first = 0;
+  for (const chunk of manifest.chunks) {
+    if (offset + chunk.size > start && offset < end) {
+      if (wanted.length === 0) first = offset;
+      wanted.push(chunk);
+    }
+    offset += chunk.size;
+  }
+  async function* slices(): AsyncGenerator<Buffer> {
+    let at = first;
+    for await (const chunk of verifiedChunks(store, { size: 0, chunks: wanted })) {
+      const from = Math.max(0, start - at);
+      const to = Math.min(chunk.byteLength, end - at);
+      at += chunk.byteLength;
+      if (to > from) yield chunk.subarray(from, to);
+    }
+  }
+  return Readable.from(slices());
+}
