@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readChunkManifest } from '../../store/chunked/index.js';
@@ -71,6 +71,40 @@ test('a big file is committed as chunks: an edit stores only nearby chunks, and 
       broken.problems.map((p) => [p.object, p.problem]),
       [[victim, 'corrupt']],
     );
+  } finally {
+    await t.done();
+  }
+});
+
+test('a big file cached as one whole object (before chunking) keeps that object, unflagged', async () => {
+  const t = await createTempRepo();
+  try {
+    const content = patterned(2 * 1024 * 1024, 5);
+    t.write('data/big.bin', content);
+    // What an older version left: the whole file as one object, and a stat-cache row naming it.
+    const writer = t.repo.store.createWriter();
+    const whole = await writer.add(content);
+    await writer.commit();
+    const st = statSync(join(t.root, 'data/big.bin'));
+    await t.repo.catalog.updateStatCache(
+      [
+        {
+          resource: 'data',
+          path: 'big.bin',
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          ino: st.ino,
+          hash: whole,
+          recordedMs: st.mtimeMs + 5000,
+        },
+      ],
+      [],
+    );
+    const made = await commit(t.repo, { message: 'one' });
+    const tree = await readCommitTree(t.repo, made.id);
+    const entry = decodeFileEntry((await getMapValue(t.repo.nodes, tree.resources.data!.map, 'big.bin'))!);
+    assert.deepEqual([entry.hash, entry.chunked], [whole, undefined]);
+    assert.equal((await fsck(t.repo)).ok, true);
   } finally {
     await t.done();
   }

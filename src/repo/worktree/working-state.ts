@@ -217,6 +217,7 @@ async function hashResource(
     vouched = vouched.map((h) => (h !== undefined && stored.has(h) ? h : undefined));
   }
   counter.total += vouched.filter((h) => h === undefined).length;
+  const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
   const entries: MapEntry[] = [];
   const freshCache: StatCacheEntry[] = [];
@@ -225,8 +226,10 @@ async function hashResource(
     let id: ObjectId;
     let size = file.size;
     // A vouched hash was taken of this very size (the cache entry matched it), and the size alone
-    // decides whether a file's content id is a chunk manifest's.
-    let chunked = !file.linkTarget && file.size >= CHUNKED_FILE_MIN && options.hashFile !== statOnly;
+    // decides whether a file's content id is a chunk manifest's, except for a whole object
+    // stored before big files were chunked.
+    let chunked =
+      !file.linkTarget && file.size >= CHUNKED_FILE_MIN && options.hashFile !== statOnly && !legacyWhole.has(i);
     const known = vouched[i];
     if (known !== undefined) {
       id = known;
@@ -298,6 +301,27 @@ async function hashResource(
         }
       : undefined;
   return { record, files: present, snapshot, freshCache, staleCache, scanState };
+}
+
+/**
+ * Indexes of vouched big files whose cached hash names a whole stored object rather than a chunk
+ * manifest: cached by a version that did not chunk big files. A manifest is never as long as its
+ * file (about 36 bytes per chunk of at least 16 KiB), a whole object always is, so the stored
+ * size tells them apart. Only big files are asked about, so small files cost nothing here.
+ */
+async function findLegacyWholeObjects(
+  repo: Repository,
+  files: readonly ScannedFile[],
+  vouched: readonly (ObjectId | undefined)[],
+): Promise<Set<number>> {
+  const legacy = new Set<number>();
+  for (const [i, file] of files.entries()) {
+    const id = vouched[i];
+    if (id === undefined || file.linkTarget || file.size < CHUNKED_FILE_MIN) continue;
+    const size = await repo.store.size(id).catch(() => undefined);
+    if (size === file.size) legacy.add(i);
+  }
+  return legacy;
 }
 
 /** Saves what hashing taught us, so the next status or commit does not read those files again. */

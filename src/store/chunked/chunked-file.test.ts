@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { HashMismatchError } from '../../errors/index.js';
 import { corruptStored, createTestStore } from '../fs/fs-test-helpers.js';
 import { decodeChunkManifest } from './chunk-manifest.js';
+import { chunkBoundaries } from './gear-chunker.js';
+import { cutsFromWorker } from './chunk-cut-worker.js';
 import { addFileContent, CHUNKED_FILE_MIN, hashFileContentSync } from './chunked-file.js';
 import { openChunkedReadStream, readChunkedToFile, readChunkManifest } from './read-chunked.js';
 
@@ -70,6 +72,30 @@ test('files below the threshold stay whole objects', async () => {
     await writer.commit();
     assert.equal(stored.chunked, false);
     assert.deepEqual(await t.store.get(stored.id), content);
+    assert.deepEqual(hashFileContentSync(source), stored);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a file big enough for the cutting worker gets the same chunks as cutting in this thread', async () => {
+  const t = await createTestStore();
+  try {
+    const content = patterned(40 * 1024 * 1024 + 5);
+    const source = join(t.dir, 'bigger.bin');
+    writeFileSync(source, content);
+    const writer = t.store.createWriter();
+    const stored = await addFileContent(writer, source);
+    await writer.commit();
+    const ends = chunkBoundaries(content);
+    const fromWorker: number[] = [];
+    for await (const end of cutsFromWorker(source)) fromWorker.push(end);
+    assert.deepEqual(fromWorker, ends, 'the worker cuts where this thread does');
+    const manifest = await readChunkManifest(t.store, stored.id);
+    assert.deepEqual(
+      manifest.chunks.map((c) => c.size),
+      ends.map((end, i) => end - (i === 0 ? 0 : ends[i - 1]!)),
+    );
     assert.deepEqual(hashFileContentSync(source), stored);
   } finally {
     await t.cleanup();

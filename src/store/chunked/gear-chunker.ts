@@ -15,16 +15,8 @@ export const AVERAGE_CHUNK = 64 * 1024;
 /** A chunk that finds no cut ends here. */
 export const MAX_CHUNK = 256 * 1024;
 
-/**
- * Normalised chunking: a harder mask (18 bits) before the average size and an easier one (14 bits)
- * after it pull chunk sizes towards the average. High bits are used because with a left-shifting
- * hash they depend on the last 32 bytes, while low bits depend on the last few only.
- */
-const MASK_HARD = 0xffffc000 | 0; // top 18 bits
-const MASK_EASY = 0xfffc0000 | 0; // top 14 bits
-
 /** 256 fixed pseudo-random 32-bit values (splitmix32 from a fixed seed): never change them. */
-const GEAR: Int32Array = (() => {
+export const GEAR: Int32Array = (() => {
   const table = new Int32Array(256);
   let state = 0x5354_5241; // "STRA"
   for (let i = 0; i < 256; i++) {
@@ -40,22 +32,28 @@ const GEAR: Int32Array = (() => {
 /**
  * Where the chunk that starts at `start` ends (exclusive). `end` is where the available bytes
  * stop: the caller passes at least `MAX_CHUNK` bytes, or everything up to the end of the content.
+ * `gear` is always `GEAR`; it is a parameter, and the sizes are literals, so that the function
+ * refers to nothing outside itself and its source can run in a worker thread (see
+ * `chunk-cut-worker.ts`).
+ *
+ * Normalised chunking: a harder mask (18 bits) before the average size and an easier one (14 bits)
+ * after it pull chunk sizes towards the average. High bits are used because with a left-shifting
+ * hash they depend on the last 32 bytes, while low bits depend on the last few only.
  */
-export function findChunkEnd(data: Uint8Array, start: number, end: number): number {
+export function findChunkEnd(data: Uint8Array, start: number, end: number, gear: Int32Array): number {
   const available = end - start;
-  if (available <= MIN_CHUNK) return end;
-  const normal = start + Math.min(available, AVERAGE_CHUNK);
-  const limit = start + Math.min(available, MAX_CHUNK);
-  const gear = GEAR;
+  if (available <= 16384) return end; // MIN_CHUNK
+  const normal = start + Math.min(available, 65536); // AVERAGE_CHUNK
+  const limit = start + Math.min(available, 262144); // MAX_CHUNK
   let hash = 0;
-  let i = start + MIN_CHUNK;
+  let i = start + 16384;
   for (; i < normal; i++) {
     hash = ((hash << 1) + gear[data[i]!]!) | 0;
-    if ((hash & MASK_HARD) === 0) return i + 1;
+    if ((hash & -16384) === 0) return i + 1; // top 18 bits clear
   }
   for (; i < limit; i++) {
     hash = ((hash << 1) + gear[data[i]!]!) | 0;
-    if ((hash & MASK_EASY) === 0) return i + 1;
+    if ((hash & -262144) === 0) return i + 1; // top 14 bits clear
   }
   return limit;
 }
@@ -68,7 +66,7 @@ export function chunkBoundaries(data: Uint8Array): number[] {
   const ends: number[] = [];
   let start = 0;
   while (start < data.byteLength) {
-    start = findChunkEnd(data, start, data.byteLength);
+    start = findChunkEnd(data, start, data.byteLength, GEAR);
     ends.push(start);
   }
   return ends;

@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { tempPathFor } from '../../util/durable-fs.js';
 import type { ObjectId } from '../../util/hash.js';
@@ -31,11 +31,11 @@ function batches(chunks: readonly ChunkRef[]): ChunkRef[][] {
 }
 
 /**
- * Yields the chunks of `manifest` in order, each verified by the store. The next batch is read
- * while the caller consumes this one, so reading and writing overlap; at most two batches are
- * held at once.
+ * Yields the chunks of `manifest` in order, a batch (about `BATCH_BYTES`) at a time, each chunk
+ * verified by the store. The next batch is asked for while the caller consumes this one, so a
+ * store that reads asynchronously overlaps reading and writing; at most two batches are held.
  */
-async function* verifiedChunks(store: ObjectStore, manifest: ChunkManifest): AsyncGenerator<Buffer> {
+async function* verifiedBatches(store: ObjectStore, manifest: ChunkManifest): AsyncGenerator<Buffer[]> {
   const groups = batches(manifest.chunks);
   const fetch = (group: ChunkRef[]) => store.getMany([...new Set(group.map((c) => c.id))]);
   let pending = groups.length > 0 ? fetch(groups[0]!) : undefined;
@@ -44,8 +44,13 @@ async function* verifiedChunks(store: ObjectStore, manifest: ChunkManifest): Asy
     // Started before this batch is consumed; its rejection is handled when awaited next round.
     pending = i + 1 < groups.length ? fetch(groups[i + 1]!) : undefined;
     pending?.catch(() => undefined);
-    for (const chunk of groups[i]!) yield got.get(chunk.id)!;
+    yield groups[i]!.map((chunk) => got.get(chunk.id)!);
   }
+}
+
+/** The chunks of `manifest` one by one, in order, each verified. */
+async function* verifiedChunks(store: ObjectStore, manifest: ChunkManifest): AsyncGenerator<Buffer> {
+  for await (const batch of verifiedBatches(store, manifest)) yield* batch;
 }
 
 /**
@@ -63,13 +68,28 @@ export async function readChunkedToFile(
   const temp = tempPathFor(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o666);
   try {
-    for await (const chunk of verifiedChunks(store, manifest)) await handle.write(chunk);
+    // One gathered write per batch: a write per chunk costs a thread-pool round trip each.
+    for await (const batch of verifiedBatches(store, manifest)) await writeAll(handle, batch);
     await handle.close();
     await rename(temp, path);
   } catch (err) {
     await handle.close().catch(() => {});
     await unlink(temp).catch(() => {});
     throw err;
+  }
+}
+
+/** Writes every buffer of `parts`, in order, at the file's current position. */
+async function writeAll(handle: FileHandle, parts: Buffer[]): Promise<void> {
+  let rest = parts;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    // A short write: drop what was written and go on with the rest.
+    while (rest.length > 0 && bytesWritten >= rest[0]!.byteLength) {
+      bytesWritten -= rest[0]!.byteLength;
+      rest = rest.slice(1);
+    }
+    if (rest.length > 0 && bytesWritten > 0) rest = [rest[0]!.subarray(bytesWritten), ...rest.slice(1)];
   }
 }
 
