@@ -1,12 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { cutsFromWorker } from './chunk-cut-worker.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
 import { hashFileSync } from '../../util/hash-file.js';
 import { withErrorPath } from '../../util/error-path.js';
 import type { ObjectWriter } from '../object-store.js';
 import { encodeChunkManifest, type ChunkRef } from './chunk-manifest.js';
-import { findChunkEnd, GEAR, MAX_CHUNK } from './gear-chunker.js';
+import { MAX_CHUNK } from './gear-chunker.js';
+import { createWasmChunker } from './gear-wasm.js';
 
 /**
  * Files of at least this many bytes are stored as chunks listed by a manifest; smaller ones stay
@@ -29,7 +28,9 @@ export interface FileContentId {
  * time; a chunk's bytes are only valid until the next one is asked for. Returns the bytes read.
  */
 function* fileChunks(fd: number): Generator<Buffer, number> {
-  const buffer = Buffer.allocUnsafe(READ_BLOCK + MAX_CHUNK);
+  // The read buffer lives in the WebAssembly chunker's memory, so cutting copies nothing.
+  const chunker = createWasmChunker(READ_BLOCK + MAX_CHUNK);
+  const buffer = chunker.buffer;
   let filled = 0;
   let position = 0;
   let eof = false;
@@ -43,7 +44,7 @@ function* fileChunks(fd: number): Generator<Buffer, number> {
     let start = 0;
     // Without the end of file in sight a cut needs MAX_CHUNK bytes ahead to be final.
     while (start < filled && (eof || filled - start >= MAX_CHUNK)) {
-      const end = findChunkEnd(buffer, start, filled, GEAR);
+      const end = chunker.findChunkEnd(start, filled);
       yield buffer.subarray(start, end);
       start = end;
     }
@@ -61,46 +62,6 @@ async function forEachChunk(fd: number, use: (chunk: Buffer) => Promise<void>): 
     if (next.done) return next.value;
     await use(next.value);
   }
-}
-
-/**
- * Files of at least this size are cut by a worker thread when the machine has a second core (see
- * `chunk-cut-worker.ts`); below it, starting the worker costs more than it saves.
- */
-const PARALLEL_MIN = 32 * 1024 * 1024;
-
-/**
- * Runs every chunk of the open file through `use`, cutting where `cuts` (absolute end offsets)
- * say: the calling thread reads and stores while the worker scans. Returns the file's length, or
- * undefined when the file did not match the cuts (it changed while being read): the caller then
- * starts over without the worker.
- */
-async function forEachChunkAt(
-  fd: number,
-  cuts: AsyncIterable<number>,
-  use: (chunk: Buffer) => Promise<void>,
-): Promise<number | undefined> {
-  const buffer = Buffer.allocUnsafe(READ_BLOCK + MAX_CHUNK);
-  let base = 0; // file offset of buffer[0]
-  let filled = 0;
-  let previous = 0;
-  for await (const end of cuts) {
-    if (end - base > filled) {
-      buffer.copy(buffer, 0, previous - base, filled);
-      filled -= previous - base;
-      base = previous;
-      while (filled < end - base) {
-        const n = readSync(fd, buffer, filled, buffer.length - filled, base + filled);
-        if (n === 0) return undefined;
-        filled += n;
-      }
-    }
-    await use(buffer.subarray(previous - base, end - base));
-    previous = end;
-  }
-  // The worker saw the end of the file here: so must we.
-  if (filled > previous - base || readSync(fd, buffer, 0, 1, previous) !== 0) return undefined;
-  return previous;
 }
 
 /** Opens `path` and runs `use` with its descriptor and size; filesystem errors name the path. */
@@ -121,19 +82,12 @@ async function withOpenFile<T>(path: string, use: (fd: number, size: number) => 
  * Memory stays bounded by the read block whatever the file's size.
  */
 export async function addFileContent(writer: ObjectWriter, path: string): Promise<FileContentId> {
-  let chunks: ChunkRef[] = [];
+  const chunks: ChunkRef[] = [];
   const store = async (chunk: Buffer) => {
     chunks.push({ id: await writer.add(chunk), size: chunk.byteLength });
   };
   const outcome = await withOpenFile(path, async (fd, size) => {
     if (size < CHUNKED_FILE_MIN) return undefined;
-    if (size >= PARALLEL_MIN && availableParallelism() > 1) {
-      // A worker that cannot start or read is no reason to fail: this thread cuts instead.
-      const length = await forEachChunkAt(fd, cutsFromWorker(path), store).catch(() => undefined);
-      if (length !== undefined) return length;
-      // Chunks already added stay unreferenced until gc; the file is read again as it is now.
-      chunks = [];
-    }
     return forEachChunk(fd, store);
   });
   if (outcome === undefined) return { ...(await writer.addFile(path)), chunked: false };

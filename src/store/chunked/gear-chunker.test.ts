@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AVERAGE_CHUNK, chunkBoundaries, MAX_CHUNK, MIN_CHUNK } from './gear-chunker.js';
+import { AVERAGE_CHUNK, chunkBoundaries, findChunkEnd, GEAR, MAX_CHUNK, MIN_CHUNK } from './gear-chunker.js';
+import { createWasmChunker } from './gear-wasm.js';
 
 /** Deterministic pseudo-random bytes (xorshift32), so the test sees the same cuts every run. */
 function noise(length: number, seed: number): Buffer {
@@ -61,4 +62,20 @@ test('a 1 MiB edit in the middle of a 64 MiB file adds only a few chunks', () =>
   assert.ok(fresh.length <= 16 + 4, `${fresh.length} new chunks`);
   const freshBytes = fresh.reduce((n, c) => n + Number(c.split(':')[1]), 0);
   assert.ok(freshBytes <= 2 * 1024 * 1024, `${freshBytes} new bytes`);
+});
+
+test('the WebAssembly chunker cuts exactly where the reference loop does', () => {
+  const data = noise(4 * 1024 * 1024, 23);
+  // Long runs of one byte never cut: chunks there end at MAX_CHUNK.
+  data.fill(0x55, 1_000_000, 1_700_000);
+  const chunker = createWasmChunker(data.length);
+  data.copy(chunker.buffer);
+  for (let start = 0; start < data.length; ) {
+    const end = chunker.findChunkEnd(start, data.length);
+    assert.equal(end, findChunkEnd(data, start, data.length, GEAR), `chunk at ${start}`);
+    start = end;
+  }
+  // Short tails: all of it, whatever is left.
+  for (const available of [1, MIN_CHUNK, MIN_CHUNK + 1, AVERAGE_CHUNK + 3, MAX_CHUNK + 1])
+    assert.equal(chunker.findChunkEnd(10, 10 + available), findChunkEnd(data, 10, 10 + available, GEAR));
 });
