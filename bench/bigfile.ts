@@ -97,7 +97,9 @@ export async function run(): Promise<Record<string, unknown>> {
     // under the same conditions, right after the commit.
     log('bigfile: reference copy (dd conv=fsync)');
     const copyPath = join(root, 'copy.bin');
-    const floor = await runProcess('dd', [`if=${big}`, `of=${copyPath}`, 'bs=4M', 'conv=fsync'], { cwd: root });
+    const floor = await runProcess('dd', [`if=${big}`, `of=${copyPath}`, 'bs=4M', 'conv=fsync'], {
+      cwd: root,
+    });
     rmSync(copyPath);
     await syncDisks();
 
@@ -108,7 +110,12 @@ export async function run(): Promise<Record<string, unknown>> {
     await runProcess('restic', ['init', '--repo', resticRepo], { cwd: dir, env: PEER_ENV });
     await runProcess('borg', ['init', '-e', 'none', borgRepo], { cwd: dir, env: PEER_ENV });
     log('bigfile: restic backup, borg create (first)');
-    const resticFirst = await peerBackup(resticRepo, 'restic', ['--repo', resticRepo, 'backup', '-q', 'data'], dir);
+    const resticFirst = await peerBackup(
+      resticRepo,
+      'restic',
+      ['--repo', resticRepo, 'backup', '-q', 'data'],
+      dir,
+    );
     await syncDisks();
     const borgFirst = await peerBackup(borgRepo, 'borg', ['create', `${borgRepo}::v1`, 'data'], dir);
     await syncDisks();
@@ -118,17 +125,28 @@ export async function run(): Promise<Record<string, unknown>> {
     const edited = sha256File(big);
     await syncDisks();
     before = treeBytes(objects);
-    const second = await strata(dir, ['commit', '-m', 'v2', '--json'], { rss: true, profileName: 'commit-2' });
+    const second = await strata(dir, ['commit', '-m', 'v2', '--json'], {
+      rss: true,
+      profileName: 'commit-2',
+    });
     expectCommitted(second, 1, 'bigfile second commit');
     const secondBytes = treeBytes(objects) - before;
     log('bigfile: restic backup, borg create (second)');
-    const resticSecond = await peerBackup(resticRepo, 'restic', ['--repo', resticRepo, 'backup', '-q', 'data'], dir);
+    const resticSecond = await peerBackup(
+      resticRepo,
+      'restic',
+      ['--repo', resticRepo, 'backup', '-q', 'data'],
+      dir,
+    );
     const borgSecond = await peerBackup(borgRepo, 'borg', ['create', `${borgRepo}::v2`, 'data'], dir);
 
     log('bigfile: strata restore');
     rmSync(big);
     await syncDisks();
-    const restore = await strata(dir, ['restore', 'data/big.bin', '--json'], { rss: true, profileName: 'restore' });
+    const restore = await strata(dir, ['restore', 'data/big.bin', '--json'], {
+      rss: true,
+      profileName: 'restore',
+    });
     const restored = parseJson<{ updated?: number }>(restore, 'strata restore');
     check(restored.updated === 1, `bigfile restore: ${restored.updated} files restored, expected 1`);
     const back = sha256File(big);
@@ -156,7 +174,11 @@ export async function run(): Promise<Record<string, unknown>> {
         second_commit_s: round(second.seconds),
         second_commit_new_bytes: secondBytes,
         restore_s: round(restore.seconds),
-        peak_rss_mb: { first_commit: first.peakRssMb, second_commit: second.peakRssMb, restore: restore.peakRssMb },
+        peak_rss_mb: {
+          first_commit: first.peakRssMb,
+          second_commit: second.peakRssMb,
+          restore: restore.peakRssMb,
+        },
       },
       restic: { first: resticFirst, second: resticSecond },
       borg: { first: borgFirst, second: borgSecond },

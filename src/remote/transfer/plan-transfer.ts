@@ -160,7 +160,9 @@ function expand(
   } else if (!item.external && !item.dataless) {
     for (const entry of node.entries) {
       const file = decodeFileEntry(entry.value, `node ${item.id}`);
-      next.push(file.chunked ? { id: file.hash, kind: 'manifest' } : { id: file.hash, kind: 'file', size: file.size });
+      next.push(
+        file.chunked ? { id: file.hash, kind: 'manifest' } : { id: file.hash, kind: 'file', size: file.size },
+      );
     }
   }
 }

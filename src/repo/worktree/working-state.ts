@@ -229,7 +229,10 @@ async function hashResource(
     // decides whether a file's content id is a chunk manifest's, except for a whole object
     // stored before big files were chunked.
     let chunked =
-      !file.linkTarget && file.size >= CHUNKED_FILE_MIN && options.hashFile !== statOnly && !legacyWhole.has(i);
+      !file.linkTarget &&
+      file.size >= CHUNKED_FILE_MIN &&
+      options.hashFile !== statOnly &&
+      !legacyWhole.has(i);
     const known = vouched[i];
     if (known !== undefined) {
       id = known;

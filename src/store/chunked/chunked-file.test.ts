@@ -42,7 +42,10 @@ test('a big file is stored as verified chunks and restored byte for byte', async
     assert.ok(readFileSync(restored).equals(content));
 
     const parts: Buffer[] = [];
-    for await (const part of await openChunkedReadStream(t.store, stored.id, { start: 100_000, end: 2_000_000 }))
+    for await (const part of await openChunkedReadStream(t.store, stored.id, {
+      start: 100_000,
+      end: 2_000_000,
+    }))
       parts.push(part as Buffer);
     assert.ok(Buffer.concat(parts).equals(content.subarray(100_000, 2_000_001)), 'a range streams exactly');
 

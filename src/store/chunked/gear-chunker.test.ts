@@ -45,7 +45,11 @@ test('chunks stay within the size bounds and average near the target', () => {
 
 test('cuts are content-defined: an insertion changes only the chunks near it', () => {
   const data = noise(8 * 1024 * 1024, 11);
-  const edited = Buffer.concat([data.subarray(0, 4_000_000), Buffer.from('inserted bytes'), data.subarray(4_000_000)]);
+  const edited = Buffer.concat([
+    data.subarray(0, 4_000_000),
+    Buffer.from('inserted bytes'),
+    data.subarray(4_000_000),
+  ]);
   const before = chunkSet(data);
   const after = chunkSet(edited);
   const fresh = [...after].filter((c) => !before.has(c));
@@ -70,7 +74,7 @@ test('the WebAssembly chunker cuts exactly where the reference loop does', () =>
   data.fill(0x55, 1_000_000, 1_700_000);
   const chunker = createWasmChunker(data.length);
   data.copy(chunker.buffer);
-  for (let start = 0; start < data.length; ) {
+  for (let start = 0; start < data.length;) {
     const end = chunker.findChunkEnd(start, data.length);
     assert.equal(end, findChunkEnd(data, start, data.length, GEAR), `chunk at ${start}`);
     start = end;

@@ -48,6 +48,7 @@ const [I32_EQZ, I32_GE_U, I32_ADD, I32_AND, I32_SHL] = [0x45, 0x4f, 0x6a, 0x71, 
 const [I, NORMAL, LIMIT, HASH] = [0, 1, 2, 3];
 
 /** while (i < bound) { hash = (hash << 1) + gear[data[i]]; i++; if (!(hash & mask)) return i; } */
+// prettier-ignore
 const scanLoop = (bound: number, mask: number): number[] => [
   BLOCK, VOID, LOOP, VOID,
   LOCAL_GET, I, LOCAL_GET, bound, I32_GE_U, BR_IF, 1,
@@ -58,7 +59,7 @@ const scanLoop = (bound: number, mask: number): number[] => [
   LOCAL_GET, HASH, I32_CONST, ...sleb(mask), I32_AND, I32_EQZ, IF, VOID, LOCAL_GET, I, RETURN, END,
   BR, 0,
   END, END,
-]; // prettier-ignore
+];
 
 const body = [1, 1, 0x7f, ...scanLoop(NORMAL, -16384), ...scanLoop(LIMIT, -262144), LOCAL_GET, LIMIT, END];
 const I32 = 0x7f;
