@@ -83,7 +83,7 @@ test('files below the threshold stay whole objects', async () => {
 test('a file is cut where the reference chunker cuts, across read blocks', async () => {
   const t = await createTestStore();
   try {
-    // Over one 8 MiB read block, so cuts near a block's end are made after the next read.
+    // Over several 4 MiB read blocks, so cuts near a block's end are made after the next read.
     const content = patterned(19 * 1024 * 1024 + 5);
     const source = join(t.dir, 'bigger.bin');
     writeFileSync(source, content);

@@ -14,7 +14,7 @@ import { createWasmChunker } from './gear-wasm.js';
 export const CHUNKED_FILE_MIN = 1024 * 1024;
 
 /** Bytes read from the file at a time: bounds memory whatever the file's size. */
-const READ_BLOCK = 8 * 1024 * 1024;
+const READ_BLOCK = 4 * 1024 * 1024;
 
 /** A file's content id: a whole object's id, or its chunk manifest's id when `chunked`. */
 export interface FileContentId {

@@ -6,7 +6,7 @@ import type { ObjectStore } from '../object-store.js';
 import { decodeChunkManifest, type ChunkManifest, type ChunkRef } from './chunk-manifest.js';
 
 /** Chunks are fetched this many bytes at a time: bounds memory, and one index lookup per batch. */
-const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Reads and decodes the manifest `id` (verified like every object). */
 export async function readChunkManifest(store: ObjectStore, id: ObjectId): Promise<ChunkManifest> {
