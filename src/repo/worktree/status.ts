@@ -23,7 +23,7 @@ export async function readWorkingStateForCompare(
   options: { base?: RootTree; onHashed?: (done: number, total: number) => void } = {},
 ): Promise<WorkingState> {
   const state = await readWorkingState(repo, {
-    hashFile: async (f) => hashFileContentSync(f.abs),
+    hashFile: async (f) => hashFileContentSync(f.abs, { scannedSize: f.size }),
     base: options.base,
     onHashed: options.onHashed,
   });

@@ -174,7 +174,7 @@ export async function readWorkingState(
 }
 
 /** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
-const hashOnly: FileHasher = async (f) => hashFileContentSync(f.abs);
+const hashOnly: FileHasher = async (f) => hashFileContentSync(f.abs, { scannedSize: f.size });
 
 /** `--no-hash`: a file is known by size and mtime only. */
 const statOnly: FileHasher = async (f) => ({

@@ -79,9 +79,17 @@ async function withOpenFile<T>(path: string, use: (fd: number, size: number) => 
 /**
  * Stores a file's content through `writer`: chunked (each chunk a small packed object, then the
  * manifest) when it has at least `CHUNKED_FILE_MIN` bytes when opened, else as one object.
- * Memory stays bounded by the read block whatever the file's size.
+ * Memory stays bounded by the read block whatever the file's size. `scannedSize`: the size a
+ * scan just saw; below the threshold the file is stored whole without being opened here first.
  */
-export async function addFileContent(writer: ObjectWriter, path: string): Promise<FileContentId> {
+export async function addFileContent(
+  writer: ObjectWriter,
+  path: string,
+  options: { scannedSize?: number } = {},
+): Promise<FileContentId> {
+  // A file the scan found small takes today's path untouched: no extra open per small file.
+  if (options.scannedSize !== undefined && options.scannedSize < CHUNKED_FILE_MIN)
+    return { ...(await writer.addFile(path)), chunked: false };
   const chunks: ChunkRef[] = [];
   const store = async (chunk: Buffer) => {
     chunks.push({ id: await writer.add(chunk), size: chunk.byteLength });
@@ -100,7 +108,9 @@ export async function addFileContent(writer: ObjectWriter, path: string): Promis
  * lineage references). Small files are hashed whole; big ones are chunked and each chunk hashed.
  * Throws the filesystem error (ENOENT when the file vanished).
  */
-export function hashFileContentSync(path: string): FileContentId {
+export function hashFileContentSync(path: string, options: { scannedSize?: number } = {}): FileContentId {
+  if (options.scannedSize !== undefined && options.scannedSize < CHUNKED_FILE_MIN)
+    return { ...hashFileSync(path), chunked: false };
   const fd = openSync(path, 'r');
   try {
     if (fstatSync(fd).size < CHUNKED_FILE_MIN) return { ...hashFileSync(path), chunked: false };
