@@ -6,7 +6,7 @@
  * Exit codes: 0 ok (targets missed are reported in the JSON, not as failures), 1 a correctness
  * check failed or the arguments name no benchmark, 2 an unexpected error.
  *
- * Environment: BENCH_BIG_MB, BENCH_SKIP_GIT_BIG (repo), BENCH_CPU_PROF=DIR (profile every strata
+ * Environment: BENCH_BIG_MB, BENCH_BIGFILE_MB (bigfile), BENCH_SKIP_GIT_BIG (repo), BENCH_CPU_PROF=DIR (profile every strata
  * process into DIR; summarise with `node dist/bench/profile.js DIR`), BENCH_STRATA_BIN (the CLI
  * entry to spawn; default package.json's bin, i.e. what users run).
  */
@@ -32,6 +32,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'folder versioning at 10^4 / 10^5 (10^6 with STRATA_BENCH_MILLION=1) x 1 KiB files: status, commit after 10, checkout of 1,000, beside git and node -e 0',
     run: async () => (await import('./scale.js')).run(),
+  },
+  bigfile: {
+    description:
+      'one 2 GiB file (BENCH_BIGFILE_MB): first commit vs cp+fsync, 1 MiB edit stored, restore; restic and borg',
+    run: async () => (await import('./bigfile.js')).run(),
   },
   compute: {
     description: 'computed resources: first computes, cached fetches, 4 processes on one project',

@@ -1,3 +1,4 @@
+import { openFileContentStream, readFileContent } from '../repo/objects/file-content.js';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import { createNodeSource, getMapValue, type NodeSource } from '../repo/merkle/read-map.js';
@@ -137,10 +138,8 @@ export async function openFileContent(
       what: 'content',
       hash: entry.hash,
     });
-  if (repo.store.openReadStream) {
-    const stream = await repo.store.openReadStream(entry.hash, range);
-    return stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>);
-  }
-  const bytes = await repo.store.get(entry.hash);
+  const stream = await openFileContentStream(repo.store, entry, range);
+  if (stream) return stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>);
+  const bytes = await readFileContent(repo.store, entry);
   return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
 }

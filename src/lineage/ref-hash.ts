@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors/index.js';
 import type { Repository } from '../repo/repository.js';
 import { RACY_WINDOW_MS } from '../repo/worktree/working-state.js';
 import { scanFolder } from '../repo/worktree/scan-folder.js';
-import { hashFileSync } from '../util/hash-file.js';
+import { hashFileContentSync } from '../store/chunked/index.js';
 import { hashBytes, type ObjectId } from '../util/hash.js';
 import { formatRef, refLocation, type ResourceRef } from './resource-ref.js';
 
@@ -51,7 +51,9 @@ export async function hashRef(
   const prefix = ref.path ? `${ref.path}/` : '';
   if (st.isFile()) {
     const cached = cache.get(ref.path ?? '');
-    return trusted(cached, st.size, st.mtimeMs, st.ino) ? cached!.hash : hashFileSync(abs).id;
+    return trusted(cached, st.size, st.mtimeMs, st.ino)
+      ? cached!.hash
+      : hashFileContentSync(abs, { scannedSize: st.size }).id;
   }
   const lines: string[] = [];
   for (const file of scanFolder(abs)) {
@@ -62,7 +64,7 @@ export async function hashRef(
       ? cached!.hash
       : file.linkTarget
         ? hashBytes(file.linkTarget)
-        : hashFileSync(file.abs).id;
+        : hashFileContentSync(file.abs, { scannedSize: file.size }).id;
     lines.push(`${file.path}\t${id}\n`);
   }
   return hashBytes(Buffer.from(FOLDER_DIGEST + lines.join('')));

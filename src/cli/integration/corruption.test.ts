@@ -1,6 +1,6 @@
 /**
- * Damaged repositories, end to end through the CLI: a flipped byte in a pack file or in a loose
- * object, a deleted object, a hostile config and a lost catalog. Each must give a clear error that
+ * Damaged repositories, end to end through the CLI: a flipped byte in a packed object or in a
+ * chunk of a big file, a deleted pack, a hostile config and a lost catalog. Each must give a clear error that
  * names what is wrong (fsck names the object), exit 1 or 2 with one line and no stack trace, and
  * change nothing: no partial file written, the undamaged data still restores.
  */
@@ -149,8 +149,28 @@ test('a flipped byte in one packed object: fsck names it, checkout fails cleanly
   });
 });
 
-test('a flipped byte in a big loose object: fsck names it, checkout writes no partial file', async () => {
-  await withTempDir('corrupt-loose', async (root) => {
+/** The id of the pack record whose data holds byte `at` of the pack file. */
+function recordHolding(pack: Buffer, at: number): string {
+  // After the magic: records of raw id (32 bytes), length (4 bytes, big-endian), data.
+  let offset = 'STRATAPACK1\n'.length;
+  while (offset < pack.length) {
+    const length = pack.readUInt32BE(offset + 32);
+    if (at < offset + 36 + length) return pack.toString('hex', offset, offset + 32);
+    offset += 36 + length;
+  }
+  throw new Error(`no record holds byte ${at}`);
+}
+
+/** The only pack file of the repository, after one commit. */
+function onlyPack(root: string): string {
+  const packsDir = join(root, '.strata', 'objects', 'packs');
+  const packs = readdirSync(packsDir).filter((n) => n.endsWith('.pack'));
+  assert.equal(packs.length, 1, `one commit writes one pack: ${packs.join(', ')}`);
+  return join(packsDir, packs[0]!);
+}
+
+test('a flipped byte in a chunk of a big file: fsck names the chunk, checkout writes no partial file', async () => {
+  await withTempDir('corrupt-chunk', async (root) => {
     const big = randomBytes(Math.round(4.5 * MiB));
     const commit = await repoWithFiles(root, {
       'big.bin': big,
@@ -159,26 +179,28 @@ test('a flipped byte in a big loose object: fsck names it, checkout writes no pa
     });
     const dataDir = join(root, 'data');
     const before = digestTree(dataDir);
+    assert.deepEqual(looseObjects(root), [], 'a big file is stored as packed chunks, not one loose object');
 
-    const loose = looseObjects(root);
-    assert.equal(
-      loose.length,
-      1,
-      `only the big file is a loose object: ${loose.map((l) => l.id).join(', ')}`,
-    );
-    const [object] = loose;
-    assert.equal(readFileSync(object!.path).length, big.length, 'the loose object holds the file bytes');
-    flipByte(object!.path, Math.floor(big.length / 2));
+    // Random bytes are stored verbatim: find the middle of the file in the pack.
+    const packPath = onlyPack(root);
+    const pack = readFileSync(packPath);
+    const middle = Math.floor(big.length / 2);
+    const at = pack.indexOf(big.subarray(middle, middle + 64));
+    assert.ok(at > 0, 'the chunk holding the middle of the file is in the pack');
+    const chunk = recordHolding(pack, at);
+    flipByte(packPath, at);
 
     const report = await fsckExpectingProblems(root);
     assert.equal(report.problems.length, 1, `exactly one problem: ${JSON.stringify(report.problems)}`);
-    assert.equal(report.problems[0]!.object, object!.id);
+    assert.equal(report.problems[0]!.object, chunk);
     assert.equal(report.problems[0]!.problem, 'corrupt');
     assert.equal(report.problems[0]!.kind, 'file');
+    assert.ok(report.problems[0]!.referenced_by?.includes('big.bin'), 'names the file');
 
     rmSync(join(dataDir, 'big.bin'));
     const checkout = await strata.run(root, ['checkout', commit, '--force']);
-    assertCleanFailure(checkout, 'checkout of a corrupt loose object');
+    const line = assertCleanFailure(checkout, 'checkout of a file with a corrupt chunk');
+    assert.ok(line.includes(chunk), `the error names the chunk: ${line}`);
     assert.equal(existsSync(join(dataDir, 'big.bin')), false, 'no partial file');
     const expected = new Map(before);
     expected.delete('big.bin');
@@ -191,27 +213,27 @@ test('a flipped byte in a big loose object: fsck names it, checkout writes no pa
   });
 });
 
-test('a deleted loose object: fsck reports it missing, restore fails in one line', async () => {
-  await withTempDir('missing-loose', async (root) => {
-    await repoWithFiles(root, {
-      'big.bin': randomBytes(Math.round(4.2 * MiB)),
-      'small.txt': uniqueContent(7),
-    });
-    const loose = looseObjects(root);
-    assert.equal(loose.length, 1);
-    rmSync(loose[0]!.path);
+test('a deleted pack holding a big file: fsck reports its manifest missing, restore fails in one line', async () => {
+  await withTempDir('missing-manifest', async (root) => {
+    await repoWithFiles(root, { 'big.bin': randomBytes(Math.round(2.2 * MiB)) });
+    const firstPack = onlyPack(root);
+    // A second commit (a new file in the same leaf) refers to the big file's manifest, which
+    // stays in the first commit's pack.
+    writeFileSync(join(root, 'data', 'small.txt'), uniqueContent(7));
+    await strata.ok(root, ['commit', '-m', 'small']);
+    rmSync(firstPack);
 
     const report = await fsckExpectingProblems(root);
-    assert.equal(report.problems.length, 1, `exactly one problem: ${JSON.stringify(report.problems)}`);
-    assert.equal(report.problems[0]!.object, loose[0]!.id);
-    assert.equal(report.problems[0]!.problem, 'missing');
-    assert.equal(report.problems[0]!.kind, 'file');
+    const manifest = report.problems.find((p) => p.kind === 'manifest');
+    assert.ok(manifest, `the manifest is reported: ${JSON.stringify(report.problems)}`);
+    assert.ok(manifest.referenced_by?.includes('big.bin'), 'names the file');
+    assert.ok(['missing', 'malformed'].includes(manifest.problem), manifest.problem);
 
     const dataDir = join(root, 'data');
     rmSync(join(dataDir, 'big.bin'));
     const restore = await strata.run(root, ['restore', 'data/big.bin']);
-    const line = assertCleanFailure(restore, 'restore of a missing object');
-    assert.ok(line.includes(loose[0]!.id), `the error names the object: ${line}`);
+    const line = assertCleanFailure(restore, 'restore of a file whose manifest is gone');
+    assert.ok(line.includes(manifest.object), `the error names the manifest: ${line}`);
     assert.equal(existsSync(join(dataDir, 'big.bin')), false, 'no partial file');
     assert.deepEqual([...digestTree(dataDir).keys()], ['small.txt']);
   });

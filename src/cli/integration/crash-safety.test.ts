@@ -140,7 +140,7 @@ class WorkingFolder {
   populate(): void {
     for (let d = 0; d < FOLDERS; d++)
       for (let f = 0; f < FILES_PER_FOLDER; f++) this.write(`d${d}/f${f}.bin`, this.smallContent());
-    // One big file below the 4 MiB loose threshold (packed), one above it (a loose object).
+    // Two big files, stored as chunks (one above the old 4 MiB loose-object threshold).
     this.write('blobs/big-a.bin', randomBytes(Math.round(1.5 * MiB)));
     this.write('blobs/big-b.bin', randomBytes(Math.round(4.5 * MiB)));
   }
@@ -175,7 +175,7 @@ class WorkingFolder {
     if (bigRoll < 0.15) {
       this.write('blobs/big-a.bin', randomBytes(r.int(1 * MiB, 5 * MiB)));
     } else if (bigRoll < 0.3) {
-      // Same size, a few bytes changed in the middle of the loose one.
+      // Same size, a few bytes changed in the middle of the bigger one.
       const abs = join(this.dir, 'blobs', 'big-b.bin');
       const data = readFileSync(abs);
       data.set(randomBytes(64), r.int(0, data.length - 64));

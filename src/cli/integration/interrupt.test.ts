@@ -40,8 +40,8 @@ for (const [signal, exitCode] of [
     await withTempDir(`interrupt-${signal}`, async (root) => {
       await strata.ok(root, ['init']);
       mkdirSync(join(root, 'data'));
-      // Loose objects (above 4 MiB) are copied into .strata/objects/tmp first: a long commit
-      // whose temp files exist from its first file on.
+      // Big files' chunks are appended to a temp pack in .strata/objects/tmp: a long commit
+      // whose temp file exists from its first file on.
       for (let i = 0; i < 16; i++) writeFileSync(join(root, 'data', `big-${i}.bin`), randomBytes(5 * MiB));
       await strata.ok(root, ['resource', 'add', 'data', '--role', 'source-data']);
       const tmp = join(root, '.strata', 'objects', 'tmp');

@@ -1,4 +1,5 @@
 import { decodeMapNode } from '../../repo/merkle/map-node.js';
+import { decodeChunkManifest } from '../../store/chunked/index.js';
 import { decodeCommit, decodeRootTree } from '../../repo/objects/commit-object.js';
 import { decodeFileEntry } from '../../repo/objects/file-entry.js';
 import type { ObjectStore } from '../../store/object-store.js';
@@ -18,6 +19,8 @@ export interface PlannedObject {
  * whose whole subtree it has, which is what lets negotiation skip a subtree on seeing its root.
  */
 export interface TransferPlan {
+  /** Chunks of big files: they land before the manifests (in `files`) that list them. */
+  readonly chunks: PlannedObject[];
   readonly files: PlannedObject[];
   /** `nodes[level]`: map nodes of that level (0: leaves). */
   readonly nodes: PlannedObject[][];
@@ -38,7 +41,7 @@ export interface DataFilter {
   readonly skip?: ReadonlySet<string>;
 }
 
-type Kind = 'commit' | 'tree' | 'node' | 'file';
+type Kind = 'commit' | 'tree' | 'node' | 'file' | 'manifest' | 'chunk';
 interface Item {
   readonly id: ObjectId;
   readonly kind: Kind;
@@ -63,7 +66,7 @@ export async function planTransfer(
   tips: readonly ObjectId[],
   filter: DataFilter = { data: true },
 ): Promise<TransferPlan> {
-  const plan = { files: [] as PlannedObject[], nodes: [] as PlannedObject[][], trees: [] as PlannedObject[] };
+  const plan: Plan = { chunks: [], files: [], nodes: [], trees: [] };
   const commits = new Map<ObjectId, readonly ObjectId[]>();
   const seen = new Set<string>();
   let walked = 0;
@@ -83,9 +86,13 @@ export async function planTransfer(
       if (batch.length === 0) continue;
       const have = await destination.hasMany([...new Set(batch.map((item) => item.id))]);
       const missing = batch.filter((item) => !have.has(item.id));
-      const structural = missing.filter((item) => item.kind !== 'file');
-      for (const item of missing)
-        if (item.kind === 'file') plan.files.push(item.size === undefined ? { id: item.id } : item);
+      // A manifest is a file's content but is also opened: its chunks are sent too.
+      const structural = missing.filter((item) => item.kind !== 'file' && item.kind !== 'chunk');
+      for (const item of missing) {
+        if (item.kind === 'chunk') plan.chunks.push({ id: item.id, size: item.size });
+        else if (item.kind === 'file') plan.files.push(item.size === undefined ? { id: item.id } : item);
+        else if (item.kind === 'manifest') plan.files.push({ id: item.id });
+      }
       if (structural.length === 0) continue;
       const bytes = await source.getMany([...new Set(structural.map((item) => item.id))]);
       walked += bytes.size;
@@ -100,7 +107,9 @@ export async function planTransfer(
   const sized = (o: PlannedObject): PlannedObject =>
     o.size === undefined && sizes.has(o.id) ? { id: o.id, size: sizes.get(o.id)! } : o;
   return {
-    files: plan.files,
+    chunks: plan.chunks,
+    // Manifests were opened on the walk: their sizes are known too.
+    files: plan.files.map(sized),
     nodes: dedupeLevels(plan.nodes).map((level) => level.map(sized)),
     trees: plan.trees.map(sized),
     commits: parentsFirst(commits).map(sized),
@@ -108,14 +117,26 @@ export async function planTransfer(
   };
 }
 
+interface Plan {
+  chunks: PlannedObject[];
+  files: PlannedObject[];
+  nodes: PlannedObject[][];
+  trees: PlannedObject[];
+}
+
 function expand(
   item: Item,
   bytes: Buffer,
   next: Item[],
-  plan: { files: PlannedObject[]; nodes: PlannedObject[][]; trees: PlannedObject[] },
+  plan: Plan,
   commits: Map<ObjectId, readonly ObjectId[]>,
   filter: DataFilter,
 ): void {
+  if (item.kind === 'manifest') {
+    for (const chunk of decodeChunkManifest(bytes, item.id).chunks)
+      next.push({ id: chunk.id, kind: 'chunk', size: chunk.size });
+    return;
+  }
   if (item.kind === 'commit') {
     const commit = decodeCommit(bytes, item.id);
     commits.set(item.id, commit.parents);
@@ -156,7 +177,9 @@ function expand(
   } else if (!item.external && !item.dataless) {
     for (const entry of node.entries) {
       const file = decodeFileEntry(entry.value, `node ${item.id}`);
-      next.push({ id: file.hash, kind: 'file', size: file.size });
+      next.push(
+        file.chunked ? { id: file.hash, kind: 'manifest' } : { id: file.hash, kind: 'file', size: file.size },
+      );
     }
   }
 }

@@ -54,7 +54,9 @@ export async function sendObjects(
   plan: TransferPlan,
   options: SendOptions,
 ): Promise<SendReport> {
-  const groups = [plan.files, ...plan.nodes, plan.trees, plan.commits].filter((g) => g.length > 0);
+  const groups = [plan.chunks, plan.files, ...plan.nodes, plan.trees, plan.commits].filter(
+    (g) => g.length > 0,
+  );
   const totalObjects = groups.reduce((n, g) => n + g.length, 0);
   const state = { objects: 0, bytes: 0, packs: 0 };
   const report = () => options.onProgress?.({ ...state, totalObjects });

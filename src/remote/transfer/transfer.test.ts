@@ -9,6 +9,7 @@ import { commit } from '../../repo/commit/create-commit.js';
 import type { Repository } from '../../repo/repository.js';
 import { addResource } from '../../repo/resources/resources.js';
 import type { ObjectStore } from '../../store/object-store.js';
+import { readChunkedBytes, readChunkManifest } from '../../store/chunked/index.js';
 import { planTransfer } from './plan-transfer.js';
 import { sendObjects } from './send-objects.js';
 
@@ -57,6 +58,7 @@ test('negotiation after a one-file change reads only the changed path and sends 
     const sent = await send(src.store, dst, full);
     assert.ok(sent.packs > 1);
     assert.deepEqual(await planTransfer(src.store, dst.store, [first]), {
+      chunks: [],
       files: [],
       nodes: [],
       trees: [],
@@ -111,15 +113,44 @@ test('big objects travel alone through a file and arrive verified', async () => 
   try {
     const big = Buffer.alloc(6 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
-    write(src, 'data/big.bin', big);
+    // Files this big are chunked; a section's data object is what stays one big object.
+    const writer = src.store.createWriter();
+    const bigId = await writer.add(big);
+    await writer.commit();
     write(src, 'data/small.txt', 'small');
-    const tip = (await commit(src, { message: 'big' })).id;
+    const tip = (await commit(src, { message: 'big', sections: { blob: { refs: [bigId] } } })).id;
     const plan = await planTransfer(src.store, dst.store, [tip]);
     const sent = await send(src.store, dst, plan);
     assert.equal(sent.bytes >= big.length, true);
-    const bigId = plan.files.find((f) => f.size === big.length)!.id;
     assert.deepEqual(await dst.store.get(bigId), big);
     await dst.store.verify(tip);
+  } finally {
+    await done();
+  }
+});
+
+test('a chunked file travels as its chunks, before its manifest, and only new chunks go again', async () => {
+  const { src, dst, done } = await twoRepos();
+  try {
+    const big = Buffer.allocUnsafe(3 * 1024 * 1024);
+    let x = 7;
+    for (let i = 0; i < big.length; i++) big[i] = (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 24;
+    write(src, 'data/big.bin', big);
+    const first = (await commit(src, { message: 'one' })).id;
+    const plan = await planTransfer(src.store, dst.store, [first]);
+    assert.ok(plan.chunks.length > 10, `${plan.chunks.length} chunks planned`);
+    await send(src.store, dst, plan);
+    const manifest = await readChunkManifest(dst.store, plan.files[0]!.id);
+    assert.ok((await readChunkedBytes(dst.store, plan.files[0]!.id)).equals(big));
+    assert.equal(manifest.chunks.length, plan.chunks.length);
+
+    big.fill(1, 1_500_000, 1_510_000);
+    write(src, 'data/big.bin', big);
+    const second = (await commit(src, { message: 'two' })).id;
+    const again = await planTransfer(src.store, dst.store, [second]);
+    assert.ok(again.chunks.length >= 1 && again.chunks.length <= 3, `${again.chunks.length} chunks resent`);
+    await send(src.store, dst, again);
+    assert.ok((await readChunkedBytes(dst.store, again.files[0]!.id)).equals(big));
   } finally {
     await done();
   }

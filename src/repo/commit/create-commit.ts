@@ -1,3 +1,4 @@
+import { addFileContent, CHUNKED_FILE_MIN } from '../../store/chunked/index.js';
 import { branchLockName, WORKTREE_LOCK } from '../../catalog/catalog.js';
 import { InvalidArgumentError, NothingToCommitError } from '../../errors/index.js';
 import { canonicalJson } from '../../util/canonical-json.js';
@@ -119,7 +120,8 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
     const writer = repo.store.createWriter();
     try {
       const state = await readWorkingState(repo, {
-        hashFile: (f) => writer.addFile(f.abs),
+        // Small files go straight to the writer, exactly as before chunking: the common case.
+        hashFile: (f) => (f.size < CHUNKED_FILE_MIN ? writer.addFile(f.abs) : addFileContent(writer, f.abs)),
         storedOf: (ids) => repo.store.hasMany(ids),
         storeBytes: (data) => writer.add(data),
         base,

@@ -1,5 +1,6 @@
 import { isStrataError } from '../../errors/index.js';
 import type { ObjectId } from '../../util/hash.js';
+import { decodeChunkManifest } from '../../store/chunked/index.js';
 import { decodeMapNode } from '../merkle/map-node.js';
 import { decodeCommit, decodeRootTree } from '../objects/commit-object.js';
 import { decodeFileEntry } from '../objects/file-entry.js';
@@ -33,7 +34,7 @@ export interface ObjectProblem {
   readonly problem: 'missing' | 'corrupt' | 'malformed';
   readonly detail: string;
   /** What kind of object it should have been and who refers to it. */
-  readonly kind: 'commit' | 'tree' | 'node' | 'file';
+  readonly kind: 'commit' | 'tree' | 'node' | 'file' | 'manifest';
   readonly referencedBy?: string;
 }
 
@@ -94,7 +95,10 @@ export async function walkReachable(
     const bytes = await read(item);
     if (!bytes) continue;
     try {
-      if (item.kind === 'commit') {
+      if (item.kind === 'manifest') {
+        for (const chunk of decodeChunkManifest(bytes, item.id).chunks)
+          queue.push({ id: chunk.id, kind: 'file', from: `${item.from} (manifest ${item.id})` });
+      } else if (item.kind === 'commit') {
         const c = decodeCommit(bytes, item.id);
         queue.push({ id: c.tree, kind: 'tree', from: `commit ${item.id}` });
         for (const p of c.parents) queue.push({ id: p, kind: 'commit', from: `commit ${item.id}` });
@@ -116,8 +120,12 @@ export async function walkReachable(
           for (const c of node.children)
             queue.push({ id: c.id, kind: 'node', from: `node ${item.id}`, external: item.external });
         } else if (!item.external) {
-          for (const e of node.entries)
-            queue.push({ id: decodeFileEntry(e.value, `node ${item.id}`).hash, kind: 'file', from: e.key });
+          for (const e of node.entries) {
+            const entry = decodeFileEntry(e.value, `node ${item.id}`);
+            // A big file's manifest is read (and verified) always: its chunks are what keeps the
+            // file alive, so gc must reach them.
+            queue.push({ id: entry.hash, kind: entry.chunked ? 'manifest' : 'file', from: e.key });
+          }
         }
       }
     } catch (err) {

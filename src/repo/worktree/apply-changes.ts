@@ -1,3 +1,4 @@
+import { writeFileContent } from '../objects/file-content.js';
 import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StatCacheEntry } from '../../catalog/catalog.js';
@@ -86,7 +87,7 @@ export async function applyJournal(
         moveIntoPlace(link, abs);
       } else {
         const temp = join(temps, String(counter++));
-        await repo.store.readToFile(want.hash, temp, { mode: want.executable ? 0o755 : 0o644 });
+        await writeFileContent(repo.store, want, temp, { mode: want.executable ? 0o755 : 0o644 });
         let same = sameFs.get(dir);
         if (same === undefined) sameFs.set(dir, (same = sameFilesystem(temps, dir)));
         moveIntoPlace(

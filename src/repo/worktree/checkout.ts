@@ -146,7 +146,14 @@ export async function rewriteWorkingFolders(
   if (!options.force) refuseOverwrites(findOverwrites(local, toTarget), verb);
   const names = [...new Set(toTarget.map((c) => c.resource))];
   const file = (e: FileChange['before']): JournalFile =>
-    e ? { hash: e.hash, executable: e.executable, ...(e.symlink ? { symlink: true } : {}) } : null;
+    e
+      ? {
+          hash: e.hash,
+          executable: e.executable,
+          ...(e.symlink ? { symlink: true } : {}),
+          ...(e.chunked ? { chunked: true } : {}),
+        }
+      : null;
   const report = await runJournaled(
     repo,
     {

@@ -48,7 +48,14 @@ export async function editWorkingMap(
   const read = new Set<string>(vanished);
   for (const f of files) read.add(parentOf(f.path));
   const cache = await repo.catalog.loadStatCacheFolders(record.name, [...read]);
-  const { present, entries, freshCache, bytes } = await hashFiles(record, files, cache, counter, options);
+  const { present, entries, freshCache, bytes } = await hashFiles(
+    repo,
+    record,
+    files,
+    cache,
+    counter,
+    options,
+  );
   const seen = new Set(present.map((f) => f.path));
   const removed = [...cache.keys()].filter((path) => !seen.has(path));
   const edits: MapEdit[] = [...entries, ...removed.map((key) => ({ key }))];

@@ -2,8 +2,10 @@ import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
+import { CHUNKED_FILE_MIN, hashFileContentSync } from '../../store/chunked/index.js';
+import type { Repository } from '../repository.js';
 import { isVanished, type ScannedFile } from './scan-folder.js';
-import type { WorkingStateOptions } from './working-types.js';
+import type { FileHasher, WorkingStateOptions } from './working-types.js';
 
 /**
  * A stat-cache entry is trusted only if the file's mtime is older than the moment its hash was
@@ -11,6 +13,15 @@ import type { WorkingStateOptions } from './working-types.js';
  * write in the same clock tick could slip by unnoticed ("racy" entries, as git calls them).
  */
 export const RACY_WINDOW_MS = 1000;
+
+/** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
+export const hashOnly: FileHasher = async (f) => hashFileContentSync(f.abs);
+
+/** `--no-hash`: a file is known by size and mtime only. */
+export const statOnly: FileHasher = async (f) => ({
+  id: hashBytes(Buffer.from(`stat:${f.size}:${f.mtimeMs}`)),
+  size: f.size,
+});
 
 function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached is StatCacheEntry {
   return (
@@ -37,6 +48,7 @@ export interface HashedFiles {
  * way is left out.
  */
 export async function hashFiles(
+  repo: Repository,
   record: ResourceRecord,
   files: readonly ScannedFile[],
   cache: ReadonlyMap<string, StatCacheEntry>,
@@ -54,6 +66,7 @@ export async function hashFiles(
     vouched = vouched.map((h) => (h !== undefined && stored.has(h) ? h : undefined));
   }
   counter.total += vouched.filter((h) => h === undefined).length;
+  const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
   const entries: MapEntry[] = [];
   const freshCache: StatCacheEntry[] = [];
@@ -61,6 +74,14 @@ export async function hashFiles(
   for (const [i, file] of files.entries()) {
     let id: ObjectId;
     let size = file.size;
+    // A vouched hash was taken of this very size (the cache entry matched it), and the size alone
+    // decides whether a file's content id is a chunk manifest's, except for a whole object
+    // stored before big files were chunked.
+    let chunked =
+      !file.linkTarget &&
+      file.size >= CHUNKED_FILE_MIN &&
+      options.hashFile !== statOnly &&
+      !legacyWhole.has(i);
     const known = vouched[i];
     if (known !== undefined) {
       id = known;
@@ -70,7 +91,11 @@ export async function hashFiles(
           // A link's content is its target: stored or hashed from the bytes, never followed.
           id = options.storeBytes ? await options.storeBytes(file.linkTarget) : hashBytes(file.linkTarget);
           size = file.linkTarget.byteLength;
-        } else ({ id, size } = await options.hashFile(file));
+        } else {
+          const content = await options.hashFile(file);
+          ({ id, size } = content);
+          chunked = content.chunked === true;
+        }
       } catch (err) {
         if (isVanished(err)) continue;
         throw err;
@@ -92,8 +117,35 @@ export async function hashFiles(
     bytes += size;
     entries.push({
       key: file.path,
-      value: encodeFileEntry({ hash: id, size, executable: file.executable, symlink: !!file.linkTarget }),
+      value: encodeFileEntry({
+        hash: id,
+        size,
+        executable: file.executable,
+        symlink: !!file.linkTarget,
+        chunked,
+      }),
     });
   }
   return { present, entries, freshCache, bytes };
+}
+
+/**
+ * Indexes of vouched big files whose cached hash names a whole stored object rather than a chunk
+ * manifest: cached by a version that did not chunk big files. A manifest is never as long as its
+ * file (about 36 bytes per chunk of at least 16 KiB), a whole object always is, so the stored
+ * size tells them apart. Only big files are asked about, so small files cost nothing here.
+ */
+async function findLegacyWholeObjects(
+  repo: Repository,
+  files: readonly ScannedFile[],
+  vouched: readonly (ObjectId | undefined)[],
+): Promise<Set<number>> {
+  const legacy = new Set<number>();
+  for (const [i, file] of files.entries()) {
+    const id = vouched[i];
+    if (id === undefined || file.linkTarget || file.size < CHUNKED_FILE_MIN) continue;
+    const size = await repo.store.size(id).catch(() => undefined);
+    if (size === file.size) legacy.add(i);
+  }
+  return legacy;
 }

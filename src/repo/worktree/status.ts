@@ -1,4 +1,4 @@
-import { hashFileSync } from '../../util/hash-file.js';
+import { hashFileContentSync } from '../../store/chunked/index.js';
 import { diffTrees, type FileChange } from '../diff/diff-trees.js';
 import { createNodeSource } from '../merkle/read-map.js';
 import { encodeRootTree, type RootTree } from '../objects/commit-object.js';
@@ -23,7 +23,7 @@ export async function readWorkingStateForCompare(
   options: { base?: RootTree; onHashed?: (done: number, total: number) => void } = {},
 ): Promise<WorkingState> {
   const state = await readWorkingState(repo, {
-    hashFile: async (f) => hashFileSync(f.abs),
+    hashFile: async (f) => hashFileContentSync(f.abs, { scannedSize: f.size }),
     base: options.base,
     onHashed: options.onHashed,
   });

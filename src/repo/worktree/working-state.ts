@@ -1,12 +1,11 @@
 import type { ResourceRecord } from '../../catalog/catalog.js';
-import { hashBytes, type ObjectId } from '../../util/hash.js';
-import { hashFileSync } from '../../util/hash-file.js';
+import type { ObjectId } from '../../util/hash.js';
 import { resourceType, type ContentMode } from '../resources/types/index.js';
 import { buildMap } from '../merkle/build-map.js';
 import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
 import type { Repository } from '../repository.js';
 import { editWorkingMap } from './edit-working-map.js';
-import { hashFiles, RACY_WINDOW_MS } from './hash-files.js';
+import { hashFiles, hashOnly, RACY_WINDOW_MS, statOnly } from './hash-files.js';
 import type { ScannedFile, SkippedEntry } from './scan-folder.js';
 import { scanResource } from './scan-parallel.js';
 import {
@@ -117,15 +116,6 @@ export async function readWorkingState(
   return { resources, tree, overlay, hashed: counter.hashed, skipped: allSkipped };
 }
 
-/** Contents of files kept outside the store: hashed, never stored (fsck does not look for them). */
-const hashOnly: FileHasher = async (f) => hashFileSync(f.abs);
-
-/** `--no-hash`: a file is known by size and mtime only. */
-const statOnly: FileHasher = async (f) => ({
-  id: hashBytes(Buffer.from(`stat:${f.size}:${f.mtimeMs}`)),
-  size: f.size,
-});
-
 /** The snapshot fields besides the map that a resource's registration and type add. */
 function snapshotExtras(
   record: ResourceRecord,
@@ -150,7 +140,14 @@ async function hashResource(
   options: WorkingStateOptions,
 ): Promise<Omit<WorkingResource, 'skipped'>> {
   const cache = await repo.catalog.loadStatCache(record.name);
-  const { present, entries, freshCache, bytes } = await hashFiles(record, files, cache, counter, options);
+  const { present, entries, freshCache, bytes } = await hashFiles(
+    repo,
+    record,
+    files,
+    cache,
+    counter,
+    options,
+  );
   const map = buildMap(entries);
   for (const node of map.nodes) overlay.set(node.id, node.bytes);
   const snapshot: ResourceSnapshot = {

@@ -5,8 +5,11 @@ import type { ScanHooks, ScannedFile, SkippedEntry } from './scan-folder.js';
 
 // The shapes `readWorkingState` and its helpers share, apart so that the helpers need not import it.
 
-/** Turns a file's path into its content id, storing it or only hashing it. */
-export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: number }>;
+/**
+ * Turns a file's path into its content id, storing it or only hashing it. `chunked`: the id is a
+ * chunk manifest's (files of `CHUNKED_FILE_MIN` bytes or more, see `store/chunked`).
+ */
+export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: number; chunked?: boolean }>;
 
 /** One resource as it is on disk now. */
 export interface WorkingResource {

@@ -13,6 +13,8 @@ export type JournalFile = {
   readonly executable: boolean;
   /** A symbolic link whose target is the object `hash` (absent for regular files). */
   readonly symlink?: boolean;
+  /** `hash` names a chunk manifest (a big file stored as chunks). */
+  readonly chunked?: boolean;
 } | null;
 
 /** One file a journaled operation rewrites: what it was before and what it becomes. */

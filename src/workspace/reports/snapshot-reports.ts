@@ -1,3 +1,4 @@
+import { readFileContent } from '../../repo/objects/file-content.js';
 import { existsSync } from 'node:fs';
 import { NotFoundError } from '../../errors/index.js';
 import { readPrefix } from '../../repo/merkle/read-map.js';
@@ -115,7 +116,7 @@ export async function resultsReport(
       for (const entry of await readPrefix(repo.nodes, snap.map, folder + '/')) {
         files.push(`${name}/${entry.key}`);
         if (!entry.key.endsWith('/results.json') || (snap.content ?? 'stored') !== 'stored') continue;
-        const results = parseResults(await repo.store.get(decodeFileEntry(entry.value).hash));
+        const results = parseResults(await readFileContent(repo.store, decodeFileEntry(entry.value)));
         for (const [key, value] of Object.entries(results)) {
           if (key === 'metrics') continue;
           if (key === 'parameters' && typeof value === 'object' && value !== null)
