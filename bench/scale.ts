@@ -98,6 +98,9 @@ async function benchSize(root: string, n: number): Promise<Record<string, unknow
   await strata(sRepo, ['init']);
   await strata(sRepo, ['resource', 'add', 'data', '--role', 'source-data']);
   await git(gRepo, ['init', '-q', '-b', 'main']);
+  // No background gc or maintenance: it would run outside the timed commands and race the cleanup.
+  await git(gRepo, ['config', 'gc.auto', '0']);
+  await git(gRepo, ['config', 'maintenance.auto', 'false']);
   const paths = treePaths(n / PER_FOLDER, PER_FOLDER);
   log(`scale ${n}: writing ${n} files of ${FILE_SIZE} B into both repositories`);
   writeFiles([sData, gData], paths, FILE_SIZE);
@@ -220,6 +223,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   for (const n of list) {
     results[`files_${n}`] = await withTempRoot(`strata-bench-scale-${n}-`, (root) => benchSize(root, n));
+    // Each size's figures as soon as they are known: a later size can take a long while.
+    log(`scale ${n}: ${JSON.stringify(results[`files_${n}`])}`);
   }
   return results;
 }

@@ -9,7 +9,8 @@ import { log } from './check.js';
  */
 export async function withTempRoot<T>(prefix: string, work: (root: string) => Promise<T>): Promise<T> {
   const root = mkdtempSync(join(tmpdir(), prefix));
-  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  // Retried: a process that just exited (git's auto-gc child) may still be writing into it.
+  const cleanup = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   const interrupted = (signal: NodeJS.Signals) => {
     log(`${signal}: removing ${root}`);
     cleanup();
