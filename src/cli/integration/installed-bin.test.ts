@@ -99,6 +99,7 @@ test('every worker-using command works through the installed bin: compute run, c
 test('no compiled module loads a sibling by a path relative to its own URL (that path breaks in the bundle)', () => {
   // Workers and out-of-bundle modules go through util/compiled-module-url.ts, which works from
   // both the bundle and dist/src; `new URL('./x.js', import.meta.url)` works only from dist/src.
+  // Tests and conformance suites run from dist/src only, never from the bundle.
   const srcRoot = fileURLToPath(new URL('../../', import.meta.url));
   const offenders: string[] = [];
   const walk = (dir: string) => {
@@ -107,7 +108,7 @@ test('no compiled module loads a sibling by a path relative to its own URL (that
       if (entry.isDirectory()) walk(full);
       else if (
         entry.name.endsWith('.js') &&
-        !/(\.test|compiled-module-url)\.js$/.test(entry.name) &&
+        !/(\.test|-conformance|compiled-module-url)\.js$/.test(entry.name) &&
         !full.includes('test-support')
       ) {
         if (
