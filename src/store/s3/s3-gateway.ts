@@ -133,16 +133,23 @@ export class S3Gateway {
 
   /** Stores `body` at `key` with one PUT. */
   async put(key: string, body: Buffer): Promise<void> {
-    await this.send('PutObject', () =>
-      this.client.send(
-        new (s3Sdk().PutObjectCommand)({
-          Bucket: this.target.bucket,
-          Key: key,
-          Body: body,
-          ContentLength: body.byteLength,
-        }),
-      ),
-    );
+    await this.send('PutObject', () => this.client.send(this.#putCommand(key, body, {})));
+  }
+
+  /** One PUT of `body` at `key`, with the conditions of `putIf` when given. */
+  #putCommand(
+    key: string,
+    body: Buffer,
+    condition: { readonly ifMatch?: string; readonly ifNoneMatch?: '*' },
+  ) {
+    return new (s3Sdk().PutObjectCommand)({
+      Bucket: this.target.bucket,
+      Key: key,
+      Body: body,
+      ContentLength: body.byteLength,
+      ...(condition.ifMatch === undefined ? {} : { IfMatch: condition.ifMatch }),
+      ...(condition.ifNoneMatch === undefined ? {} : { IfNoneMatch: condition.ifNoneMatch }),
+    });
   }
 
   /**
@@ -156,18 +163,7 @@ export class S3Gateway {
     condition: { readonly ifMatch?: string; readonly ifNoneMatch?: '*' },
   ): Promise<boolean> {
     try {
-      await this.send('PutObject', () =>
-        this.client.send(
-          new (s3Sdk().PutObjectCommand)({
-            Bucket: this.target.bucket,
-            Key: key,
-            Body: body,
-            ContentLength: body.byteLength,
-            ...(condition.ifMatch === undefined ? {} : { IfMatch: condition.ifMatch }),
-            ...(condition.ifNoneMatch === undefined ? {} : { IfNoneMatch: condition.ifNoneMatch }),
-          }),
-        ),
-      );
+      await this.send('PutObject', () => this.client.send(this.#putCommand(key, body, condition)));
       return true;
     } catch (err) {
       const status = (err as { data?: { status?: unknown } }).data?.status;
