@@ -1,15 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   rmSync,
   symlinkSync,
   unlinkSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -97,7 +100,7 @@ test('issue 10, local folder stored: unchanged files are not re-read (stat cache
   try {
     t.write('data/x.bin', bytes(3000, 7));
     writeFileSync(join(ext, 'x.bin'), bytes(3000, 7));
-    // Above the large-object threshold: stored loose, so the test can lose it for fsck to find.
+    // Above the large-object threshold: a big file, stored as a manifest and chunks in packs.
     const big = randomBytes(DEFAULT_LARGE_OBJECT_THRESHOLD + 1000);
     writeFileSync(join(ext, 'y.bin'), big);
     await addResource(t.repo, { type: 'local', path: ext, role: 'source-data', name: 'ext' });
@@ -128,7 +131,12 @@ test('issue 10, local folder stored: unchanged files are not re-read (stat cache
       (await readCommitTree(t.repo, c2.id)).resources.ext!.map,
     );
     const y = decodeFileEntry(entries.find((e) => e.key === 'y.bin')!.value);
-    rmSync((t.repo.store as FsObjectStore).layout.loosePath(y.hash));
+    // Its manifest's bytes overwritten in place (the store keeps its packs open, so a deleted
+    // pack would still read): fsck re-hashes, and names the object and the file.
+    const at = (await t.repo.catalog.packIndex.lookup([y.hash])).get(y.hash)!;
+    const fd = openSync((t.repo.store as FsObjectStore).layout.packPath(at.pack), 'r+');
+    writeSync(fd, Buffer.alloc(at.length, 0x55), 0, at.length, at.offset);
+    closeSync(fd);
     const report = await fsck(t.repo);
     assert.equal(report.ok, false);
     assert.ok(report.problems.some((p) => p.object === y.hash && p.referencedBy === 'y.bin'));

@@ -43,7 +43,6 @@ export async function applyJournal(
   options: { onProgress?: (done: number, total: number) => void; hooks?: ApplyHooks } = {},
 ): Promise<ApplyReport> {
   const fresh: StatCacheEntry[] = [];
-  const removed: { resource: string; path: string }[] = [];
   const unrecoverable: { resource: string; path: string }[] = [];
   const known = new Set<string>();
   const sameFs = new Map<string, boolean>();
@@ -108,13 +107,15 @@ export async function applyJournal(
       });
     } else {
       removeFile(root, path);
-      removed.push({ resource: change.resource, path });
     }
     done++;
     options.onProgress?.(done, journal.changes.length);
     options.hooks?.afterEach?.(done, journal.changes.length);
   }
-  await repo.catalog.updateStatCache(fresh, removed);
+  // Rows of removed files stay: while the last scan's folder digests describe the base, a changed
+  // folder's rows must still name every file the base has there (see editWorkingMap). They are
+  // pruned when the next scan state is recorded.
+  await repo.catalog.updateStatCache(fresh, []);
   return { applied: done - unrecoverable.length, unrecoverable };
 }
 
