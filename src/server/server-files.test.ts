@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiError } from '../protocol/client.js';
 import { serveRepo } from './test-support/serve-repo.js';
@@ -118,14 +119,12 @@ test('files: a client that disconnects mid-download leaves no open file and the 
 /** Reads a whole response body; rejects when the server cut it short. */
 const bodyOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
 
-test('files: a corrupt object is never served complete, whole or by Range (hashed while streaming)', async () => {
-  // 6 MiB: above the 4 MiB threshold, so stored loose and streamed, not read whole first.
-  const big = Buffer.alloc(6 << 20, 3);
+test('files: a corrupt chunk is never served, whole or by Range (each chunk hashed as it streams)', async () => {
+  // 6 MiB of random bytes: a big file, stored as chunks (verbatim in a pack) and streamed.
+  const big = randomBytes(6 << 20);
   const s = await serveRepo({ 'big.bin': big });
   try {
     const c = s.client(s.tokens.read);
-    const hash = (await c.tree({ resource: 'data' })).files.find((f) => f.path === 'big.bin')!.hash;
-    const loose = join(s.root, '.strata', 'objects', 'loose', hash.slice(0, 2), hash.slice(2));
     // Clean: whole and ranged downloads arrive complete (the first range verifies the whole file).
     assert.deepEqual(await bodyOf(await c.download({ resource: 'data', path: 'big.bin' })), big);
     const range = { range: 'bytes=100-199' };
@@ -134,18 +133,30 @@ test('files: a corrupt object is never served complete, whole or by Range (hashe
       big.subarray(100, 200),
     );
 
-    // One flipped byte near the end, after the range the client asks for.
-    chmodSync(loose, 0o644);
-    const fd = openSync(loose, 'r+');
-    writeSync(fd, Buffer.from([4]), 0, 1, big.length - 10);
+    // One flipped byte near the end, after the range the client asks for, in the pack that holds it.
+    const packs = join(s.root, '.strata', 'objects', 'packs');
+    const tail = big.subarray(big.length - 74, big.length - 10);
+    const holding = readdirSync(packs)
+      .map((name) => join(packs, name))
+      .find((path) => readFileSync(path).indexOf(tail) >= 0)!;
+    assert.ok(holding, 'the end of the file is stored verbatim in a pack');
+    const at = readFileSync(holding).indexOf(tail);
+    chmodSync(holding, 0o644);
+    const fd = openSync(holding, 'r+');
+    writeSync(fd, Buffer.from([big[big.length - 74]! ^ 0xff]), 0, 1, at);
     closeSync(fd);
     const whole = await c.download({ resource: 'data', path: 'big.bin' });
     assert.equal(whole.status, 200);
     await assert.rejects(bodyOf(whole), 'the body is cut short, never complete');
-    // The file changed since it was verified: a range hashes it whole again and is cut short too.
+    // A range reads only the chunks it covers, each verified: the intact first chunk is served,
+    // a range over the corrupt end is not.
+    assert.deepEqual(
+      await bodyOf(await c.download({ resource: 'data', path: 'big.bin' }, range)),
+      big.subarray(100, 200),
+    );
     await assert.rejects(
-      c.download({ resource: 'data', path: 'big.bin' }, range).then(bodyOf),
-      'a range of a corrupt object is not served',
+      c.download({ resource: 'data', path: 'big.bin' }, { range: `bytes=${big.length - 100}-` }).then(bodyOf),
+      'a range over the corrupt chunk is not served',
     );
     assert.equal((await c.health()).ready, true, 'the server keeps serving');
   } finally {
