@@ -41,8 +41,9 @@ for (const [signal, exitCode] of [
       await strata.ok(root, ['init']);
       mkdirSync(join(root, 'data'));
       // Big files' chunks are appended to a temp pack in .strata/objects/tmp: a long commit
-      // whose temp file exists from its first file on.
-      for (let i = 0; i < 16; i++) writeFileSync(join(root, 'data', `big-${i}.bin`), randomBytes(5 * MiB));
+      // whose temp file exists from its first file on. Sized so that chunking and hashing at
+      // ~1 GB/s on an idle machine still outlast the watch-and-signal round trip many times over.
+      for (let i = 0; i < 32; i++) writeFileSync(join(root, 'data', `big-${i}.bin`), randomBytes(5 * MiB));
       await strata.ok(root, ['resource', 'add', 'data', '--role', 'source-data']);
       const tmp = join(root, '.strata', 'objects', 'tmp');
       assert.ok(existsSync(tmp));
