@@ -1,4 +1,4 @@
-import { openRepository } from '../backends/open-backends.js';
+import { openRepository } from './open-repository.js';
 import { openComputeProject, type ComputeProject } from '../compute/compute-project.js';
 import type { Repository } from '../repo/repository.js';
 

@@ -12,7 +12,8 @@
  * ```
  */
 export { Repository, findRepositoryRoot, STRATA_DIR } from '../repo/repository.js';
-export { initRepository, openRepository, createRepository } from '../backends/open-backends.js';
+export { initRepository, createRepository } from '../backends/open-backends.js';
+export { openRepository } from './open-repository.js';
 export type { InitOptions, CreatedRepository } from '../backends/open-backends.js';
 export { parseCatalogUrl, parseStoreUrl, redactUrl, describeBackends } from '../backends/backend-urls.js';
 export { DEFAULT_CONFIG } from '../repo/repository-config.js';
@@ -218,3 +219,5 @@ export type {
 } from '../jobs/port.js';
 export type { JobQueueLocation } from '../jobs/open-job-queue.js';
 export * from './remote.js';
+export { readPartialClone } from '../repo/partial-clone.js';
+export type { PartialClone } from '../repo/partial-clone.js';

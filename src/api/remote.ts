@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { createRepository, openRepository } from '../backends/open-backends.js';
+import { createRepository } from '../backends/open-backends.js';
+import { openRepository } from './open-repository.js';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import { branchRef } from '../repo/refs/ref-name.js';
 import { readHead } from '../repo/refs/refs.js';
@@ -15,6 +16,14 @@ import {
   type FetchResult,
   type TransferProgress,
 } from '../remote/index.js';
+import {
+  checkPartialFlags,
+  contentsCloned,
+  readPartialClone,
+  writePartialClone,
+  type PartialClone,
+} from '../repo/partial-clone.js';
+import { readCommitTree } from '../repo/objects/read-objects.js';
 import { writeFileDurable } from '../util/durable-fs.js';
 import { checkout } from './branches.js';
 import { mergeRevision, type MergeOptions, type MergeResult } from './merge.js';
@@ -54,6 +63,14 @@ export interface CloneOptions {
   readonly cwd?: string;
   /** The S3-compatible endpoint of an `s3://` URL; saved with the `origin` remote. */
   readonly s3Endpoint?: string;
+  /** False: `--no-data`, commits and trees only; contents are fetched on demand. */
+  readonly data?: boolean;
+  /** Contents of these resources only (`--only`); the others are fetched on demand. */
+  readonly only?: readonly string[];
+  /** Contents of these resources left out (`--skip`). */
+  readonly skip?: readonly string[];
+  /** Only the last N commits of the branch (`--depth`); history beyond is absent by design. */
+  readonly depth?: number;
   readonly onProgress?: (progress: TransferProgress) => void;
 }
 
@@ -66,6 +83,8 @@ export interface CloneResult {
   readonly commit: string | null;
   readonly files: number;
   readonly fetch: FetchResult;
+  /** What a partial clone left out (absent for a full clone). */
+  readonly partial?: PartialClone;
 }
 
 /** Written first into a clone's `.strata/`, removed last: a rerun of the same clone resumes. */
@@ -83,6 +102,17 @@ export async function cloneRepository(
   dir?: string,
   options: CloneOptions = {},
 ): Promise<CloneResult> {
+  checkPartialFlags({
+    noData: options.data === false,
+    only: options.only,
+    skip: options.skip,
+    depth: options.depth,
+  });
+  const partialWanted =
+    options.data === false ||
+    options.only !== undefined ||
+    options.skip !== undefined ||
+    options.depth !== undefined;
   const cwd = options.cwd ?? process.cwd();
   const location = parseRemoteUrl(url, cwd);
   const remoteUrl = location.kind === 'path' ? location.path : url;
@@ -92,7 +122,22 @@ export async function cloneRepository(
   let repo: Repository | undefined;
   try {
     repo = await openOrCreateClone(root, remoteUrl, endpoint);
-    const fetched = await fetchRemote(repo, 'origin', { transport, onProgress: options.onProgress });
+    let partial: PartialClone | undefined;
+    if (partialWanted) {
+      partial = {
+        remote: 'origin',
+        data: options.data !== false,
+        ...(options.only ? { only: [...options.only] } : {}),
+        ...(options.skip ? { skip: [...options.skip] } : {}),
+        ...(options.depth !== undefined ? { depth: options.depth } : {}),
+      };
+      // Recorded before anything is fetched: a clone killed midway and run again knows it.
+      await writePartialClone(repo, partial);
+    }
+    const fetched = await fetchRemote(repo, 'origin', {
+      transport,
+      onProgress: options.onProgress,
+    });
     const branch = options.branch ?? (await defaultBranch(repo, fetched.head));
     const tip = (await repo.catalog.getRef(trackingRef('origin', branch)))?.target ?? null;
     if (tip === null && options.branch)
@@ -104,15 +149,56 @@ export async function cloneRepository(
     let files = 0;
     if (tip !== null) {
       const mine = (await repo.catalog.getRef(branchRef(branch)))?.target ?? null;
-      if (mine !== tip) await repo.catalog.updateRef(branchRef(branch), tip, mine);
-      files = (await checkout(repo, branch, { force: true })).updated;
+      if (partial) {
+        // HEAD is at the tip before the checkout: the folders the clone leaves unpopulated stand
+        // for it, and only the resources whose contents came are written.
+        partial = { ...(await readPartialClone(repo))!, ...(await unpopulatedOf(repo, tip, partial)) };
+        await writePartialClone(repo, partial);
+        const written = repo;
+        repo = undefined;
+        await written.close();
+        repo = await openRepository(root);
+        if (mine !== tip) await repo.catalog.updateRef(branchRef(branch), tip, mine);
+        files = (await checkout(repo, branch, { force: true })).updated;
+      } else {
+        if (mine !== tip) await repo.catalog.updateRef(branchRef(branch), tip, mine);
+        files = (await checkout(repo, branch, { force: true })).updated;
+      }
     }
     rmSync(join(root, STRATA_DIR, CLONE_MARKER), { force: true });
-    return { root, url: remoteUrl, branch, commit: tip, files, fetch: fetched };
+    return {
+      root,
+      url: remoteUrl,
+      branch,
+      commit: tip,
+      files,
+      fetch: fetched,
+      ...(partial ? { partial: (await readPartialClone(repo)) ?? partial } : {}),
+    };
   } finally {
     await repo?.close();
     await transport.close();
   }
+}
+
+/**
+ * The resources of `tip` whose contents the clone left out: their folders stay unpopulated. A
+ * resource named by `--only` or `--skip` must exist in the commit.
+ */
+async function unpopulatedOf(
+  repo: Repository,
+  tip: string,
+  partial: PartialClone,
+): Promise<{ unpopulated: string[] }> {
+  const tree = await readCommitTree(repo, tip);
+  const names = Object.keys(tree.resources);
+  for (const name of [...(partial.only ?? []), ...(partial.skip ?? [])])
+    if (!names.includes(name))
+      throw new NotFoundError(
+        `resource '${name}' is not in the commit being cloned (resources: ${names.join(', ') || 'none'})`,
+        { what: 'resource', name },
+      );
+  return { unpopulated: names.filter((name) => !contentsCloned(partial, name)).sort() };
 }
 
 /** The remote HEAD's branch when it has a commit, else `main`, else the first branch fetched. */

@@ -5,7 +5,7 @@
  * instead of `api/index.js` compiles a third of the code (no remote protocol, ingest, assets
  * pipelines or zod schemas built at start-up). Everything here is exported by `api/index.js` too.
  */
-export { openRepository } from '../backends/open-backends.js';
+export { openRepository } from './open-repository.js';
 export { status } from './status.js';
 export { commit } from './commit.js';
 export { checkout, createBranch, deleteBranch } from './branches.js';

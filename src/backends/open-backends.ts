@@ -13,6 +13,8 @@ import { FsObjectStore } from '../store/fs/fs-object-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { writeFileDurable } from '../util/durable-fs.js';
 import { describeBackends } from './backend-urls.js';
+import { onDemandStore } from './on-demand-source.js';
+import { readPartialClone } from '../repo/partial-clone.js';
 import { withPassword } from './credentials.js';
 import { assetStoreOpener } from './open-asset-store.js';
 import { computeStoreOpener } from './open-compute-store.js';
@@ -112,7 +114,19 @@ async function openStore(
 export async function openRepository(from = process.cwd()): Promise<Repository> {
   const root = findRepositoryRoot(from);
   const config = readRepositoryConfig(join(root, STRATA_DIR, 'config.json'));
-  const repo = buildRepository(root, config, await openBackends(root, config));
+  const backends = await openBackends(root, config);
+  let store = backends.store;
+  try {
+    // A partial clone reads what it left out from its remote, on demand (see `onDemandStore`).
+    const partial = await readPartialClone(backends);
+    if (partial)
+      store = onDemandStore(store, { catalog: backends.catalog, strataDir: join(root, STRATA_DIR) }, partial);
+  } catch (err) {
+    await backends.store.close();
+    await backends.catalog.close();
+    throw err;
+  }
+  const repo = buildRepository(root, config, { catalog: backends.catalog, store });
   try {
     // Uncommitted state that older versions kept in files moves into the catalog, once.
     await adoptLegacyWorkingFolderFiles(repo);

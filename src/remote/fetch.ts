@@ -1,4 +1,5 @@
 import { TAG_PREFIX } from '../repo/refs/ref-name.js';
+import { readPartialClone, writePartialClone, type PartialClone } from '../repo/partial-clone.js';
 import type { Repository } from '../repo/repository.js';
 import type { ObjectId } from '../util/hash.js';
 import { packBytesFromEnv, setLocalRef, transferTempDir } from './local-refs.js';
@@ -53,12 +54,23 @@ export async function fetchRemote(
   try {
     const info = await transport.info();
     const refs = await transport.listRefs();
+    // A partial clone keeps its filter and depth on every later fetch: new commits come with
+    // their trees, and contents only of the resources it cloned.
+    const partial = await readPartialClone(repo);
+    const filter = options.filter ?? (partial ? dataFilterOf(partial) : undefined);
     const plan = await planTransfer(
       transport.objects,
       repo.store,
       [...new Set(refs.map((r) => r.target))],
-      options.filter,
+      filter,
+      partial?.depth !== undefined ? { depth: partial.depth } : {},
     );
+    // The edge is recorded before its commits land: fsck never meets one without knowing it.
+    if (partial && plan.shallow && plan.shallow.length > 0)
+      await writePartialClone(repo, {
+        ...partial,
+        shallow: [...new Set([...(partial.shallow ?? []), ...plan.shallow])],
+      });
     const sent = await sendObjects(transport.objects, repo.store, plan, {
       tempDir: transferTempDir(repo, 'fetch'),
       remote: url,
@@ -84,4 +96,13 @@ export async function fetchRemote(
   } finally {
     if (!options.transport) await transport.close();
   }
+}
+
+/** The contents a partial clone's fetches carry: those of the resources it cloned. */
+export function dataFilterOf(partial: PartialClone): DataFilter {
+  return {
+    data: partial.data,
+    ...(partial.only ? { only: new Set(partial.only) } : {}),
+    ...(partial.skip ? { skip: new Set(partial.skip) } : {}),
+  };
 }

@@ -36,7 +36,7 @@ export function checkRemoteName(name: string): string {
   return name;
 }
 
-async function readRemotes(repo: Repository): Promise<Record<string, StoredRemote>> {
+async function readRemotes(repo: Pick<Repository, 'catalog'>): Promise<Record<string, StoredRemote>> {
   const text = await repo.catalog.getConfig(REMOTES_KEY);
   return text ? (JSON.parse(text) as Record<string, StoredRemote>) : {};
 }
@@ -50,7 +50,7 @@ export async function listRemotes(repo: Repository): Promise<RemoteConfig[]> {
 }
 
 /** One remote by name; `NotFoundError` names the known ones when it is unknown. */
-export async function getRemote(repo: Repository, name: string): Promise<RemoteConfig> {
+export async function getRemote(repo: Pick<Repository, 'catalog'>, name: string): Promise<RemoteConfig> {
   const remotes = await readRemotes(repo);
   const stored = remotes[name];
   if (stored === undefined) {

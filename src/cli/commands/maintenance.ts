@@ -25,6 +25,7 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
               detail: p.detail,
               referenced_by: p.referencedBy,
             })),
+            ...(report.absent ? { absent_by_design: report.absent } : {}),
           });
         } else {
           for (const p of report.problems)
@@ -33,7 +34,13 @@ export function registerMaintenanceCommands(program: Command, global: () => Glob
             );
           say(
             report.ok
-              ? green(`ok: ${report.objects} objects verified`)
+              ? green(
+                  `ok: ${report.objects - (report.absent?.contents ?? 0)} objects verified` +
+                    (report.absent
+                      ? ` (partial clone: ${report.absent.contents} contents and ${report.absent.history} ` +
+                        'older commits absent by design, on the remote)'
+                      : ''),
+                )
               : red(`${report.problems.length} problems in ${report.objects} objects`),
           );
         }

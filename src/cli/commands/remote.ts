@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FetchResult, RefUpdate, TransferProgress } from '../../api/index.js';
+import type { FetchResult, PartialClone, RefUpdate, TransferProgress } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -35,6 +35,22 @@ function printUpdates(updates: readonly RefUpdate[]): void {
 
 function transferLine(verb: string, r: { objects: number; bytes: number; packs: number }): string {
   return `${verb} ${r.objects} objects (${formatBytes(r.bytes)}) in ${r.packs} pack(s)`;
+}
+
+/** What a partial clone left out, in one line. */
+function partialLine(p: PartialClone): string {
+  const contents = !p.data
+    ? 'no contents'
+    : p.only
+      ? `contents of ${p.only.join(', ')} only`
+      : p.skip
+        ? `contents of all but ${p.skip.join(', ')}`
+        : 'all contents';
+  const depth = p.depth !== undefined ? `, last ${p.depth} commit(s) per branch` : '';
+  const folders = p.unpopulated?.length ? `; not checked out: ${p.unpopulated.join(', ')}` : '';
+  return yellow(
+    `Partial clone (${contents}${depth}): the rest is fetched from ${p.remote} when read${folders}`,
+  );
 }
 
 function fetchJson(f: FetchResult) {
@@ -132,17 +148,47 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
       '--s3-endpoint <url>',
       'the S3-compatible endpoint of an s3:// URL (default STRATA_S3_ENDPOINT, then AWS S3)',
     )
+    .option(
+      '--no-data',
+      'clone commits and trees but no file contents, chunks or column data: folders stay unpopulated, ' +
+        'and what a command reads is fetched on demand',
+    )
+    .option('--only <resources>', 'clone the contents of these resources only (r1,r2); others on demand')
+    .option('--skip <resources>', 'leave out the contents of these resources (r1,r2); fetched on demand')
+    .option('--depth <n>', 'only the last N commits of each branch; older history is absent by design')
     .option('--json', 'print as JSON')
     .action(
       async (
         url: string,
         dir: string | undefined,
-        opts: { branch?: string; json?: boolean; s3Endpoint?: string },
+        opts: {
+          branch?: string;
+          json?: boolean;
+          s3Endpoint?: string;
+          data?: boolean;
+          only?: string;
+          skip?: string;
+          depth?: string;
+        },
       ) => {
         const api = await import('../../api/index.js');
+        const list = (text: string | undefined) =>
+          text === undefined
+            ? undefined
+            : text
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== '');
+        const partial = {
+          ...(opts.data === false ? { data: false } : {}),
+          ...(opts.only !== undefined ? { only: list(opts.only) } : {}),
+          ...(opts.skip !== undefined ? { skip: list(opts.skip) } : {}),
+          ...(opts.depth !== undefined ? { depth: Number(opts.depth) } : {}),
+        };
         const progress = await transferProgress('receiving');
         const r = await api
           .cloneRepository(url, dir, {
+            ...partial,
             branch: opts.branch,
             cwd: global().cwd,
             onProgress: progress.update,
@@ -157,10 +203,12 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
             commit: r.commit,
             files: r.files,
             fetch: fetchJson(r.fetch),
+            partial: r.partial ?? null,
           });
         say(`Cloned ${r.url} into ${r.root}`);
         say(transferLine('Received', r.fetch));
         if (r.commit) say(`On branch ${bold(r.branch)} at ${short(r.commit)} (${r.files} files)`);
+        if (r.partial) say(partialLine(r.partial));
         else say(yellow(`The remote has no commit yet; branch ${r.branch} is unborn`));
       },
     );

@@ -29,6 +29,8 @@ export interface TransferPlan {
   readonly commits: PlannedObject[];
   /** Objects read while walking (tree structure), for progress. */
   readonly walked: number;
+  /** With a `depth`: commits sent whose parents are not (the edge of a shallow history). */
+  readonly shallow?: ObjectId[];
 }
 
 /** Which file contents a transfer carries. */
@@ -50,6 +52,8 @@ interface Item {
   /** A node of a resource whose contents the filter leaves out: walk it, send no contents. */
   readonly dataless?: boolean;
   readonly size?: number;
+  /** A commit's distance from the tip it was reached from (0: the tip). */
+  readonly generation?: number;
 }
 
 const BATCH = 2000;
@@ -65,7 +69,9 @@ export async function planTransfer(
   destination: Pick<ObjectStore, 'hasMany'>,
   tips: readonly ObjectId[],
   filter: DataFilter = { data: true },
+  limits: { readonly depth?: number } = {},
 ): Promise<TransferPlan> {
+  const shallow: ObjectId[] = [];
   const plan: Plan = { chunks: [], files: [], nodes: [], trees: [] };
   const commits = new Map<ObjectId, readonly ObjectId[]>();
   const seen = new Set<string>();
@@ -99,6 +105,19 @@ export async function planTransfer(
       for (const item of structural) {
         const data = bytes.get(item.id)!;
         sizes.set(item.id, data.byteLength);
+        if (item.kind === 'commit' && limits.depth !== undefined) {
+          // Beyond `depth` commits from a tip, history stays where it is: this commit is an edge.
+          const generation = item.generation ?? 0;
+          const commit = decodeCommit(data, item.id);
+          const edge = generation + 1 >= limits.depth;
+          commits.set(item.id, commit.parents);
+          next.push({ id: commit.tree, kind: 'tree' });
+          if (edge && commit.parents.length > 0) shallow.push(item.id);
+          if (!edge)
+            for (const parent of commit.parents)
+              next.push({ id: parent, kind: 'commit', generation: generation + 1 });
+          continue;
+        }
         expand(item, data, next, plan, commits, filter);
       }
     }
@@ -114,6 +133,7 @@ export async function planTransfer(
     trees: plan.trees.map(sized),
     commits: parentsFirst(commits).map(sized),
     walked,
+    ...(limits.depth !== undefined ? { shallow } : {}),
   };
 }
 

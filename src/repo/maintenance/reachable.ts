@@ -6,6 +6,8 @@ import { decodeCommit, decodeRootTree } from '../objects/commit-object.js';
 import { decodeFileEntry } from '../objects/file-entry.js';
 import type { Repository } from '../repository.js';
 import { readStagedRoots } from './staged-roots.js';
+import { isShallowEdge, readPartialClone } from '../partial-clone.js';
+import { localObjects } from '../../store/on-demand/on-demand-store.js';
 
 type QueueItem = { id: ObjectId; kind: ObjectProblem['kind']; from: string; external?: boolean };
 
@@ -52,7 +54,11 @@ export interface WalkOptions {
 export async function walkReachable(
   repo: Repository,
   options: WalkOptions = {},
-): Promise<{ reachable: Set<ObjectId>; problems: ObjectProblem[] }> {
+): Promise<{ reachable: Set<ObjectId>; problems: ObjectProblem[]; absent: AbsentByDesign }> {
+  // A partial clone is checked as it is: what it left out is counted, never fetched to be checked.
+  const partial = await readPartialClone(repo);
+  const store = localObjects(repo.store);
+  const absent = { contents: 0, history: 0 };
   const reachable = new Set<ObjectId>();
   const problems: ObjectProblem[] = [];
   const visited = new Set<string>();
@@ -67,9 +73,10 @@ export async function walkReachable(
 
   const read = async (item: Item): Promise<Buffer | undefined> => {
     try {
-      return await repo.store.get(item.id);
+      return await store.get(item.id);
     } catch (err) {
-      problems.push(toProblem(item, err));
+      if (isAbsentByDesign(item, err)) absent.contents += 1;
+      else problems.push(toProblem(item, err));
       return undefined;
     }
   };
@@ -86,9 +93,10 @@ export async function walkReachable(
     if (item.kind === 'file') {
       if (!options.verifyContents) continue;
       try {
-        await repo.store.verify(item.id);
+        await store.verify(item.id);
       } catch (err) {
-        problems.push(toProblem(item, err));
+        if (isAbsentByDesign(item, err)) absent.contents += 1;
+        else problems.push(toProblem(item, err));
       }
       continue;
     }
@@ -101,7 +109,11 @@ export async function walkReachable(
       } else if (item.kind === 'commit') {
         const c = decodeCommit(bytes, item.id);
         queue.push({ id: c.tree, kind: 'tree', from: `commit ${item.id}` });
-        for (const p of c.parents) queue.push({ id: p, kind: 'commit', from: `commit ${item.id}` });
+        for (const p of c.parents) {
+          // Beyond a shallow clone's edge, history is absent by design.
+          if (isShallowEdge(partial, item.id) && !(await store.has(p))) absent.history += 1;
+          else queue.push({ id: p, kind: 'commit', from: `commit ${item.id}` });
+        }
       } else if (item.kind === 'tree') {
         const t = decodeRootTree(bytes, item.id);
         for (const [name, r] of Object.entries(t.resources))
@@ -138,7 +150,25 @@ export async function walkReachable(
       });
     }
   }
-  return { reachable, problems };
+  return { reachable, problems, absent };
+
+  /** A content object a partial clone never fetched (its remote has it). */
+  function isAbsentByDesign(item: QueueItem, err: unknown): boolean {
+    return (
+      partial !== undefined &&
+      (item.kind === 'file' || item.kind === 'manifest') &&
+      isStrataError(err) &&
+      err.code === 'E_NOT_FOUND'
+    );
+  }
+}
+
+/** What a partial clone lacks on purpose: contents it did not fetch, commits beyond a shallow edge. */
+export interface AbsentByDesign {
+  /** File contents, chunks and column data left on the remote. */
+  contents: number;
+  /** Parents of the commits at the edge of a shallow history. */
+  history: number;
 }
 
 function toProblem(

@@ -6,6 +6,7 @@ import { withLocks } from '../commit/locks.js';
 import { getMapValue, readPrefix } from '../merkle/read-map.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { resolveRevision } from '../refs/refs.js';
+import { readPartialClone, writePartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 import { rewriteWorkingFolders, type RewriteOptions } from './checkout.js';
 
@@ -119,32 +120,57 @@ export async function restorePaths(
           w.resource === c.resource &&
           (w.path === '' || c.path === w.path || c.path.startsWith(w.path + '/')),
       );
-    return rewriteWorkingFolders(
-      repo,
-      target,
-      matches,
-      `restore of ${paths.join(', ')}`,
-      {
-        ...options,
-        onUnrestorableFiles: (files) => {
-          options.onUnrestorableFiles?.(files);
-          if (options.strict) {
-            throw new CannotRestoreError(
-              `cannot restore ${files.length} file(s) from ${revision}: ${files
-                .slice(0, 5)
-                .map((f) => `${f.resource}/${f.path} (${f.reason})`)
-                .join(', ')}${files.length > 5 ? ' …' : ''}`,
-              { revision, unrestorable: files },
-            );
-          }
+    // In a partial clone, an unpopulated folder stands for HEAD: for this restore it is read as it
+    // is, so the files asked for are written (fetched from the remote in one batch). A whole
+    // resource restored is populated from then on; one restored in part stays unpopulated.
+    const partial = await readPartialClone(repo);
+    const opened = (partial?.unpopulated ?? []).filter((name) => wanted.some((w) => w.resource === name));
+    if (partial && opened.length > 0)
+      await writePartialClone(repo, {
+        ...partial,
+        unpopulated: partial.unpopulated!.filter((name) => !opened.includes(name)),
+      });
+    const whole = opened.filter((name) => wanted.some((w) => w.resource === name && w.path === ''));
+    const settle = async (ok: boolean) => {
+      if (!partial || opened.length === 0) return;
+      const keep = ok ? opened.filter((name) => !whole.includes(name)) : opened;
+      const now = (await readPartialClone(repo)) ?? partial;
+      await writePartialClone(repo, { ...now, unpopulated: [...(now.unpopulated ?? []), ...keep].sort() });
+    };
+    let restored: number;
+    try {
+      restored = await rewriteWorkingFolders(
+        repo,
+        target,
+        matches,
+        `restore of ${paths.join(', ')}`,
+        {
+          ...options,
+          onUnrestorableFiles: (files) => {
+            options.onUnrestorableFiles?.(files);
+            if (options.strict) {
+              throw new CannotRestoreError(
+                `cannot restore ${files.length} file(s) from ${revision}: ${files
+                  .slice(0, 5)
+                  .map((f) => `${f.resource}/${f.path} (${f.reason})`)
+                  .join(', ')}${files.length > 5 ? ' …' : ''}`,
+                { revision, unrestorable: files },
+              );
+            }
+          },
         },
-      },
-      {
-        operation: 'restore',
-        target: `${paths.join(', ')}${options.source ? ` from '${options.source}'` : ''}`,
-        locks: [WORKTREE_LOCK],
-        finish: { kind: 'none' },
-      },
-    );
+        {
+          operation: 'restore',
+          target: `${paths.join(', ')}${options.source ? ` from '${options.source}'` : ''}`,
+          locks: [WORKTREE_LOCK],
+          finish: { kind: 'none' },
+        },
+      );
+    } catch (err) {
+      await settle(false);
+      throw err;
+    }
+    await settle(true);
+    return restored;
   });
 }

@@ -3,6 +3,7 @@ import type { ObjectId } from '../../util/hash.js';
 import { resourceType, type ContentMode } from '../resources/types/index.js';
 import { buildMap } from '../merkle/build-map.js';
 import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
+import { readPartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 import { editWorkingMap } from './edit-working-map.js';
 import { hashFiles, hashOnly, RACY_WINDOW_MS, statOnly } from './hash-files.js';
@@ -36,11 +37,19 @@ export async function readWorkingState(
     (r) => !options.only || options.only.includes(r.name),
   );
   const scanStates = await repo.catalog.loadScanStates();
+  // A partial clone's unpopulated folders stand for the base's content: they are not read.
+  const unpopulated = new Set((await readPartialClone(repo))?.unpopulated ?? []);
   const overlay = new Map<ObjectId, Uint8Array>();
   const counter = { hashed: 0, total: 0 };
   const resources: WorkingResource[] = [];
   const allSkipped: (SkippedEntry & { resource: string })[] = [];
   for (const record of records) {
+    if (unpopulated.has(record.name)) {
+      const base = options.base?.resources[record.name];
+      if (base)
+        resources.push({ record, files: [], skipped: [], snapshot: base, freshCache: [], staleCache: [] });
+      continue;
+    }
     const type = resourceType(record.type);
     // Checked through its real path first: a resource linked out of the repository is never read.
     const root = type.open(repo.root, record.path);
