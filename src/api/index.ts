@@ -220,4 +220,6 @@ export type {
 export type { JobQueueLocation } from '../jobs/open-job-queue.js';
 export * from './remote.js';
 export { readPartialClone } from '../repo/partial-clone.js';
+export { prefetchData } from './prefetch-data.js';
+export type { PrefetchOptions, PrefetchResult } from './prefetch-data.js';
 export type { PartialClone } from '../repo/partial-clone.js';

@@ -202,6 +202,8 @@ export async function readRecordCutout(
     const id = await chunkIdAt(record, nodes, coord);
     if (id) found.push({ coord, id });
   }
+  // A partial clone fetches the chunks it lacks in one batch, not one request per chunk.
+  await repo.store.prefetch?.(found.filter((f) => !options.cache?.get(f.id)).map((f) => f.id));
   await forEachLimited(found, options.concurrency ?? 8, async ({ coord, id }) => {
     const raw = await loadVolumeChunk(repo, schema, id, options.cache);
     const x0 = Math.max(full.x[0], coord.x * cx);

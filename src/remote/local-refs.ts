@@ -17,6 +17,8 @@ export async function isAncestor(repo: Repository, ancestor: ObjectId, tip: Obje
   if (ancestor === tip) return true;
   if (!(await repo.store.has(ancestor))) return false;
   const { readCommit } = await import('../repo/objects/read-objects.js');
+  const { isShallowEdge, readPartialClone } = await import('../repo/partial-clone.js');
+  const partial = await readPartialClone(repo);
   const seen = new Set<ObjectId>();
   const stack = [tip];
   while (stack.length > 0) {
@@ -24,6 +26,8 @@ export async function isAncestor(repo: Repository, ancestor: ObjectId, tip: Obje
     if (id === ancestor) return true;
     if (seen.has(id)) continue;
     seen.add(id);
+    // A shallow clone's walk stops at its edge: older commits are on the remote only.
+    if (isShallowEdge(partial, id)) continue;
     stack.push(...(await readCommit(repo, id)).parents);
   }
   return false;

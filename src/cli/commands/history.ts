@@ -22,6 +22,7 @@ const logJson = (e: LogEntry) => ({
   author_email: e.authorEmail ?? null,
   time: e.time,
   tags: e.tags,
+  ...(e.shallow ? { shallow: true } : {}),
 });
 
 /** `Name <email>`, or the name alone for a commit without email. */
@@ -49,6 +50,12 @@ export function registerHistoryCommands(program: Command, global: () => GlobalOp
             `${g.row} ${yellow(short(e.id))}${decorations(e, head.branch)} ${e.message.split('\n')[0]} ${dim(`— ${authorText(e)}, ${e.time}`)}`,
           );
           for (const line of g.after) say(line);
+          if (e.shallow)
+            say(
+              dim(
+                `  ~ history stops here: older commits are absent by design (shallow clone, on the remote)`,
+              ),
+            );
         });
       });
     });

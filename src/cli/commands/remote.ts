@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FetchResult, PartialClone, RefUpdate, TransferProgress } from '../../api/index.js';
+import type { FetchResult, PartialClone, RefUpdate, Repository, TransferProgress } from '../../api/index.js';
 import { withRepository, type GlobalOptions } from '../context.js';
 import { bold, printJson, red, say, short, yellow } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -82,6 +82,31 @@ async function readToken(url: string): Promise<string> {
   rl.close();
   process.stderr.write('\n');
   return line;
+}
+
+type Api = typeof import('../../api/index.js');
+
+/** `--keys A:B`: both ends, inclusive. */
+function parseKeyRange(api: Api, text: string): { from: string; to: string } {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1)
+    throw new api.InvalidArgumentError(`--keys takes A:B (first and last key), not '${text}'`, {
+      keys: text,
+    });
+  return { from: text.slice(0, colon), to: text.slice(colon + 1) };
+}
+
+async function fetchRefs(api: Api, repo: Repository, name: string, json: boolean): Promise<void> {
+  const progress = await transferProgress('receiving');
+  const f = await api.fetchRemote(repo, name, { onProgress: progress.update }).finally(() => progress.stop());
+  if (json) return printJson(fetchJson(f));
+  say(`From ${f.url}`);
+  if (f.updated.length === 0) say('Already up to date');
+  else {
+    say(transferLine('Received', f));
+    printUpdates(f.updated);
+  }
+  for (const tag of f.tagsKept) say(yellow(`  tag ${tag} differs on the remote; kept the local one`));
 }
 
 export function registerRemoteCommands(program: Command, global: () => GlobalOptions): void {
@@ -230,28 +255,41 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
     });
 
   program
-    .command('fetch [remote]')
+    .command('fetch [args...]')
     .description(
-      "bring a remote's branches and tags here (as <remote>/<branch>); local branches stay as they are",
+      "bring a remote's branches and tags here (as <remote>/<branch>); local branches stay as they are. " +
+        'With --data (a partial clone): bring the contents it left out, of PATHS (default all of HEAD) or of ' +
+        'a column (--column NAME, --keys A:B), so later reads need no network',
     )
+    .option('--data', 'prefetch contents into a partial clone instead of fetching refs; ARGS are paths')
+    .option('--column <name>', 'with --data: the data chunks of this column or volume')
+    .option('--keys <range>', 'with --column: only samples with keys A:B (inclusive)')
     .option('--json', 'print as JSON')
-    .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const api = await import('../../api/index.js');
-      await withRepository(global(), async (repo) => {
-        const progress = await transferProgress('receiving');
-        const f = await api
-          .fetchRemote(repo, name ?? 'origin', { onProgress: progress.update })
-          .finally(() => progress.stop());
-        if (opts.json) return printJson(fetchJson(f));
-        say(`From ${f.url}`);
-        if (f.updated.length === 0) say('Already up to date');
-        else {
-          say(transferLine('Received', f));
-          printUpdates(f.updated);
-        }
-        for (const tag of f.tagsKept) say(yellow(`  tag ${tag} differs on the remote; kept the local one`));
-      });
-    });
+    .action(
+      async (args: string[], opts: { json?: boolean; data?: boolean; column?: string; keys?: string }) => {
+        const api = await import('../../api/index.js');
+        await withRepository(global(), async (repo) => {
+          if (!opts.data) {
+            if (opts.column !== undefined || opts.keys !== undefined)
+              throw new api.InvalidArgumentError('--column and --keys go with --data', {});
+            if (args.length > 1)
+              throw new api.InvalidArgumentError(`fetch takes one remote, not ${args.join(' ')}`, {});
+            return fetchRefs(api, repo, args[0] ?? 'origin', opts.json === true);
+          }
+          const keys = opts.keys === undefined ? undefined : parseKeyRange(api, opts.keys);
+          const r = await api.prefetchData(repo, {
+            paths: args,
+            cwd: global().cwd,
+            ...(opts.column !== undefined ? { column: opts.column } : {}),
+            ...(keys ? { keys } : {}),
+          });
+          if (opts.json) return printJson(r);
+          say(
+            `Fetched ${r.fetched} of ${r.needed} objects from ${r.remote} (${r.needed - r.fetched} were here)`,
+          );
+        });
+      },
+    );
 
   program
     .command('pull [remote] [branch]')

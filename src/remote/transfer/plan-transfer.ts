@@ -179,12 +179,16 @@ function expand(
     }
     for (const [name, section] of Object.entries(tree)) {
       if (name === 'resources' || typeof section !== 'object' || section === null) continue;
-      const { refs, maps } = section as { refs?: unknown; maps?: unknown };
+      const { refs, maps, trees } = section as { refs?: unknown; maps?: unknown; trees?: unknown };
       // Section data (column chunks) counts as contents: a `--no-data` clone leaves it out.
       if (Array.isArray(refs) && filter.data)
         for (const id of refs) if (typeof id === 'string') next.push({ id, kind: 'file' });
       if (Array.isArray(maps))
         for (const id of maps) if (typeof id === 'string') next.push({ id, kind: 'node', external: true });
+      // `trees`: maps whose leaves are file entries of stored objects (volume chunk maps).
+      if (Array.isArray(trees))
+        for (const id of trees)
+          if (typeof id === 'string') next.push({ id, kind: 'node', dataless: !filter.data });
     }
     return;
   }

@@ -2,6 +2,8 @@ import type { ObjectId } from '../../util/hash.js';
 import type { Commit } from '../objects/commit-object.js';
 import { readCommit } from '../objects/read-objects.js';
 import { branchesByCommit, readHead, resolveRevision, tagsByCommit } from '../refs/refs.js';
+import { localObjects } from '../../store/on-demand/on-demand-store.js';
+import { isShallowEdge, readPartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 
 /** A commit as `log` lists it. */
@@ -11,6 +13,8 @@ export interface LogEntry extends Commit {
   readonly tags: readonly string[];
   readonly branches: readonly string[];
   readonly isHead: boolean;
+  /** True at the edge of a shallow clone: its parents are absent by design (history stops here). */
+  readonly shallow?: boolean;
 }
 
 /** Options of `log`. */
@@ -37,12 +41,17 @@ export async function log(repo: Repository, options: LogOptions = {}): Promise<L
   }
   const commits = new Map<ObjectId, Commit>();
   const stack = [...starts];
+  // A shallow clone's history stops at its edge: the parents there are on the remote only.
+  const partial = await readPartialClone(repo);
+  const edges = new Set<ObjectId>();
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (commits.has(id)) continue;
     const c = await readCommit(repo, id);
     commits.set(id, c);
-    stack.push(...c.parents);
+    if (isShallowEdge(partial, id) && !(await localObjects(repo.store).hasMany(c.parents)).size)
+      edges.add(id);
+    else stack.push(...c.parents);
   }
   // Kahn's algorithm over child → parent edges, newest ready commit first.
   const children = new Map<ObjectId, number>();
@@ -68,5 +77,6 @@ export async function log(repo: Repository, options: LogOptions = {}): Promise<L
     tags: [...new Set([...(tags.get(id) ?? [])])].sort(),
     branches: (branches.get(id) ?? []).sort(),
     isHead: head.commit === id,
+    ...(edges.has(id) ? { shallow: true } : {}),
   }));
 }
