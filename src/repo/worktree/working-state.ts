@@ -9,6 +9,7 @@ import { editWorkingMap } from './edit-working-map.js';
 import { hashFiles, hashOnly, RACY_WINDOW_MS, statOnly } from './hash-files.js';
 import type { ScannedFile, SkippedEntry } from './scan-folder.js';
 import { scanResource } from './scan-parallel.js';
+import { readUnpopulatedFolder } from './unpopulated-folder.js';
 import {
   scanFingerprint,
   type FileHasher,
@@ -37,23 +38,33 @@ export async function readWorkingState(
     (r) => !options.only || options.only.includes(r.name),
   );
   const scanStates = await repo.catalog.loadScanStates();
-  // A partial clone's unpopulated folders stand for the base's content: they are not read.
+  // A partial clone's unpopulated folders: a file absent there stands for the base's.
   const unpopulated = new Set((await readPartialClone(repo))?.unpopulated ?? []);
   const overlay = new Map<ObjectId, Uint8Array>();
   const counter = { hashed: 0, total: 0 };
   const resources: WorkingResource[] = [];
   const allSkipped: (SkippedEntry & { resource: string })[] = [];
   for (const record of records) {
-    if (unpopulated.has(record.name)) {
-      const base = options.base?.resources[record.name];
-      if (base)
-        resources.push({ record, files: [], skipped: [], snapshot: base, freshCache: [], staleCache: [] });
-      continue;
-    }
     const type = resourceType(record.type);
     // Checked through its real path first: a resource linked out of the repository is never read.
     const root = type.open(repo.root, record.path);
     const mode = type.contentMode(record.options);
+    if (unpopulated.has(record.name) && mode === 'stored') {
+      const resource = await readUnpopulatedFolder(
+        repo,
+        record,
+        root,
+        options.base?.resources[record.name],
+        overlay,
+        counter,
+        { ...options, skip: type.skip ?? [] },
+      );
+      if (resource) {
+        resources.push(resource);
+        allSkipped.push(...resource.skipped.map((s) => ({ resource: record.name, ...s })));
+      }
+      continue;
+    }
     const known = scanStates.get(record.name);
     const base = options.base?.resources[record.name];
     // The last scan's folder digests can stand for the base's map only if they were taken of it.
