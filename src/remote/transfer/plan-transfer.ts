@@ -1,4 +1,4 @@
-import { decodeMapNode } from '../../repo/merkle/map-node.js';
+import { decodeMapNode, isLeafNode } from '../../repo/merkle/map-node.js';
 import { decodeChunkManifest } from '../../store/chunked/index.js';
 import { decodeCommit, decodeRootTree } from '../../repo/objects/commit-object.js';
 import { decodeFileEntry } from '../../repo/objects/file-entry.js';
@@ -166,6 +166,11 @@ function expand(
       if (Array.isArray(maps))
         for (const id of maps) if (typeof id === 'string') next.push({ id, kind: 'node', external: true });
     }
+    return;
+  }
+  // A leaf whose entries are not walked (a column's map, a resource left out) is not decoded.
+  if ((item.external || item.dataless) && isLeafNode(bytes, item.id)) {
+    (plan.nodes[0] ??= []).push({ id: item.id });
     return;
   }
   const node = decodeMapNode(bytes, item.id);
