@@ -59,6 +59,7 @@ export async function pushRemote(
     throw new NotFoundError(`branch '${branch}' has no commit to push`, { what: 'branch', name: branch });
   const transport = await openTransport(url, { ...transportOptions(remote), create: true });
   try {
+    await transport.checkPushAllowed?.();
     const info = await transport.info();
     if (!info.bare && info.head === branch)
       throw new RemoteRefusedError(

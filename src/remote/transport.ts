@@ -23,11 +23,8 @@ export interface RemoteInfo {
  */
 export type RemoteObjects = Pick<
   ObjectStore,
-  'hasMany' | 'getMany' | 'size' | 'readToFile' | 'createWriter'
-> & {
-  /** Sizes of many objects in one request (optional: `size` is asked per object otherwise). */
-  sizeMany?(ids: readonly ObjectId[]): Promise<Map<ObjectId, number>>;
-};
+  'hasMany' | 'getMany' | 'size' | 'sizeMany' | 'readToFile' | 'createWriter'
+>;
 
 /**
  * The transport port: how Strata reaches another repository. Adapters: `path/` (a repository on
@@ -43,6 +40,12 @@ export interface Transport {
   /** The remote's object store: read when fetching, written when pushing. */
   readonly objects: RemoteObjects;
   info(): Promise<RemoteInfo>;
+  /**
+   * Refuses, before anything is negotiated or sent, a push this remote would refuse for who is
+   * asking (an HTTP token without write scope, a read-only server). Optional: a transport whose
+   * writes are refused only by the filesystem or S3 finds out on its first write.
+   */
+  checkPushAllowed?(): Promise<void>;
   /** Branches and tags, sorted by name. */
   listRefs(): Promise<RemoteRef[]>;
   /**

@@ -40,6 +40,11 @@ export interface ObjectStore {
   /** The object's size in bytes without reading it. */
   size(id: ObjectId): Promise<number>;
   /**
+   * Sizes of many objects in one index lookup (serving a remote's `sizes` batch); `NotFoundError`
+   * for one that is not stored. Optional: `size` is asked per object otherwise.
+   */
+  sizeMany?(ids: readonly ObjectId[]): Promise<Map<ObjectId, number>>;
+  /**
    * Streams the object into `path` with bounded memory, verifying the hash on the way: a temp file
    * beside `path` is renamed over it only when the hash matched, so a corrupt object never lands.
    */

@@ -345,7 +345,7 @@ export function registerRemoteCommands(program: Command, global: () => GlobalOpt
         branch: string | undefined,
         opts: { tags?: boolean; force?: boolean; json?: boolean },
       ) => {
-        const api = await import('../../api/index.js');
+        const api = await import('../../api/remote-push.js');
         await withRepository(global(), async (repo) => {
           const progress = await transferProgress('sending');
           const r = await api

@@ -45,6 +45,11 @@ export class HttpTransport implements Transport {
     return (await this.http.json('GET', 'api/remote', undefined, RemoteInfoBody)).refs;
   }
 
+  /** A read token (or a read-only server) is refused here: `RemoteRefusedError`, nothing sent. */
+  async checkPushAllowed(): Promise<void> {
+    await this.http.json('GET', 'api/remote/push-access', undefined, Ok);
+  }
+
   async updateRef(name: string, target: ObjectId, expected: ObjectId | null): Promise<void> {
     await this.http.json('POST', 'api/remote/refs', { name, target, expected }, Ok);
   }

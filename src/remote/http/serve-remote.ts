@@ -38,10 +38,14 @@ export async function describeServedRemote(repo: Repository): Promise<RemoteInfo
   };
 }
 
-/** Sizes of `ids`; `NotFoundError` for one the repository lacks. */
+/**
+ * Sizes of `ids`, looked up as one batch when the store can (one index query for a `sizes`
+ * request of 2,000 ids, not 2,000); `NotFoundError` for one the repository lacks.
+ */
 export async function sizesOf(repo: Repository, ids: readonly ObjectId[]): Promise<Record<ObjectId, number>> {
   const out: Record<ObjectId, number> = {};
-  for (const id of ids) out[id] = await repo.store.size(id);
+  if (repo.store.sizeMany) for (const [id, size] of await repo.store.sizeMany(ids)) out[id] = size;
+  else for (const id of ids) out[id] = await repo.store.size(id);
   return out;
 }
 

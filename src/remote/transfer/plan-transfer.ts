@@ -1,4 +1,4 @@
-import { decodeMapNode } from '../../repo/merkle/map-node.js';
+import { decodeMapNode, isLeafNode } from '../../repo/merkle/map-node.js';
 import { decodeChunkManifest } from '../../store/chunked/index.js';
 import { decodeCommit, decodeRootTree } from '../../repo/objects/commit-object.js';
 import { decodeFileEntry } from '../../repo/objects/file-entry.js';
@@ -190,6 +190,11 @@ function expand(
         for (const id of trees)
           if (typeof id === 'string') next.push({ id, kind: 'node', dataless: !filter.data });
     }
+    return;
+  }
+  // A leaf whose entries are not walked (a column's map, a resource left out) is not decoded.
+  if ((item.external || item.dataless) && isLeafNode(bytes, item.id)) {
+    (plan.nodes[0] ??= []).push({ id: item.id });
     return;
   }
   const node = decodeMapNode(bytes, item.id);

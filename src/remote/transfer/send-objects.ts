@@ -45,8 +45,8 @@ const READ_BATCH_OBJECTS = 1024;
  * pack (one pack file, one fsync), several at once. Every object is re-hashed as the destination
  * writes it and refused when its id does not match, so nothing corrupt becomes readable there.
  * Groups land in plan order (contents, nodes from the leaves up, trees, commits) and a group starts
- * only when the one before is durable; a killed transfer leaves whole packs, and a rerun's
- * negotiation skips every object they hold (nothing completed is sent again).
+ * only when the one before is durable (or shares its last pack); a killed transfer leaves whole
+ * packs, and a rerun's negotiation skips every object they hold (nothing completed is sent again).
  */
 export async function sendObjects(
   source: ObjectSource,
@@ -68,27 +68,43 @@ export async function sendObjects(
     report();
     kill(state.packs);
   };
+  const packBytes = options.packBytes ?? 32 * 1024 * 1024;
+  const packJob = (pack: readonly Sized[]) => async () => {
+    await sendPack(source, destination, pack, options.remote);
+    landed(
+      pack.length,
+      pack.reduce((n, o) => n + o.size, 0),
+    );
+  };
+  // The last, partly filled pack of a group travels with the groups after it: objects of one pack
+  // become readable together, so sharing a pack with what they reference keeps the receiver's
+  // invariant, and an incremental push of a few objects per level is one pack (one fsync, one
+  // index transaction), not one per level of the tree.
+  let carry: Sized[] = [];
+  let carryBytes = 0;
   let madeTemp = false;
   try {
     for (const group of groups) {
       const sized = await withSizes(source, group);
       const big = sized.filter((o) => o.size >= BIG_OBJECT);
-      const packs = packUp(
-        sized.filter((o) => o.size < BIG_OBJECT),
-        options.packBytes ?? 32 * 1024 * 1024,
-      );
+      const small = sized.filter((o) => o.size < BIG_OBJECT);
+      const smallBytes = small.reduce((n, o) => n + o.size, 0);
+      if (big.length === 0 && carryBytes + smallBytes <= packBytes) {
+        carry.push(...small);
+        carryBytes += smallBytes;
+        continue;
+      }
+      // What this group references must be durable before any of it lands.
+      if (carry.length > 0) await packJob(carry)();
+      const packs = packUp(small, packBytes);
+      carry = packs.pop() ?? [];
+      carryBytes = carry.reduce((n, o) => n + o.size, 0);
       if (big.length > 0 && !madeTemp) {
         mkdirSync(options.tempDir, { recursive: true });
         madeTemp = true;
       }
       const jobs = [
-        ...packs.map((pack) => async () => {
-          await sendPack(source, destination, pack, options.remote);
-          landed(
-            pack.length,
-            pack.reduce((n, o) => n + o.size, 0),
-          );
-        }),
+        ...packs.map(packJob),
         ...big.map((object) => async () => {
           await sendBig(source, destination, object, options);
           landed(1, object.size);
@@ -96,6 +112,7 @@ export async function sendObjects(
       ];
       await runPool(jobs, options.parallel ?? 3);
     }
+    if (carry.length > 0) await packJob(carry)();
   } finally {
     if (madeTemp) rmSync(options.tempDir, { recursive: true, force: true });
   }

@@ -118,6 +118,20 @@ export function decodeMapNode(bytes: Uint8Array, id: ObjectId): MapNode {
   }
 }
 
+/**
+ * True when the node is a leaf, read from its tag alone: a walk that does not open a leaf's
+ * entries (a transfer of a column map, whose leaves reference nothing) skips decoding them. The
+ * bytes were verified against their id when read; a malformed body is `decodeMapNode`'s to find.
+ */
+export function isLeafNode(bytes: Uint8Array, id: ObjectId): boolean {
+  if (bytes[0] === LEAF) return true;
+  if (bytes[0] === INTERNAL) return false;
+  throw new CorruptObjectError(`object ${id} is not a valid tree node: unknown node tag ${bytes[0]}`, {
+    id,
+    reason: 'unknown node tag',
+  });
+}
+
 /** The level of a node: 0 for leaves. */
 export function nodeLevel(node: MapNode): number {
   return node.kind === 'leaf' ? 0 : node.level;

@@ -115,6 +115,19 @@ export function registerRemoteRoutes(app: FastifyInstance, ctx: ServerContext): 
     },
   );
 
+  app.get(
+    '/api/remote/push-access',
+    {
+      config: { access: 'write' },
+      schema: routeSchema({
+        summary: 'whether this token may push (asked before negotiation: a read token is refused up front)',
+        tags,
+        response: { 200: Ok },
+      }),
+    },
+    async () => ({ ok: true as const }),
+  );
+
   app.post(
     '/api/remote/packs',
     {

@@ -45,6 +45,31 @@ describe('FsObjectStore', () => {
     assert.deepEqual(await readdir(t.store.layout.tmp), []);
   });
 
+  it('sizes a batch of packed and loose objects with one index lookup; refuses an unknown one', async () => {
+    const bigPath = join(t.dir, 'big.bin');
+    await writeFile(bigPath, randomBytes(200_000));
+    const writer = t.store.createWriter();
+    const small = await writer.add(Buffer.alloc(10, 1));
+    const big = await writer.addFile(bigPath);
+    await writer.commit();
+    const index = t.index as MemoryPackIndex;
+    const lookup = index.lookup.bind(index);
+    let lookups = 0;
+    index.lookup = (ids) => ((lookups += 1), lookup(ids));
+    const sizes = await t.store.sizeMany([small, big.id]);
+    assert.deepEqual(
+      [...sizes],
+      [
+        [small, 10],
+        [big.id, 200_000],
+      ],
+    );
+    assert.equal(lookups, 1);
+    await assert.rejects(t.store.sizeMany([small, hashBytes(Buffer.from('never stored'))]), {
+      code: 'E_NOT_FOUND',
+    });
+  });
+
   it('leaves tmp/ and packs/ empty after abort', async () => {
     const writer = t.store.createWriter();
     await Promise.all(Array.from({ length: 40 }, () => writer.add(randomBytes(30_000)))); // a batch written

@@ -114,6 +114,22 @@ export class FsObjectStore implements ObjectStore {
     return stats.size;
   }
 
+  /** One index lookup for the batch, then a `stat` per id not packed (big objects are loose). */
+  async sizeMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, number>> {
+    for (const id of ids) assertObjectId(id);
+    const packed = await this.index.lookup(ids);
+    const sizes = new Map<ObjectId, number>();
+    for (const id of ids) {
+      const location = packed.get(id);
+      if (location) sizes.set(id, location.length);
+      else {
+        const stats = await stat(this.layout.loosePath(id)).catch((err: unknown) => rethrowMissing(err, id));
+        sizes.set(id, stats.size);
+      }
+    }
+    return sizes;
+  }
+
   async openReadStream(id: ObjectId, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
     const location = await this.locate(id);
     if (location) {

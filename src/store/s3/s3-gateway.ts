@@ -4,17 +4,9 @@ import { StoreAccessError } from '../../errors/index.js';
 import { s3Sdk } from './s3-sdk.js';
 import { describeS3Error, redactEndpoint } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
+import { S3RequestCounter, type S3RequestCounts } from './s3-request-counter.js';
 
-/** S3 requests sent, by kind (each retry attempt counts: it is billed and it costs a round trip). */
-export interface S3RequestCounts {
-  get: number;
-  head: number;
-  put: number;
-  post: number;
-  list: number;
-  delete: number;
-  total: number;
-}
+export type { S3RequestCounts } from './s3-request-counter.js';
 
 /** How to reach the bucket; credentials default to the SDK's chain (`AWS_*` variables, profiles). */
 export interface S3GatewayOptions {
@@ -43,14 +35,6 @@ export interface UploadedPart {
 }
 
 /**
- * The only code that talks to `@aws-sdk/client-s3`: the handful of requests the S3 object store
- * needs, each counted and each failure turned into a `StoreAccessError` naming the endpoint and the
- * bucket (never a secret). Keys are full keys (the store adds its prefix).
- *
- * Bodies are always buffers of known length and checksums are computed only when an operation
- * requires one: S3-compatible servers (s3rver, older MinIO and Ceph) mishandle aws-chunked bodies.
- */
-/**
  * What the store asks of S3: the gateway's public surface, met by `S3Gateway` itself and by
  * `LazyS3Gateway`, which loads the SDK only when a request is first made.
  */
@@ -73,19 +57,19 @@ export type S3Requests = Pick<
   | 'describe'
 >;
 
+/**
+ * The only code that talks to `@aws-sdk/client-s3`: the handful of requests the S3 object store
+ * needs, each counted and each failure turned into a `StoreAccessError` naming the endpoint and the
+ * bucket (never a secret). Keys are full keys (the store adds its prefix).
+ *
+ * Bodies are always buffers of known length and checksums are computed only when an operation
+ * requires one: S3-compatible servers (s3rver, older MinIO and Ceph) mishandle aws-chunked bodies.
+ */
 export class S3Gateway {
   readonly target: S3Target;
   private readonly client: S3Client;
   private readonly maxAttempts: number;
-  private readonly counts: S3RequestCounts = {
-    get: 0,
-    head: 0,
-    put: 0,
-    post: 0,
-    list: 0,
-    delete: 0,
-    total: 0,
-  };
+  private readonly counter = new S3RequestCounter();
 
   constructor(options: S3GatewayOptions) {
     this.target = {
@@ -109,19 +93,12 @@ export class S3Gateway {
     // break the CLI's one-line output, and upgrading Node is the user's call, not this command's.
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     this.client = new (s3Sdk().S3Client)(config);
-    this.client.middlewareStack.add(
-      (next) => async (args) => {
-        this.count(args.request as { method?: string; query?: Record<string, unknown>; path?: string });
-        return next(args);
-      },
-      // Below the retry middleware (finalizeRequest), so every attempt is counted.
-      { step: 'deserialize', name: 'strataRequestCounter' },
-    );
+    this.counter.attach(this.client);
   }
 
   /** A copy of the request counters. */
   requestCounts(): S3RequestCounts {
-    return { ...this.counts };
+    return this.counter.snapshot();
   }
 
   /** Checks that the endpoint answers, the credentials are accepted and the bucket exists. */
@@ -374,18 +351,6 @@ export class S3Gateway {
       if (err instanceof SinkError) throw err.cause;
       throw describeS3Error(err, this.target, operation) ?? err;
     }
-  }
-
-  private count(request: { method?: string; query?: Record<string, unknown>; path?: string }): void {
-    const method = (request.method ?? '').toUpperCase();
-    const query = request.query ?? {};
-    if (method === 'GET' && ('list-type' in query || 'prefix' in query)) this.counts.list++;
-    else if (method === 'GET') this.counts.get++;
-    else if (method === 'HEAD') this.counts.head++;
-    else if (method === 'PUT') this.counts.put++;
-    else if (method === 'POST') this.counts.post++;
-    else if (method === 'DELETE') this.counts.delete++;
-    this.counts.total++;
   }
 }
 
