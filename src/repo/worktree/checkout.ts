@@ -150,6 +150,7 @@ export async function rewriteWorkingFolders(
       ? {
           hash: e.hash,
           executable: e.executable,
+          size: e.size,
           ...(e.symlink ? { symlink: true } : {}),
           ...(e.chunked ? { chunked: true } : {}),
         }

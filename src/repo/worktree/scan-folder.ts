@@ -1,9 +1,17 @@
-import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync, type Dirent } from 'node:fs';
 import { sep } from 'node:path';
 import { hashBytes } from '../../util/hash.js';
 import { STRATA_DIR } from '../repository.js';
 import { IGNORE_NOTHING, type IgnoreMatcher } from './ignore/ignore-rules.js';
 import { escapeName, isUtf8Name } from './escape-name.js';
+import {
+  chooseLstat,
+  isDirectoryMode,
+  isRegularMode,
+  isSymlinkMode,
+  skipReasonOfMode,
+  type LstatFields,
+} from './lstat-fields.js';
 import { WORKTREE_TEMP_PREFIX } from './safe-write.js';
 
 /**
@@ -51,7 +59,7 @@ export interface ScanOptions {
   /** Paths not to look at: neither listed nor reported (`.strataignore`). */
   readonly ignore?: IgnoreMatcher;
   /**
-   * Told each folder's digest (see `folderDigest`) and its files' newest mtime once its own files
+   * Told each folder's digest (see `columnsDigest`) and its files' newest mtime once its own files
    * are listed; a folder for which it returns false keeps its files out of `files` (they are
    * known unchanged), so a scan of a large tree holds only the changed folders' files.
    */
@@ -72,23 +80,56 @@ export interface ScanResult {
   readonly folders: Map<string, string>;
 }
 
+/** One folder's files as the walk lists them: columns, so that unchanged folders cost no objects. */
+interface FolderColumns {
+  names: string[];
+  sizes: number[];
+  mtimes: number[];
+  inos: number[];
+  /** Bit 0: executable; bit 1: symbolic link. */
+  flags: number[];
+  /** Targets of symbolic links, by index in the columns. */
+  links: Map<number, Buffer>;
+}
+
+const EXECUTABLE = 1;
+const SYMLINK = 2;
+
+/** The digest input, reused from folder to folder (it grows to the largest folder's). */
+let digestScratch = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * A digest of one folder's own files: names and the stat fields the stat cache compares (size,
  * mtime, inode, executable bit, symbolic link or not). Equal digests mean no file of the folder
- * was added, removed or touched. `files` are sorted by path.
+ * was added, removed or touched. Names come sorted. Binary (a name, a NUL, three doubles and a
+ * flag byte per file): formatting mtimes as text cost more than the lstat that read them.
  */
-export function folderDigest(files: readonly ScannedFile[], from = 0, to = files.length): string {
-  let text = '';
-  for (let i = from; i < to; i++) {
-    const f = files[i]!;
-    text += `${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino}\u0000${f.executable ? 1 : 0}${f.linkTarget ? 'l' : ''}\n`;
+function columnsDigest(c: FolderColumns): string {
+  let bytes = 0;
+  for (const name of c.names) bytes += name.length * 3 + 26;
+  if (digestScratch.byteLength < bytes) digestScratch = Buffer.allocUnsafe(bytes * 2);
+  const buf = digestScratch;
+  let off = 0;
+  for (let i = 0; i < c.names.length; i++) {
+    off += buf.write(c.names[i]!, off, 'utf8');
+    buf[off++] = 0;
+    off = buf.writeDoubleLE(c.sizes[i]!, off);
+    off = buf.writeDoubleLE(c.mtimes[i]!, off);
+    off = buf.writeDoubleLE(c.inos[i]!, off);
+    buf[off++] = c.flags[i]!;
   }
-  return hashBytes(Buffer.from(text)).slice(0, 32);
+  return hashBytes(buf.subarray(0, off)).slice(0, 32);
 }
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function skipReason(st: Stats | Dirent): SkipReason {
+function isSortedByPath(files: readonly ScannedFile[]): boolean {
+  for (let i = 1; i < files.length; i++) if (files[i - 1]!.path > files[i]!.path) return false;
+  return true;
+}
+
+function skipReason(st: Dirent): SkipReason {
   if (st.isFIFO()) return 'fifo';
   if (st.isSocket()) return 'socket';
   if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
@@ -115,6 +156,11 @@ function listFolder(absDir: string): (Dirent | { raw: Buffer })[] {
  * returned in `skipped`, so that status and commit can say so. `.strata` folders, the `skip`
  * names and ignored paths are neither listed nor reported. A file or folder that vanishes
  * between listing and stat is simply not there.
+ *
+ * Each folder's stats go into columns first and become `ScannedFile` objects only if the folder
+ * is kept (see `keepFolder`): a status of an unchanged tree allocates next to nothing per file.
+ * Folders are walked in name order, so the result usually comes out sorted and is sorted only
+ * when it does not (a file name that sorts after a sibling folder's files).
  */
 export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
   let files: ScannedFile[] = [];
@@ -122,6 +168,9 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
   const folders = new Map<string, string>();
   const skip = options.skip ?? [];
   const ignore = options.ignore ?? IGNORE_NOTHING;
+  const lstat = chooseLstat(root);
+  const st: LstatFields = { mode: 0, size: 0, mtimeMs: 0, ino: 0 };
+  const own: FolderColumns = { names: [], sizes: [], mtimes: [], inos: [], flags: [], links: new Map() };
   const walk = (absDir: string, relDir: string): void => {
     let entries: (Dirent | { raw: Buffer })[];
     try {
@@ -130,27 +179,31 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       if (isVanished(err)) return;
       throw err;
     }
-    const subfolders: [string, string][] = [];
-    const first = files.length;
-    const share = relDir === '' ? options.share : undefined;
-    let folderIndex = 0;
+    const listed: Dirent[] = [];
     for (const d of entries) {
       if ('raw' in d) {
-        if (share && share.part !== 0) continue;
+        if (options.share && relDir === '' && options.share.part !== 0) continue;
         // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
         const name = escapeName(d.raw);
         const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
         skipped.push({ path: parent + name, reason: 'non-utf8-name' });
-        continue;
-      }
+      } else listed.push(d);
+    }
+    listed.sort(byName);
+    const subfolders: [string, string][] = [];
+    const share = relDir === '' ? options.share : undefined;
+    const relPrefix = relDir ? `${relDir}/` : '';
+    const absPrefix = absDir + sep;
+    own.names.length = own.sizes.length = own.mtimes.length = own.inos.length = own.flags.length = 0;
+    own.links.clear();
+    let folderIndex = 0;
+    for (const d of listed) {
       // The repository's own folder, and anything named like it, is never part of a resource.
       if (d.name === STRATA_DIR) continue;
-      const rel = relDir ? `${relDir}/${d.name}` : d.name;
-      // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
-      const abs = absDir + sep + d.name;
       if (d.isDirectory()) {
-        if (!skip.includes(d.name) && !ignore.ignores(rel, true)) {
-          if (!share || folderIndex % share.parts === share.part) subfolders.push([abs, rel]);
+        if (!skip.includes(d.name) && !ignore.ignores(relPrefix + d.name, true)) {
+          if (!share || folderIndex % share.parts === share.part)
+            subfolders.push([absPrefix + d.name, relPrefix + d.name]);
           folderIndex++;
         }
         continue;
@@ -159,63 +212,63 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       if (share && share.part !== 0) continue;
       // A checkout's temporary file (removed by recovery) is never a file of the resource.
       if (d.name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
-      if (ignore.ignores(rel, false)) continue;
+      if (ignore.ignores(relPrefix + d.name, false)) continue;
       if (!d.isFile() && !d.isSymbolicLink()) {
-        skipped.push({ path: rel, reason: skipReason(d) });
+        skipped.push({ path: relPrefix + d.name, reason: skipReason(d) });
         continue;
       }
+      // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
+      const abs = absPrefix + d.name;
       hooks(options, abs);
       try {
         // The entry's kind is taken from lstat, not the listing: it may have changed in between.
-        const st = lstatSync(abs, { throwIfNoEntry: false });
-        if (!st) continue;
-        if (st.isFile()) {
-          files.push({
-            path: rel,
-            abs,
-            size: st.size,
-            mtimeMs: st.mtimeMs,
-            ino: st.ino,
-            executable: (st.mode & 0o111) !== 0,
-          });
-        } else if (st.isSymbolicLink()) {
+        if (!lstat(abs, st)) continue;
+        if (isRegularMode(st.mode)) {
+          own.flags.push((st.mode & 0o111) !== 0 ? EXECUTABLE : 0);
+          own.sizes.push(st.size);
+        } else if (isSymlinkMode(st.mode)) {
           const linkTarget = readlinkSync(abs, { encoding: 'buffer' });
-          files.push({
-            path: rel,
-            abs,
-            size: linkTarget.byteLength,
-            mtimeMs: st.mtimeMs,
-            ino: st.ino,
-            executable: false,
-            linkTarget,
-          });
-        } else if (!st.isDirectory()) {
-          skipped.push({ path: rel, reason: skipReason(st) });
+          own.links.set(own.names.length, linkTarget);
+          own.flags.push(SYMLINK);
+          own.sizes.push(linkTarget.byteLength);
+        } else {
+          if (!isDirectoryMode(st.mode))
+            skipped.push({ path: relPrefix + d.name, reason: skipReasonOfMode(st.mode) });
+          continue;
         }
+        own.names.push(d.name);
+        own.mtimes.push(st.mtimeMs);
+        own.inos.push(st.ino);
       } catch (err) {
         if (!isVanished(err)) throw err;
       }
     }
-    if (files.length > first) {
-      // This folder's files are the tail of `files`: digest them, then keep or drop them.
-      const own = files.length - first;
-      if (own > 1) {
-        const sorted = files.slice(first).sort(byPath);
-        for (let i = 0; i < own; i++) files[first + i] = sorted[i]!;
-      }
-      const digest = folderDigest(files, first);
+    if (own.names.length > 0) {
+      const digest = columnsDigest(own);
       folders.set(relDir, digest);
-      if (options.keepFolder) {
-        let newest = 0;
-        for (let i = first; i < files.length; i++) if (files[i]!.mtimeMs > newest) newest = files[i]!.mtimeMs;
-        if (!options.keepFolder(relDir, digest, newest)) files.length = first;
+      let newest = 0;
+      for (const m of own.mtimes) if (m > newest) newest = m;
+      if (!options.keepFolder || options.keepFolder(relDir, digest, newest)) {
+        for (let i = 0; i < own.names.length; i++) {
+          const file: { -readonly [K in keyof ScannedFile]: ScannedFile[K] } = {
+            path: relPrefix + own.names[i]!,
+            abs: absPrefix + own.names[i]!,
+            size: own.sizes[i]!,
+            mtimeMs: own.mtimes[i]!,
+            ino: own.inos[i]!,
+            executable: (own.flags[i]! & EXECUTABLE) !== 0,
+          };
+          const link = own.links.get(i);
+          if (link) file.linkTarget = link;
+          files.push(file);
+        }
       }
     }
-    // Subfolders after this folder's own files: their files must not interleave with them above.
+    // Subfolders after this folder's own files (the columns are reused below).
     for (const [abs, rel] of subfolders) walk(abs, rel);
   };
   walk(root, '');
-  files = files.sort(byPath);
+  if (!isSortedByPath(files)) files = files.sort(byPath);
   skipped.sort(byPath);
   return { files, skipped, folders };
 }

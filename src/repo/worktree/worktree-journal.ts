@@ -15,6 +15,8 @@ export type JournalFile = {
   readonly symlink?: boolean;
   /** `hash` names a chunk manifest (a big file stored as chunks). */
   readonly chunked?: boolean;
+  /** Bytes of content, when known: a small file is then read in a batch and written in one call. */
+  readonly size?: number;
 } | null;
 
 /** One file a journaled operation rewrites: what it was before and what it becomes. */
