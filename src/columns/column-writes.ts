@@ -207,28 +207,30 @@ export class ColumnWrites {
     try {
       const chunks = this.sink ? await this.sink.finish() : [];
       const { keys, values: pendingValues } = this.pending.inKeyOrder();
-      const edits: MapEdit[] = new Array(keys.length);
-      const staged: number[] = [];
+      // Chunk entries are encoded first, so that each key's edit is made once, final: the edit
+      // list is 10^5–10^7 objects long in a bulk import.
       const rows: number[] = [];
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
+      for (const p of pendingValues) if (typeof p === 'number') rows.push(p);
+      const encoded =
+        rows.length > 0
+          ? this.table.encodeEntries(
+              rows,
+              chunks.map((c) => Buffer.from(c.prefix!, 'hex')),
+            )
+          : [];
+      const edits: MapEdit[] = new Array(keys.length);
+      let deletions = 0;
+      for (let i = 0, row = 0; i < keys.length; i++) {
         const p = pendingValues[i]!;
-        if (typeof p === 'number') {
-          staged.push(i);
-          rows.push(p);
-        }
-        edits[i] = p === null || typeof p === 'number' ? { key } : { key, value: p };
-      }
-      if (staged.length > 0) {
-        const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
-        const values = this.table.encodeEntries(rows, prefixes);
-        for (let n = 0; n < staged.length; n++)
-          edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
+        if (p === null) {
+          edits[i] = { key: keys[i]! };
+          deletions++;
+        } else edits[i] = { key: keys[i]!, value: typeof p === 'number' ? encoded[row++]! : p };
       }
       const empty = current.count === 0;
       const built = empty
         ? buildMap(
-            edits.every((e) => e.value)
+            deletions === 0
               ? (edits as MapEntry[])
               : edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })),
           )
