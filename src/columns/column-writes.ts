@@ -18,8 +18,15 @@ import { digestPrefix, type ColumnSchema } from './schema.js';
  */
 const APPLY_CHECK_EVERY = 4096;
 
-/** Samples per digest-worker request in bulk writes. */
-const DIGEST_BATCH = 8192;
+/**
+ * Samples per digest-worker request in bulk writes. Small enough that an import's 8 MiB batches
+ * (~10,000 MNIST samples each) are several requests: the worker digests the next ones while this
+ * thread stages the first (with 8,192 a batch was one request and digested here, unparallel).
+ */
+const DIGEST_BATCH = 2048;
+
+/** Digest requests kept in flight ahead of the run being staged, so the worker never waits. */
+const DIGEST_AHEAD = 2;
 
 /** A batch of same-shape samples, back to back (little-endian, C order). */
 export interface SampleRun {
@@ -110,7 +117,8 @@ export class ColumnWrites {
       for (let i = 0; i < batch.count; i++) {
         const at = i * (1 + sampleBytes);
         arena[at] = INLINE_FLAG;
-        arena.set(sampleAt(i), at + 1);
+        // Copied byte by byte: a view per sample to copy 8 bytes cost more than the copy.
+        for (let j = 0, from = i * sampleBytes; j < sampleBytes; j++) arena[at + 1 + j] = source[from + j]!;
         // A plain view: Buffer#subarray costs several times more, 10^5 times over.
         this.pending.set(keyAt(i), new Uint8Array(arena.buffer, arena.byteOffset + at, 1 + sampleBytes));
         if (i % APPLY_CHECK_EVERY === APPLY_CHECK_EVERY - 1) await applyIfFull();
@@ -124,7 +132,7 @@ export class ColumnWrites {
       }
       return;
     }
-    // Digests of the next run are computed in the worker while this thread stages the current one.
+    // Digests of the next runs are computed in the worker while this thread stages the current one.
     const prefix = this.prefixFor(batch.shape);
     const digestRun = (from: number) => {
       const n = Math.min(DIGEST_BATCH, batch.count - from);
@@ -135,10 +143,21 @@ export class ColumnWrites {
         n,
       );
     };
-    let next = digestRun(0);
+    const ahead: Promise<Uint8Array>[] = [];
+    let requested = 0;
+    const request = () => {
+      while (ahead.length < DIGEST_AHEAD && requested < batch.count) {
+        const digests = digestRun(requested);
+        // Handled here too: a failure stops the loop before a request further ahead is awaited.
+        digests.catch(() => undefined);
+        ahead.push(digests);
+        requested += DIGEST_BATCH;
+      }
+    };
+    request();
     for (let from = 0; from < batch.count; from += DIGEST_BATCH) {
-      const digests = await next;
-      if (from + DIGEST_BATCH < batch.count) next = digestRun(from + DIGEST_BATCH);
+      const digests = await ahead.shift()!;
+      request();
       const n = Math.min(DIGEST_BATCH, batch.count - from);
       // New samples (not equal to one staged before) are copied into chunks a run at a time.
       let runStart = -1;
@@ -188,28 +207,30 @@ export class ColumnWrites {
     try {
       const chunks = this.sink ? await this.sink.finish() : [];
       const { keys, values: pendingValues } = this.pending.inKeyOrder();
-      const edits: MapEdit[] = new Array(keys.length);
-      const staged: number[] = [];
+      // Chunk entries are encoded first, so that each key's edit is made once, final: the edit
+      // list is 10^5–10^7 objects long in a bulk import.
       const rows: number[] = [];
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
+      for (const p of pendingValues) if (typeof p === 'number') rows.push(p);
+      const encoded =
+        rows.length > 0
+          ? this.table.encodeEntries(
+              rows,
+              chunks.map((c) => Buffer.from(c.prefix!, 'hex')),
+            )
+          : [];
+      const edits: MapEdit[] = new Array(keys.length);
+      let deletions = 0;
+      for (let i = 0, row = 0; i < keys.length; i++) {
         const p = pendingValues[i]!;
-        if (typeof p === 'number') {
-          staged.push(i);
-          rows.push(p);
-        }
-        edits[i] = p === null || typeof p === 'number' ? { key } : { key, value: p };
-      }
-      if (staged.length > 0) {
-        const prefixes = chunks.map((c) => Buffer.from(c.prefix!, 'hex'));
-        const values = this.table.encodeEntries(rows, prefixes);
-        for (let n = 0; n < staged.length; n++)
-          edits[staged[n]!] = { key: edits[staged[n]!]!.key, value: values[n] };
+        if (p === null) {
+          edits[i] = { key: keys[i]! };
+          deletions++;
+        } else edits[i] = { key: keys[i]!, value: typeof p === 'number' ? encoded[row++]! : p };
       }
       const empty = current.count === 0;
       const built = empty
         ? buildMap(
-            edits.every((e) => e.value)
+            deletions === 0
               ? (edits as MapEntry[])
               : edits.filter((e) => e.value).map((e) => ({ key: e.key, value: e.value! })),
           )

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
-import { decodeMapNode, encodeMapNode, type MapEntry, type MapNode } from '../repo/merkle/map-node.js';
-import type { ObjectId } from '../util/hash.js';
+import type { MapEntry } from '../repo/merkle/map-node.js';
 import { ITEM_SIZE, viewAs } from '../arrays/dtype.js';
 import { elementCount } from '../arrays/shape.js';
 import { canonicalKey, publicKey, type ColumnKey } from './column-keys.js';
@@ -8,7 +7,7 @@ import type { ColumnRecord } from './column-record.js';
 import type { ColumnContext } from './column-context.js';
 import { ColumnWrites } from './column-writes.js';
 import { decodeEntry } from './entry.js';
-import { childFor, findEntry, MISS } from './index-search.js';
+import { ColumnIndex } from './column-index.js';
 import { ABSENT } from './pending-writes.js';
 import { SampleBytes } from './sample-bytes.js';
 import { encodeSample, type ColumnSchema, type NdArray } from './schema.js';
@@ -16,9 +15,6 @@ import { shuffleInPlace } from './seeded-shuffle.js';
 
 /** What `get` returns: an NdArray, bytes or a string, by column kind. */
 export type Sample = NdArray | Uint8Array | string;
-
-/** Decoded index nodes a checkout keeps (a leaf holds ~64 entries: 4M samples' worth). */
-const NODE_CACHE_ENTRIES = 1 << 16;
 
 /** Above this many pending samples, writes are folded into the index (durable, not yet staged). */
 const APPLY_EVERY = 1 << 18;
@@ -34,6 +30,8 @@ export class Column {
   private readonly writes: ColumnWrites;
   /** Sample bytes from index entries: chunk lookups, copies and whole-column scans. */
   private readonly reader: SampleBytes;
+  /** Lookups and walks over the index of `current`. */
+  private readonly index: ColumnIndex;
 
   constructor(
     private readonly context: ColumnContext,
@@ -41,6 +39,7 @@ export class Column {
   ) {
     this.reader = new SampleBytes(context, current.schema.name, current.chunks);
     this.writes = new ColumnWrites(context, current.schema);
+    this.index = new ColumnIndex(context, current.index);
   }
 
   get name(): string {
@@ -71,106 +70,16 @@ export class Column {
 
   // ---- reads ------------------------------------------------------------------------------
 
-  /** A decoded index node: from the checkout's in-memory cache without a promise when warm. */
-  private node(id: ObjectId): MapNode | Promise<MapNode> {
-    return this.context.nodeCache.get(id) ?? this.loadNode(id);
-  }
-
-  private async loadNode(id: ObjectId): Promise<MapNode> {
-    const node = await this.context.nodes(id);
-    const cache = this.context.nodeCache;
-    if (cache.size >= NODE_CACHE_ENTRIES) cache.clear();
-    cache.set(id, node);
-    return node;
-  }
-
-  /** Reads and caches the nodes not cached yet, in one store call. */
-  private async prefetch(ids: readonly ObjectId[]): Promise<void> {
-    const cache = this.context.nodeCache;
-    const missing = ids.filter((id) => !cache.has(id));
-    if (missing.length === 0) return;
-    const got = await this.context.repo.store.getMany(missing);
-    if (cache.size + missing.length >= NODE_CACHE_ENTRIES) cache.clear();
-    for (const [id, bytes] of got) cache.set(id, decodeMapNode(bytes, id));
-  }
-
-  /** The index's leaves in key order, each an array of entries. */
+  /** The index's leaves in key order (pending writes folded in first). */
   private async *leaves(): AsyncGenerator<readonly MapEntry[]> {
     this.context.assertOpen();
     await this.applyPending();
-    const walk = async function* (self: Column, id: ObjectId): AsyncGenerator<readonly MapEntry[]> {
-      const node = await self.node(id);
-      if (node.kind === 'leaf') {
-        yield node.entries;
-        return;
-      }
-      // Children are read in one batch: one index lookup instead of one per node.
-      await self.prefetch(node.children.map((c) => c.id));
-      for (const child of node.children) yield* walk(self, child.id);
-    };
-    for await (const entries of walk(this, this.current.index)) {
-      this.context.assertOpen();
-      yield entries;
-    }
+    yield* this.index.leaves();
   }
 
-  /**
-   * The index's leaves in key order as their encoded bytes, read in one store call per parent
-   * node (the store verifies each one's hash); a root that is itself a leaf is re-encoded.
-   */
-  private async *leafBytes(): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
-    this.context.assertOpen();
-    await this.applyPending();
-    const walk = async function* (
-      self: Column,
-      id: ObjectId,
-    ): AsyncGenerator<{ id: ObjectId; bytes: Uint8Array }> {
-      const node = await self.node(id);
-      if (node.kind === 'leaf') {
-        yield { id, bytes: encodeMapNode(node) };
-        return;
-      }
-      if (node.level > 1) {
-        for (const child of node.children) yield* walk(self, child.id);
-        return;
-      }
-      const got = await self.context.repo.store.getMany(node.children.map((c) => c.id));
-      for (const child of node.children) {
-        self.context.assertOpen();
-        yield { id: child.id, bytes: got.get(child.id)! };
-      }
-    };
-    yield* walk(this, this.current.index);
-  }
-
-  /** The index entry of a canonical key, reading only the nodes on its path. */
-  private async lookup(canonical: string): Promise<Uint8Array | undefined> {
-    const first = this.node(this.current.index);
-    let node = first instanceof Promise ? await first : first;
-    while (node.kind === 'internal') {
-      const child = childFor(node.children, canonical);
-      if (!child) return undefined;
-      const next = this.node(child);
-      node = next instanceof Promise ? await next : next;
-    }
-    return findEntry(node.entries, canonical);
-  }
-
-  /**
-   * The entry of a key when every node on its path is cached (no promise: random gets on a warm
-   * checkout cost map lookups only), MISS when a node must be read first.
-   */
-  private lookupCached(canonical: string): Uint8Array | undefined | typeof MISS {
-    const cache = this.context.nodeCache;
-    let node = cache.get(this.current.index);
-    if (!node) return MISS;
-    while (node.kind === 'internal') {
-      const child = childFor(node.children, canonical);
-      if (!child) return undefined;
-      node = cache.get(child);
-      if (!node) return MISS;
-    }
-    return findEntry(node.entries, canonical);
+  /** The entry of a canonical key: no promise when its index path is cached. */
+  private find(canonical: string): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    return this.index.find(canonical);
   }
 
   private toSample(bytes: Uint8Array, shape: readonly number[] | undefined): Sample {
@@ -199,8 +108,8 @@ export class Column {
       // A sample in a chunk being filled: fold the writes in, then read it like any other.
       await this.applyPending();
     }
-    const cached = this.lookupCached(canonical);
-    const value = cached === MISS ? await this.lookup(canonical) : cached;
+    const found = this.find(canonical);
+    const value = found instanceof Promise ? await found : found;
     if (!value) return undefined;
     const located = this.reader.bytesOf(value, canonical);
     const { bytes, shape } = located instanceof Promise ? await located : located;
@@ -212,7 +121,7 @@ export class Column {
     const canonical = this.canonical(key);
     const p = this.writes.pending.size > 0 ? this.writes.pending.get(canonical) : ABSENT;
     if (p !== ABSENT) return p !== null;
-    return (await this.lookup(canonical)) !== undefined;
+    return (await this.index.lookup(canonical)) !== undefined;
   }
 
   /** Number of samples (pending writes applied first). */
@@ -250,7 +159,12 @@ export class Column {
    * the fast way to read a whole fixed-shape column.
    */
   private scan(size: number, dropLast: boolean): AsyncGenerator<{ keys: ColumnKey[]; samples: NdArray }> {
-    return this.reader.scan(this.leafBytes(), this.schema, (c) => this.publicKey(c), size, dropLast);
+    const leafBytes = async function* (self: Column) {
+      self.context.assertOpen();
+      await self.applyPending();
+      yield* self.index.leafBytes();
+    };
+    return this.reader.scan(leafBytes(this), this.schema, (c) => this.publicKey(c), size, dropLast);
   }
 
   private requireFixedShape(verb: string): void {
@@ -274,8 +188,8 @@ export class Column {
     const out = new Uint8Array(sampleBytes * keys.length);
     for (let i = 0; i < keys.length; i++) {
       const canonical = this.canonical(keys[i]!);
-      const cached = this.lookupCached(canonical);
-      const value = cached === MISS ? await this.lookup(canonical) : cached;
+      const found = this.find(canonical);
+      const value = found instanceof Promise ? await found : found;
       if (!value)
         throw new NotFoundError(`column '${this.name}' has no key ${JSON.stringify(keys[i])}`, {
           key: keys[i],
@@ -424,7 +338,7 @@ export class Column {
     this.assertWritable();
     const canonical = this.canonical(key);
     const p = this.writes.pending.size > 0 ? this.writes.pending.get(canonical) : ABSENT;
-    const existed = p === ABSENT ? (await this.lookup(canonical)) !== undefined : p !== null;
+    const existed = p === ABSENT ? (await this.index.lookup(canonical)) !== undefined : p !== null;
     if (existed) this.writes.pending.set(canonical, null);
     return existed;
   }
@@ -449,11 +363,13 @@ export class Column {
       chunks: [...this.current.chunks, ...newChunks],
     };
     this.reader.setChunks(this.current.chunks);
+    this.index.root = this.current.index;
   }
 
   /** Replaces the record (after a reset or merge). */
   replaceRecord(record: ColumnRecord): void {
     this.current = record;
     this.reader.setChunks(record.chunks);
+    this.index.root = record.index;
   }
 }
