@@ -14,11 +14,14 @@ export const SearchBody = z.object({
   /** Server-side paging of the result. */
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(10_000).default(1000),
+  /** `false`: skip counting the whole result (`total` is null); a page alone answers sooner. */
+  count: z.boolean().default(true),
 });
 export type SearchBody = z.input<typeof SearchBody>;
 export const SearchResult = z.object({
   rows: z.array(z.record(z.string(), z.unknown())),
-  total: z.number().int(),
+  /** Rows of the whole result; null when the request asked not to count. */
+  total: z.number().int().nullable(),
   offset: z.number().int(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;

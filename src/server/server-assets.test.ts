@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { frameName, sequenceFolder, tinyPng, writeConfig, writeTree } from '../assets/traits/test-fixture.js';
+import { closeIdleSearchProcesses } from '../assets/store/sqlite/sqlite-search.js';
+import { CAN_LIST_PROCESSES, searchChildrenOf } from '../assets/store/sqlite/sqlite-search-test-support.js';
 import { ApiError } from '../protocol/client.js';
 import { serveRepo, updateAssetsAt } from './test-support/serve-repo.js';
 
@@ -14,7 +16,10 @@ const codeOf = async (promise: Promise<unknown>) =>
     (err: ApiError) => `${err.status} ${err.code}`,
   );
 
-async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Promise<void>): Promise<void> {
+async function withAssets(
+  work: (s: Awaited<ReturnType<typeof serveRepo>>) => Promise<void>,
+  beforeServing?: () => void,
+): Promise<void> {
   const s = await serveRepo(undefined, {
     searchTimeoutSeconds: 1,
     prepare: async (root) => {
@@ -29,6 +34,7 @@ async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Pr
         'webhooks: [{url: "http://example.invalid/hook", method: "post", headers: {secret_key: "hunter2"}}]\n',
       );
       await updateAssetsAt(root);
+      beforeServing?.();
     },
   });
   try {
@@ -37,6 +43,29 @@ async function withAssets(work: (s: Awaited<ReturnType<typeof serveRepo>>) => Pr
     await s.close();
   }
 }
+
+test('assets: the search processes are started with the server, before any search; a page may skip the count', async () => {
+  let killed = new Set<number>();
+  await withAssets(
+    async (s) => {
+      // Nothing but the server's start asks for a search here: wait until its warm-up left a child.
+      if (CAN_LIST_PROCESSES)
+        for (const until = Date.now() + 60_000; searchChildrenOf().every((pid) => killed.has(pid));) {
+          assert.ok(Date.now() < until, 'no search process was started by the server');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      const c = s.client(s.tokens.read);
+      const page = await c.search({ sql: 'SELECT file_path FROM data', limit: 2, count: false });
+      assert.deepEqual([page.rows.length, page.total], [2, null]);
+      assert.equal((await c.search({ sql: 'SELECT file_path FROM data', limit: 2 })).total, 3);
+    },
+    () => {
+      // Children of earlier searches (being killed) are not the ones the server starts.
+      closeIdleSearchProcesses();
+      killed = new Set(searchChildrenOf());
+    },
+  );
+});
 
 test('assets: SQL search pages rows; a write is refused; an endless query stops at the time limit while the server keeps serving', async () => {
   await withAssets(async (s) => {

@@ -2,7 +2,14 @@ import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, openRepository, usableTokenCount, type Repository } from '../api/index.js';
+import {
+  ASSET_STORE,
+  ConfigError,
+  loadAssetPipeline,
+  openRepository,
+  usableTokenCount,
+  type Repository,
+} from '../api/index.js';
 import { createServer } from './create-server.js';
 import { ServerJobs } from './job-runner.js';
 import { EMPTY_SERVER_CONFIG, loadServerConfig } from './server-config.js';
@@ -40,6 +47,21 @@ function defaultWebDir(): string {
 }
 
 /**
+ * Runs one tiny search in the background so the first user's search finds warm search processes
+ * (SQLite: child processes, a second or more each to start on a loaded machine; a page and its
+ * count take two) and the asset pipeline's modules loaded. Fails quietly: a repository without
+ * asset tables has nothing to warm, and the user's own search reports any real problem.
+ */
+function warmAssetSearch(repo: Repository): void {
+  const tables = repo.ports.get(ASSET_STORE);
+  void loadAssetPipeline()
+    .then((pipeline) =>
+      pipeline.runSearchPage(repo.root, tables, 'SELECT * FROM data', { offset: 0, limit: 1 }),
+    )
+    .catch(() => undefined);
+}
+
+/**
  * Opens the repository around `cwd` and serves it until `close`. Binding to a non-loopback
  * address while no usable token exists is refused: every API call would be refused anyway, and
  * a server reachable from the network must never be open by accident.
@@ -64,6 +86,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
+    warmAssetSearch(repo);
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host;
     return {

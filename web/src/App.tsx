@@ -1,16 +1,19 @@
 // The shell: the login form until a token is saved, then the tabs, one per capability. The tab
 // is the URL's hash (`#/data`, `#/graph`, …) so a reload or a link lands on the same tab.
-import { useEffect, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactElement } from 'react';
 import { Login } from './Login';
 import { UNAUTHORIZED_EVENT } from './lib/http';
 import { forgetToken, readToken } from './lib/token';
-import { ColumnsTab } from './tabs/ColumnsTab';
-import { ConfigTab } from './tabs/ConfigTab';
 import { DataTab } from './tabs/DataTab';
-import { FilesTab } from './tabs/FilesTab';
-import { GraphTab } from './tabs/GraphTab';
-import { HistoryTab } from './tabs/HistoryTab';
-import { JobsTab } from './tabs/JobsTab';
+
+// The Data tab is the landing page and comes in the first bundle; the others load when opened,
+// so the first page of rows waits for less script.
+const ColumnsTab = lazy(() => import('./tabs/ColumnsTab').then((m) => ({ default: m.ColumnsTab })));
+const ConfigTab = lazy(() => import('./tabs/ConfigTab').then((m) => ({ default: m.ConfigTab })));
+const FilesTab = lazy(() => import('./tabs/FilesTab').then((m) => ({ default: m.FilesTab })));
+const GraphTab = lazy(() => import('./tabs/GraphTab').then((m) => ({ default: m.GraphTab })));
+const HistoryTab = lazy(() => import('./tabs/HistoryTab').then((m) => ({ default: m.HistoryTab })));
+const JobsTab = lazy(() => import('./tabs/JobsTab').then((m) => ({ default: m.JobsTab })));
 
 const TABS: readonly { id: string; label: string; render: () => ReactElement }[] = [
   { id: 'data', label: 'Data', render: () => <DataTab /> },
@@ -65,7 +68,9 @@ export function App() {
           Log out
         </button>
       </header>
-      <main key={current.id}>{current.render()}</main>
+      <main key={current.id}>
+        <Suspense fallback={<p className="muted">loading…</p>}>{current.render()}</Suspense>
+      </main>
     </div>
   );
 }

@@ -3,7 +3,8 @@ import { isStrataError } from '../../errors/index.js';
 /** One page of a search and the number of rows of the whole result. */
 export interface SearchPageResult {
   readonly rows: Record<string, unknown>[];
-  readonly total: number;
+  /** Null when the caller asked for the page alone (`count: false`). */
+  readonly total: number | null;
 }
 
 /** Runs one statement (the caller's search with its limits and grouping). */
@@ -18,7 +19,7 @@ export type RunStatement = (sql: string) => Promise<Record<string, unknown>[]>;
  */
 export async function searchPage(
   sql: string,
-  page: { readonly offset: number; readonly limit: number },
+  page: { readonly offset: number; readonly limit: number; readonly count?: boolean },
   run: RunStatement,
 ): Promise<SearchPageResult> {
   const inner = sql.trim().replace(/;\s*$/, '');
@@ -26,6 +27,7 @@ export async function searchPage(
   const paged = `SELECT * FROM (\n${inner}\n) AS page LIMIT ${page.limit} OFFSET ${page.offset}`;
   const counted = `SELECT count(*) AS n FROM (\n${inner}\n) AS counted`;
   try {
+    if (page.count === false) return { rows: await run(paged), total: null };
     const [rows, count] = await Promise.all([run(paged), run(counted)]);
     return { rows, total: Number(count[0]?.n ?? 0) };
   } catch (err) {
@@ -34,5 +36,6 @@ export async function searchPage(
     if (isStrataError(err) && err.code !== 'E_INVALID_ARGUMENT') throw err;
   }
   const all = await run(sql);
-  return { rows: all.slice(page.offset, page.offset + page.limit), total: all.length };
+  const rows = all.slice(page.offset, page.offset + page.limit);
+  return { rows, total: page.count === false ? null : all.length };
 }

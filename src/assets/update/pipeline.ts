@@ -121,7 +121,7 @@ export async function runSearchPage(
   repositoryRoot: string,
   tables: AssetStoreOpener,
   sql: string,
-  options: RunSearchOptions & { readonly offset: number; readonly limit: number },
+  options: RunSearchOptions & { readonly offset: number; readonly limit: number; readonly count?: boolean },
 ): Promise<SearchPageResult> {
   await requireTables(tables);
   const configured = configuredLimits(repositoryRoot, options);

@@ -20,6 +20,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
       max_rows?: number;
       offset: number;
       limit: number;
+      count?: boolean;
     },
   ) => {
     const pipeline = await api.loadAssetPipeline();
@@ -34,6 +35,7 @@ export function registerAssetRoutes(app: FastifyInstance, ctx: ServerContext): v
       maxRows: body.max_rows,
       offset: body.offset,
       limit: body.limit,
+      count: body.count,
     });
     return { rows: page.rows, total: page.total, offset: body.offset };
   };

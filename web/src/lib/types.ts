@@ -9,8 +9,8 @@ export interface RefsAnswer {
 
 export interface SearchPage {
   readonly rows: readonly Record<string, unknown>[];
-  /** Rows of the whole result. */
-  readonly total: number;
+  /** Rows of the whole result (null when asked not to count). */
+  readonly total: number | null;
   readonly offset: number;
 }
 
