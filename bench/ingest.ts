@@ -2,10 +2,13 @@
  * `npm run bench -- ingest`: the Boss ingest workload. A 2048 × 2048 × 128 uint8 PNG stack
  * (512 MiB of voxels; BENCH_INGEST_DEPTH changes the depth) is ingested by `strata ingest create`
  * with the local queue, with `-p 1` and `-p 2`, against a floor measured in the same run: decoding
- * the same PNGs with sharp (one thread, as one worker does) and writing the raw bytes. Then a warm
+ * the same PNGs with sharp (one thread, as one worker does) and writing the raw bytes. The same
+ * floor run by 2 processes (each decoding every other slice into its own file) shows what two
+ * worker processes can gain on this machine at all, beside the `-p 2` / `-p 1` ratio. Then a warm
  * 512 × 512 × 16 cutout through the library.
  */
 import { open, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   createVolumeChunkCache,
@@ -37,6 +40,53 @@ function slice(z: number): Uint8Array {
   return out;
 }
 
+/** Decodes every `step`-th slice from `first` with sharp (one thread) and writes the raw bytes to `out`. */
+async function decodeSlices(root: string, first: number, step: number, out: string): Promise<void> {
+  await limitImageThreads(1);
+  const file = await open(out, 'w');
+  for (let z = first; z < DEPTH; z += step) {
+    const image = await decodeRawImage(join(root, 'slices', `${String(z).padStart(4, '0')}.png`));
+    await file.write(image.data);
+  }
+  await file.sync();
+  await file.close();
+}
+
+/** The floor with `processes` processes at once (each a fresh Node running `decodeSlices`), in seconds. */
+async function floorProcesses(root: string, processes: number): Promise<number> {
+  const module = new URL('../src/arrays/image/decode-raw-image.js', import.meta.url).href;
+  const code = `
+    import { open } from 'node:fs/promises';
+    import { decodeRawImage, limitImageThreads } from ${JSON.stringify(module)};
+    const [root, first, step, depth, out] = process.argv.slice(1);
+    await limitImageThreads(1);
+    const file = await open(out, 'w');
+    for (let z = Number(first); z < Number(depth); z += Number(step)) {
+      const image = await decodeRawImage(root + '/slices/' + String(z).padStart(4, '0') + '.png');
+      await file.write(image.data);
+    }
+    await file.sync();
+    await file.close();`;
+  const t = process.hrtime.bigint();
+  const codes = await Promise.all(
+    Array.from(
+      { length: processes },
+      (_, i) =>
+        new Promise<number | null>((resolve) => {
+          const args = ['--input-type=module', '-e', code, root, String(i), String(processes), String(DEPTH)];
+          spawn(process.execPath, [...args, join(root, `floor-${processes}-${i}.raw`)], {
+            stdio: 'inherit',
+          }).on('exit', resolve);
+        }),
+    ),
+  );
+  check(
+    codes.every((code) => code === 0),
+    `floor processes exited with ${codes.join(', ')}`,
+  );
+  return seconds(t);
+}
+
 async function ingest(root: string, processes: number): Promise<{ s: number; mbps: number }> {
   const t = process.hrtime.bigint();
   const run = await strata(root, [
@@ -66,17 +116,13 @@ export async function run(): Promise<Record<string, unknown>> {
     );
 
     log('ingest: floor (sharp decode, one thread, + raw write)');
-    await limitImageThreads(1);
     let t = process.hrtime.bigint();
-    const out = await open(join(root, 'floor.raw'), 'w');
-    for (let z = 0; z < DEPTH; z++) {
-      const image = await decodeRawImage(join(root, 'slices', `${String(z).padStart(4, '0')}.png`));
-      await out.write(image.data);
-    }
-    await out.sync();
-    await out.close();
+    await decodeSlices(root, 0, 1, join(root, 'floor.raw'));
     const floorS = seconds(t);
     const floorMbps = round(bytes / 1e6 / floorS, 1);
+    log('ingest: floor with 1 and 2 processes');
+    const floorP1S = await floorProcesses(root, 1);
+    const floorP2S = await floorProcesses(root, 2);
 
     const repo = await initRepository(join(root, 'repo'));
     await repo.close();
@@ -144,6 +190,12 @@ export async function run(): Promise<Record<string, unknown>> {
         tile: [512, 512],
       },
       floor: { s: round(floorS), mbps: floorMbps, what: 'sharp PNG decode (1 thread) + raw write, same run' },
+      floor_processes: {
+        p1_s: round(floorP1S),
+        p2_s: round(floorP2S),
+        p2_vs_p1: round(floorP1S / floorP2S, 2),
+        what: 'the floor in 1 and in 2 fresh processes (each decodes every other slice): what 2 processes gain here',
+      },
       ingest_p1: p1,
       ingest_p2: p2,
       cutout_512x512x16_ms: {

@@ -112,6 +112,12 @@ export interface IngestWorkerOptions {
   /** Called after each task this worker finished. */
   readonly onTask?: (key: string) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Slabs this process works on at once (default 1, with one libvips thread: processes, `-p N`,
+   * scale a job over cores). 2 lets one slab's files decode while the last one's chunks are
+   * compressed, hashed and written (about half of a slab's time), for a lone process on idle cores.
+   */
+  readonly concurrency?: number;
 }
 
 /**
@@ -135,14 +141,14 @@ export async function runIngestWorker(
     handlers: {
       [INGEST_KIND]: async ({ lease, signal }) => {
         const slab = lease.payload as unknown as SlabPayload;
-        await runSlab(repo, jobId, job, plugin, slab, signal, workerLock);
+        await runSlab(repo, jobId, job, plugin, slab, signal, `${workerLock}:${lease.taskKey}`);
         // Cancelled while this task was writing: its record must not keep the chunks alive.
         if ((await queue.getJob(jobId))?.state === 'cancelled') await forgetTaskRecords(repo, jobId);
         options.onTask?.(lease.taskKey);
       },
     },
     jobId,
-    concurrency: 1,
+    concurrency: options.concurrency ?? 1,
     leaseMs: options.leaseMs,
     onError: options.onError,
   });
@@ -151,7 +157,7 @@ export async function runIngestWorker(
   return finishIngestJob(repo, queue, jobId);
 }
 
-/** This process's lock while it writes chunks (see `runSlab`): unique, so never contended. */
+/** This process's locks while it writes chunks (see `runSlab`), one per slab: unique, so never contended. */
 const workerLock = `ingest-worker:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 function refuseEnded(job: JobRecord): void {

@@ -74,8 +74,10 @@ function report(s: IngestStatus, json: boolean | undefined): void {
 }
 
 /**
- * Runs a job to its end from this command: one worker in this process (`-p 1`), or `-p N` worker
- * processes; shows progress; then makes sure the job's commit is made and reports.
+ * Runs a job to its end from this command: `-p N` runs one worker in this process and N - 1
+ * worker processes beside it (a process of its own for every worker cost one more start of Node,
+ * the bundle and sharp: a visible share of a job on a loaded machine); shows progress; then makes
+ * sure the job's commit is made and reports.
  */
 async function runToEnd(repo: Repository, queue: JobQueue, id: string, opts: RunOptions): Promise<void> {
   const api = await import('../../api/index.js');
@@ -91,33 +93,24 @@ async function runToEnd(repo: Repository, queue: JobQueue, id: string, opts: Run
   if (!opts.json) say(`ingest job ${bold(id)}`);
   const progress = await createProgress('ingest');
   const total = (await api.ingestStatus(repo, queue, id)).tasks.total;
-  if (n === 1) {
-    await api.runIngestWorker(repo, queue, id, {
-      leaseMs: leaseMs(),
-      onTask: () => {
-        void api
-          .ingestStatus(repo, queue, id)
-          .then((s) => progress.update(s.tasks.done + s.tasks.failed, total));
-      },
-    });
-  } else {
-    const children = startWorkers(repo.root, id, n, false);
-    let running = children.length;
-    const exited = new Promise<void>((resolve) => {
-      for (const child of children)
-        child.on('exit', () => {
-          if (--running === 0) resolve();
-        });
-      if (running === 0) resolve();
-    });
-    const stop = queue.subscribe(
-      id,
-      ({ job }) => progress.update(job.counts.done + job.counts.failed, total),
-      { intervalMs: 300 },
-    );
-    await exited;
-    stop();
-  }
+  const children = startWorkers(repo.root, id, Math.max(0, n - 1), false);
+  let running = children.length;
+  const exited = new Promise<void>((resolve) => {
+    for (const child of children)
+      child.on('exit', () => {
+        if (--running === 0) resolve();
+      });
+    if (running === 0) resolve();
+  });
+  const stop = queue.subscribe(id, ({ job }) => progress.update(job.counts.done + job.counts.failed, total), {
+    intervalMs: 300,
+  });
+  const poll = () =>
+    void api.ingestStatus(repo, queue, id).then((s) => progress.update(s.tasks.done + s.tasks.failed, total));
+  // This process's own tasks show at once (the catalog poll above may miss a short job's steps).
+  if (n >= 1) await api.runIngestWorker(repo, queue, id, { leaseMs: leaseMs(), onTask: poll });
+  await exited;
+  stop();
   progress.stop();
   const status = await api.finishIngestJob(repo, queue, id);
   if (status.state === 'running' || status.state === 'queued') {
