@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeNpy } from '../../api/index.js';
 import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { startServe, type ServeProcess } from '../test-support/serve-process.js';
 
 function ok(r: CliRun): CliRun {
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
@@ -249,6 +250,46 @@ test('bad partial-clone flags are refused before anything is created', async () 
     assert.equal(full.code, 1);
     assert.match(full.stderr, /not a partial clone/);
   } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('http remote: a --no-data clone restores a folder of 40 files on demand, then names the server when it is gone', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-partial-http-'));
+  let server: ServeProcess | undefined;
+  try {
+    const a = join(root, 'a');
+    mkdirSync(a);
+    ok(runCli(a, ['init', '--create-resources', 'code']));
+    for (let i = 0; i < 40; i++) write(a, `code/f${i}.txt`, `file ${i}`);
+    ok(runCli(a, ['commit', '-m', 'forty files']));
+    ok(runCli(a, ['remote', 'add', 'disk', '../hub']));
+    ok(runCli(a, ['push', 'disk']));
+    const hub = join(root, 'hub');
+    const token = ok(runCli(hub, ['token', 'create', 'reader', '--scope', 'read']))
+      .stdout.split('\n')[0]!
+      .trim();
+    server = await startServe(hub);
+    const env = { STRATA_TOKEN: token };
+    ok(runCli(root, ['clone', server.url, 'b', '--no-data'], env));
+    const b = join(root, 'b');
+    assert.deepEqual(filesIn(join(b, 'code')), []);
+    ok(runCli(b, ['restore', 'code'], env));
+    assert.equal(filesIn(join(b, 'code')).length, 40);
+    assert.equal(readFileSync(join(b, 'code/f17.txt'), 'utf8'), 'file 17');
+    assert.equal(fsck(b).absent_by_design, undefined);
+
+    ok(runCli(root, ['clone', server.url, 'c', '--no-data'], env));
+    await server.kill();
+    server = undefined;
+    const r = runCli(join(root, 'c'), ['restore', 'code'], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /object [0-9a-f]{64} \(and 39 more\) is not in this partial clone/);
+    assert.match(r.stderr, /remote 'origin' \(http:\/\//);
+    assert.deepEqual(filesIn(join(root, 'c/code')), []);
+  } finally {
+    await server?.kill();
     rmSync(root, { recursive: true, force: true });
   }
 });
