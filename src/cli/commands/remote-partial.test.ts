@@ -293,3 +293,28 @@ test('http remote: a --no-data clone restores a folder of 40 files on demand, th
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a --no-data clone killed midway resumes as a partial clone when run again', async () => {
+  const { root } = await published();
+  try {
+    const killed = runCli(root, ['clone', 'hub', 'b', '--no-data'], {
+      STRATA_TEST_KILL_AFTER_PACKS: '1',
+      STRATA_TEST_PACK_BYTES: '200',
+    });
+    assert.notEqual(killed.code, 0, 'the clone was killed');
+    const b = join(root, 'b');
+    const resumed = ok(runCli(root, ['clone', 'hub', 'b', '--no-data', '--json'])).json<{
+      files: number;
+      partial: { data: boolean; unpopulated: string[] };
+    }>();
+    assert.equal(resumed.files, 0);
+    assert.deepEqual(resumed.partial.unpopulated, ['code', 'source-data']);
+    const report = fsck(b);
+    assert.equal(report.ok, true);
+    assert.ok(report.absent_by_design!.contents >= 5);
+    ok(runCli(b, ['restore', 'code']));
+    assert.equal(readFileSync(join(b, 'code/x.txt'), 'utf8'), 'three');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
