@@ -96,6 +96,7 @@ test('clone --no-data: commits and trees only; restore and column reads fetch on
     assert.equal(cloned.files, 0);
     assert.deepEqual(cloned.partial, { remote: 'origin', data: false, unpopulated: ['code', 'source-data'] });
     assert.deepEqual(filesIn(join(b, 'code')), []);
+    assert.deepEqual(ok(runCli(b, ['info', '--json'])).json<{ partial: unknown }>().partial, cloned.partial);
     // The unpopulated folders stand for HEAD: nothing to commit, and fsck counts what is absent.
     assert.equal(ok(runCli(b, ['status', '--json'])).json<{ changes: unknown[] }>().changes.length, 0);
     const before = fsck(b);
