@@ -147,6 +147,20 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     assert.deepEqual(only.partial.unpopulated, ['source-data']);
     assert.equal(readFileSync(join(root, 'only/code/x.txt'), 'utf8'), 'three');
     assert.deepEqual(filesIn(join(root, 'only/source-data')), []);
+    // A pull keeps the filter: the new code arrives and is written, the new data stays remote.
+    write(a, 'code/x.txt', 'pulled');
+    write(a, 'source-data/d1.csv', 'a,b\n5,6\n');
+    ok(runCli(a, ['commit', '-m', 'both change']));
+    ok(runCli(a, ['push']));
+    const absentBefore = fsck(join(root, 'only')).absent_by_design!.contents;
+    ok(runCli(join(root, 'only'), ['pull']));
+    assert.equal(readFileSync(join(root, 'only/code/x.txt'), 'utf8'), 'pulled');
+    assert.deepEqual(filesIn(join(root, 'only/source-data')), []);
+    assert.equal(fsck(join(root, 'only')).absent_by_design!.contents, absentBefore + 1);
+    assert.equal(
+      ok(runCli(join(root, 'only'), ['status', '--json'])).json<{ changes: unknown[] }>().changes.length,
+      0,
+    );
 
     const skip = ok(runCli(root, ['clone', 'hub', 'skip', '--skip', 'code', '--json'])).json<{
       partial: { skip: string[]; unpopulated: string[] };
@@ -164,7 +178,7 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     assert.ok(pushed.objects <= 8, `sent ${pushed.objects} objects`);
     ok(runCli(a, ['pull']));
     assert.equal(readFileSync(join(a, 'source-data/new.csv'), 'utf8'), 'n\n1\n');
-    assert.equal(readFileSync(join(a, 'source-data/d1.csv'), 'utf8'), 'a,b\n1,2\n');
+    assert.equal(readFileSync(join(a, 'source-data/d1.csv'), 'utf8'), 'a,b\n5,6\n');
     // The partial clone still has not fetched the files it never read.
     assert.ok(fsck(nodata).absent_by_design!.contents >= 3);
   } finally {
