@@ -116,16 +116,31 @@ function registerInfoCommand(program: Command, global: () => GlobalOptions): voi
       const api = await import('../../api/index.js');
       await withRepository(global(), async (repo) => {
         const backends = api.describeBackends(repo.config);
+        const partial = await api.readPartialClone(repo);
         if (opts.json)
           return printJson({
             root: repo.root,
             shared: repo.config.catalog.type !== 'sqlite',
             catalog: { type: repo.config.catalog.type, description: backends.catalog },
             store: { type: repo.config.store.type, description: backends.store },
+            ...(partial ? { partial } : {}),
           });
         say(`${green('repository')} ${repo.root}`);
         say(`${green('catalog')}    ${backends.catalog}`);
         say(`${green('store')}      ${backends.store}`);
+        if (partial) {
+          const contents = !partial.data
+            ? 'no contents'
+            : partial.only
+              ? `contents of ${partial.only.join(', ')}`
+              : partial.skip
+                ? `contents of all but ${partial.skip.join(', ')}`
+                : 'all contents';
+          const depth = partial.depth !== undefined ? `, depth ${partial.depth}` : '';
+          say(
+            `${green('partial')}    clone of ${partial.remote} (${contents}${depth}); the rest is fetched on demand`,
+          );
+        }
       });
     });
 }

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeNpy } from '../../api/index.js';
 import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { startServe, type ServeProcess } from '../test-support/serve-process.js';
 
 function ok(r: CliRun): CliRun {
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
@@ -95,6 +96,7 @@ test('clone --no-data: commits and trees only; restore and column reads fetch on
     assert.equal(cloned.files, 0);
     assert.deepEqual(cloned.partial, { remote: 'origin', data: false, unpopulated: ['code', 'source-data'] });
     assert.deepEqual(filesIn(join(b, 'code')), []);
+    assert.deepEqual(ok(runCli(b, ['info', '--json'])).json<{ partial: unknown }>().partial, cloned.partial);
     // The unpopulated folders stand for HEAD: nothing to commit, and fsck counts what is absent.
     assert.equal(ok(runCli(b, ['status', '--json'])).json<{ changes: unknown[] }>().changes.length, 0);
     const before = fsck(b);
@@ -145,6 +147,20 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     assert.deepEqual(only.partial.unpopulated, ['source-data']);
     assert.equal(readFileSync(join(root, 'only/code/x.txt'), 'utf8'), 'three');
     assert.deepEqual(filesIn(join(root, 'only/source-data')), []);
+    // A pull keeps the filter: the new code arrives and is written, the new data stays remote.
+    write(a, 'code/x.txt', 'pulled');
+    write(a, 'source-data/d1.csv', 'a,b\n5,6\n');
+    ok(runCli(a, ['commit', '-m', 'both change']));
+    ok(runCli(a, ['push']));
+    const absentBefore = fsck(join(root, 'only')).absent_by_design!.contents;
+    ok(runCli(join(root, 'only'), ['pull']));
+    assert.equal(readFileSync(join(root, 'only/code/x.txt'), 'utf8'), 'pulled');
+    assert.deepEqual(filesIn(join(root, 'only/source-data')), []);
+    assert.equal(fsck(join(root, 'only')).absent_by_design!.contents, absentBefore + 1);
+    assert.equal(
+      ok(runCli(join(root, 'only'), ['status', '--json'])).json<{ changes: unknown[] }>().changes.length,
+      0,
+    );
 
     const skip = ok(runCli(root, ['clone', 'hub', 'skip', '--skip', 'code', '--json'])).json<{
       partial: { skip: string[]; unpopulated: string[] };
@@ -162,7 +178,7 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     assert.ok(pushed.objects <= 8, `sent ${pushed.objects} objects`);
     ok(runCli(a, ['pull']));
     assert.equal(readFileSync(join(a, 'source-data/new.csv'), 'utf8'), 'n\n1\n');
-    assert.equal(readFileSync(join(a, 'source-data/d1.csv'), 'utf8'), 'a,b\n1,2\n');
+    assert.equal(readFileSync(join(a, 'source-data/d1.csv'), 'utf8'), 'a,b\n5,6\n');
     // The partial clone still has not fetched the files it never read.
     assert.ok(fsck(nodata).absent_by_design!.contents >= 3);
   } finally {
@@ -248,6 +264,71 @@ test('bad partial-clone flags are refused before anything is created', async () 
     const full = runCli(a, ['fetch', '--data']);
     assert.equal(full.code, 1);
     assert.match(full.stderr, /not a partial clone/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('http remote: a --no-data clone restores a folder of 40 files on demand, then names the server when it is gone', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-partial-http-'));
+  let server: ServeProcess | undefined;
+  try {
+    const a = join(root, 'a');
+    mkdirSync(a);
+    ok(runCli(a, ['init', '--create-resources', 'code']));
+    for (let i = 0; i < 40; i++) write(a, `code/f${i}.txt`, `file ${i}`);
+    ok(runCli(a, ['commit', '-m', 'forty files']));
+    ok(runCli(a, ['remote', 'add', 'disk', '../hub']));
+    ok(runCli(a, ['push', 'disk']));
+    const hub = join(root, 'hub');
+    const token = ok(runCli(hub, ['token', 'create', 'reader', '--scope', 'read']))
+      .stdout.split('\n')[0]!
+      .trim();
+    server = await startServe(hub);
+    const env = { STRATA_TOKEN: token };
+    ok(runCli(root, ['clone', server.url, 'b', '--no-data'], env));
+    const b = join(root, 'b');
+    assert.deepEqual(filesIn(join(b, 'code')), []);
+    ok(runCli(b, ['restore', 'code'], env));
+    assert.equal(filesIn(join(b, 'code')).length, 40);
+    assert.equal(readFileSync(join(b, 'code/f17.txt'), 'utf8'), 'file 17');
+    assert.equal(fsck(b).absent_by_design, undefined);
+
+    ok(runCli(root, ['clone', server.url, 'c', '--no-data'], env));
+    await server.kill();
+    server = undefined;
+    const r = runCli(join(root, 'c'), ['restore', 'code'], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /object [0-9a-f]{64} \(and 39 more\) is not in this partial clone/);
+    assert.match(r.stderr, /remote 'origin' \(http:\/\//);
+    assert.deepEqual(filesIn(join(root, 'c/code')), []);
+  } finally {
+    await server?.kill();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a --no-data clone killed midway resumes as a partial clone when run again', async () => {
+  const { root } = await published();
+  try {
+    const killed = runCli(root, ['clone', 'hub', 'b', '--no-data'], {
+      STRATA_TEST_KILL_AFTER_PACKS: '1',
+      STRATA_TEST_PACK_BYTES: '200',
+    });
+    assert.notEqual(killed.code, 0, 'the clone was killed');
+    const b = join(root, 'b');
+    const resumed = ok(runCli(root, ['clone', 'hub', 'b', '--no-data', '--json'])).json<{
+      files: number;
+      partial: { data: boolean; unpopulated: string[] };
+    }>();
+    assert.equal(resumed.files, 0);
+    assert.deepEqual(resumed.partial.unpopulated, ['code', 'source-data']);
+    const report = fsck(b);
+    assert.equal(report.ok, true);
+    assert.ok(report.absent_by_design!.contents >= 5);
+    ok(runCli(b, ['restore', 'code']));
+    assert.equal(readFileSync(join(b, 'code/x.txt'), 'utf8'), 'three');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

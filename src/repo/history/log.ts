@@ -2,7 +2,6 @@ import type { ObjectId } from '../../util/hash.js';
 import type { Commit } from '../objects/commit-object.js';
 import { readCommit } from '../objects/read-objects.js';
 import { branchesByCommit, readHead, resolveRevision, tagsByCommit } from '../refs/refs.js';
-import { localObjects } from '../../store/on-demand/on-demand-store.js';
 import { isShallowEdge, readPartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 
@@ -49,8 +48,7 @@ export async function log(repo: Repository, options: LogOptions = {}): Promise<L
     if (commits.has(id)) continue;
     const c = await readCommit(repo, id);
     commits.set(id, c);
-    if (isShallowEdge(partial, id) && !(await localObjects(repo.store).hasMany(c.parents)).size)
-      edges.add(id);
+    if (isShallowEdge(partial, id)) edges.add(id);
     else stack.push(...c.parents);
   }
   // Kahn's algorithm over child → parent edges, newest ready commit first.

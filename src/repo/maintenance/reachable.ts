@@ -110,8 +110,9 @@ export async function walkReachable(
         const c = decodeCommit(bytes, item.id);
         queue.push({ id: c.tree, kind: 'tree', from: `commit ${item.id}` });
         for (const p of c.parents) {
-          // Beyond a shallow clone's edge, history is absent by design.
-          if (isShallowEdge(partial, item.id) && !(await store.has(p))) absent.history += 1;
+          // Beyond a shallow clone's edge, history is absent by design (a commit read there on
+          // demand came without its tree: it is not walked, and gc may drop it).
+          if (isShallowEdge(partial, item.id)) absent.history += 1;
           else queue.push({ id: p, kind: 'commit', from: `commit ${item.id}` });
         }
       } else if (item.kind === 'tree') {

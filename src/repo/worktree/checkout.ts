@@ -7,6 +7,7 @@ import { createNodeSource } from '../merkle/read-map.js';
 import type { RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { readHead, resolveRevision } from '../refs/refs.js';
+import { readPartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 import { addMissingResources } from '../resources/register-from-tree.js';
 import { resourceFolder } from './apply-changes.js';
@@ -131,8 +132,16 @@ export async function rewriteWorkingFolders(
     options.onlyWhereTargetMoves && !options.force
       ? new Set((await diffTrees(source, scope(headTree), target)).map(key))
       : undefined;
+  // A partial clone's unpopulated folder is rewritten only where it holds a file: one absent there
+  // stands for the target's as it stood for HEAD's, and stays on the remote until read.
+  const unpopulated = new Set((await readPartialClone(repo))?.unpopulated ?? []);
+  const present = new Set(
+    state.resources
+      .filter((r) => unpopulated.has(r.record.name))
+      .flatMap((r) => r.files.map((f) => key({ resource: r.record.name, path: f.path }))),
+  );
   const towards = (await diffTrees(source, scope(state.tree), target)).filter(
-    (c) => select(c) && additive(c),
+    (c) => select(c) && additive(c) && (!unpopulated.has(c.resource) || present.has(key(c))),
   );
   const all = planRewrite(towards, local, moved);
 
