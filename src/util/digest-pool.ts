@@ -86,6 +86,11 @@ class DigestWorker {
 export class DigestPool {
   constructor(private readonly workers: readonly DigestWorker[]) {}
 
+  /** How many worker threads share each request. */
+  get size(): number {
+    return this.workers.length;
+  }
+
   /**
    * Digests of `count` samples of `sampleBytes` each, back to back in `data` (copied: the caller
    * may reuse its buffer at once), each over `prefix` then its bytes.
