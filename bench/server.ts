@@ -99,8 +99,8 @@ async function load(url: string, token: string, seconds = SECONDS): Promise<Reco
   return {
     requests_per_s: round(Number(field(/Requests\/sec:\s+([\d.]+)/)), 0),
     requests: Number(field(/(\d+) requests in/)),
-    p50_ms: latencyMs(field(/50%\s+(\S+)/) ?? ''),
-    p99_ms: latencyMs(field(/99%\s+(\S+)/) ?? ''),
+    p50_ms: latencyMs(field(/^\s*50%\s+(\S+)/m) ?? ''),
+    p99_ms: latencyMs(field(/^\s*99%\s+(\S+)/m) ?? ''),
     socket_errors: errors ? Number(errors[1]) + Number(errors[2]) + Number(errors[3]) : 0,
     timeouts: errors ? Number(errors[4]) : 0,
     load_generator_cpu_s: round(cpu, 2),

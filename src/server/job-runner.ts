@@ -1,9 +1,16 @@
 import * as api from '../api/index.js';
 import { JobOutcomeError, jobKinds, type JobBody } from './job-kinds.js';
+import { jobWrites, NamedLocks, Slots } from './job-locks.js';
+import { EMPTY_SERVER_CONFIG, type ServerConfig } from './server-config.js';
 
 /** Finished jobs' results kept in memory. */
 const RESULTS_KEPT = 1000;
-import { EMPTY_SERVER_CONFIG, type ServerConfig } from './server-config.js';
+/**
+ * Jobs this server runs at once. Two: a long asset update need not hold up a compute run or a
+ * merge; more would only share the same two cores. Jobs that write the same thing (see
+ * `jobWrites`) still run one after the other.
+ */
+export const JOB_CONCURRENCY = 2;
 
 /** Progress inside a running task (files read of an asset update), beside the job's task counts. */
 export interface TaskProgress {
@@ -13,7 +20,8 @@ export interface TaskProgress {
 
 /**
  * The server's long operations, run as jobs on the repository's job queue by one worker inside
- * the server. Each kind is one library call; a request only picks the kind, never code to load.
+ * the server, up to JOB_CONCURRENCY at once. Each kind is one library call; a request only picks
+ * the kind, never code to load.
  */
 export class ServerJobs {
   private readonly progress = new Map<string, TaskProgress>();
@@ -26,6 +34,10 @@ export class ServerJobs {
    */
   private readonly results = new Map<string, api.JobRecord['config']>();
   private worker: api.JobWorker | undefined;
+  /** What running jobs write: a job waits (leased, `running`) until no other job writes the same. */
+  private readonly locks = new NamedLocks();
+  /** Jobs doing their work right now: at most JOB_CONCURRENCY. */
+  private readonly slots = new Slots(JOB_CONCURRENCY);
 
   private constructor(
     readonly queue: api.JobQueue,
@@ -34,9 +46,14 @@ export class ServerJobs {
     private readonly bodies: Readonly<Record<string, JobBody>>,
   ) {}
 
-  static async open(repo: api.Repository, config: ServerConfig = EMPTY_SERVER_CONFIG): Promise<ServerJobs> {
+  /** `bodies` replaces the job kinds (tests that need jobs they can hold and release). */
+  static async open(
+    repo: api.Repository,
+    config: ServerConfig = EMPTY_SERVER_CONFIG,
+    bodies: Readonly<Record<string, JobBody>> = jobKinds(repo, config),
+  ): Promise<ServerJobs> {
     const queue = await api.openRepositoryJobQueue(repo);
-    const jobs = new ServerJobs(queue, config, jobKinds(repo, config));
+    const jobs = new ServerJobs(queue, config, bodies);
     jobs.start();
     return jobs;
   }
@@ -51,12 +68,21 @@ export class ServerJobs {
       handlers[kind] = async ({ lease, signal: leaseSignal }) => {
         const local = new AbortController();
         this.running.set(lease.jobId, local);
+        const signal = AbortSignal.any([leaseSignal, local.signal]);
+        const config = lease.payload as api.JobRecord['config'];
+        let release: (() => void) | undefined;
+        let releaseSlot: (() => void) | undefined;
         try {
+          // A cancel while waiting gives up the wait: the job never started its work. The worker
+          // leases twice as many jobs as may run, so a job waiting for another's writes does not
+          // keep a job that writes something else from running.
+          release = await this.locks.acquire(jobWrites(kind, config), signal);
+          releaseSlot = await this.slots.acquire(signal);
           let result: api.JobRecord['config'] | void;
           try {
             result = await body({
-              config: lease.payload as api.JobRecord['config'],
-              signal: AbortSignal.any([leaseSignal, local.signal]),
+              config,
+              signal,
               progress: (done, total) => {
                 this.progress.set(lease.jobId, { done, total });
                 for (const listener of this.listeners.get(lease.jobId) ?? []) listener();
@@ -69,12 +95,19 @@ export class ServerJobs {
           this.keepResult(lease.jobId, result ?? null);
           return result;
         } finally {
+          releaseSlot?.();
+          release?.();
           this.running.delete(lease.jobId);
           this.progress.delete(lease.jobId);
         }
       };
     }
-    this.worker = this.queue.createWorker({ handlers, concurrency: 1, leaseMs: 30_000, onError: () => {} });
+    this.worker = this.queue.createWorker({
+      handlers,
+      concurrency: 2 * JOB_CONCURRENCY,
+      leaseMs: 30_000,
+      onError: () => {},
+    });
   }
 
   /** Starts a job of `kind` (one task); the worker picks it up. */
@@ -111,6 +144,11 @@ export class ServerJobs {
   /** The job record with the running task's progress, if any. */
   taskProgress(id: string): TaskProgress | undefined {
     return this.progress.get(id);
+  }
+
+  /** Names written by running jobs or by jobs waiting for them (tests, diagnostics). */
+  get lockedNames(): string[] {
+    return this.locks.busy;
   }
 
   /** Calls `listener` after each progress report of the job's running task; returns the unsubscribe. */

@@ -54,11 +54,13 @@ function defaultWebDir(): string {
  */
 function warmAssetSearch(repo: Repository): void {
   const tables = repo.ports.get(ASSET_STORE);
-  void loadAssetPipeline()
-    .then((pipeline) =>
-      pipeline.runSearchPage(repo.root, tables, 'SELECT * FROM data', { offset: 0, limit: 1 }),
-    )
-    .catch(() => undefined);
+  const warm = async () => {
+    // Without asset tables there is nothing to warm: the pipeline's modules stay unloaded too.
+    if (!(await tables.updated())) return;
+    const pipeline = await loadAssetPipeline();
+    await pipeline.runSearchPage(repo.root, tables, 'SELECT * FROM data', { offset: 0, limit: 1 });
+  };
+  void warm().catch(() => undefined);
 }
 
 /**

@@ -189,4 +189,23 @@ describe('web UI in Chromium', { skip: missing ?? false, timeout: 300_000 }, () 
     assert.equal(state, 'completed', await text(page, 'table.jobs'));
     await screenshot(page, ROOT, 'ui-job');
   });
+
+  it('starts a column import job with its parameters and watches it finish', async () => {
+    const page = await open('jobs');
+    await page.selectOption('form.start-job select[name=kind]', 'columns.import');
+    await page.fill('form.start-job input[name=column]', 'digits_again');
+    await page.fill('form.start-job input[name=path]', 'digits.npy');
+    await page.check('form.start-job input[name=create]');
+    await page.click('form.start-job button[type=submit]');
+    const row = 'tr.job[data-kind="columns.import"]';
+    await page.waitForSelector(row);
+    await page.waitForSelector(
+      ['completed', 'completed_with_errors', 'failed', 'cancelled']
+        .map((s) => `${row}[data-state=${s}]`)
+        .join(', '),
+      { timeout: 120_000 },
+    );
+    assert.equal(await page.getAttribute(row, 'data-state'), 'completed', await text(page, 'table.jobs'));
+    await screenshot(page, ROOT, 'ui-job-column-import');
+  });
 });

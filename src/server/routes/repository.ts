@@ -168,14 +168,18 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
       }),
     },
     async (request) => {
-      const { commit: id } = await api.resolveRevision(
-        repo,
-        (request.params as z.infer<typeof CommitParams>).revision,
-      );
+      const { revision } = request.params as z.infer<typeof CommitParams>;
+      // One catalog read gives HEAD and the tags as of the same moment: `HEAD`, the common
+      // case, costs nothing more; any other revision is resolved as the CLI resolves it.
+      const refs = await api.readRefs(repo);
+      const id =
+        revision === 'HEAD' || revision === '@'
+          ? refs.head.commit
+          : (await api.resolveRevision(repo, revision)).commit;
       if (id === null) throw new api.NotFoundError('no commits yet', { what: 'commit' });
       const details = await commitDetails(id);
       // Tags move independently of the (immutable) commit: read them on every request.
-      const refTags = (await api.listTags(repo)).filter((t) => t.commit === id).map((t) => t.name);
+      const refTags = refs.tags.filter((t) => t.commit === id).map((t) => t.name);
       return { ...details, tags: [...new Set([...details.tags, ...refTags])] };
     },
   );

@@ -110,4 +110,31 @@ export const cancelJob = (id: string) => sendJson<unknown>(`/api/jobs/${enc(id)}
 
 export type AssetVerb = 'update' | 'create' | 'export' | 'delete' | 'workflow';
 /** Starts an asset operation as a job; the server answers 202 with the job's id. */
-export const startAssetJob = (verb: AssetVerb) => sendJson<{ job: string }>(`/api/assets/${verb}`, {});
+export const startAssetJob = (verb: AssetVerb, body: Record<string, unknown> = {}) =>
+  sendJson<{ job: string }>(`/api/assets/${verb}`, body);
+
+/** Imports a file or folder of the repository into a column, as a job. */
+export const startColumnImport = (column: string, body: { path: string; create?: boolean; start?: number }) =>
+  sendJson<{ job: string }>(`/api/columns/${enc(column)}/import`, body);
+
+/** Merges a revision into the served working folder's branch, as a job. */
+export const startMerge = (body: { revision: string; strategy?: 'ours' | 'theirs'; message?: string }) =>
+  sendJson<{ job: string }>('/api/merge', body);
+
+/** Computes ids of a collection the server's config names, as a job. */
+export const startComputeRun = (
+  collection: string,
+  body: { ids: string[]; args?: unknown; recompute?: boolean },
+) => sendJson<{ job: string }>(`/api/compute/${enc(collection)}/run`, body);
+
+/**
+ * Follows a job over server-sent events (`event: job`, the record after each change) until it
+ * ends; returns the stop. EventSource cannot send headers: the token goes as `access_token`.
+ */
+export function followJob(id: string, token: string, onJob: (job: Job) => void): () => void {
+  const source = new EventSource(`/api/jobs/${enc(id)}/events?access_token=${encodeURIComponent(token)}`);
+  source.addEventListener('job', (e) => onJob(JSON.parse((e as MessageEvent<string>).data) as Job));
+  // The server closes the stream when the job ends; do not let EventSource reconnect then.
+  source.onerror = () => source.close();
+  return () => source.close();
+}

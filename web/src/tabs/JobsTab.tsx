@@ -1,12 +1,15 @@
-// Jobs: start an asset operation, watch running and finished jobs with their progress, cancel
-// one. The list is refreshed twice a second while a job runs, every few seconds otherwise.
+// Jobs: start a job of any kind the API runs, watch running and finished jobs with their
+// progress, cancel one. Each running job's record streams in over server-sent events as it
+// changes; the list itself (new jobs, other clients' jobs) is read again every few seconds.
 import { useEffect, useState } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
-import { cancelJob, jobs, startAssetJob, type AssetVerb } from '../lib/api';
+import { StartJobForm } from '../components/StartJobForm';
+import { cancelJob, followJob, jobs, startAssetJob, type AssetVerb } from '../lib/api';
+import { readToken } from '../lib/token';
 import type { Job } from '../lib/types';
 
-/** The asset operations the server runs as jobs. */
-const VERBS: readonly AssetVerb[] = ['update'];
+/** The asset operations a click starts (the form starts every kind, with its parameters). */
+const VERBS: readonly AssetVerb[] = ['update', 'create', 'export'];
 const FINISHED = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
 
 export const isFinished = (job: Job) => FINISHED.has(job.state);
@@ -31,11 +34,24 @@ export function JobsTab() {
     };
   }, [round]);
 
-  const running = list?.some((j) => !isFinished(j)) ?? false;
   useEffect(() => {
-    const timer = setTimeout(() => setRound((r) => r + 1), running ? 500 : 3000);
+    const timer = setTimeout(() => setRound((r) => r + 1), 3000);
     return () => clearTimeout(timer);
-  }, [round, running]);
+  }, [round]);
+
+  // Live progress: one event stream per running job, replacing its row as the record changes.
+  const runningIds = (list ?? []).filter((j) => !isFinished(j)).map((j) => j.id);
+  const runningKey = runningIds.join(',');
+  useEffect(() => {
+    const token = readToken();
+    if (token === null || runningIds.length === 0) return;
+    const stops = runningIds.map((id) =>
+      followJob(id, token, (changed) =>
+        setList((l) => l?.map((j) => (j.id === changed.id ? { ...j, ...changed } : j))),
+      ),
+    );
+    return () => stops.forEach((stop) => stop());
+  }, [runningKey]);
 
   async function act(action: () => Promise<unknown>) {
     try {
@@ -48,6 +64,7 @@ export function JobsTab() {
 
   return (
     <section className="jobs-tab">
+      <StartJobForm onStarted={(start) => void act(start)} />
       <div className="toolbar">
         <span>Assets:</span>
         {VERBS.map((v) => (
@@ -72,7 +89,13 @@ export function JobsTab() {
           </thead>
           <tbody>
             {list.map((j) => (
-              <tr key={j.id} className={`job ${j.state}`} data-job={j.id} data-state={j.state}>
+              <tr
+                key={j.id}
+                className={`job ${j.state}`}
+                data-job={j.id}
+                data-kind={j.kind}
+                data-state={j.state}
+              >
                 <td>
                   <code>{j.id.slice(0, 12)}</code>
                 </td>
