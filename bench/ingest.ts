@@ -7,6 +7,7 @@
  * worker processes can gain on this machine at all, beside the `-p 2` / `-p 1` ratio. Then a warm
  * 512 × 512 × 16 cutout through the library.
  */
+import { readFileSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -39,6 +40,22 @@ function slice(z: number): Uint8Array {
     }
   return out;
 }
+
+/**
+ * CPU seconds (user + system) of this process's children that have ended, and of theirs (Linux
+ * /proc: cutime + cstime, in clock ticks of 1/100 s): what a run costs whatever the machine's load.
+ */
+function childrenCpuS(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** CPU seconds of this process itself (every thread, libvips' too). */
+const ownCpuS = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** Decodes every `step`-th slice from `first` with sharp (one thread) and writes the raw bytes to `out`. */
 async function decodeSlices(root: string, first: number, step: number, out: string): Promise<void> {
@@ -87,7 +104,8 @@ async function floorProcesses(root: string, processes: number): Promise<number> 
   return seconds(t);
 }
 
-async function ingest(root: string, processes: number): Promise<{ s: number; mbps: number }> {
+async function ingest(root: string, processes: number): Promise<{ s: number; mbps: number; cpu_s: number }> {
+  const cpu = childrenCpuS();
   const t = process.hrtime.bigint();
   const run = await strata(root, [
     'ingest',
@@ -100,7 +118,7 @@ async function ingest(root: string, processes: number): Promise<{ s: number; mbp
   const s = seconds(t);
   const status = JSON.parse(run.stdout) as { state: string; bytesDone: number };
   check(status.state === 'completed', `ingest -p ${processes} ended ${status.state}`);
-  return { s: round(s), mbps: round(status.bytesDone / 1e6 / s, 1) };
+  return { s: round(s), mbps: round(status.bytesDone / 1e6 / s, 1), cpu_s: round(childrenCpuS() - cpu, 2) };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -116,9 +134,11 @@ export async function run(): Promise<Record<string, unknown>> {
     );
 
     log('ingest: floor (sharp decode, one thread, + raw write)');
+    const floorCpu = ownCpuS();
     let t = process.hrtime.bigint();
     await decodeSlices(root, 0, 1, join(root, 'floor.raw'));
     const floorS = seconds(t);
+    const floorCpuS = ownCpuS() - floorCpu;
     const floorMbps = round(bytes / 1e6 / floorS, 1);
     log('ingest: floor with 1 and 2 processes');
     const floorP1S = await floorProcesses(root, 1);
@@ -189,7 +209,15 @@ export async function run(): Promise<Record<string, unknown>> {
         chunk: [512, 512, 16],
         tile: [512, 512],
       },
-      floor: { s: round(floorS), mbps: floorMbps, what: 'sharp PNG decode (1 thread) + raw write, same run' },
+      floor: {
+        s: round(floorS),
+        mbps: floorMbps,
+        cpu_s: round(floorCpuS, 2),
+        what: 'sharp PNG decode (1 thread) + raw write, same run',
+      },
+      // CPU seconds do not depend on the load as wall time does: floor / ingest is the share of
+      // the ingest's work that the floor does too (decode and write), the rest is its own.
+      cpu_floor_vs_p1: round(floorCpuS / p1.cpu_s, 2),
       floor_processes: {
         p1_s: round(floorP1S),
         p2_s: round(floorP2S),

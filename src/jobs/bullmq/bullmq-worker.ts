@@ -38,7 +38,9 @@ export function startBullmqWorker(queue: BullmqWorkerHost, options: WorkerOption
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const kinds = Object.keys(options.handlers);
-  const running = new Map<string, { worker: Worker; aborts: Set<AbortController>; config: JsonValue }>();
+  // One abort per job, not per task: handlers stop when their job ends (a lost lock is BullMQ's to
+  // detect), and an AbortController per tiny task was a measurable share of the adapter's cost.
+  const running = new Map<string, { worker: Worker; abort: AbortController; config: JsonValue }>();
   let stopped = false;
   let resolveIdle!: () => void;
   const idle = new Promise<void>((resolve) => (resolveIdle = resolve));
@@ -65,8 +67,6 @@ export function startBullmqWorker(queue: BullmqWorkerHost, options: WorkerOption
         throw new UnrecoverableError(error.message);
       }
       await queue.join(jobId, identity);
-      const abort = new AbortController();
-      entry.aborts.add(abort);
       const lease: TaskLease = {
         jobId,
         kind,
@@ -78,34 +78,30 @@ export function startBullmqWorker(queue: BullmqWorkerHost, options: WorkerOption
         leaseUntil: Date.now() + leaseMs,
         leaseMs,
       };
+      let result: JsonValue | void;
       try {
-        let result: JsonValue | void;
-        try {
-          result = await options.handlers[kind]!({ lease, config: entry.config, signal: abort.signal });
-        } catch (err) {
-          if (attempt >= maxAttempts) {
-            await queue.recordOutcome({
-              jobId,
-              taskKey,
-              worker: identity,
-              outcome: { type: 'failed', error: taskError(err, taskKey, attempt, Date.now()) },
-            });
-            throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
-          }
-          throw err;
+        result = await options.handlers[kind]!({ lease, config: entry.config, signal: entry.abort.signal });
+      } catch (err) {
+        if (attempt >= maxAttempts) {
+          await queue.recordOutcome({
+            jobId,
+            taskKey,
+            worker: identity,
+            outcome: { type: 'failed', error: taskError(err, taskKey, attempt, Date.now()) },
+          });
+          throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
         }
-        await queue.recordOutcome({ jobId, taskKey, worker: identity, outcome: { type: 'done' } });
-        return result ?? null;
-      } finally {
-        entry.aborts.delete(abort);
+        throw err;
       }
+      await queue.recordOutcome({ jobId, taskKey, worker: identity, outcome: { type: 'done' } });
+      return result ?? null;
     };
 
   async function stopJob(jobId: string): Promise<void> {
     const entry = running.get(jobId);
     if (entry === undefined) return;
     running.delete(jobId);
-    for (const abort of entry.aborts) abort.abort(new Error('job ended'));
+    entry.abort.abort(new Error('job ended'));
     await entry.worker.close(true).catch(report);
   }
 
@@ -124,7 +120,7 @@ export function startBullmqWorker(queue: BullmqWorkerHost, options: WorkerOption
         concurrency,
         leaseMs,
       });
-      running.set(job.id, { worker, aborts: new Set(), config: record.config });
+      running.set(job.id, { worker, abort: new AbortController(), config: record.config });
     }
     if (options.jobId !== undefined && !activeIds.has(options.jobId)) {
       const record = await queue.getJob(options.jobId);
