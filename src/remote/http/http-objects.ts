@@ -194,8 +194,7 @@ class HttpPackWriter implements ObjectWriter {
     // A write after the connection was cut fails through `failure`, not as an unhandled 'error'.
     body.on('error', () => {});
     this.body = body;
-    this.response = this.http.send('POST', 'api/remote/packs', {
-      body,
+    this.response = this.http.upload('api/remote/packs', body, {
       type: 'application/octet-stream',
       signal: this.abortController.signal,
     });
