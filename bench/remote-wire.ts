@@ -12,13 +12,21 @@ import { STRATA_BIN } from './lib/paths.js';
 import { strata, syncDisks } from './lib/proc.js';
 import { round } from './lib/stats.js';
 import { parseJson } from './lib/strata-checks.js';
+import { atMost } from './lib/targets.js';
 
 async function headOf(dir: string): Promise<string> {
   return parseJson<{ id: string }[]>(await strata(dir, ['log', '--json', 'main']), `log in ${dir}`)[0]!.id;
 }
 
+/** A running `strata serve`: its URL and pid (to read its peak RSS), until `stop`. */
+export interface Served {
+  readonly url: string;
+  readonly pid: number;
+  stop(): void;
+}
+
 /** A `strata serve` of `dir` on a free loopback port, until `stop`. */
-async function serve(dir: string): Promise<{ url: string; stop(): void }> {
+export async function serve(dir: string): Promise<Served> {
   const child = spawn(process.execPath, [STRATA_BIN, 'serve', '--port', '0'], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },
@@ -33,7 +41,7 @@ async function serve(dir: string): Promise<{ url: string; stop(): void }> {
     });
     child.on('exit', (code) => reject(new Error(`strata serve exited ${code}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 /** Push of the repository at `sRepo` (10,000 files) over HTTP and S3, and a clone back from each. */
@@ -87,6 +95,7 @@ export async function benchWire(
       s3rver_push_s: round(s3Push.seconds),
       s3rver_push_ratio_to_git: round(s3Push.seconds / gitPushS),
       s3rver_clone_s: round(s3Clone.seconds),
+      targets: { http_push_ratio_to_git: atMost(round(httpPush.seconds / gitPushS), 0.5) },
     };
   } finally {
     server.stop();

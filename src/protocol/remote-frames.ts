@@ -80,7 +80,11 @@ export class ByteReader {
       this.done = true;
       return false;
     }
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    // A fetch body yields Uint8Arrays: viewed as a Buffer, not copied.
+    const value = next.value;
+    const chunk = Buffer.isBuffer(value)
+      ? value
+      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     if (chunk.byteLength > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.byteLength;

@@ -1,8 +1,8 @@
 /**
  * A push with a read token over HTTP is refused before negotiation: the client asks the server
  * whether its token may push first, so no `have`, `sizes` or `packs` request (no object) is sent.
- * Every request of this process is recorded by wrapping `fetch`; the write-token push beside it
- * shows the recorder sees a real push's requests.
+ * Every fetch of this process is recorded (negotiation goes through fetch; pack uploads, which
+ * come after it, through node:http); the write-token push beside it shows the recorder works.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,7 +51,8 @@ test('push with a read token: refused before any object or negotiation request; 
     const pushed = await api.pushRemote(repo, 'origin', { branch: 'feature' });
     assert.ok(pushed.objects > 0);
     assert.ok(requests.includes('POST /api/remote/have'), requests.join(', '));
-    assert.ok(requests.includes('POST /api/remote/packs'), requests.join(', '));
+    // (Packs are uploaded through node:http, not fetch: the recorder does not see them.)
+    assert.equal(pushed.updated.length, 1);
   } finally {
     globalThis.fetch = realFetch;
     if (savedToken === undefined) delete process.env.STRATA_TOKEN;

@@ -124,6 +124,8 @@ function altered(id: ObjectId, actual: string, remote: string): CorruptTransferE
 class HttpPackWriter implements ObjectWriter {
   private body: PassThrough | undefined;
   private response: Promise<Response> | undefined;
+  /** Settles (never rejects) when the server has answered or the request failed. */
+  private answered: Promise<void> | undefined;
   private failure: unknown;
   private settled = false;
   private readonly abortController = new AbortController();
@@ -192,13 +194,12 @@ class HttpPackWriter implements ObjectWriter {
     // A write after the connection was cut fails through `failure`, not as an unhandled 'error'.
     body.on('error', () => {});
     this.body = body;
-    this.response = this.http.send('POST', 'api/remote/packs', {
-      body,
+    this.response = this.http.upload('api/remote/packs', body, {
       type: 'application/octet-stream',
       signal: this.abortController.signal,
     });
     // An early answer (an error) or a cut connection must wake a writer waiting for 'drain'.
-    this.response.then(
+    this.answered = this.response.then(
       () => {
         this.settled = true;
       },
@@ -216,11 +217,18 @@ class HttpPackWriter implements ObjectWriter {
     const body = this.body ?? this.start();
     if (this.failure !== undefined) throw this.failure;
     if (!body.write(chunk) && !this.settled) {
-      await Promise.race([
-        once(body, 'drain').catch(() => {}),
-        this.response!.catch(() => {}),
-        once(body, 'close'),
-      ]);
+      // The listeners of this wait are removed when it ends: left behind, every wait of a big
+      // pack added a 'close' and an 'error' listener (a leak, and a warning on stderr).
+      const done = new AbortController();
+      try {
+        await Promise.race([
+          once(body, 'drain', { signal: done.signal }).catch(() => {}),
+          once(body, 'close', { signal: done.signal }).catch(() => {}),
+          this.answered!,
+        ]);
+      } finally {
+        done.abort();
+      }
     }
     if (this.failure !== undefined) throw this.failure;
   }

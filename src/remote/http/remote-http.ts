@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import {
   ConflictError,
@@ -56,6 +59,30 @@ export class RemoteHttp {
     }
     if (response.status >= 400) throw await this.refusal(response);
     return response;
+  }
+
+  /**
+   * A streamed POST of `body` through node:http(s) rather than fetch: measured on three parallel
+   * uploads of 576 MB, fetch (undici) peaked at about 250 MB of RSS and node:http at about 90 MB,
+   * so pack uploads (a 2 GB push) use this. Resolves with the answer as a `Response`; error
+   * answers and network failures reject as `send` does.
+   */
+  upload(path: string, body: Readable, options: { type: string; signal?: AbortSignal }): Promise<Response> {
+    const target = new URL(path, this.url);
+    const headers: Record<string, string> = { 'content-type': options.type };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<Response>((resolve, reject) => {
+      const req = request(target, { method: 'POST', headers, signal: options.signal });
+      req.on('error', (err) => reject(this.unreachable(err)));
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 500;
+        const response = new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status });
+        if (status >= 400) this.refusal(response).then(reject, reject);
+        else resolve(response);
+      });
+      body.pipe(req);
+    });
   }
 
   /** A network failure (refused, reset, cut mid-body) as one line naming the remote. */
