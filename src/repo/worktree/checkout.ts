@@ -15,6 +15,7 @@ import { checkResourceExtras } from './restore-extras.js';
 import { planRestorable, resourceWritable, type UnrestorableFile } from './unrestorable.js';
 import { refuseWhileInterrupted, type JournalFile } from './worktree-journal.js';
 import { diffWorkingState, readWorkingStateForCompare } from './status.js';
+import { cleanScans, scanStatesAfterRewrite } from './rewrite-scan-state.js';
 
 /** Options of `checkout` and `restore`. */
 export interface RewriteOptions {
@@ -127,10 +128,14 @@ export async function rewriteWorkingFolders(
   // Only stored, writable resources are rewritten file by file.
   const writable = (name: string) => resourceWritable(target, state.tree, name);
   const local = await diffWorkingState(repo, headTree, state);
-  const moved =
-    options.onlyWhereTargetMoves && !options.force
-      ? new Set((await diffTrees(source, scope(headTree), target)).map(key))
-      : undefined;
+  // A checkout moves HEAD to the target: resources clean now can hand their scan state on.
+  const movesHead = spec.finish.kind === 'head';
+  const clean = movesHead ? await cleanScans(repo, headTree, state) : new Map();
+  const headToTarget =
+    (options.onlyWhereTargetMoves && !options.force) || clean.size > 0
+      ? await diffTrees(source, scope(headTree), target)
+      : [];
+  const moved = options.onlyWhereTargetMoves && !options.force ? new Set(headToTarget.map(key)) : undefined;
   const towards = (await diffTrees(source, scope(state.tree), target)).filter(
     (c) => select(c) && additive(c),
   );
@@ -169,6 +174,8 @@ export async function rewriteWorkingFolders(
     },
     { onProgress: options.onProgress },
   );
+  if (clean.size > 0)
+    await repo.catalog.saveScanStates(scanStatesAfterRewrite(clean, plan.target, headToTarget, toTarget));
   return report.applied;
 }
 
