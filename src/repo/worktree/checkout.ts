@@ -16,6 +16,7 @@ import { checkResourceExtras } from './restore-extras.js';
 import { planRestorable, resourceWritable, type UnrestorableFile } from './unrestorable.js';
 import { refuseWhileInterrupted, type JournalFile } from './worktree-journal.js';
 import { diffWorkingState, readWorkingStateForCompare } from './status.js';
+import { cleanScans, scanStatesAfterRewrite } from './rewrite-scan-state.js';
 
 /** Options of `checkout` and `restore`. */
 export interface RewriteOptions {
@@ -128,10 +129,6 @@ export async function rewriteWorkingFolders(
   // Only stored, writable resources are rewritten file by file.
   const writable = (name: string) => resourceWritable(target, state.tree, name);
   const local = await diffWorkingState(repo, headTree, state);
-  const moved =
-    options.onlyWhereTargetMoves && !options.force
-      ? new Set((await diffTrees(source, scope(headTree), target)).map(key))
-      : undefined;
   // A partial clone's unpopulated folder is rewritten only where it holds a file: one absent there
   // stands for the target's as it stood for HEAD's, and stays on the remote until read.
   const unpopulated = new Set((await readPartialClone(repo))?.unpopulated ?? []);
@@ -140,6 +137,16 @@ export async function rewriteWorkingFolders(
       .filter((r) => unpopulated.has(r.record.name))
       .flatMap((r) => r.files.map((f) => key({ resource: r.record.name, path: f.path }))),
   );
+  // A checkout moves HEAD to the target: resources clean now can hand their scan state on (not an
+  // unpopulated folder, whose absent files are never written).
+  const movesHead = spec.finish.kind === 'head';
+  const clean = movesHead ? await cleanScans(repo, headTree, state) : new Map();
+  for (const name of unpopulated) clean.delete(name);
+  const headToTarget =
+    (options.onlyWhereTargetMoves && !options.force) || clean.size > 0
+      ? await diffTrees(source, scope(headTree), target)
+      : [];
+  const moved = options.onlyWhereTargetMoves && !options.force ? new Set(headToTarget.map(key)) : undefined;
   const towards = (await diffTrees(source, scope(state.tree), target)).filter(
     (c) => select(c) && additive(c) && (!unpopulated.has(c.resource) || present.has(key(c))),
   );
@@ -178,6 +185,8 @@ export async function rewriteWorkingFolders(
     },
     { onProgress: options.onProgress },
   );
+  if (clean.size > 0)
+    await repo.catalog.saveScanStates(scanStatesAfterRewrite(clean, plan.target, headToTarget, toTarget));
   return report.applied;
 }
 

@@ -1,9 +1,19 @@
-import { readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { sep } from 'node:path';
 import { hashBytes } from '../../util/hash.js';
 import { STRATA_DIR } from '../repository.js';
 import { IGNORE_NOTHING, type IgnoreMatcher } from './ignore/ignore-rules.js';
-import { escapeName, isUtf8Name } from './escape-name.js';
+import { escapeName } from './escape-name.js';
+import {
+  chooseListing,
+  KIND_DIR,
+  KIND_FILE,
+  KIND_LINK,
+  KIND_UNKNOWN,
+  kindOfMode,
+  skipReasonOfKind,
+  type FolderListing,
+} from './list-folder.js';
 import {
   chooseLstat,
   isDirectoryMode,
@@ -122,30 +132,10 @@ function columnsDigest(c: FolderColumns): string {
 }
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function isSortedByPath(files: readonly ScannedFile[]): boolean {
   for (let i = 1; i < files.length; i++) if (files[i - 1]!.path > files[i]!.path) return false;
   return true;
-}
-
-function skipReason(st: Dirent): SkipReason {
-  if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
-  return 'unsupported';
-}
-
-/** One folder's entries by name; names that are not UTF-8 come back as their raw bytes. */
-function listFolder(absDir: string): (Dirent | { raw: Buffer })[] {
-  const dirents = readdirSync(absDir, { withFileTypes: true });
-  // Node decodes names as UTF-8, replacing invalid bytes with U+FFFD: only then read raw names.
-  if (!dirents.some((d) => d.name.includes('\uFFFD'))) return dirents;
-  return readdirSync(absDir, { withFileTypes: true, encoding: 'buffer' }).map((d) =>
-    isUtf8Name(d.name)
-      ? (Object.assign(d, { name: d.name.toString('utf8') }) as unknown as Dirent)
-      : { raw: d.name },
-  );
 }
 
 /**
@@ -169,27 +159,28 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
   const skip = options.skip ?? [];
   const ignore = options.ignore ?? IGNORE_NOTHING;
   const lstat = chooseLstat(root);
+  const list = chooseListing(root);
   const st: LstatFields = { mode: 0, size: 0, mtimeMs: 0, ino: 0 };
   const own: FolderColumns = { names: [], sizes: [], mtimes: [], inos: [], flags: [], links: new Map() };
   const walk = (absDir: string, relDir: string): void => {
-    let entries: (Dirent | { raw: Buffer })[];
+    let listing: FolderListing;
     try {
-      entries = listFolder(absDir);
+      listing = list(absDir);
     } catch (err) {
       if (isVanished(err)) return;
       throw err;
     }
-    const listed: Dirent[] = [];
-    for (const d of entries) {
-      if ('raw' in d) {
-        if (options.share && relDir === '' && options.share.part !== 0) continue;
+    if (!(options.share && relDir === '' && options.share.part !== 0)) {
+      for (const raw of listing.raw) {
         // The whole path is escaped, so a backslash in a parent folder's name stays unambiguous.
-        const name = escapeName(d.raw);
         const parent = relDir ? `${escapeName(Buffer.from(relDir))}/` : '';
-        skipped.push({ path: parent + name, reason: 'non-utf8-name' });
-      } else listed.push(d);
+        skipped.push({ path: parent + escapeName(raw), reason: 'non-utf8-name' });
+      }
     }
-    listed.sort(byName);
+    const { names, kinds } = listing;
+    const order = names
+      .map((_, i) => i)
+      .sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
     const subfolders: [string, string][] = [];
     const share = relDir === '' ? options.share : undefined;
     const relPrefix = relDir ? `${relDir}/` : '';
@@ -197,13 +188,25 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
     own.names.length = own.sizes.length = own.mtimes.length = own.inos.length = own.flags.length = 0;
     own.links.clear();
     let folderIndex = 0;
-    for (const d of listed) {
+    for (const i of order) {
+      const name = names[i]!;
       // The repository's own folder, and anything named like it, is never part of a resource.
-      if (d.name === STRATA_DIR) continue;
-      if (d.isDirectory()) {
-        if (!skip.includes(d.name) && !ignore.ignores(relPrefix + d.name, true)) {
+      if (name === STRATA_DIR) continue;
+      let kind = kinds[i]!;
+      // A filesystem that does not say what an entry is: ask lstat.
+      if (kind === KIND_UNKNOWN) {
+        try {
+          if (!lstat(absPrefix + name, st)) continue;
+        } catch (err) {
+          if (isVanished(err)) continue;
+          throw err;
+        }
+        kind = kindOfMode(st.mode);
+      }
+      if (kind === KIND_DIR) {
+        if (!skip.includes(name) && !ignore.ignores(relPrefix + name, true)) {
           if (!share || folderIndex % share.parts === share.part)
-            subfolders.push([absPrefix + d.name, relPrefix + d.name]);
+            subfolders.push([absPrefix + name, relPrefix + name]);
           folderIndex++;
         }
         continue;
@@ -211,14 +214,14 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
       // The top folder's own entries belong to share 0.
       if (share && share.part !== 0) continue;
       // A checkout's temporary file (removed by recovery) is never a file of the resource.
-      if (d.name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
-      if (ignore.ignores(relPrefix + d.name, false)) continue;
-      if (!d.isFile() && !d.isSymbolicLink()) {
-        skipped.push({ path: relPrefix + d.name, reason: skipReason(d) });
+      if (name.startsWith(WORKTREE_TEMP_PREFIX)) continue;
+      if (ignore.ignores(relPrefix + name, false)) continue;
+      if (kind !== KIND_FILE && kind !== KIND_LINK) {
+        skipped.push({ path: relPrefix + name, reason: skipReasonOfKind(kind) });
         continue;
       }
       // Plain concatenation: path.join's normalisation cost more than the lstat itself here.
-      const abs = absPrefix + d.name;
+      const abs = absPrefix + name;
       hooks(options, abs);
       try {
         // The entry's kind is taken from lstat, not the listing: it may have changed in between.
@@ -233,10 +236,10 @@ export function scanTree(root: string, options: ScanOptions = {}): ScanResult {
           own.sizes.push(linkTarget.byteLength);
         } else {
           if (!isDirectoryMode(st.mode))
-            skipped.push({ path: relPrefix + d.name, reason: skipReasonOfMode(st.mode) });
+            skipped.push({ path: relPrefix + name, reason: skipReasonOfMode(st.mode) });
           continue;
         }
-        own.names.push(d.name);
+        own.names.push(name);
         own.mtimes.push(st.mtimeMs);
         own.inos.push(st.ino);
       } catch (err) {
