@@ -147,11 +147,22 @@ export async function run(): Promise<Record<string, unknown>> {
       if (typeof lib.measureCreateVsCp === 'function') createVsCp = await lib.measureCreateVsCp(root);
     }
 
+    // The staging step of `create` (copy mode) against `cp -r`, measured in the same run; null
+    // (not evaluated) when the measurement was skipped.
+    const createRatio =
+      typeof createVsCp === 'object' && createVsCp !== null
+        ? ((createVsCp as { staging_copy?: { ratio_to_cp?: number } }).staging_copy?.ratio_to_cp ?? null)
+        : null;
     const targets = {
       update_names_stat_files_per_s: atLeast(round(FILES / plain.seconds, 0), 50_000),
       update_png_traits_files_per_s: atLeast(round(FILES / traits.seconds, 0), 10_000),
       update_unchanged_s: atMost(round(median(unchanged), 3), 1),
+      create_copy_vs_cp_r: atLeast(createRatio, 0.8),
     };
+    for (const [name, t] of Object.entries(targets))
+      log(
+        `${name}: ${t.value ?? 'not measured'} (target ${t.target}): ${t.met === null ? 'not evaluated' : t.met ? 'met' : 'NOT met'}`,
+      );
     return {
       tree: { files: FILES, assets: ASSETS, frames_per_asset: FRAMES, png_bytes: png.length },
       update_names_stat: { seconds: round(plain.seconds, 3), files_per_s: round(FILES / plain.seconds, 0) },
