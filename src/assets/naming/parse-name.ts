@@ -25,11 +25,20 @@ export interface ParsedName {
   readonly grammarVersion: string;
 }
 
+/** `BY_INDICATOR` of each grammar, worked out once: names are parsed 100,000 at a time. */
+const indicatorOrders = new WeakMap<NamingGrammar, [FieldName, string][]>();
+
 /** Fields in the order their indicators must be tried: two-character ones before one-character. */
-const BY_INDICATOR = (g: NamingGrammar): [FieldName, string][] =>
-  FIELD_NAMES.filter((f) => f !== 'extension')
-    .map((f): [FieldName, string] => [f, g.indicators[f]])
-    .sort((a, b) => b[1].length - a[1].length);
+const BY_INDICATOR = (g: NamingGrammar): [FieldName, string][] => {
+  let order = indicatorOrders.get(g);
+  if (order === undefined) {
+    order = FIELD_NAMES.filter((f) => f !== 'extension')
+      .map((f): [FieldName, string] => [f, g.indicators[f]])
+      .sort((a, b) => b[1].length - a[1].length);
+    indicatorOrders.set(g, order);
+  }
+  return order;
+};
 
 /**
  * Parses a file or folder name field by field (so `d-xs-abc123_s-spec001` is a descriptor
@@ -74,7 +83,7 @@ export function parseName(name: string, grammar: NamingGrammar = DEFAULT_GRAMMAR
       violations.push(bad);
       continue;
     }
-    Object.assign(metadata, fieldMetadata(field, token, grammar));
+    setFieldMetadata(metadata, field, token, grammar);
   }
   if (!values.has('specification')) {
     violations.push(
@@ -85,21 +94,28 @@ export function parseName(name: string, grammar: NamingGrammar = DEFAULT_GRAMMAR
   return { metadata, violations, fields, grammarVersion: grammar.grammarVersion };
 }
 
-function fieldMetadata(field: FieldName, token: string, g: NamingGrammar): Record<string, unknown> {
+/** Sets the metadata of one well-formed field on `out` (no object per field: a hot path). */
+function setFieldMetadata(
+  out: Record<string, unknown>,
+  field: FieldName,
+  token: string,
+  g: NamingGrammar,
+): void {
   switch (field) {
     case 'version':
     case 'frame':
-      return { [field]: Number(token) };
+      out[field] = Number(token);
+      return;
     case 'coordinate': {
       const axes = token.split(g.tokenSeparator).map(Number);
-      const out: Record<string, unknown> = { coordinate: axes };
+      out.coordinate = axes;
       ['x', 'y', 'z'].forEach((axis, i) => {
         if (i < axes.length) out[`coordinate_${axis}`] = axes[i];
       });
-      return out;
+      return;
     }
     default:
-      return { [field]: token };
+      out[field] = token;
   }
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { hashBytes } from '../../util/hash.js';
 import { DEFAULT_GRAMMAR } from '../naming/grammar.js';
 import type { FileTrait } from '../specs/specification.js';
 import { readFile, type ReadRequest } from './read-file.js';
@@ -152,5 +153,20 @@ test('the worker pool reads batches on every core and keeps the order of request
       if (i % 100 === 5) assert.equal(r.errors.length, 1);
       else assert.deepEqual(r.traits, { width: 3, height: 7, channels: 3, bit_depth: 8 });
     });
+  });
+});
+
+test('a scanned size saves the fstat, yet a file that grew or shrank since the scan is hashed whole', async () => {
+  await inFolder(async (dir) => {
+    const file = path.join(dir, 'a.bin');
+    const content = Buffer.from('0123456789abcdef');
+    writeFileSync(file, content);
+    const hashWith = async (sizeHint: number) =>
+      (await readFile({ ...request(file, []), sizeHint }, none)).contentHash;
+    assert.equal(await hashWith(content.length), hashBytes(content));
+    assert.equal(await hashWith(4), hashBytes(content), 'grew since the scan');
+    assert.equal(await hashWith(40), hashBytes(content), 'shrank since the scan');
+    writeFileSync(file, '');
+    assert.equal(await hashWith(16), hashBytes(Buffer.alloc(0)), 'emptied since the scan');
   });
 });

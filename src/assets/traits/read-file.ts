@@ -15,6 +15,11 @@ export interface ReadRequest {
   /** Trait name → built-in trait name, or null for a function trait of `spec`. */
   readonly traits: readonly (readonly [string, string | null])[];
   readonly spec: string | null;
+  /**
+   * The size the scan just saw, if known: a small file is then read without an fstat first
+   * (one syscall of four per file; a file that grew since is still read whole).
+   */
+  readonly sizeHint?: number;
 }
 
 /** What reading a file found. */
@@ -34,26 +39,42 @@ export type TraitLookup = (spec: string, trait: string) => Promise<FileTrait | u
 const BLOCK = 4 * 1024 * 1024;
 const TAIL = 16;
 
+/** Reads up to `into.length` bytes of `fd` from `position`; returns how many (fewer only at the end). */
+function readInto(fd: number, into: Buffer, position = 0): number {
+  let read = 0;
+  while (read < into.length) {
+    const n = readSync(fd, into, read, into.length - read, position + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return read;
+}
+
+function wholeContent(bytes: Buffer, read: number) {
+  const whole = bytes.subarray(0, read);
+  return { hash: hashBytes(whole), bytes: whole, tail: whole.subarray(Math.max(0, read - TAIL)), size: read };
+}
+
 /** Reads the file once: small ones whole (hash and image header share the bytes), big ones in blocks. */
-function readContent(path: string): { hash: string; bytes: Buffer | undefined; tail: Buffer; size: number } {
+function readContent(
+  path: string,
+  sizeHint?: number,
+): { hash: string; bytes: Buffer | undefined; tail: Buffer; size: number } {
   const fd = openSync(path, 'r');
   try {
+    if (sizeHint !== undefined && sizeHint < BLOCK) {
+      // One read of one byte more than the scan saw: exactly the scanned size back means the
+      // file is that long (no fstat, no second read to see the end); anything else reads on.
+      const bytes = Buffer.allocUnsafe(sizeHint + 1);
+      const first = readSync(fd, bytes, 0, bytes.length, 0);
+      if (first === sizeHint) return wholeContent(bytes, first);
+      const read = first === 0 ? 0 : first + readInto(fd, bytes.subarray(first), first);
+      if (read <= sizeHint) return wholeContent(bytes, read);
+    }
     const size = fstatSync(fd).size;
     if (size <= BLOCK) {
       const bytes = Buffer.allocUnsafe(size);
-      let read = 0;
-      while (read < size) {
-        const n = readSync(fd, bytes, read, size - read, read);
-        if (n === 0) break;
-        read += n;
-      }
-      const whole = bytes.subarray(0, read);
-      return {
-        hash: hashBytes(whole),
-        bytes: whole,
-        tail: whole.subarray(Math.max(0, read - TAIL)),
-        size: read,
-      };
+      return wholeContent(bytes, readInto(fd, bytes));
     }
     const hasher = createHasher();
     const block = Buffer.allocUnsafe(BLOCK);
@@ -88,7 +109,7 @@ const BUILTIN: Record<string, (h: ImageHeader) => unknown> = {
 export function readFile(request: ReadRequest, lookup: TraitLookup): ReadResult | Promise<ReadResult> {
   let content: ReturnType<typeof readContent>;
   try {
-    content = readContent(request.path);
+    content = readContent(request.path, request.sizeHint);
   } catch (err) {
     return {
       index: request.index,

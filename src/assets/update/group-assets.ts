@@ -190,7 +190,22 @@ export function groupAssets(
   return {
     files: files.map((f, i) => {
       const more = extra.get(i);
-      return { ...f, assetId: assetOf[i]!, errors: more ? [...f.errors, more] : f.errors };
+      // Spelled out rather than spread: one object per file, 100,000 at a time, and the spread
+      // was the biggest cost of grouping.
+      return {
+        fileId: f.fileId,
+        assetId: assetOf[i]!,
+        path: f.path,
+        filename: f.filename,
+        size: f.size,
+        mtimeMs: f.mtimeMs,
+        ino: f.ino,
+        specification: f.specification,
+        fields: f.fields,
+        grammarVersion: f.grammarVersion,
+        traits: f.traits,
+        errors: more ? [...f.errors, more] : f.errors,
+      };
     }),
     assets,
   };

@@ -123,6 +123,7 @@ export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
     fields: routed.traits.length > 0 ? routed.fields : {},
     traits: routed.traits,
     spec: routed.specification,
+    sizeHint: file.size,
   }));
   const read =
     requests.length === 0

@@ -91,6 +91,26 @@ describe('FsObjectStore', () => {
     assert.equal((await t.store.get(hashBytes(items[12_345]!))).toString(), items[12_345]!.toString());
   });
 
+  it('keeps every object of a pack bigger than the background flush step, from a reused buffer', async () => {
+    // 48 MiB in 64 KiB objects through one buffer the caller overwrites after each add: the
+    // writer's copy blocks are reused batch after batch and the pack is flushed while it grows.
+    const buffer = Buffer.alloc(64 * 1024);
+    const writer = t.store.createWriter();
+    const ids: string[] = [];
+    for (let i = 0; i < 768; i++) {
+      buffer.fill(i % 251);
+      buffer.writeUInt32LE(i, 0);
+      ids.push(await writer.add(buffer));
+    }
+    await writer.commit();
+    for (const i of [0, 1, 17, 383, 767]) {
+      const got = await t.store.get(ids[i]!);
+      assert.equal(got.readUInt32LE(0), i);
+      assert.equal(got[got.length - 1], i % 251);
+    }
+    assert.deepEqual(await readdir(t.store.layout.tmp), []);
+  });
+
   it('does not write objects the index already has', async () => {
     const items = Array.from({ length: 100 }, (_, i) => Buffer.from(`item ${i}`));
     await putAll(t.store, items);

@@ -46,6 +46,8 @@ export class FsObjectWriter implements ObjectWriter {
   private readonly calls = new WriterCalls();
   /** Where small file contents are read into (see `Arena`). */
   private readonly arena = new Arena();
+  /** Where added buffers are copied to until their batch is written (see `CopyBlocks`). */
+  private readonly copies = new CopyBlocks();
   /** A failed batch write: objects whose add() already resolved are lost, so commit must fail. */
   private broken: unknown;
 
@@ -94,6 +96,7 @@ export class FsObjectWriter implements ObjectWriter {
       this.state = 'committed';
     } catch (err) {
       this.state = 'failed';
+      await this.pack?.settle();
       this.cleanup();
       throw err;
     }
@@ -105,13 +108,14 @@ export class FsObjectWriter implements ObjectWriter {
     assertWriterOpen(this.state, 'abort');
     this.state = 'aborted';
     await this.calls.settle();
+    await this.pack?.settle();
     this.cleanup();
   }
 
   private async queue(id: ObjectId, data: Uint8Array, options: { copy: boolean }): Promise<void> {
     if (this.seen.has(id)) return;
     this.seen.add(id);
-    this.queued.push({ id, data: options.copy ? Buffer.from(data) : data });
+    this.queued.push({ id, data: options.copy ? this.copies.copy(data) : data });
     this.queuedBytes += RECORD_HEADER_SIZE + data.byteLength;
     if (this.queuedBytes >= BATCH_BYTES) await this.flush();
   }
@@ -120,6 +124,7 @@ export class FsObjectWriter implements ObjectWriter {
   private async flush(): Promise<void> {
     if (this.queued.length === 0) return;
     const batch = this.queued;
+    const blocks = this.copies.detach();
     this.queued = [];
     this.queuedBytes = 0;
     try {
@@ -139,6 +144,9 @@ export class FsObjectWriter implements ObjectWriter {
     } catch (err) {
       this.broken ??= err;
       throw err;
+    } finally {
+      // Written (or failed): the batch's copies are no longer needed, their blocks serve again.
+      this.copies.release(blocks);
     }
   }
 
@@ -189,6 +197,7 @@ export class FsObjectWriter implements ObjectWriter {
   private async publishPack(): Promise<void> {
     const pack = this.pack;
     if (!pack) return;
+    await pack.settle();
     pack.finish();
     await rename(pack.path, this.context.layout.packPath(this.packName));
     this.pack = undefined;
@@ -265,5 +274,45 @@ class Arena {
     const slice = this.block.subarray(this.used, this.used + size);
     this.used += size;
     return slice;
+  }
+}
+
+/**
+ * Holds copies of added buffers (a big file's chunks) until their batch is written. A batch's
+ * blocks are handed back once it is written and serve the next batches, so storing a big file
+ * reuses a few blocks instead of allocating a buffer per chunk: gigabytes of short-lived copies
+ * made garbage faster than the collector freed it, and the process grew by tens of MB.
+ */
+class CopyBlocks {
+  private readonly free: Buffer[] = [];
+  private current: Buffer | undefined;
+  private used = 0;
+  private inBatch: Buffer[] = [];
+
+  /** A copy of `data`, valid until the blocks holding it are released. */
+  copy(data: Uint8Array): Buffer {
+    if (data.byteLength > ARENA_BLOCK / 4) return Buffer.from(data);
+    if (this.current === undefined || this.used + data.byteLength > this.current.length) {
+      this.current = this.free.pop() ?? Buffer.allocUnsafeSlow(ARENA_BLOCK);
+      this.used = 0;
+      this.inBatch.push(this.current);
+    }
+    const slice = this.current.subarray(this.used, this.used + data.byteLength);
+    slice.set(data);
+    this.used += data.byteLength;
+    return slice;
+  }
+
+  /** The blocks the queued copies live in; the next copy starts a new block. */
+  detach(): Buffer[] {
+    const blocks = this.inBatch;
+    this.inBatch = [];
+    this.current = undefined;
+    return blocks;
+  }
+
+  /** Blocks whose copies are written: kept for reuse (a few at most). */
+  release(blocks: readonly Buffer[]): void {
+    for (const block of blocks) if (this.free.length < 4) this.free.push(block);
   }
 }
