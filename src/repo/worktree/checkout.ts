@@ -140,8 +140,11 @@ export async function rewriteWorkingFolders(
   // A checkout moves HEAD to the target: resources clean now can hand their scan state on (not an
   // unpopulated folder, whose absent files are never written).
   const movesHead = spec.finish.kind === 'head';
-  const clean = movesHead ? await cleanScans(repo, headTree, state) : new Map();
-  for (const name of unpopulated) clean.delete(name);
+  const clean = new Map(
+    movesHead
+      ? [...(await cleanScans(repo, headTree, state))].filter(([name]) => !unpopulated.has(name))
+      : [],
+  );
   const headToTarget =
     (options.onlyWhereTargetMoves && !options.force) || clean.size > 0
       ? await diffTrees(source, scope(headTree), target)
