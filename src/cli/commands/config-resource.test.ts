@@ -4,17 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, type CliRun, ok } from '../test-support/run-cli.js';
 
 const git = (dir: string, ...args: string[]) =>
   execFileSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
     encoding: 'utf8',
   }).trim();
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
 
 function oneLineError(r: CliRun): void {
   assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);

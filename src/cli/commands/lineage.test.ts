@@ -3,17 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, type CliRun, ok } from '../test-support/run-cli.js';
 
 function oneLineError(r: CliRun, code = 1): void {
   assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
   assert.equal(r.stderr.trim().split('\n').length, 1, `one line on stderr, got: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
 }
 
 /** A repository with the given resources (folders created) and files. */

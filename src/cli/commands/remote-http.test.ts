@@ -6,21 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { CLI_BIN, runCli, runCliAsync, type CliRun } from '../test-support/run-cli.js';
+import { join } from 'node:path';
+import { CLI_BIN, runCli, runCliAsync, type CliRun, ok } from '../test-support/run-cli.js';
+import { writeFileAt } from '../test-support/files.js';
 import { startServe, type ServeProcess } from '../test-support/serve-process.js';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
-
-function write(dir: string, path: string, content: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
 
 function head(dir: string, branch = 'main'): string {
   return ok(runCli(dir, ['log', '--json', branch])).json<{ id: string }[]>()[0]!.id;
@@ -48,8 +39,8 @@ async function servedHub(): Promise<Hub> {
   const a = join(root, 'a');
   mkdirSync(a);
   ok(runCli(a, ['init', '--create-resources', 'code']));
-  write(a, 'code/x.txt', 'one');
-  write(a, 'code/sub/y.txt', 'why');
+  writeFileAt(a, 'code/x.txt', 'one');
+  writeFileAt(a, 'code/sub/y.txt', 'why');
   ok(runCli(a, ['commit', '-m', 'first']));
   ok(runCli(a, ['remote', 'add', 'disk', '../hub']));
   ok(runCli(a, ['push', 'disk']));
@@ -89,7 +80,7 @@ test('http remote: clone with a read token, push needs a write token, pull bring
     assert.ok(cloned.fetch.objects > 0);
     assert.equal(readFileSync(join(b, 'code/sub/y.txt'), 'utf8'), 'why');
 
-    write(b, 'code/x.txt', 'two');
+    writeFileAt(b, 'code/x.txt', 'two');
     ok(runCli(b, ['commit', '-m', 'from b']));
     const refused = runCli(b, ['push'], { STRATA_TOKEN: h.read });
     oneLine(refused);
@@ -120,9 +111,9 @@ test('http remote: clone with a read token, push needs a write token, pull bring
     assert.deepEqual(fetched.updated, []);
 
     // A non-fast-forward push is refused and names pull.
-    write(b, 'code/x.txt', 'three');
+    writeFileAt(b, 'code/x.txt', 'three');
     ok(runCli(b, ['commit', '-m', 'b again']));
-    write(h.a, 'code/x.txt', 'diverged');
+    writeFileAt(h.a, 'code/x.txt', 'diverged');
     ok(runCli(h.a, ['commit', '-m', 'a diverges']));
     ok(runCli(b, ['push'], { STRATA_TOKEN: h.write }));
     const nonFf = runCli(h.a, ['push'], { STRATA_TOKEN: h.write });
@@ -154,7 +145,7 @@ test('strata login checks the token and saves it with mode 0600 outside the repo
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.ok(readFileSync(file, 'utf8').includes(h.write));
     assert.ok(!readFileSync(join(h.a, '.strata', 'catalog.db')).includes(h.write));
-    write(h.a, 'code/z.txt', 'zed');
+    writeFileAt(h.a, 'code/z.txt', 'zed');
     ok(runCli(h.a, ['commit', '-m', 'z']));
     ok(runCli(h.a, ['push'], { STRATA_TOKEN: '', XDG_CONFIG_HOME: config }));
     assert.equal(head(h.hub), head(h.a));
@@ -168,8 +159,8 @@ test('two pushers racing over HTTP: exactly one wins, the other is told to pull'
   try {
     const b = join(h.root, 'b');
     ok(runCli(h.root, ['clone', h.server.url, 'b'], { STRATA_TOKEN: h.read }));
-    for (let i = 0; i < 200; i++) write(h.a, `code/a/${i}.txt`, `a${i}`);
-    for (let i = 0; i < 200; i++) write(b, `code/b/${i}.txt`, `b${i}`);
+    for (let i = 0; i < 200; i++) writeFileAt(h.a, `code/a/${i}.txt`, `a${i}`);
+    for (let i = 0; i < 200; i++) writeFileAt(b, `code/b/${i}.txt`, `b${i}`);
     ok(runCli(h.a, ['commit', '-m', 'a']));
     ok(runCli(b, ['commit', '-m', 'b']));
     const env = { STRATA_TOKEN: h.write };
@@ -189,7 +180,7 @@ test('two pushers racing over HTTP: exactly one wins, the other is told to pull'
 test('server killed in the middle of a push: one line, exit 1, the remote ref unmoved; a rerun completes', async () => {
   const h = await servedHub();
   try {
-    for (let i = 0; i < 300; i++) write(h.a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
+    for (let i = 0; i < 300; i++) writeFileAt(h.a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
     ok(runCli(h.a, ['commit', '-m', 'many']));
     const before = head(h.hub);
     let killing: Promise<void> | undefined;

@@ -5,31 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeNpy } from '../../api/index.js';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, ok } from '../test-support/run-cli.js';
+import { writeFileAt } from '../test-support/files.js';
 import { startServe, type ServeProcess } from '../test-support/serve-process.js';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
-
-function write(dir: string, path: string, content: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
 
 interface Fsck {
   ok: boolean;
@@ -61,11 +43,11 @@ async function published(): Promise<{ root: string; a: string; hub: string }> {
   const a = join(root, 'a');
   mkdirSync(a);
   ok(runCli(a, ['init', '--create-resources', 'code,source-data']));
-  write(a, 'code/x.txt', 'one');
-  write(a, 'source-data/d1.csv', 'a,b\n1,2\n');
-  write(a, 'source-data/sub/d2.csv', 'c\n3\n');
+  writeFileAt(a, 'code/x.txt', 'one');
+  writeFileAt(a, 'source-data/d1.csv', 'a,b\n1,2\n');
+  writeFileAt(a, 'source-data/sub/d2.csv', 'c\n3\n');
   ok(runCli(a, ['commit', '-m', 'first']));
-  write(a, 'code/x.txt', 'two');
+  writeFileAt(a, 'code/x.txt', 'two');
   ok(runCli(a, ['commit', '-m', 'second']));
   async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
     yield data;
@@ -78,7 +60,7 @@ async function published(): Promise<{ root: string; a: string; hub: string }> {
     chunks: once(pixels),
   });
   ok(runCli(a, ['column', 'import', 'pixels', join(root, 'pixels.npy'), '--create']));
-  write(a, 'code/x.txt', 'three');
+  writeFileAt(a, 'code/x.txt', 'three');
   ok(runCli(a, ['commit', '-m', 'third']));
   ok(runCli(a, ['remote', 'add', 'origin', '../hub']));
   ok(runCli(a, ['push']));
@@ -127,7 +109,7 @@ test('clone --no-data: commits and trees only; restore and column reads fetch on
     assert.equal(fsck(b).absent_by_design?.contents, 2);
 
     // Work from the partial clone travels back.
-    write(b, 'code/x.txt', 'four');
+    writeFileAt(b, 'code/x.txt', 'four');
     ok(runCli(b, ['commit', '-m', 'from the partial clone']));
     ok(runCli(b, ['push']));
     ok(runCli(a, ['pull']));
@@ -148,8 +130,8 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     assert.equal(readFileSync(join(root, 'only/code/x.txt'), 'utf8'), 'three');
     assert.deepEqual(filesIn(join(root, 'only/source-data')), []);
     // A pull keeps the filter: the new code arrives and is written, the new data stays remote.
-    write(a, 'code/x.txt', 'pulled');
-    write(a, 'source-data/d1.csv', 'a,b\n5,6\n');
+    writeFileAt(a, 'code/x.txt', 'pulled');
+    writeFileAt(a, 'source-data/d1.csv', 'a,b\n5,6\n');
     ok(runCli(a, ['commit', '-m', 'both change']));
     ok(runCli(a, ['push']));
     const absentBefore = fsck(join(root, 'only')).absent_by_design!.contents;
@@ -172,7 +154,7 @@ test('clone --only/--skip: contents of the chosen resources only; pushing from a
     // clone's fetch: nothing it lacks is needed, since the remote has every object it never fetched.
     ok(runCli(root, ['clone', 'hub', 'nodata', '--no-data']));
     const nodata = join(root, 'nodata');
-    write(nodata, 'source-data/new.csv', 'n\n1\n');
+    writeFileAt(nodata, 'source-data/new.csv', 'n\n1\n');
     ok(runCli(nodata, ['commit', '-m', 'new data without the old']));
     const pushed = ok(runCli(nodata, ['push', '--json'])).json<{ objects: number }>();
     assert.ok(pushed.objects <= 8, `sent ${pushed.objects} objects`);
@@ -204,7 +186,7 @@ test('clone --depth: log stops at a marked edge, fsck counts the history absent 
     assert.equal(report.ok, true);
     assert.equal(report.absent_by_design!.history, 1);
     assert.equal(readFileSync(join(c, 'code/x.txt'), 'utf8'), 'three');
-    write(c, 'code/x.txt', 'shallow');
+    writeFileAt(c, 'code/x.txt', 'shallow');
     ok(runCli(c, ['commit', '-m', 'from the shallow clone']));
     ok(runCli(c, ['push']));
     ok(runCli(a, ['pull']));
@@ -276,7 +258,7 @@ test('http remote: a --no-data clone restores a folder of 40 files on demand, th
     const a = join(root, 'a');
     mkdirSync(a);
     ok(runCli(a, ['init', '--create-resources', 'code']));
-    for (let i = 0; i < 40; i++) write(a, `code/f${i}.txt`, `file ${i}`);
+    for (let i = 0; i < 40; i++) writeFileAt(a, `code/f${i}.txt`, `file ${i}`);
     ok(runCli(a, ['commit', '-m', 'forty files']));
     ok(runCli(a, ['remote', 'add', 'disk', '../hub']));
     ok(runCli(a, ['push', 'disk']));

@@ -6,23 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { closedPort, S3RVER_CREDENTIALS, startS3rver } from '../../store/s3/test-support/s3rver.js';
-import { runCliAsync, type CliRun } from '../test-support/run-cli.js';
+import { runCliAsync, ok } from '../test-support/run-cli.js';
+import { writeFileAt } from '../test-support/files.js';
 
 const BUCKET = 'strata-remotes';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
-
-function write(dir: string, path: string, content: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
 
 const ENV = {
   AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
@@ -50,8 +41,8 @@ test('s3 remote: push creates it, clone, push back, pull and fetch round-trip; n
     const a = join(root, 'a');
     mkdirSync(a);
     ok(await cli(a, ['init', '--create-resources', 'code']));
-    write(a, 'code/x.txt', 'one');
-    write(a, 'code/big.bin', 'B'.repeat(5 * 1024 * 1024));
+    writeFileAt(a, 'code/x.txt', 'one');
+    writeFileAt(a, 'code/big.bin', 'B'.repeat(5 * 1024 * 1024));
     ok(await cli(a, ['commit', '-m', 'first']));
     ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
     const listed = ok(await cli(a, ['remote', 'list', '--json'])).json();
@@ -67,7 +58,7 @@ test('s3 remote: push creates it, clone, push back, pull and fetch round-trip; n
     assert.equal(cloned.commit, await head(a));
     assert.equal(readFileSync(join(b, 'code/big.bin'), 'utf8').length, 5 * 1024 * 1024);
 
-    write(b, 'code/x.txt', 'two');
+    writeFileAt(b, 'code/x.txt', 'two');
     ok(await cli(b, ['commit', '-m', 'from b']));
     const back = ok(await cli(b, ['push', '--json'], { STRATA_S3_ENDPOINT: s3.endpoint })).json<{
       objects: number;
@@ -78,9 +69,9 @@ test('s3 remote: push creates it, clone, push back, pull and fetch round-trip; n
     assert.equal(readFileSync(join(a, 'code/x.txt'), 'utf8'), 'two');
     assert.deepEqual(ok(await cli(a, ['fetch', '--json'])).json<{ updated: unknown[] }>().updated, []);
 
-    write(a, 'code/x.txt', 'a diverges');
+    writeFileAt(a, 'code/x.txt', 'a diverges');
     ok(await cli(a, ['commit', '-m', 'a']));
-    write(b, 'code/x.txt', 'b moves on');
+    writeFileAt(b, 'code/x.txt', 'b moves on');
     ok(await cli(b, ['commit', '-m', 'b']));
     ok(await cli(b, ['push'], { STRATA_S3_ENDPOINT: s3.endpoint }));
     const refused = await cli(a, ['push']);
@@ -101,12 +92,12 @@ test('s3 remote: a push killed midway leaves the ref old (objects land first); t
     const a = join(root, 'a');
     mkdirSync(a);
     ok(await cli(a, ['init', '--create-resources', 'code']));
-    write(a, 'code/first.txt', 'first');
+    writeFileAt(a, 'code/first.txt', 'first');
     ok(await cli(a, ['commit', '-m', 'first']));
     ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
     ok(await cli(a, ['push']));
     const first = await head(a);
-    for (let i = 0; i < 120; i++) write(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
+    for (let i = 0; i < 120; i++) writeFileAt(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
     ok(await cli(a, ['commit', '-m', 'many']));
     const killed = await cli(a, ['push'], {
       STRATA_TEST_PACK_BYTES: '8192',
@@ -152,12 +143,12 @@ test('s3 remote: the server stopped in the middle of a push gives one line and e
     const a = join(root, 'a');
     mkdirSync(a);
     ok(await cli(a, ['init', '--create-resources', 'code']));
-    write(a, 'code/first.txt', 'first');
+    writeFileAt(a, 'code/first.txt', 'first');
     ok(await cli(a, ['commit', '-m', 'first']));
     ok(await cli(a, ['remote', 'add', 'origin', url, '--s3-endpoint', s3.endpoint]));
     ok(await cli(a, ['push']));
     const first = await head(a);
-    for (let i = 0; i < 150; i++) write(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
+    for (let i = 0; i < 150; i++) writeFileAt(a, `code/many/${i}.txt`, `content ${i} `.repeat(40));
     ok(await cli(a, ['commit', '-m', 'many']));
     let halting: Promise<void> | undefined;
     const cut = await cli(

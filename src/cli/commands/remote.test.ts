@@ -16,18 +16,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { CLI_BIN, runCli, type CliRun } from '../test-support/run-cli.js';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
-
-function write(dir: string, path: string, content: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
+import { join } from 'node:path';
+import { CLI_BIN, runCli, ok } from '../test-support/run-cli.js';
+import { writeFileAt } from '../test-support/files.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'strata-remote-'));
@@ -49,8 +40,8 @@ function publishedPair(): { root: string; a: string; b: string; hub: string } {
   const a = join(root, 'a');
   mkdirSync(a);
   ok(runCli(a, ['init', '--create-resources', 'code,results']));
-  write(a, 'code/x.txt', 'one');
-  write(a, 'code/sub/y.txt', 'why');
+  writeFileAt(a, 'code/x.txt', 'one');
+  writeFileAt(a, 'code/sub/y.txt', 'why');
   ok(runCli(a, ['commit', '-m', 'first']));
   ok(runCli(a, ['remote', 'add', 'origin', '../hub']));
   ok(runCli(a, ['push']));
@@ -64,8 +55,8 @@ test('publish (remote add + push) creates a bare remote; clone, push back and pu
     assert.deepEqual(ok(runCli(a, ['remote', 'list', '--json'])).json(), [{ name: 'origin', url: hub }]);
     assert.equal(readFileSync(join(b, 'code/sub/y.txt'), 'utf8'), 'why');
     assert.equal(head(b), head(a));
-    write(b, 'code/x.txt', 'two');
-    write(b, 'code/new.txt', 'new');
+    writeFileAt(b, 'code/x.txt', 'two');
+    writeFileAt(b, 'code/new.txt', 'new');
     ok(runCli(b, ['commit', '-m', 'from b']));
     const pushed = ok(runCli(b, ['push', '--json'])).json<{
       updated: { ref: string; new: string }[];
@@ -96,10 +87,10 @@ test('publish (remote add + push) creates a bare remote; clone, push back and pu
 test('a non-fast-forward push is refused (pull first) unless --force; pull then merges three-way', () => {
   const { root, a, b, hub } = publishedPair();
   try {
-    write(b, 'code/x.txt', 'b side');
+    writeFileAt(b, 'code/x.txt', 'b side');
     ok(runCli(b, ['commit', '-m', 'b']));
     ok(runCli(b, ['push']));
-    write(a, 'code/other.txt', 'a side');
+    writeFileAt(a, 'code/other.txt', 'a side');
     ok(runCli(a, ['commit', '-m', 'a']));
     const refused = runCli(a, ['push']);
     assert.equal(refused.code, 1);
@@ -112,7 +103,7 @@ test('a non-fast-forward push is refused (pull first) unless --force; pull then 
     ok(runCli(a, ['push']));
     assert.equal(head(hub), head(a));
     // --force drops the remote's commits: b (behind now) rewrites the remote to its own tip.
-    write(b, 'code/forced.txt', 'f');
+    writeFileAt(b, 'code/forced.txt', 'f');
     ok(runCli(b, ['commit', '-m', 'forced']));
     assert.equal(runCli(b, ['push']).code, 1);
     ok(runCli(b, ['push', '--force']));
@@ -139,8 +130,8 @@ function runAsync(cwd: string, args: readonly string[]): Promise<{ code: number 
 test('two racing pushers: exactly one wins, the other is told to pull', async () => {
   const { root, a, b, hub } = publishedPair();
   try {
-    for (let i = 0; i < 200; i++) write(a, `code/a/${i}.txt`, `a${i}`);
-    for (let i = 0; i < 200; i++) write(b, `code/b/${i}.txt`, `b${i}`);
+    for (let i = 0; i < 200; i++) writeFileAt(a, `code/a/${i}.txt`, `a${i}`);
+    for (let i = 0; i < 200; i++) writeFileAt(b, `code/b/${i}.txt`, `b${i}`);
     ok(runCli(a, ['commit', '-m', 'a']));
     ok(runCli(b, ['commit', '-m', 'b']));
     const [ra, rb] = await Promise.all([runAsync(a, ['push']), runAsync(b, ['push'])]);
@@ -160,7 +151,7 @@ test('a push to the branch checked out in a remote working folder is refused', (
   const { root, a, b } = publishedPair();
   try {
     ok(runCli(b, ['remote', 'add', 'peer', a]));
-    write(b, 'code/x.txt', 'changed');
+    writeFileAt(b, 'code/x.txt', 'changed');
     ok(runCli(b, ['commit', '-m', 'b']));
     const before = head(a);
     const r = runCli(b, ['push', 'peer']);
@@ -175,11 +166,11 @@ test('a push to the branch checked out in a remote working folder is refused', (
 test('pull refuses to overwrite uncommitted changes, as checkout would, and changes nothing', () => {
   const { root, a, b } = publishedPair();
   try {
-    write(b, 'code/x.txt', 'from b');
+    writeFileAt(b, 'code/x.txt', 'from b');
     ok(runCli(b, ['commit', '-m', 'b']));
     ok(runCli(b, ['push']));
     const before = head(a);
-    write(a, 'code/x.txt', 'local edit');
+    writeFileAt(a, 'code/x.txt', 'local edit');
     const r = runCli(a, ['pull']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(readFileSync(join(a, 'code/x.txt'), 'utf8'), 'local edit');
@@ -192,10 +183,10 @@ test('pull refuses to overwrite uncommitted changes, as checkout would, and chan
 test("results stay additive: a pull brings the other side's result folders and keeps the local ones", () => {
   const { root, a, b } = publishedPair();
   try {
-    write(b, 'results/b-metrics.json', '{"accuracy": 0.9}');
+    writeFileAt(b, 'results/b-metrics.json', '{"accuracy": 0.9}');
     ok(runCli(b, ['commit', '-m', 'b result']));
     ok(runCli(b, ['push']));
-    write(a, 'results/a-metrics.json', '{"accuracy": 0.8}');
+    writeFileAt(a, 'results/a-metrics.json', '{"accuracy": 0.8}');
     ok(runCli(a, ['commit', '-m', 'a result']));
     const mine = readdirSync(join(a, 'results/snapshots'));
     ok(runCli(a, ['pull']));
@@ -216,7 +207,7 @@ test('bad remotes: unreachable, not a repository, made by a newer Strata; nothin
     assert.match(gone.stderr, /does not exist/);
     assert.equal(existsSync(join(root, 'c1')), false);
 
-    write(root, 'plain/file.txt', 'x');
+    writeFileAt(root, 'plain/file.txt', 'x');
     const plain = runCli(root, ['clone', 'plain', 'c2']);
     assert.equal(plain.code, 1);
     assert.match(plain.stderr, /not a Strata repository/);
@@ -233,7 +224,7 @@ test('bad remotes: unreachable, not a repository, made by a newer Strata; nothin
 
     mkdirSync(join(root, 'local'));
     ok(runCli(join(root, 'local'), ['init', '--create-resources', 'code']));
-    write(join(root, 'local'), 'code/f', 'x');
+    writeFileAt(join(root, 'local'), 'code/f', 'x');
     ok(runCli(join(root, 'local'), ['commit', '-m', 'c']));
     ok(runCli(join(root, 'local'), ['remote', 'add', 'far', join(root, 'no/such/parent/repo')]));
     const push = runCli(join(root, 'local'), ['push', 'far']);

@@ -3,12 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
+import { runCli, ok } from '../test-support/run-cli.js';
 
 test('report results shows parameters and properties (--resource), report lineage a table, lineage graph --width/--height', () => {
   const dir = mkdtempSync(join(tmpdir(), 'strata-report-parity-'));

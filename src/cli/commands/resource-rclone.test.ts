@@ -3,12 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
+import { runCli, type CliRun, ok } from '../test-support/run-cli.js';
 
 function oneLineError(r: CliRun): string {
   assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);

@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, ok } from '../test-support/run-cli.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'strata-res-cli-'));
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
 
 interface Unrestorable {
   resource: string;

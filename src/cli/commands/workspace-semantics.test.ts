@@ -3,15 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, ok } from '../test-support/run-cli.js';
 
 // Issue 10, "Workspace semantics that surprised users": metrics per snapshot, history of any
 // revision or every branch, lineage per branch, the commit author from config.
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
 
 /** A repository with `source-data`, `intermediate-data` and `results` resources, removed after `body`. */
 function withRepo(body: (dir: string) => void): void {

@@ -4,15 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, type CliRun, ok } from '../test-support/run-cli.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'strata-ws-cli-'));
-}
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
 }
 
 function oneLineError(r: CliRun): void {

@@ -10,15 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, ok } from '../test-support/run-cli.js';
 
 const FILES = 12;
 const CRASH = { STRATA_TEST_CRASH_AFTER_FILES: '5' };
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
 
 function write(dir: string, path: string, content: string): void {
   mkdirSync(join(dir, path, '..'), { recursive: true });

@@ -7,25 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { join } from 'node:path';
+import { runCli, ok } from '../test-support/run-cli.js';
+import { writeFileAt } from '../test-support/files.js';
 
 const POINTS = 10;
 /** Small packs, so one transfer of a few hundred KiB is many packs to stop between. */
 const PACKS = { STRATA_TEST_PACK_BYTES: '4096' };
 const FILES = 48;
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
-
-function write(dir: string, path: string, content: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), content);
-}
 
 function head(dir: string): string | undefined {
   const r = runCli(dir, ['log', '--json', 'main']);
@@ -51,7 +42,7 @@ function killPoints(total: number, seed: number): number[] {
 /** A commit of FILES new files of 1 KiB each (distinct contents per round) in six folders. */
 function commitRound(dir: string, round: number): void {
   for (let i = 0; i < FILES; i++)
-    write(
+    writeFileAt(
       dir,
       `code/r${round}/d${i % 6}/f${i}.bin`,
       `${round}:${i}:`.padEnd(1024, String.fromCharCode(97 + (i % 26))),

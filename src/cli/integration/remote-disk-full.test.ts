@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { runCli, ok } from '../test-support/run-cli.js';
 
 const roots: string[] = [];
 const mounts: string[] = [];
@@ -26,11 +26,6 @@ after(() => {
   }
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
-
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
-  return r;
-}
 
 /** Bytes used under `dir` (what the tmpfs must hold before the fetch starts). */
 function usedBytes(dir: string): number {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { installedBin } from './installed-bin.js';
 
 /** Absolute path of the installed CLI: the file package.json's `bin` points to (dist/strata.js). */
@@ -64,4 +65,10 @@ export function runCliAsync(
       }),
     );
   });
+}
+
+/** Asserts that a run exited 0 (showing its stderr if not) and returns it. */
+export function ok(r: CliRun): CliRun {
+  assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
+  return r;
 }
