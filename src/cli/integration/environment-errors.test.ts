@@ -8,25 +8,20 @@
  * and say why.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { installedBin } from '../test-support/installed-bin.js';
+import { TestMounts } from '../test-support/mounts.js';
 import { runCli, type CliRun } from '../test-support/run-cli.js';
 
 const roots: string[] = [];
-const mounts: string[] = [];
+const mounts = new TestMounts();
 after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', [m], { stdio: 'ignore' });
-    } catch {
-      // Already unmounted.
-    }
-  }
+  mounts.releaseAll();
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
 
@@ -34,22 +29,6 @@ function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'strata-env-'));
   roots.push(root);
   return root;
-}
-
-/** Runs `mount` with `args` for `target`; the reason it failed, or undefined when it worked. */
-function mount(target: string, ...args: string[]): string | undefined {
-  try {
-    execFileSync('mount', [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    mounts.push(target);
-    return undefined;
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr ?? err).trim() || 'mount failed';
-  }
-}
-
-function umount(target: string): void {
-  execFileSync('umount', [target]);
-  mounts.splice(mounts.indexOf(target), 1);
 }
 
 function assertOneLineError(r: CliRun, pattern: RegExp): void {
@@ -99,24 +78,25 @@ test('a full disk (ENOSPC) during commit: one line naming the file, exit 1, no t
   const strata = join(root, '.strata');
   const saved = join(tempRoot(), 'saved');
   cpSync(strata, saved, { recursive: true });
-  const failed = mount(strata, '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', strata);
+  const failed = mounts.mount(strata, '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', strata);
   if (failed) return t.skip(`mount not permitted: ${failed}`);
   cpSync(saved, strata, { recursive: true });
   const r = runCli(root, ['commit', '-m', 'too big']);
   assertOneLineError(r, /\.strata\/objects\/.*: no space left on device \(ENOSPC\)/);
   assert.deepEqual(readdirSync(join(strata, 'objects', 'tmp')), []);
   assert.equal(runCli(root, ['lock', '--json']).stdout.trim(), '[]');
-  umount(strata);
+  mounts.umount(strata);
 });
 
 test('a read-only .strata (EROFS): one line naming the cause, exit 1', (t) => {
   const root = repoWithData(1000);
   const strata = join(root, '.strata');
-  const failed = mount(strata, '--bind', strata, strata) ?? mount(strata, '-o', 'remount,ro,bind', strata);
+  const failed =
+    mounts.mount(strata, '--bind', strata, strata) ?? mounts.mount(strata, '-o', 'remount,ro,bind', strata);
   if (failed) return t.skip(`mount not permitted: ${failed}`);
   for (const args of [['commit', '-m', 'x'], ['status'], ['log']]) {
     const r = runCli(root, args);
     assertOneLineError(r, /read-only|cannot open the database/);
   }
-  umount(strata);
+  mounts.umount(strata);
 });

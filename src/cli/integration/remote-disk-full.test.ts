@@ -12,18 +12,13 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { TestMounts } from '../test-support/mounts.js';
 import { runCli, ok } from '../test-support/run-cli.js';
 
 const roots: string[] = [];
-const mounts: string[] = [];
+const mounts = new TestMounts();
 after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', [m], { stdio: 'ignore' });
-    } catch {
-      // Already unmounted.
-    }
-  }
+  mounts.releaseAll();
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
 
@@ -60,14 +55,8 @@ test('a disk that fills during fetch: one line, exit 1, no ref moved, fsck clean
   cpSync(strata, saved, { recursive: true });
   // Room for what is there, its catalog's writes, and 1 MiB more: not for the 8 MiB fetched.
   const size = Math.ceil((usedBytes(saved) + 2 * 1024 * 1024) / 4096) * 4096;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', strata], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    mounts.push(strata);
-  } catch (err) {
-    return t.skip(`mount not permitted: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
-  }
+  const failed = mounts.mount(strata, '-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', strata);
+  if (failed) return t.skip(`mount not permitted: ${failed}`);
   cpSync(saved, strata, { recursive: true });
 
   const full = runCli(b, ['fetch']);

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { commit } from '../commit/create-commit.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { readHead } from '../refs/refs.js';
+import { spyOnStatCache } from '../test-support/stat-cache-spy.js';
 import { createTempRepo } from '../test-support/temp-repo.js';
 import { hashFileSync } from '../../util/hash-file.js';
 import { status } from './status.js';
@@ -17,20 +18,6 @@ function put(t: Temp, path: string, content: string, agoS = 30): void {
   t.write(`data/${path}`, content);
   const when = Date.now() / 1000 - agoS;
   utimesSync(join(t.root, 'data', path), when, when);
-}
-
-/** Which stat-cache loads a call makes: whole resources, and folders by name. */
-function spyOnCache(t: Temp): { whole: string[]; folders: string[][] } {
-  const seen = { whole: [] as string[], folders: [] as string[][] };
-  const catalog = t.repo.catalog as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const whole = catalog.loadStatCache!.bind(catalog);
-  const some = catalog.loadStatCacheFolders!.bind(catalog);
-  catalog.loadStatCache = (resource) => (seen.whole.push(resource as string), whole(resource));
-  catalog.loadStatCacheFolders = (resource, folders) => (
-    seen.folders.push([...(folders as string[])].sort()),
-    some(resource, folders)
-  );
-  return seen;
 }
 
 /** HEAD's snapshot of `data` against one built from scratch from the files on disk. */
@@ -74,7 +61,7 @@ describe('editing the base map from changed folders', () => {
       seed(t);
       await commit(t.repo, { message: 'first', author: 'a', authorEmail: 'a@b.c' });
       change(t);
-      const seen = spyOnCache(t);
+      const seen = spyOnStatCache(t.repo);
       const result = await commit(t.repo, { message: 'second', author: 'a', authorEmail: 'a@b.c' });
       assert.equal(result.changes, expected.length);
       assert.deepEqual(seen.whole, []);
@@ -92,7 +79,7 @@ describe('editing the base map from changed folders', () => {
       seed(t);
       await commit(t.repo, { message: 'first', author: 'a', authorEmail: 'a@b.c' });
       change(t);
-      const seen = spyOnCache(t);
+      const seen = spyOnStatCache(t.repo);
       for (let i = 0; i < 2; i++) {
         const report = await status(t.repo);
         assert.deepEqual(

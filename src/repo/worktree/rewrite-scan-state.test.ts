@@ -6,6 +6,7 @@ import { commit } from '../commit/create-commit.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { createBranch } from '../refs/branches.js';
 import { readHead } from '../refs/refs.js';
+import { spyOnStatCache } from '../test-support/stat-cache-spy.js';
 import { createTempRepo } from '../test-support/temp-repo.js';
 import { checkout } from './checkout.js';
 import { restorePaths } from './restore.js';
@@ -21,20 +22,6 @@ function put(t: Temp, path: string, content: string, agoS = 30): void {
 }
 
 const author = { author: 'a', authorEmail: 'a@b.c' };
-
-/** Which stat-cache loads a call makes: whole resources, and folders by name. */
-function spyOnCache(t: Temp): { whole: string[]; folders: string[][] } {
-  const seen = { whole: [] as string[], folders: [] as string[][] };
-  const catalog = t.repo.catalog as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const whole = catalog.loadStatCache!.bind(catalog);
-  const some = catalog.loadStatCacheFolders!.bind(catalog);
-  catalog.loadStatCache = (resource) => (seen.whole.push(resource as string), whole(resource));
-  catalog.loadStatCacheFolders = (resource, folders) => (
-    seen.folders.push([...(folders as string[])].sort()),
-    some(resource, folders)
-  );
-  return seen;
-}
 
 /** Two branches: `main` and `other`, which rewrites a/, removes c/two and adds n/new. */
 async function twoBranches(t: Temp): Promise<void> {
@@ -66,7 +53,7 @@ describe('the scan state a checkout leaves', () => {
         [...scan.folders!].filter(([, digest]) => digest !== '').map(([folder]) => folder),
         ['b'],
       );
-      const seen = spyOnCache(t);
+      const seen = spyOnStatCache(t.repo);
       assert.deepEqual((await status(t.repo)).changes, []);
       assert.deepEqual(seen.whole, []);
       assert.deepEqual(seen.folders, [['a', 'c', 'n']]);
