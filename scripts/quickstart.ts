@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../src/api/index.js';
 import { assetsTour } from './quickstart-assets.js';
 import { ingestTour } from './quickstart-ingest.js';
+import { remotesTour } from './quickstart-remotes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { strata: string } };
@@ -31,7 +32,9 @@ const argv = process.argv.slice(2);
 const portAt = argv.indexOf('--port');
 const servePort = portAt === -1 ? undefined : argv[portAt + 1];
 const serveAfter = argv.includes('--serve');
-const demo = resolve(argv.find((a, i) => !a.startsWith('--') && i !== portAt + 1) ?? 'quickstart-demo');
+const demo = resolve(
+  argv.find((a, i) => !a.startsWith('--') && (portAt === -1 || i !== portAt + 1)) ?? 'quickstart-demo',
+);
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 /** The children's environment: no colours in their output either (FORCE_COLOR would win over NO_COLOR). */
 const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -217,24 +220,6 @@ function libraryTour(): void {
 }
 
 /** A folder elsewhere on disk, registered as a local resource: versioned where it lies. */
-/** Remotes: publish to a bare repository, clone it, change the clone, push back, pull here. */
-function remotesTour(): void {
-  const hub = `${demo}-hub`;
-  const copy = `${demo}-copy`;
-  for (const dir of [hub, copy]) rmSync(dir, { recursive: true, force: true });
-  note('Share the repository: publish it (remote add + push; a new path becomes a bare repository).');
-  strata('remote', 'add', 'origin', hub);
-  strata('push', '--tags');
-  note('Clone it into a second folder, change a file there, commit and push back.');
-  strata('clone', hub, copy);
-  appendFileSync(join(copy, 'source-data/measurements.csv'), '21.00,64.000,0\n');
-  strata('-C', copy, 'commit', '-m', 'One more measurement, from the copy');
-  strata('-C', copy, 'push');
-  note('Back in the first folder: pull brings the change in (a fast-forward here).');
-  strata('pull');
-  strata('log', '-n', '2');
-}
-
 function localResourceTour(): void {
   const shared = `${demo}-shared`;
   rmSync(shared, { recursive: true, force: true });
@@ -347,7 +332,7 @@ async function main(): Promise<void> {
   strataRefused('assets', 'parse', 'p-cat001_s-seq001_d-Running_v1.txt');
   assetsTour(demo, strata, note);
 
-  remotesTour();
+  remotesTour(demo, strata, note);
 
   libraryTour();
 

@@ -48,6 +48,8 @@ test(
       /^\$ strata assets workflow$/m,
       /^\$ strata clone \S+-hub \S+-copy$/m,
       /^\$ strata pull\nFrom \S+-hub\n(.*\n)?Fast-forward to /m,
+      /^\$ strata clone --no-data \S+-hub \S+-partial$/m,
+      /^\$ strata -C \S+-partial restore source-data$/m,
       /^\$ node \S*examples\/folder-dataset\.mjs library-demo$/m,
       /^What to try next:$/m,
     ]) {
