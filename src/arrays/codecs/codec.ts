@@ -3,8 +3,8 @@ import { InvalidArgumentError } from '../../errors/index.js';
 /**
  * Compression of column data chunks. Measured on this machine with 8 MiB chunks: lz4 compresses
  * incompressible data at ~2 GB/s and MNIST-like data 250:1 at ~3 GB/s, decompressing at 0.6–1.3
- * GB/s; zstd (WebAssembly) shrinks more but costs ~5× the time. lz4 is the default; a chunk that
- * does not shrink is stored raw, so random data pays only the attempt.
+ * GB/s; zstd (WebAssembly) shrinks more but costs ~5× the time. lz4 is the default; a chunk the
+ * codec does not halve is stored raw (see chunks.ts).
  */
 export const CODECS = ['none', 'lz4', 'zstd'] as const;
 export type Codec = (typeof CODECS)[number];
