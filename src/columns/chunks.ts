@@ -71,7 +71,7 @@ export class ChunkSink {
     private readonly codec: Codec,
     private readonly chunkBytes = CHUNK_BYTES,
   ) {
-    this.buffer = Buffer.allocUnsafe(chunkBytes);
+    this.buffer = withHeaderRoom(chunkBytes);
   }
 
   /** The position in `chunks` the chunk being filled will have once sealed. */
@@ -86,7 +86,7 @@ export class ChunkSink {
   append(source: Buffer, start = 0, end = source.byteLength): number {
     const length = end - start;
     if (this.used + length > this.buffer.length && this.used > 0) this.seal();
-    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(length);
+    if (length > this.buffer.length) this.buffer = withHeaderRoom(length);
     const offset = this.used;
     source.copy(this.buffer, offset, start, end);
     this.used += length;
@@ -109,7 +109,7 @@ export class ChunkSink {
       let room = Math.floor((this.buffer.length - this.used) / sampleBytes);
       if (room === 0) {
         if (this.used > 0) this.seal();
-        if (sampleBytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(sampleBytes);
+        if (sampleBytes > this.buffer.length) this.buffer = withHeaderRoom(sampleBytes);
         room = Math.floor(this.buffer.length / sampleBytes);
       }
       const m = Math.min(room, count - k);
@@ -131,7 +131,7 @@ export class ChunkSink {
     this.sealing.push(this.store(chunk, raw, this.buffer));
     // A buffer whose chunk is framed already is filled again: 4 MiB buffers left to the garbage
     // collector, one per chunk, were most of a bulk import's peak memory.
-    this.buffer = this.free.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
+    this.buffer = this.free.pop() ?? withHeaderRoom(this.chunkBytes);
     this.used = 0;
     this.current = { rawLength: 0 };
   }
@@ -152,13 +152,18 @@ export class ChunkSink {
         else codec = 'none';
       }
     }
-    const object = Buffer.allocUnsafe(HEADER + payload.byteLength);
+    // A raw chunk is framed in place, in the room kept before its bytes: no 4 MiB copy.
+    const object =
+      payload === raw
+        ? Buffer.from(raw.buffer, raw.byteOffset - HEADER, HEADER + raw.byteLength)
+        : Buffer.allocUnsafe(HEADER + payload.byteLength);
     MAGIC.copy(object, 0);
     object[4] = CODECS.indexOf(codec);
     object.writeUInt32LE(raw.byteLength, 5);
-    object.set(payload, HEADER);
-    if (whole.length === this.chunkBytes) this.free.push(whole);
+    if (payload !== raw) object.set(payload, HEADER);
     chunk.id = await this.writer.add(object);
+    // Reused only now: the writer has copied the object, which may share the buffer's memory.
+    if (whole.length === this.chunkBytes) this.free.push(whole);
     chunk.prefix = chunkPrefix(chunk.id);
     chunk.storedLength = object.byteLength;
   }
@@ -184,6 +189,14 @@ export class ChunkSink {
     await Promise.all(this.sealing);
     return this.chunks;
   }
+}
+
+/**
+ * A chunk buffer of `bytes` with `HEADER` bytes of room kept before it (in the same memory), so
+ * that a chunk stored raw is framed where it lies.
+ */
+function withHeaderRoom(bytes: number): Buffer {
+  return Buffer.allocUnsafe(HEADER + bytes).subarray(HEADER);
 }
 
 /** Decodes a stored chunk object into its raw sample bytes. */
