@@ -71,8 +71,12 @@ export interface Located {
   readonly location: PackLocation;
 }
 
-/** A run of records read with one positioned read is at most this long. */
-const RUN_BYTES = 4 * 1024 * 1024;
+/**
+ * A run of records read with one positioned read is at most this long. Measured on a 512 MiB
+ * path clone: runs of 4 MiB peaked at ~183 MB of RSS, runs of 1 MiB at ~158 MB (a run's buffer
+ * lives until its last object is dropped), with the same time.
+ */
+const RUN_BYTES = 1024 * 1024;
 
 function plausible(location: PackLocation): boolean {
   return (
@@ -87,7 +91,7 @@ function plausible(location: PackLocation): boolean {
 /**
  * Groups `located` into runs of records that lie back to back in one pack (in pack order, up to
  * `RUN_BYTES` each): a chunked file's chunks were packed in file order, so a 4 MiB batch of them
- * is one read instead of sixty-four.
+ * is four reads instead of about sixty-four.
  */
 export function backToBackRuns(located: readonly Located[]): Located[][] {
   const sorted = located
