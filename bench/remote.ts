@@ -37,8 +37,9 @@ const CHANGED = 10;
 const SAMPLES = 100_000;
 
 /**
- * `BENCH_REMOTE_SECTIONS=wire,column,big` runs the 10k-file push (always) and the sections named;
- * unset, every section runs (`wire`: the same push over HTTP and S3, see remote-wire.ts).
+ * `BENCH_REMOTE_SECTIONS=wire,column,big` runs the 10k-file push and the sections named; unset,
+ * every section runs (`wire`: the same push over HTTP and S3, see remote-wire.ts).
+ * `BENCH_REMOTE_SKIP_SMALL=1` leaves out the 10k-file push (to iterate on the big file alone).
  */
 function section(name: 'wire' | 'column' | 'big'): boolean {
   const chosen = process.env.BENCH_REMOTE_SECTIONS;
@@ -217,18 +218,18 @@ async function benchBigFile(root: string): Promise<Record<string, unknown>> {
 
 export async function run(): Promise<Record<string, unknown>> {
   return withTempRoot('strata-bench-remote-', async (root) => {
-    const small = await benchSmallFiles(root);
+    const small = process.env.BENCH_REMOTE_SKIP_SMALL === '1' ? undefined : await benchSmallFiles(root);
     const column = section('column') ? await benchColumn(root) : undefined;
     const big = section('big') ? await benchBigFile(root) : undefined;
     const targets = {
-      ...(small.push_10k as { targets: object }).targets,
-      ...((small.push_10k_wire as { targets?: object } | undefined)?.targets ?? {}),
-      ...(small.incremental_push as { targets: object }).targets,
+      ...((small?.push_10k as { targets?: object } | undefined)?.targets ?? {}),
+      ...((small?.push_10k_wire as { targets?: object } | undefined)?.targets ?? {}),
+      ...((small?.incremental_push as { targets?: object } | undefined)?.targets ?? {}),
       ...((column as { targets?: object } | undefined)?.targets ?? {}),
       ...((big as { targets?: object } | undefined)?.targets ?? {}),
     } as Parameters<typeof allMet>[0];
     return {
-      ...small,
+      ...(small ?? { small_files: 'skipped (BENCH_REMOTE_SKIP_SMALL=1)' }),
       ...(column ? { column_push: column } : {}),
       ...(big ? { big_file: big } : {}),
       ...(process.env.BENCH_REMOTE_SECTIONS ? { sections: process.env.BENCH_REMOTE_SECTIONS } : {}),

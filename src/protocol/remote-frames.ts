@@ -44,6 +44,14 @@ export class ByteReader {
   /** Exactly `n` bytes; throws when the stream ends first (a cut connection). */
   async read(n: number): Promise<Buffer> {
     while (this.buffered < n) if (!(await this.pull())) throw truncated();
+    const first = this.chunks[0];
+    if (first !== undefined && first.byteLength >= n) {
+      // Within one chunk: a view, not a copy (it keeps that chunk alive while it is held).
+      if (first.byteLength === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {

@@ -74,6 +74,12 @@ export interface ObjectWriter {
   /** Adds a small object held in memory; returns its id. Adding a stored id again is free. */
   add(data: Uint8Array): Promise<ObjectId>;
   /**
+   * Adds a small object the caller says hashes to `id`, without hashing it here: only for a
+   * writer whose receiving end hashes every object itself and refuses a mismatch (the HTTP pack
+   * writer: `strata serve` verifies each frame). Optional; others fall back to `add`.
+   */
+  addCheckedByReceiver?(id: ObjectId, data: Uint8Array): Promise<void>;
+  /**
    * Adds a file's content, streamed with bounded memory for big files; returns its id and size.
    * Throws the filesystem error (e.g. ENOENT) if the file cannot be read.
    */

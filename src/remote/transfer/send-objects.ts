@@ -184,7 +184,12 @@ async function sendPack(
   }
 }
 
+/**
+ * Adds `data` and checks it hashes to `id`: here, or (a pack pushed to a server) by the receiver,
+ * which refuses the pack. Never trusted unhashed, whatever the source said.
+ */
 async function addVerified(writer: ObjectWriter, id: ObjectId, data: Buffer, remote: string): Promise<void> {
+  if (writer.addCheckedByReceiver) return writer.addCheckedByReceiver(id, data);
   const actual = await writer.add(data);
   if (actual !== id)
     throw new CorruptTransferError(

@@ -125,6 +125,22 @@ describe('FsObjectStore', () => {
     assert.equal((await packs()).length, 2);
   });
 
+  it('getMany reads back-to-back records together, each verified: a flipped byte fails its object only', async () => {
+    const items = Array.from({ length: 6 }, (_, i) => randomBytes(1000 + i * 70_000));
+    const ids = await putAll(t.store, items);
+    const got = await t.store.getMany([...ids].reverse());
+    ids.forEach((id, i) => assert.deepEqual(got.get(id), items[i]));
+    await corruptStored(t.store, t.index, ids[3]!, 7);
+    await assert.rejects(
+      t.store.getMany(ids),
+      (err: { code?: string; data?: { id?: string } }) =>
+        err.code === 'E_HASH_MISMATCH' && err.data?.id === ids[3],
+    );
+    const rest = ids.filter((_, i) => i !== 3);
+    const again = await t.store.getMany(rest);
+    rest.forEach((id) => assert.deepEqual(again.get(id), items[ids.indexOf(id)]));
+  });
+
   it('fails only the object whose byte was flipped in a shared pack', async () => {
     const ids = await putAll(t.store, [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')]);
     await corruptStored(t.store, t.index, ids[1]!, 3);

@@ -14,7 +14,7 @@ import { FsLayout, isProcessAlive, tempFileOwner } from './fs-layout.js';
 import { FsObjectWriter } from './fs-object-writer.js';
 import { PackHandles } from './pack-handles.js';
 import { MAX_RECORD_LENGTH } from './pack-format.js';
-import { readPackedObject } from './pack-reader.js';
+import { backToBackRuns, readPackedObject, readPackedRun, type Located } from './pack-reader.js';
 import { recoverStore } from './recover-store.js';
 import type { RecoveryReport } from './recover-store.js';
 import { copyThenHash, hashFile } from './stream-copy.js';
@@ -99,10 +99,17 @@ export class FsObjectStore implements ObjectStore {
   async getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>> {
     for (const id of ids) assertObjectId(id);
     const packed = await this.index.lookup(ids);
+    const read = new Map<ObjectId, Buffer>();
+    const located = [...packed].map(([id, location]) => ({ id, location }));
+    for (const run of backToBackRuns(located)) {
+      if (run.length < 2) continue;
+      for (const [id, data] of await this.readPackedRun(run)) read.set(id, data);
+    }
     const out = new Map<ObjectId, Buffer>();
     for (const id of ids) {
       const location = packed.get(id);
-      out.set(id, location ? await this.readPacked(id, location) : await this.get(id));
+      // What a run did not verify is read alone, which names the fault precisely.
+      out.set(id, read.get(id) ?? (location ? await this.readPacked(id, location) : await this.get(id)));
     }
     return out;
   }
@@ -277,6 +284,16 @@ export class FsObjectStore implements ObjectStore {
   private async locate(id: ObjectId): Promise<PackLocation | undefined> {
     assertObjectId(id);
     return (await this.index.lookup([id])).get(id);
+  }
+
+  /** Verified objects of a run of back-to-back records; any failure leaves them to `readPacked`. */
+  private async readPackedRun(run: readonly Located[]): Promise<Map<ObjectId, Buffer>> {
+    try {
+      const path = this.layout.packPath(run[0]!.location.pack);
+      return await this.handles.with(path, (handle) => readPackedRun(handle, run));
+    } catch {
+      return new Map();
+    }
   }
 
   private async readPacked(id: ObjectId, location: PackLocation): Promise<Buffer> {
