@@ -1,5 +1,6 @@
 import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
+import { MapBuilder, type BuiltMap } from '../merkle/build-map.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
 import { CHUNKED_FILE_MIN, hashFileContentSync } from '../../store/chunked/index.js';
@@ -33,10 +34,9 @@ function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached 
   );
 }
 
-/** Files turned into map entries: those still there, their entries in order, and what was learnt. */
-export interface HashedFiles {
+/** Files turned into map entries: those still there and what was learnt (entries go to a sink). */
+interface HashedInto {
   readonly present: ScannedFile[];
-  readonly entries: MapEntry[];
   /** Stat-cache rows for files that had to be hashed. */
   readonly freshCache: StatCacheEntry[];
   readonly bytes: number;
@@ -54,7 +54,38 @@ export async function hashFiles(
   cache: ReadonlyMap<string, StatCacheEntry>,
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
-): Promise<HashedFiles> {
+): Promise<HashedInto & { readonly entries: MapEntry[] }> {
+  const entries: MapEntry[] = [];
+  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, (e) => entries.push(e));
+  return { ...hashed, entries };
+}
+
+/**
+ * `hashFiles` building the map as it goes: each leaf is encoded as soon as it is cut, so no entry
+ * outlives its leaf (a first commit of 10^6 files holds encoded leaves, not 10^6 entries).
+ */
+export async function hashFilesToMap(
+  repo: Repository,
+  record: ResourceRecord,
+  files: readonly ScannedFile[],
+  cache: ReadonlyMap<string, StatCacheEntry>,
+  counter: { hashed: number; total: number },
+  options: WorkingStateOptions,
+): Promise<HashedInto & { readonly map: BuiltMap }> {
+  const builder = new MapBuilder();
+  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, (e) => builder.add(e));
+  return { ...hashed, map: builder.finish() };
+}
+
+async function hashFilesInto(
+  repo: Repository,
+  record: ResourceRecord,
+  files: readonly ScannedFile[],
+  cache: ReadonlyMap<string, StatCacheEntry>,
+  counter: { hashed: number; total: number },
+  options: WorkingStateOptions,
+  addEntry: (entry: MapEntry) => void,
+): Promise<HashedInto> {
   // One pass decides which files the cache vouches for; the count sizes the progress bar.
   let vouched = files.map((f) => {
     const cached = cache.get(f.path);
@@ -68,7 +99,6 @@ export async function hashFiles(
   counter.total += vouched.filter((h) => h === undefined).length;
   const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
-  const entries: MapEntry[] = [];
   const freshCache: StatCacheEntry[] = [];
   let bytes = 0;
   for (const [i, file] of files.entries()) {
@@ -115,7 +145,7 @@ export async function hashFiles(
     }
     present.push(file);
     bytes += size;
-    entries.push({
+    addEntry({
       key: file.path,
       value: encodeFileEntry({
         hash: id,
@@ -126,7 +156,7 @@ export async function hashFiles(
       }),
     });
   }
-  return { present, entries, freshCache, bytes };
+  return { present, freshCache, bytes };
 }
 
 /**
