@@ -11,7 +11,7 @@ import { branchRef, tagRef } from '../refs/ref-name.js';
 import { readHead } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
 import { authorFields } from './author.js';
-import { diffWorkingState } from '../worktree/status.js';
+import { countWorkingChanges } from '../worktree/status.js';
 import { readWorkingState, rememberHashes, type WorkingState } from '../worktree/working-state.js';
 import { withLocks } from './locks.js';
 import { refuseWhileInterrupted } from '../worktree/worktree-journal.js';
@@ -129,7 +129,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
         committing: true,
       });
       if (state.skipped.length > 0) options.onSkipped?.(state.skipped);
-      const changes = await diffWorkingState(repo, base, state);
+      const changes = await countWorkingChanges(repo, base, state);
       // Only new section content is a change: a parent's per-commit section (its metrics) is never
       // inherited, and dropping one is no reason for a commit, so status and commit agree.
       const inherited = childTree(base, {});
@@ -143,13 +143,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
           canonicalJson(r.extra) !== canonicalJson(base.resources[name]?.extra) ||
           (r.content ?? null) !== (base.resources[name]?.content ?? null),
       );
-      if (
-        changes.length === 0 &&
-        !sectionsChanged &&
-        !extrasChanged &&
-        !options.allowEmpty &&
-        current.commit
-      ) {
+      if (changes === 0 && !sectionsChanged && !extrasChanged && !options.allowEmpty && current.commit) {
         throw new NothingToCommitError('nothing to commit: the working folders match HEAD', {
           head: current.commit,
         });
@@ -176,7 +170,7 @@ export async function commit(repo: Repository, options: CommitOptions): Promise<
       return {
         id,
         branch: current.branch,
-        changes: changes.length,
+        changes,
         hashed: state.hashed,
         skipped: state.skipped,
       };

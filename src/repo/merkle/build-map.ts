@@ -66,30 +66,58 @@ export function cutsAfter(key: string, level: number, index: number, start: numb
  * written; the caller stores the nodes the store does not have yet.
  */
 export function buildMap(entries: readonly MapEntry[]): BuiltMap {
-  const { nodes, emit } = createEmitter();
-  for (let i = 1; i < entries.length; i++) {
-    if (!(entries[i - 1]!.key < entries[i]!.key)) {
-      throw new Error(
-        `map entries must be sorted and unique: '${entries[i - 1]!.key}' before '${entries[i]!.key}'`,
-      );
+  const builder = new MapBuilder();
+  for (const entry of entries) builder.add(entry);
+  return builder.finish();
+}
+
+/**
+ * Builds a map from entries given one at a time in key order, emitting each leaf as soon as it
+ * is cut: the caller need not hold every entry (a first commit of 10^6 files holds one leaf's
+ * worth, plus one reference per leaf). Gives exactly the tree `buildMap` gives for the same
+ * entries (`buildMap` is this builder).
+ */
+export class MapBuilder {
+  private readonly emitter = createEmitter();
+  private readonly leaves: ChildRef[] = [];
+  private pending: MapEntry[] = [];
+  private lastKey: string | undefined;
+  private count = 0;
+
+  /** Adds the next entry; its key must sort after the previous one's. */
+  add(entry: MapEntry): void {
+    if (this.lastKey !== undefined && !(this.lastKey < entry.key)) {
+      throw new Error(`map entries must be sorted and unique: '${this.lastKey}' before '${entry.key}'`);
     }
+    this.lastKey = entry.key;
+    this.pending.push(entry);
+    this.count++;
+    if (cutsAfter(entry.key, 0, this.pending.length - 1, 0)) this.cutLeaf();
   }
-  if (entries.length === 0) return { root: emit({ kind: 'leaf', entries: [] }), count: 0, nodes };
-  const leaves: ChildRef[] = [];
-  let start = 0;
-  for (let i = 0; i < entries.length; i++) {
-    if (i === entries.length - 1 || cutsAfter(entries[i]!.key, 0, i, start)) {
-      const slice = entries.slice(start, i + 1);
-      leaves.push({
-        lastKey: entries[i]!.key,
-        id: emit({ kind: 'leaf', entries: slice }),
-        count: slice.length,
-      });
-      start = i + 1;
-    }
+
+  /** The nodes emitted so far and not yet taken (see `takeNodes`). */
+  takeNodes(): BuiltNode[] {
+    return this.emitter.nodes.splice(0);
   }
-  const top = buildUpperLevels(leaves, emit);
-  return { root: top.id, count: top.count, nodes };
+
+  /** Ends the map: the last leaf and every internal level. */
+  finish(): BuiltMap {
+    const { emit, nodes } = this.emitter;
+    if (this.count === 0) return { root: emit({ kind: 'leaf', entries: [] }), count: 0, nodes };
+    if (this.pending.length > 0) this.cutLeaf();
+    const top = buildUpperLevels(this.leaves, emit);
+    return { root: top.id, count: top.count, nodes };
+  }
+
+  private cutLeaf(): void {
+    const entries = this.pending;
+    this.pending = [];
+    this.leaves.push({
+      lastKey: entries[entries.length - 1]!.key,
+      id: this.emitter.emit({ kind: 'leaf', entries }),
+      count: entries.length,
+    });
+  }
 }
 
 /**

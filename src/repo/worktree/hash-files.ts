@@ -1,5 +1,6 @@
 import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
 import { hashBytes, type ObjectId } from '../../util/hash.js';
+import { MapBuilder, type BuiltMap } from '../merkle/build-map.js';
 import type { MapEntry } from '../merkle/map-node.js';
 import { encodeFileEntry } from '../objects/file-entry.js';
 import { CHUNKED_FILE_MIN, hashFileContentSync } from '../../store/chunked/index.js';
@@ -33,10 +34,11 @@ function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached 
   );
 }
 
-/** Files turned into map entries: those still there, their entries in order, and what was learnt. */
-export interface HashedFiles {
+/** Files turned into map entries: those still there and what was learnt (entries go to a sink). */
+interface HashedInto {
+  /** The files still there; empty when they were released as they were hashed (see `release`). */
   readonly present: ScannedFile[];
-  readonly entries: MapEntry[];
+  readonly presentCount: number;
   /** Stat-cache rows for files that had to be hashed. */
   readonly freshCache: StatCacheEntry[];
   readonly bytes: number;
@@ -54,7 +56,42 @@ export async function hashFiles(
   cache: ReadonlyMap<string, StatCacheEntry>,
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
-): Promise<HashedFiles> {
+): Promise<HashedInto & { readonly entries: MapEntry[] }> {
+  const entries: MapEntry[] = [];
+  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, (e) => entries.push(e));
+  return { ...hashed, entries };
+}
+
+/**
+ * `hashFiles` building the map as it goes: each leaf is encoded as soon as it is cut, so no entry
+ * outlives its leaf (a first commit of 10^6 files holds encoded leaves, not 10^6 entries). With
+ * `release`, each file is taken out of `files` once read and `present` stays empty: the caller
+ * owns the list and needs only the count.
+ */
+export async function hashFilesToMap(
+  repo: Repository,
+  record: ResourceRecord,
+  files: ScannedFile[],
+  cache: ReadonlyMap<string, StatCacheEntry>,
+  counter: { hashed: number; total: number },
+  options: WorkingStateOptions & { readonly release?: boolean },
+): Promise<HashedInto & { readonly map: BuiltMap }> {
+  const builder = new MapBuilder();
+  const add = (e: MapEntry) => builder.add(e);
+  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, add, options.release);
+  return { ...hashed, map: builder.finish() };
+}
+
+async function hashFilesInto(
+  repo: Repository,
+  record: ResourceRecord,
+  files: readonly ScannedFile[],
+  cache: ReadonlyMap<string, StatCacheEntry>,
+  counter: { hashed: number; total: number },
+  options: WorkingStateOptions,
+  addEntry: (entry: MapEntry) => void,
+  release = false,
+): Promise<HashedInto> {
   // One pass decides which files the cache vouches for; the count sizes the progress bar.
   let vouched = files.map((f) => {
     const cached = cache.get(f.path);
@@ -68,10 +105,13 @@ export async function hashFiles(
   counter.total += vouched.filter((h) => h === undefined).length;
   const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
-  const entries: MapEntry[] = [];
+  let presentCount = 0;
   const freshCache: StatCacheEntry[] = [];
   let bytes = 0;
-  for (const [i, file] of files.entries()) {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    // Dropped from the scan's list once read: its object (and path strings) can go with its leaf.
+    if (release) (files as (ScannedFile | undefined)[])[i] = undefined;
     let id: ObjectId;
     let size = file.size;
     // A vouched hash was taken of this very size (the cache entry matched it), and the size alone
@@ -113,9 +153,10 @@ export async function hashFiles(
         recordedMs: Date.now(),
       });
     }
-    present.push(file);
+    if (!release) present.push(file);
+    presentCount++;
     bytes += size;
-    entries.push({
+    addEntry({
       key: file.path,
       value: encodeFileEntry({
         hash: id,
@@ -126,7 +167,7 @@ export async function hashFiles(
       }),
     });
   }
-  return { present, entries, freshCache, bytes };
+  return { present, presentCount, freshCache, bytes };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { hashFileContentSync } from '../../store/chunked/index.js';
 import { diffTrees, type FileChange } from '../diff/diff-trees.js';
 import { createNodeSource } from '../merkle/read-map.js';
-import { encodeRootTree, type RootTree } from '../objects/commit-object.js';
+import { encodeRootTree, type ResourceSnapshot, type RootTree } from '../objects/commit-object.js';
 import { readCommitTree } from '../objects/read-objects.js';
 import { readHead, type HeadState } from '../refs/refs.js';
 import type { Repository } from '../repository.js';
@@ -40,6 +40,36 @@ export async function diffWorkingState(
   if (sameResources(base, state.tree)) return [];
   const source = createNodeSource((id) => repo.store.get(id), { overlay: state.overlay });
   return diffTrees(source, base, state.tree);
+}
+
+/**
+ * How many files differ between a stored tree and a working state, as `diffWorkingState` would
+ * list them, without listing them: a resource on one side only (every file of a first commit)
+ * counts its recorded files instead of becoming one change object per file.
+ */
+export async function countWorkingChanges(
+  repo: Repository,
+  base: RootTree,
+  state: WorkingState,
+): Promise<number> {
+  if (sameResources(base, state.tree)) return 0;
+  let count = 0;
+  const left: Record<string, ResourceSnapshot> = {};
+  const right: Record<string, ResourceSnapshot> = {};
+  for (const name of new Set([...Object.keys(base.resources), ...Object.keys(state.tree.resources)])) {
+    const before = base.resources[name];
+    const after = state.tree.resources[name];
+    const alone = before && after ? undefined : (before ?? after)!;
+    // A one-sided resource recording no files is listed after all: an empty count must be proven.
+    if (alone && alone.files > 0) {
+      count += alone.files;
+      continue;
+    }
+    if (before) left[name] = before;
+    if (after) right[name] = after;
+  }
+  const source = createNodeSource((id) => repo.store.get(id), { overlay: state.overlay });
+  return count + (await diffTrees(source, { resources: left }, { resources: right })).length;
 }
 
 /** True when two trees hold the same resources with the same content (other sections aside). */

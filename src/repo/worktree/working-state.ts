@@ -1,12 +1,11 @@
-import type { ResourceRecord } from '../../catalog/catalog.js';
+import type { ResourceRecord, StatCacheEntry } from '../../catalog/catalog.js';
 import type { ObjectId } from '../../util/hash.js';
 import { resourceType, type ContentMode } from '../resources/types/index.js';
-import { buildMap } from '../merkle/build-map.js';
 import type { ResourceSnapshot, RootTree } from '../objects/commit-object.js';
 import { readPartialClone } from '../partial-clone.js';
 import type { Repository } from '../repository.js';
 import { editWorkingMap } from './edit-working-map.js';
-import { hashFiles, hashOnly, RACY_WINDOW_MS, statOnly } from './hash-files.js';
+import { hashFilesToMap, hashOnly, RACY_WINDOW_MS, statOnly } from './hash-files.js';
 import type { ScannedFile, SkippedEntry } from './scan-folder.js';
 import { scanResource } from './scan-parallel.js';
 import { readUnpopulatedFolder } from './unpopulated-folder.js';
@@ -153,39 +152,42 @@ function snapshotExtras(
 async function hashResource(
   repo: Repository,
   record: ResourceRecord,
-  files: readonly ScannedFile[],
+  files: ScannedFile[],
   folders: ReadonlyMap<string, string>,
   overlay: Map<ObjectId, Uint8Array>,
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
 ): Promise<Omit<WorkingResource, 'skipped'>> {
   const cache = await repo.catalog.loadStatCache(record.name);
-  const { present, entries, freshCache, bytes } = await hashFiles(
+  const scanned = files.length;
+  // With no stat-cache rows to prune (a first commit), no file is needed once read: each is
+  // released as it is hashed rather than all of them held to the end.
+  const release = cache.size === 0;
+  const { present, presentCount, map, freshCache, bytes } = await hashFilesToMap(
     repo,
     record,
     files,
     cache,
     counter,
-    options,
+    { ...options, release },
   );
-  const map = buildMap(entries);
   for (const node of map.nodes) overlay.set(node.id, node.bytes);
   const snapshot: ResourceSnapshot = {
     role: record.role,
     type: record.type,
     path: record.path,
     map: map.root,
-    files: entries.length,
+    files: map.count,
     bytes,
   };
   // A vanished file changes the listing: remember the scan only if it is exactly what was hashed.
   const scanState =
-    present.length === files.length
+    presentCount === scanned
       ? {
           resource: record.name,
           fingerprint: scanFingerprint(folders),
           mapRoot: map.root,
-          files: entries.length,
+          files: map.count,
           bytes,
           recordedMs: Date.now(),
           folders,
@@ -193,11 +195,19 @@ async function hashResource(
       : undefined;
   // Rows are pruned only with a scan state recorded: until then the last one's digests may still
   // stand for the base's map, and the edit path reads its removals from these rows.
-  const seen = new Set(present.map((f) => f.path));
-  const staleCache = scanState
-    ? [...cache.keys()].filter((p) => !seen.has(p)).map((path) => ({ resource: record.name, path }))
-    : [];
+  // With no rows (a first commit) there is nothing to prune, and no set of every path to build.
+  const staleCache = scanState && cache.size > 0 ? staleRows(record.name, cache, present) : [];
   return { record, files: present, snapshot, freshCache, staleCache, scanState };
+}
+
+/** The stat-cache rows of `resource` for files no longer present. */
+function staleRows(
+  resource: string,
+  cache: ReadonlyMap<string, StatCacheEntry>,
+  present: readonly ScannedFile[],
+): { resource: string; path: string }[] {
+  const seen = new Set(present.map((f) => f.path));
+  return [...cache.keys()].filter((p) => !seen.has(p)).map((path) => ({ resource, path }));
 }
 
 /** Saves what hashing taught us, so the next status or commit does not read those files again. */
