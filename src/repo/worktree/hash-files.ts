@@ -36,9 +36,7 @@ function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached 
 
 /** Files turned into map entries: those still there and what was learnt (entries go to a sink). */
 interface HashedInto {
-  /** The files still there; empty when they were released as they were hashed (see `release`). */
   readonly present: ScannedFile[];
-  readonly presentCount: number;
   /** Stat-cache rows for files that had to be hashed. */
   readonly freshCache: StatCacheEntry[];
   readonly bytes: number;
@@ -64,21 +62,18 @@ export async function hashFiles(
 
 /**
  * `hashFiles` building the map as it goes: each leaf is encoded as soon as it is cut, so no entry
- * outlives its leaf (a first commit of 10^6 files holds encoded leaves, not 10^6 entries). With
- * `release`, each file is taken out of `files` once read and `present` stays empty: the caller
- * owns the list and needs only the count.
+ * outlives its leaf (a first commit of 10^6 files holds encoded leaves, not 10^6 entries).
  */
 export async function hashFilesToMap(
   repo: Repository,
   record: ResourceRecord,
-  files: ScannedFile[],
+  files: readonly ScannedFile[],
   cache: ReadonlyMap<string, StatCacheEntry>,
   counter: { hashed: number; total: number },
-  options: WorkingStateOptions & { readonly release?: boolean },
+  options: WorkingStateOptions,
 ): Promise<HashedInto & { readonly map: BuiltMap }> {
   const builder = new MapBuilder();
-  const add = (e: MapEntry) => builder.add(e);
-  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, add, options.release);
+  const hashed = await hashFilesInto(repo, record, files, cache, counter, options, (e) => builder.add(e));
   return { ...hashed, map: builder.finish() };
 }
 
@@ -90,7 +85,6 @@ async function hashFilesInto(
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
   addEntry: (entry: MapEntry) => void,
-  release = false,
 ): Promise<HashedInto> {
   // One pass decides which files the cache vouches for; the count sizes the progress bar.
   let vouched = files.map((f) => {
@@ -105,13 +99,9 @@ async function hashFilesInto(
   counter.total += vouched.filter((h) => h === undefined).length;
   const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
-  let presentCount = 0;
   const freshCache: StatCacheEntry[] = [];
   let bytes = 0;
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i]!;
-    // Dropped from the scan's list once read: its object (and path strings) can go with its leaf.
-    if (release) (files as (ScannedFile | undefined)[])[i] = undefined;
+  for (const [i, file] of files.entries()) {
     let id: ObjectId;
     let size = file.size;
     // A vouched hash was taken of this very size (the cache entry matched it), and the size alone
@@ -153,8 +143,7 @@ async function hashFilesInto(
         recordedMs: Date.now(),
       });
     }
-    if (!release) present.push(file);
-    presentCount++;
+    present.push(file);
     bytes += size;
     addEntry({
       key: file.path,
@@ -167,7 +156,7 @@ async function hashFilesInto(
       }),
     });
   }
-  return { present, presentCount, freshCache, bytes };
+  return { present, freshCache, bytes };
 }
 
 /**

@@ -152,24 +152,20 @@ function snapshotExtras(
 async function hashResource(
   repo: Repository,
   record: ResourceRecord,
-  files: ScannedFile[],
+  files: readonly ScannedFile[],
   folders: ReadonlyMap<string, string>,
   overlay: Map<ObjectId, Uint8Array>,
   counter: { hashed: number; total: number },
   options: WorkingStateOptions,
 ): Promise<Omit<WorkingResource, 'skipped'>> {
   const cache = await repo.catalog.loadStatCache(record.name);
-  const scanned = files.length;
-  // With no stat-cache rows to prune (a first commit), no file is needed once read: each is
-  // released as it is hashed rather than all of them held to the end.
-  const release = cache.size === 0;
-  const { present, presentCount, map, freshCache, bytes } = await hashFilesToMap(
+  const { present, map, freshCache, bytes } = await hashFilesToMap(
     repo,
     record,
     files,
     cache,
     counter,
-    { ...options, release },
+    options,
   );
   for (const node of map.nodes) overlay.set(node.id, node.bytes);
   const snapshot: ResourceSnapshot = {
@@ -182,7 +178,7 @@ async function hashResource(
   };
   // A vanished file changes the listing: remember the scan only if it is exactly what was hashed.
   const scanState =
-    presentCount === scanned
+    present.length === files.length
       ? {
           resource: record.name,
           fingerprint: scanFingerprint(folders),

@@ -14,10 +14,7 @@ export type FileHasher = (file: ScannedFile) => Promise<{ id: ObjectId; size: nu
 /** One resource as it is on disk now. */
 export interface WorkingResource {
   readonly record: ResourceRecord;
-  /**
-   * The files read: all of them, or those of the folders that changed when the map was edited;
-   * none when they were released as they were hashed (a full scan with no stat-cache rows).
-   */
+  /** The files read: all of them, or those of the folders that changed when the map was edited. */
   readonly files: readonly ScannedFile[];
   /** Entries that cannot be versioned (FIFOs, sockets, devices, names not in UTF-8). */
   readonly skipped: readonly SkippedEntry[];
