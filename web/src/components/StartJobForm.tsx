@@ -71,6 +71,12 @@ export function StartJobForm({ onStarted }: { onStarted: (start: () => Promise<{
     </label>
   );
 
+  const flag = (name: string, checked: boolean, set: (v: boolean) => void) => (
+    <label>
+      <input type="checkbox" name={name} checked={checked} onChange={(e) => set(e.target.checked)} /> {name}
+    </label>
+  );
+
   return (
     <form className="start-job toolbar" onSubmit={submit}>
       <label>
@@ -105,15 +111,7 @@ export function StartJobForm({ onStarted }: { onStarted: (start: () => Promise<{
         <>
           {field('column', 'column', column, setColumn)}
           {field('path', 'path', path, setPath)}
-          <label>
-            <input
-              type="checkbox"
-              name="create"
-              checked={create}
-              onChange={(e) => setCreate(e.target.checked)}
-            />{' '}
-            create
-          </label>
+          {flag('create', create, setCreate)}
         </>
       )}
       {kind === 'merge' && (
@@ -135,15 +133,7 @@ export function StartJobForm({ onStarted }: { onStarted: (start: () => Promise<{
           {field('collection', 'collection', collection, setCollection)}
           {field('ids', 'ids', ids, setIds)}
           {field('args', 'args (JSON)', args, setArgs, false)}
-          <label>
-            <input
-              type="checkbox"
-              name="recompute"
-              checked={recompute}
-              onChange={(e) => setRecompute(e.target.checked)}
-            />{' '}
-            recompute
-          </label>
+          {flag('recompute', recompute, setRecompute)}
         </>
       )}
       <button type="submit" data-start-kind={kind}>
