@@ -28,7 +28,7 @@ const PROBE_GIVE_UP_SHARE = 0.55;
  * always give the same chunk objects (a guess from earlier chunks would depend on timing); it
  * costs ~2 % of compressing the whole chunk.
  */
-function probedShare(codec: CodecImpl, raw: Buffer): number {
+export function probedShare(codec: CodecImpl, raw: Buffer): number {
   if (raw.byteLength < 2 * PROBE_SLICES * PROBE_SLICE_BYTES) return 0;
   const step = Math.floor((raw.byteLength - PROBE_SLICE_BYTES) / (PROBE_SLICES - 1));
   let stored = 0;

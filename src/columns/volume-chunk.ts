@@ -3,6 +3,7 @@ import { CODECS, loadCodec, type Codec } from '../arrays/codecs/codec.js';
 import { ITEM_SIZE } from '../arrays/dtype.js';
 import { encodeFileEntry, decodeFileEntry } from '../repo/objects/file-entry.js';
 import type { ObjectId } from '../util/hash.js';
+import { probedShare } from './chunks.js';
 import { chunkByteLength, type VolumeSchema } from './volume-schema.js';
 
 /**
@@ -50,20 +51,53 @@ export function chunkIdOf(value: Uint8Array, where: string): ObjectId {
   return decodeFileEntry(value, where).hash;
 }
 
-/** Encodes raw chunk voxels as a chunk object (compressed when that saves at least 3 %). */
+/** Room kept before a framed chunk buffer's voxels: the header fits, and the voxels stay 8-byte aligned. */
+const ROOM = 16;
+/** Chunk buffers made by `framedChunkBuffer` (the header fits in the room before their bytes). */
+const framed = new WeakSet<Uint8Array>();
+
+/**
+ * A chunk buffer of `bytes` (not zeroed) with room for the chunk header kept before it in the same
+ * memory: a chunk stored raw is then framed where it lies, without a copy of its voxels.
+ */
+export function framedChunkBuffer(bytes: number): Uint8Array {
+  const memory = Buffer.allocUnsafeSlow(ROOM + bytes);
+  const raw = new Uint8Array(memory.buffer, memory.byteOffset + ROOM, bytes);
+  framed.add(raw);
+  return raw;
+}
+
+/** Share of the raw size a compressed chunk must be below, else the chunk is stored raw. */
+const MAX_COMPRESSED_SHARE = 0.97;
+
+/**
+ * Encodes raw chunk voxels as a chunk object (compressed when that saves at least 3 %). A chunk
+ * whose probe slices (see `probedShare`) save less than that is not compressed whole: noisy
+ * image data does not compress, and compressing a 4 MiB chunk to throw the result away cost
+ * about as much as copying it twice. A raw chunk from `framedChunkBuffer` is framed in place:
+ * the object then shares its memory, so the buffer must not change until the object is stored.
+ */
 export async function encodeVolumeChunk(raw: Uint8Array, codec: Codec): Promise<Buffer> {
   let used = codec;
   let payload: Uint8Array = raw;
   if (codec !== 'none') {
-    const compressed = await (await loadCodec(codec)).compressAsync(raw);
-    if (compressed.byteLength < raw.byteLength * 0.97) payload = compressed;
-    else used = 'none';
+    const impl = await loadCodec(codec);
+    const view = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (probedShare(impl, view) >= MAX_COMPRESSED_SHARE) used = 'none';
+    else {
+      const compressed = await impl.compressAsync(raw);
+      if (compressed.byteLength < raw.byteLength * MAX_COMPRESSED_SHARE) payload = compressed;
+      else used = 'none';
+    }
   }
-  const object = Buffer.allocUnsafe(HEADER + payload.byteLength);
+  const inPlace = payload === raw && framed.has(raw);
+  const object = inPlace
+    ? Buffer.from(raw.buffer, raw.byteOffset - HEADER, HEADER + raw.byteLength)
+    : Buffer.allocUnsafe(HEADER + payload.byteLength);
   MAGIC.copy(object, 0);
   object[4] = CODECS.indexOf(used);
   object.writeUInt32LE(raw.byteLength, 5);
-  object.set(payload, HEADER);
+  if (!inPlace) object.set(payload, HEADER);
   return object;
 }
 
@@ -176,6 +210,16 @@ export function copyBox(
 ): void {
   const [ex, ey, ez] = extent;
   const rowBytes = ex * voxelBytes;
+  // A view made with the constructor: `subarray` per row (species lookup) took twice as long
+  // for 512-byte rows, a visible share of an ingest.
+  const { buffer, byteOffset } = from.bytes;
+  const last =
+    (((from.origin[2] + ez - 1) * from.dims[1] + from.origin[1] + ey - 1) * from.dims[0] + from.origin[0]) *
+      voxelBytes +
+    rowBytes;
+  if (ex > 0 && ey > 0 && ez > 0 && last > from.bytes.byteLength) {
+    throw new RangeError(`box reaches byte ${last} of an array of ${from.bytes.byteLength}`);
+  }
   for (let z = 0; z < ez; z++) {
     for (let y = 0; y < ey; y++) {
       const src =
@@ -183,7 +227,7 @@ export function copyBox(
         voxelBytes;
       const dst =
         (((to.origin[2] + z) * to.dims[1] + to.origin[1] + y) * to.dims[0] + to.origin[0]) * voxelBytes;
-      to.bytes.set(from.bytes.subarray(src, src + rowBytes), dst);
+      to.bytes.set(new Uint8Array(buffer, byteOffset + src, rowBytes), dst);
     }
   }
 }

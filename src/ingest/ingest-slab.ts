@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import { ITEM_SIZE } from '../arrays/dtype.js';
-import { chunkKey, copyBox } from '../columns/volume-chunk.js';
+import { chunkKey, copyBox, framedChunkBuffer } from '../columns/volume-chunk.js';
 import { forEachLimited, readVolumeChunk } from '../columns/volume-cutout.js';
 import { filledChunk, storeVolumeChunk } from '../columns/volume-write.js';
 import { withLocks } from '../repo/commit/locks.js';
@@ -26,8 +26,7 @@ const MAX_SPARE_BYTES = 256 * 1024 * 1024;
 function takeWholeChunk(bytes: number): Uint8Array {
   const i = spareChunks.findIndex((b) => b.byteLength === bytes);
   if (i >= 0) return spareChunks.splice(i, 1)[0]!;
-  const buffer = Buffer.allocUnsafeSlow(bytes);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, bytes);
+  return framedChunkBuffer(bytes);
 }
 
 function giveBack(buffers: readonly Uint8Array[]): void {
@@ -159,7 +158,8 @@ export async function runSlab(
         );
       });
     });
-    const writer = repo.store.createWriter();
+    // One pack for the slab's chunks: one file and one fsync per task, not per chunk.
+    const writer = repo.store.createWriter({ packLargeObjects: true });
     try {
       const edits: MapEdit[] = [];
       await forEachLimited([...chunks.values()], 4, async (c) => {

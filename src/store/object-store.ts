@@ -52,7 +52,7 @@ export interface ObjectStore {
   /** Reads the object whole (streamed for big ones) and throws if it is missing or corrupt. */
   verify(id: ObjectId): Promise<void>;
   /** Starts a batch of writes. */
-  createWriter(): ObjectWriter;
+  createWriter(options?: WriterOptions): ObjectWriter;
   /** Every stored object id, in no particular order. */
   list(): AsyncIterable<ObjectId>;
   /** Removes objects (garbage collection only: the caller proves they are unreachable). */
@@ -67,6 +67,17 @@ export interface ObjectStore {
   removeLeftovers(options: { readonly graceMs: number }): Promise<LeftoverReport>;
   /** Releases open files and connections. */
   close(): Promise<void>;
+}
+
+/** How a writer stores what it is given. */
+export interface WriterOptions {
+  /**
+   * Big objects go into the writer's pack with the small ones (one file and one fsync for the
+   * whole batch) instead of a file each: for batches of big objects that are written, kept and
+   * dropped together, like the chunks one ingest task writes (a file, fsync and rename per 4 MiB
+   * chunk was most of a task's wait). A store without packs ignores it.
+   */
+  readonly packLargeObjects?: boolean;
 }
 
 /** A batch of writes: objects added here become readable, all together, at `commit()`. */

@@ -212,6 +212,36 @@ describe('FsObjectStore', () => {
     await store.close();
   });
 
+  it('packs big objects with packLargeObjects: one pack, nothing loose, the caller may reuse its buffer', async () => {
+    // 2 MiB: above the store's threshold and written from the caller's buffer on a libuv thread.
+    const big = [randomBytes(2 << 20), randomBytes(2 << 20)];
+    const copies = big.map((b) => Buffer.from(b));
+    const writer = t.store.createWriter({ packLargeObjects: true });
+    const ids = await Promise.all([
+      writer.add(big[0]!),
+      writer.add(Buffer.from('small')),
+      writer.add(big[1]!),
+      writer.add(copies[0]!),
+    ]);
+    assert.equal(ids[3], ids[0], 'the same bytes twice are one object');
+    for (const b of big) b.fill(7); // add() has resolved: the writer must not read these any more
+    await writer.commit();
+    assert.deepEqual(await readdir(t.store.layout.loose), [], 'packed, not loose');
+    const [pack, ...others] = await packs();
+    assert.deepEqual(others, []);
+    const size = (await stat(join(t.store.layout.packs, pack!))).size;
+    assert.equal(size, PACK_MAGIC.byteLength + 3 * RECORD_HEADER_SIZE + 2 * (2 << 20) + 5);
+    assert.deepEqual(await t.store.get(ids[0]!), copies[0]);
+    assert.deepEqual(await t.store.get(ids[2]!), copies[1]);
+    assert.equal((await t.store.get(ids[1]!)).toString(), 'small');
+    assert.deepEqual(await readdir(t.store.layout.tmp), []);
+    // Without the option a big object is loose, as before.
+    const loose = t.store.createWriter();
+    const id = await loose.add(randomBytes(200_000));
+    await loose.commit();
+    assert.deepEqual(await readdir(join(t.store.layout.loose, id.slice(0, 2))), [id.slice(2)]);
+  });
+
   it('keeps objects across a reopen of the same folder and index', async () => {
     const ids = await putAll(t.store, [Buffer.from('durable'), randomBytes(100_000)]);
     await t.store.close();

@@ -6,7 +6,14 @@ import { CorruptObjectError, InvalidArgumentError, NotFoundError } from '../../e
 import { tempPathFor } from '../../util/durable-fs.js';
 import { isObjectId } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
-import type { LeftoverReport, ObjectStore, ObjectWriter, PackIndex, PackLocation } from '../object-store.js';
+import type {
+  LeftoverReport,
+  ObjectStore,
+  ObjectWriter,
+  PackIndex,
+  PackLocation,
+  WriterOptions,
+} from '../object-store.js';
 import { assertObjectId, checkHash, hashMismatch } from '../object-checks.js';
 import { replaceFile } from '../replace-file.js';
 import { verifyingStream } from '../verifying-read.js';
@@ -194,11 +201,12 @@ export class FsObjectStore implements ObjectStore {
     if (actual !== id) throw hashMismatch(id, actual, path);
   }
 
-  createWriter(): ObjectWriter {
+  createWriter(options: WriterOptions = {}): ObjectWriter {
     return new FsObjectWriter({
       layout: this.layout,
       index: this.index,
       largeObjectThreshold: this.largeObjectThreshold,
+      packLargeObjects: options.packLargeObjects ?? false,
     });
   }
 

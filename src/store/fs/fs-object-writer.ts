@@ -8,7 +8,7 @@ import type { FsLayout } from './fs-layout.js';
 import { newPackName } from './fs-layout.js';
 import { PackAppender } from './pack-appender.js';
 import type { PackRecordInput } from './pack-appender.js';
-import { RECORD_HEADER_SIZE } from './pack-format.js';
+import { MAX_RECORD_LENGTH, RECORD_HEADER_SIZE } from './pack-format.js';
 import { copyWithHash } from './stream-copy.js';
 import { withErrorPath } from '../../util/error-path.js';
 import { assertWriterOpen, WriterCalls, type WriterState } from '../writer-calls.js';
@@ -18,6 +18,8 @@ export interface FsWriterContext {
   readonly layout: FsLayout;
   readonly index: PackIndex;
   readonly largeObjectThreshold: number;
+  /** Objects given to `add` go to the pack whatever their size (see `WriterOptions`). */
+  readonly packLargeObjects?: boolean;
 }
 
 /**
@@ -57,9 +59,13 @@ export class FsObjectWriter implements ObjectWriter {
     assertWriterOpen(this.state, 'add');
     return this.calls.track(async () => {
       const id = hashBytes(data);
-      if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
-      // Copied: the caller may reuse its buffer once add() returns.
-      else await this.queue(id, data, { copy: true });
+      const packed =
+        data.byteLength < this.context.largeObjectThreshold ||
+        (this.context.packLargeObjects === true && data.byteLength <= MAX_RECORD_LENGTH);
+      if (!packed) await this.addLooseBytes(id, data);
+      // Copied, as the caller may reuse its buffer once add() returns; unless it is at least a
+      // batch by itself: then the batch holding it is written before this call returns.
+      else await this.queue(id, data, { copy: RECORD_HEADER_SIZE + data.byteLength < BATCH_BYTES });
       return id;
     });
   }
@@ -133,6 +139,8 @@ export class FsObjectWriter implements ObjectWriter {
       if (fresh.length === 0) return;
       this.pack ??= new PackAppender(this.context.layout.tempPath('pack'));
       const offsets = this.pack.append(fresh);
+      // Big records are written on a libuv thread: their bytes are the caller's until written.
+      await this.pack.writes();
       fresh.forEach((record, i) => {
         this.packed.push({
           id: record.id,

@@ -1,5 +1,5 @@
 import type { ObjectId } from '../../util/hash.js';
-import type { LeftoverReport, ObjectStore, ObjectWriter } from '../object-store.js';
+import type { LeftoverReport, ObjectStore, ObjectWriter, WriterOptions } from '../object-store.js';
 
 /**
  * Brings objects absent from a partial clone into its local store: fetched from the remote in one
@@ -96,8 +96,8 @@ export class OnDemandObjectStore implements ObjectStore {
     return this.local.verify(id);
   }
 
-  createWriter(): ObjectWriter {
-    return this.local.createWriter();
+  createWriter(options?: WriterOptions): ObjectWriter {
+    return this.local.createWriter(options);
   }
 
   list(): AsyncIterable<ObjectId> {
