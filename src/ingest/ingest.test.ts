@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeNpyHeader } from '../arrays/formats/npy.js';
@@ -324,21 +325,33 @@ test('ingest: gc while a job runs keeps the chunks its finished tasks wrote; aft
       assert.deepEqual(cut.bytes.subarray(z * 64 * 48, (z + 1) * 64 * 48), slice(64, 48, z));
     assert.ok(before.reachable > 0);
 
-    // A cancelled job's chunks lose their references: the next gc removes them.
-    await writePngStack(join(t.root, 'other'), 64, 48, 2);
+    // A cancelled job's chunks lose their references: the next gc removes them. Its chunk is a
+    // whole 512 x 512 x 16 of noise (4 MiB that does not compress: above the store's size for a
+    // loose object), so the task's pack holds a big chunk too.
+    mkdirSync(join(t.root, 'other'), { recursive: true });
+    for (let z = 0; z < 16; z++)
+      await writeGreyImage(
+        join(t.root, 'other', `${String(z).padStart(4, '0')}.png`),
+        512,
+        512,
+        randomBytes(512 * 512),
+      );
     const other = await createIngestJob(
       t.repo,
       queue,
       writeConfig(
         t.root,
         base({
-          target: { column: 'o', dtype: 'uint8', chunk: [32, 32, 2] },
-          extent: { x: [0, 64], y: [0, 48], z: [0, 2] },
+          target: { column: 'o', dtype: 'uint8', chunk: [512, 512, 16] },
+          extent: { x: [0, 512], y: [0, 512], z: [0, 16] },
+          tile: [512, 512],
           plugin: { name: 'image-stack', params: { root: 'other' } },
         }),
       ),
     );
     const l2 = (await queue.lease({ workerId: 'w2', jobId: other.id }))!;
+    const packsDir = join(t.repo.root, '.strata', 'objects', 'packs');
+    const packsBefore = new Set(readdirSync(packsDir));
     const c2 = (await queue.getJob(other.id))!.config as unknown as IngestJobConfig;
     await runSlab(
       t.repo,
@@ -350,10 +363,15 @@ test('ingest: gc while a job runs keeps the chunks its finished tasks wrote; aft
       'test-worker',
     );
     assert.equal((await t.repo.catalog.listRefs(`${INGEST_REF_PREFIX}${other.id}/tasks/`)).length, 1);
+    // The task's chunks and its record went into one pack: one file, one fsync.
+    const taskPacks = readdirSync(packsDir).filter((name) => !packsBefore.has(name));
+    assert.equal(taskPacks.length, 1, 'one pack per task');
+    assert.deepEqual(readdirSync(join(t.repo.root, '.strata', 'objects', 'loose')), [], 'no loose chunk');
     await cancelIngestJob(t.repo, queue, other.id);
     assert.deepEqual(await t.repo.catalog.listRefs(`${INGEST_REF_PREFIX}${other.id}/tasks/`), []);
     const removed = await gc(t.repo);
     assert.ok(removed.removed > 0, 'the cancelled job left garbage for gc');
+    assert.equal(existsSync(join(packsDir, taskPacks[0]!)), false, 'gc deleted the task pack');
     assert.equal((await fsck(t.repo)).ok, true);
   });
 });
