@@ -8,6 +8,9 @@
  *   download_1gb   GET /api/file of a 1 GiB file (BENCH_SERVER_BIG_MB) by curl: MB/s, and the
  *                  server's peak RSS while it streams (sampled from /proc every 20 ms)
  *
+ * Both also record the server's own CPU seconds (from /proc): on a machine shared with other
+ * work, rates follow the load, while CPU per request or per download does not.
+ *
  * The server is the real `strata serve` process; the download is checked byte for byte (SHA-256).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -53,6 +56,14 @@ function rssMib(pid: number): number {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const WRK = '/usr/bin/wrk';
 
 /** wrk's latency figure (`5.01ms`, `1.20s`, `830.00us`) in milliseconds. */
@@ -67,7 +78,13 @@ function latencyMs(text: string): number {
  * A load run by Debian's wrk in its own process (one thread: the machine has two cores and the
  * server needs one), under GNU time for the generator's own CPU seconds.
  */
-async function load(url: string, token: string, seconds = SECONDS): Promise<Record<string, number>> {
+async function load(
+  url: string,
+  token: string,
+  seconds = SECONDS,
+  serverPid?: number,
+): Promise<Record<string, number>> {
+  const serverCpu0 = serverPid === undefined ? 0 : cpuSeconds(serverPid);
   check(existsSync(WRK), `${WRK} is missing (apt-get install -y wrk)`);
   const cpuFile = join(tmpdir(), `strata-bench-wrk-${process.pid}.txt`);
   const run = await runProcess(
@@ -96,9 +113,18 @@ async function load(url: string, token: string, seconds = SECONDS): Promise<Reco
   check(!/Non-2xx/.test(out), `load run had non-2xx answers: ${out}`);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const cpu = user! + system!;
+  const requests = Number(field(/(\d+) requests in/));
+  // The server's own CPU per request: on a loaded machine, the figure that does not depend on load.
+  const serverCpu = serverPid === undefined ? undefined : cpuSeconds(serverPid) - serverCpu0;
   return {
     requests_per_s: round(Number(field(/Requests\/sec:\s+([\d.]+)/)), 0),
-    requests: Number(field(/(\d+) requests in/)),
+    requests,
+    ...(serverCpu === undefined
+      ? {}
+      : {
+          server_cpu_s: round(serverCpu, 2),
+          server_cpu_us_per_request: round((serverCpu * 1e6) / requests, 0),
+        }),
     p50_ms: latencyMs(field(/^\s*50%\s+(\S+)/m) ?? ''),
     p99_ms: latencyMs(field(/^\s*99%\s+(\S+)/m) ?? ''),
     socket_errors: errors ? Number(errors[1]) + Number(errors[2]) + Number(errors[3]) : 0,
@@ -131,16 +157,17 @@ export async function run(): Promise<Record<string, unknown>> {
     // Unmeasured warm-up: the first seconds of a fresh process are its JIT compiling the routes.
     await load(`${url}/api/refs`, token, 2);
     await load(`${url}/api/commits/HEAD`, token, 2);
+    const pid = server.pid!;
     log(`GET /api/refs for ${SECONDS} s`);
-    const refs = await load(`${url}/api/refs`, token);
+    const refs = await load(`${url}/api/refs`, token, SECONDS, pid);
     log(`GET /api/commits/HEAD for ${SECONDS} s`);
-    const commit = await load(`${url}/api/commits/HEAD`, token);
+    const commit = await load(`${url}/api/commits/HEAD`, token, SECONDS, pid);
 
     log(`downloading ${BIG_MB} MiB`);
-    const pid = server.pid!;
     const idleRss = rssMib(pid);
     let peakRss = idleRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMib(pid))), 20);
+    const downloadCpu0 = cpuSeconds(pid);
     const t0 = process.hrtime.bigint();
     const dl = await runProcess(
       'sh',
@@ -151,6 +178,7 @@ export async function run(): Promise<Record<string, unknown>> {
       { cwd: root, label: 'curl download' },
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const downloadCpu = cpuSeconds(pid) - downloadCpu0;
     clearInterval(sampler);
     // Checked after the clock stops: sha256sum alone reads ~200 MB/s here and would be the figure.
     const sum = await runProcess('sha256sum', ['downloaded.bin'], { cwd: root, label: 'sha256sum' });
@@ -177,6 +205,8 @@ export async function run(): Promise<Record<string, unknown>> {
         mb_per_s: round(mbPerS, 0),
         server_rss_idle_mib: round(idleRss, 0),
         server_rss_peak_mib: round(peakRss, 0),
+        // Load-independent: what one free core would need for the whole file.
+        server_cpu_s: round(downloadCpu, 2),
         client: 'curl -o FILE (page cache), sha256sum after the clock stops',
       },
       targets,

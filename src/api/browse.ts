@@ -1,4 +1,4 @@
-import { openFileContentStream, readFileContent } from '../repo/objects/file-content.js';
+import { fileContentBatches, openFileContentStream, readFileContent } from '../repo/objects/file-content.js';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../errors/index.js';
 import { createNodeSource, getMapValue, type NodeSource } from '../repo/merkle/read-map.js';
@@ -142,4 +142,35 @@ export async function openFileContent(
   if (stream) return stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>);
   const bytes = await readFileContent(repo.store, entry);
   return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
+}
+
+/**
+ * A file's content (bytes `start..end` inclusive, default all) as batches of buffers, for a
+ * consumer that writes each batch out before asking for the next: a big file streams through a
+ * few reused buffers, so a batch is valid only until the next one is asked for. The first batch
+ * is read before this returns, so a missing or corrupt start is an error here, before any byte is
+ * sent; a fault later ends the iteration with the error. Content kept outside the store is
+ * NotFoundError.
+ */
+export async function openFileContentBatches(
+  repo: Repository,
+  entry: FileEntry,
+  range?: { start: number; end: number },
+): Promise<AsyncIterator<readonly Buffer[]>> {
+  if (!(await repo.store.has(entry.hash)))
+    throw new NotFoundError('the content of this file is not in the object store', {
+      what: 'content',
+      hash: entry.hash,
+    });
+  const batches = fileContentBatches(repo.store, entry, range);
+  const first = await batches.next();
+  let started = false;
+  return {
+    next: () => {
+      if (started) return batches.next();
+      started = true;
+      return Promise.resolve(first);
+    },
+    return: (value?: unknown) => batches.return(value as undefined),
+  };
 }

@@ -189,7 +189,13 @@ export {
   TOKEN_SCOPES,
 } from './tokens.js';
 export type { TokenRecord, TokenScope, TokenCheck } from './tokens.js';
-export { listTree, readFileEntry, openFileContent, checkResourcePath } from './browse.js';
+export {
+  listTree,
+  readFileEntry,
+  openFileContent,
+  openFileContentBatches,
+  checkResourcePath,
+} from './browse.js';
 export type { TreeFile, TreePage } from './browse.js';
 export { sampleToNpy, sampleToPng, sampleToJson, isImageSample } from './samples.js';
 export { loadAssetPipeline, loadStagingPipeline } from './asset-pipeline.js';

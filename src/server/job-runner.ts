@@ -12,6 +12,9 @@ const RESULTS_KEPT = 1000;
  */
 export const JOB_CONCURRENCY = 2;
 
+/** What a leased job waits for: a job writing the same thing, or one of the JOB_CONCURRENCY slots. */
+export type JobWait = 'lock' | 'slot';
+
 /** Progress inside a running task (files read of an asset update), beside the job's task counts. */
 export interface TaskProgress {
   readonly done: number;
@@ -34,6 +37,12 @@ export class ServerJobs {
    */
   private readonly results = new Map<string, api.JobRecord['config']>();
   private worker: api.JobWorker | undefined;
+  /**
+   * Leased jobs that have not started their work: waiting for a job that writes the same thing
+   * (`lock`) or for a free run slot (`slot`). The queue calls them running; the API shows them
+   * queued, with what they wait for.
+   */
+  private readonly waiting = new Map<string, JobWait>();
   /** What running jobs write: a job waits (leased, `running`) until no other job writes the same. */
   private readonly locks = new NamedLocks();
   /** Jobs doing their work right now: at most JOB_CONCURRENCY. */
@@ -76,8 +85,11 @@ export class ServerJobs {
           // A cancel while waiting gives up the wait: the job never started its work. The worker
           // leases twice as many jobs as may run, so a job waiting for another's writes does not
           // keep a job that writes something else from running.
+          this.setWaiting(lease.jobId, 'lock');
           release = await this.locks.acquire(jobWrites(kind, config), signal);
+          this.setWaiting(lease.jobId, 'slot');
           releaseSlot = await this.slots.acquire(signal);
+          this.setWaiting(lease.jobId, undefined);
           let result: api.JobRecord['config'] | void;
           try {
             result = await body({
@@ -85,7 +97,7 @@ export class ServerJobs {
               signal,
               progress: (done, total) => {
                 this.progress.set(lease.jobId, { done, total });
-                for (const listener of this.listeners.get(lease.jobId) ?? []) listener();
+                this.notify(lease.jobId);
               },
             });
           } catch (err) {
@@ -95,6 +107,7 @@ export class ServerJobs {
           this.keepResult(lease.jobId, result ?? null);
           return result;
         } finally {
+          this.waiting.delete(lease.jobId);
           releaseSlot?.();
           release?.();
           this.running.delete(lease.jobId);
@@ -141,6 +154,22 @@ export class ServerJobs {
     return this.results.get(id);
   }
 
+  /** What a leased job of this server waits for before its work starts; undefined once it runs. */
+  waitingFor(id: string): JobWait | undefined {
+    return this.waiting.get(id);
+  }
+
+  private setWaiting(id: string, wait: JobWait | undefined): void {
+    if (this.waiting.get(id) === wait) return;
+    if (wait === undefined) this.waiting.delete(id);
+    else this.waiting.set(id, wait);
+    this.notify(id);
+  }
+
+  private notify(id: string): void {
+    for (const listener of this.listeners.get(id) ?? []) listener();
+  }
+
   /** The job record with the running task's progress, if any. */
   taskProgress(id: string): TaskProgress | undefined {
     return this.progress.get(id);
@@ -151,7 +180,10 @@ export class ServerJobs {
     return this.locks.busy;
   }
 
-  /** Calls `listener` after each progress report of the job's running task; returns the unsubscribe. */
+  /**
+   * Calls `listener` after each progress report of the job's running task and when it stops
+   * waiting (see `waitingFor`); returns the unsubscribe.
+   */
   onProgress(id: string, listener: () => void): () => void {
     let set = this.listeners.get(id);
     if (!set) this.listeners.set(id, (set = new Set()));

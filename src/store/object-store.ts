@@ -35,8 +35,10 @@ export interface ObjectStore {
   /**
    * Many small objects at once, each verified: one index lookup for the batch instead of one per
    * object (reading a column's index leaves). A missing or corrupt one fails the call.
+   * `options.allocate`, when given, is asked for the memory that bytes are read into, so a caller
+   * streaming gigabytes can reuse its buffers (a store may ignore it and allocate its own).
    */
-  getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>>;
+  getMany(ids: readonly ObjectId[], options?: GetManyOptions): Promise<Map<ObjectId, Buffer>>;
   /** The object's size in bytes without reading it. */
   size(id: ObjectId): Promise<number>;
   /**
@@ -78,6 +80,15 @@ export interface WriterOptions {
    * chunk was most of a task's wait). A store without packs ignores it.
    */
   readonly packLargeObjects?: boolean;
+}
+
+/** How `getMany` reads. */
+export interface GetManyOptions {
+  /**
+   * Returns a buffer of exactly `bytes` bytes to read into; the objects returned may be views of
+   * it. The caller owns it: it may reuse it once it is done with those objects.
+   */
+  readonly allocate?: (bytes: number) => Buffer;
 }
 
 /** A batch of writes: objects added here become readable, all together, at `commit()`. */

@@ -1,5 +1,10 @@
 import type { ObjectStore } from '../../store/object-store.js';
-import { openChunkedReadStream, readChunkedBytes, readChunkedToFile } from '../../store/chunked/index.js';
+import {
+  chunkedReadBatches,
+  openChunkedReadStream,
+  readChunkedBytes,
+  readChunkedToFile,
+} from '../../store/chunked/index.js';
 import type { FileEntry } from './file-entry.js';
 
 /** What a reader needs of a file entry to find its content. */
@@ -29,4 +34,28 @@ export async function openFileContentStream(
 ): Promise<NodeJS.ReadableStream | undefined> {
   if (entry.chunked) return openChunkedReadStream(store, entry.hash, range);
   return store.openReadStream?.(entry.hash, range);
+}
+
+/**
+ * Bytes of a file's content as batches of buffers, for a consumer that writes each batch out
+ * before asking for the next (downloads): a chunked file's batches are views of a few reused
+ * buffers (no garbage per gigabyte), valid only until the next batch is asked for. Every chunk is
+ * verified; other content streams as `openFileContentStream` does, or is read whole.
+ */
+export async function* fileContentBatches(
+  store: ObjectStore,
+  entry: ContentRef,
+  range?: { start: number; end: number },
+): AsyncGenerator<readonly Buffer[]> {
+  if (entry.chunked) {
+    yield* chunkedReadBatches(store, entry.hash, range);
+    return;
+  }
+  const stream = await store.openReadStream?.(entry.hash, range);
+  if (stream) {
+    for await (const piece of stream) yield [piece as Buffer];
+    return;
+  }
+  const bytes = await store.get(entry.hash);
+  yield [range ? bytes.subarray(range.start, range.end + 1) : bytes];
 }

@@ -6,6 +6,7 @@ import { TreePage, TreeQuery } from '../../protocol/repository.js';
 import type { ServerContext } from '../context.js';
 import { routeSchema } from '../route-schema.js';
 import { parseRange } from '../range.js';
+import { sendBatches } from '../send-batches.js';
 
 const tags = ['files'];
 const TreeRequest = TreeQuery.extend({ revision: Revision.default('HEAD'), resource: z.string().min(1) });
@@ -52,21 +53,24 @@ export function registerFileRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const entry = await api.readFileEntry(repo, q);
       const range = parseRange(request.headers.range, entry.size);
       const name = q.path.split('/').pop()!;
-      reply
-        .header('accept-ranges', 'bytes')
-        .header('etag', `"${entry.hash}"`)
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
-      if (range === undefined) {
-        const stream = await api.openFileContent(repo, entry);
-        return reply.header('content-length', entry.size).send(stream);
+      const headers: Record<string, string | number> = {
+        'accept-ranges': 'bytes',
+        etag: `"${entry.hash}"`,
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+        'content-length': range ? range.end - range.start + 1 : entry.size,
+      };
+      if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${entry.size}`;
+      // Read before any byte is sent: a missing or corrupt start is an error answer, not a cut.
+      const batches = await api.openFileContentBatches(repo, entry, range);
+      reply.hijack();
+      reply.raw.writeHead(range ? 206 : 200, headers);
+      if (request.method === 'HEAD') {
+        await batches.return?.();
+        reply.raw.end();
+        return;
       }
-      const stream = await api.openFileContent(repo, entry, range);
-      return reply
-        .code(206)
-        .header('content-range', `bytes ${range.start}-${range.end}/${entry.size}`)
-        .header('content-length', range.end - range.start + 1)
-        .send(stream);
+      await sendBatches(reply.raw, batches);
     },
   );
 }

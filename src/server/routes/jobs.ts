@@ -12,11 +12,18 @@ const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).def
 
 /** Long operations as jobs: start (202 + id), read, follow (SSE), cancel. */
 export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext, jobs: ServerJobs): void {
-  const view = (job: api.JobRecord) => ({
-    ...job,
-    progress: jobs.taskProgress(job.id) ?? null,
-    result: jobs.result(job.id) ?? null,
-  });
+  // A leased job still waiting for another job or a run slot has not started: it shows queued,
+  // with what it waits for (the queue itself calls it running).
+  const view = (job: api.JobRecord) => {
+    const waiting = job.state === 'running' ? (jobs.waitingFor(job.id) ?? null) : null;
+    return {
+      ...job,
+      state: waiting ? ('queued' as const) : job.state,
+      waiting,
+      progress: jobs.taskProgress(job.id) ?? null,
+      result: jobs.result(job.id) ?? null,
+    };
+  };
   const find = async (id: string) => {
     const job = await jobs.queue.getJob(id);
     if (!job) throw new api.NotFoundError(`no job ${id}`, { what: 'job', id });
@@ -45,7 +52,8 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext, jobs
     {
       config: { access: 'read' },
       schema: routeSchema({
-        summary: 'one job: state, task counts, progress, errors',
+        summary:
+          "one job: state (queued while it waits for another job's writes or a run slot: `waiting` says which), task counts, progress, errors",
         tags,
         params: JobParams,
         response: { 200: AnyJson },

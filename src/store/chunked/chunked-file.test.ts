@@ -7,7 +7,12 @@ import { corruptStored, createTestStore } from '../fs/fs-test-helpers.js';
 import { decodeChunkManifest } from './chunk-manifest.js';
 import { chunkBoundaries } from './gear-chunker.js';
 import { addFileContent, CHUNKED_FILE_MIN, hashFileContentSync } from './chunked-file.js';
-import { openChunkedReadStream, readChunkedToFile, readChunkManifest } from './read-chunked.js';
+import {
+  chunkedReadBatches,
+  openChunkedReadStream,
+  readChunkedToFile,
+  readChunkManifest,
+} from './read-chunked.js';
 
 function patterned(length: number): Buffer {
   const out = Buffer.allocUnsafe(length);
@@ -58,6 +63,51 @@ test('a big file is stored as verified chunks and restored byte for byte', async
       (err: unknown) => err instanceof HashMismatchError && JSON.stringify(err.data).includes(victim),
     );
     assert.throws(() => readFileSync(again), /ENOENT/);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('batches for a download are exact, every range, and read into a few reused buffers', async () => {
+  // Chunks packed as in a real repository (the test threshold keeps chunks above 64 KiB loose).
+  const t = await createTestStore({ largeObjectThreshold: 1024 * 1024 });
+  try {
+    // 20 MiB: five batches of about 4 MiB, so buffers of the first ones come back for later ones.
+    const content = patterned(20 * 1024 * 1024 + 5);
+    const source = join(t.dir, 'big.bin');
+    writeFileSync(source, content);
+    const writer = t.store.createWriter();
+    const stored = await addFileContent(writer, source);
+    await writer.commit();
+    for (const range of [undefined, { start: 0, end: 0 }, { start: 4_000_000, end: 13_000_123 }]) {
+      const parts: Buffer[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      let batches = 0;
+      for await (const batch of chunkedReadBatches(t.store, stored.id, range)) {
+        batches++;
+        // Copied: a batch is valid only until the next one is asked for.
+        for (const slice of batch) {
+          memory.add(slice.buffer);
+          parts.push(Buffer.from(slice));
+        }
+      }
+      const want = range ? content.subarray(range.start, range.end + 1) : content;
+      assert.ok(Buffer.concat(parts).equals(want), `range ${JSON.stringify(range)} is exact`);
+      if (range === undefined) {
+        assert.ok(batches >= 5, `${batches} batches`);
+        assert.ok(memory.size < batches * 3, `${memory.size} buffers for ${batches} batches: reused`);
+      }
+    }
+    // A corrupt chunk ends the batches with the error naming it.
+    const manifest = await readChunkManifest(t.store, stored.id);
+    const victim = manifest.chunks[manifest.chunks.length - 3]!.id;
+    await corruptStored(t.store, t.index, victim, 10);
+    await assert.rejects(
+      (async () => {
+        for await (const batch of chunkedReadBatches(t.store, stored.id)) void batch;
+      })(),
+      (err: unknown) => err instanceof HashMismatchError && JSON.stringify(err.data).includes(victim),
+    );
   } finally {
     await t.cleanup();
   }

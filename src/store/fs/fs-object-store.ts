@@ -7,6 +7,7 @@ import { tempPathFor } from '../../util/durable-fs.js';
 import { isObjectId } from '../../util/hash.js';
 import type { ObjectId } from '../../util/hash.js';
 import type {
+  GetManyOptions,
   LeftoverReport,
   ObjectStore,
   ObjectWriter,
@@ -103,14 +104,14 @@ export class FsObjectStore implements ObjectStore {
     return data;
   }
 
-  async getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>> {
+  async getMany(ids: readonly ObjectId[], options: GetManyOptions = {}): Promise<Map<ObjectId, Buffer>> {
     for (const id of ids) assertObjectId(id);
     const packed = await this.index.lookup(ids);
     const read = new Map<ObjectId, Buffer>();
     const located = [...packed].map(([id, location]) => ({ id, location }));
     for (const run of backToBackRuns(located)) {
       if (run.length < 2) continue;
-      for (const [id, data] of await this.readPackedRun(run)) read.set(id, data);
+      for (const [id, data] of await this.readPackedRun(run, options.allocate)) read.set(id, data);
     }
     const out = new Map<ObjectId, Buffer>();
     for (const id of ids) {
@@ -295,10 +296,13 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Verified objects of a run of back-to-back records; any failure leaves them to `readPacked`. */
-  private async readPackedRun(run: readonly Located[]): Promise<Map<ObjectId, Buffer>> {
+  private async readPackedRun(
+    run: readonly Located[],
+    allocate?: (bytes: number) => Buffer,
+  ): Promise<Map<ObjectId, Buffer>> {
     try {
       const path = this.layout.packPath(run[0]!.location.pack);
-      return await this.handles.with(path, (handle) => readPackedRun(handle, run));
+      return await this.handles.with(path, (handle) => readPackedRun(handle, run, allocate));
     } catch {
       return new Map();
     }

@@ -11,11 +11,15 @@ export const TEST_THRESHOLD = 64 * 1024;
 
 /** A fresh `FsObjectStore` in a new temp folder; `cleanup` closes it and deletes the folder. */
 export async function createTestStore(
-  options: { index?: PackIndex } = {},
+  options: { index?: PackIndex; largeObjectThreshold?: number } = {},
 ): Promise<{ store: FsObjectStore; index: PackIndex; dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(`${tmpdir()}/strata-fs-store-`);
   const index = options.index ?? new MemoryPackIndex();
-  const store = new FsObjectStore({ dir, index, largeObjectThreshold: TEST_THRESHOLD });
+  const store = new FsObjectStore({
+    dir,
+    index,
+    largeObjectThreshold: options.largeObjectThreshold ?? TEST_THRESHOLD,
+  });
   return {
     store,
     index,

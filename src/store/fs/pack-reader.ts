@@ -128,17 +128,19 @@ export function backToBackRuns(located: readonly Located[]): Located[][] {
 /**
  * Reads a run of back-to-back records of one open pack with one positioned read and returns the
  * objects whose header and hash check out (views of one buffer). A record that does not check out
- * is left out, for the caller's one-object read to report it with its own error.
+ * is left out, for the caller's one-object read to report it with its own error. `allocate`
+ * gives the buffer read into (the caller's, to reuse once done with the objects).
  */
 export async function readPackedRun(
   handle: FileHandle,
   run: readonly Located[],
+  allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafe(bytes),
 ): Promise<Map<ObjectId, Buffer>> {
   const out = new Map<ObjectId, Buffer>();
   const first = run[0]!.location;
   const last = run[run.length - 1]!.location;
   const start = first.offset - RECORD_HEADER_SIZE;
-  const buffer = Buffer.allocUnsafe(last.offset + last.length - start);
+  const buffer = allocate(last.offset + last.length - start);
   const got =
     buffer.byteLength <= SYNC_READ_LIMIT
       ? readFullySync(handle.fd, buffer, start)

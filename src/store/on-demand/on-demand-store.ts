@@ -1,5 +1,11 @@
 import type { ObjectId } from '../../util/hash.js';
-import type { LeftoverReport, ObjectStore, ObjectWriter, WriterOptions } from '../object-store.js';
+import type {
+  GetManyOptions,
+  LeftoverReport,
+  ObjectStore,
+  ObjectWriter,
+  WriterOptions,
+} from '../object-store.js';
 
 /**
  * Brings objects absent from a partial clone into its local store: fetched from the remote in one
@@ -64,9 +70,9 @@ export class OnDemandObjectStore implements ObjectStore {
     return this.local.get(id);
   }
 
-  async getMany(ids: readonly ObjectId[]): Promise<Map<ObjectId, Buffer>> {
+  async getMany(ids: readonly ObjectId[], options?: GetManyOptions): Promise<Map<ObjectId, Buffer>> {
     await this.ensure(ids);
-    return this.local.getMany(ids);
+    return this.local.getMany(ids, options);
   }
 
   async prefetch(ids: readonly ObjectId[]): Promise<void> {
