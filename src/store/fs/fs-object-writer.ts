@@ -58,8 +58,10 @@ export class FsObjectWriter implements ObjectWriter {
     return this.calls.track(async () => {
       const id = hashBytes(data);
       if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
-      // Copied: the caller may reuse its buffer once add() returns.
-      else await this.queue(id, data, { copy: true });
+      // Copied: the caller may reuse its buffer once add() returns. Not an object of a whole batch
+      // or more (a 4 MiB column chunk): queueing it flushes at once, so it is written from the
+      // caller's buffer before add() returns (two 4 MiB copies per chunk were measurable).
+      else await this.queue(id, data, { copy: data.byteLength < BATCH_BYTES });
       return id;
     });
   }
@@ -112,6 +114,10 @@ export class FsObjectWriter implements ObjectWriter {
     this.cleanup();
   }
 
+  /**
+   * Queues an object for the next batch write. Uncopied bytes must stay valid until the returned
+   * promise settles: an object of BATCH_BYTES or more is written by the flush this call starts.
+   */
   private async queue(id: ObjectId, data: Uint8Array, options: { copy: boolean }): Promise<void> {
     if (this.seen.has(id)) return;
     this.seen.add(id);
@@ -198,7 +204,7 @@ export class FsObjectWriter implements ObjectWriter {
     const pack = this.pack;
     if (!pack) return;
     await pack.settle();
-    pack.finish();
+    await pack.finish();
     await rename(pack.path, this.context.layout.packPath(this.packName));
     this.pack = undefined;
     fsyncDir(this.context.layout.packs);

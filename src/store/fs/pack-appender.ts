@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, openSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import type { ObjectId } from '../../util/hash.js';
 import { PACK_MAGIC, RECORD_HEADER_SIZE, writeRecordHeader } from './pack-format.js';
 import { withErrorPath } from '../../util/error-path.js';
@@ -17,6 +17,9 @@ export interface PackRecordInput {
  * every few MiB lets the disk write while this thread goes on, and leaves the final fsync little.
  */
 const WRITEBACK_BYTES = 32 * 1024 * 1024;
+
+/** A record at least this big is written from its own buffer rather than copied into the batch's. */
+const DIRECT_BYTES = 64 * 1024;
 
 /**
  * Appends records to one new pack file (a temp file until the writer commits). The writer hands
@@ -43,23 +46,43 @@ export class PackAppender {
     this.length = PACK_MAGIC.byteLength;
   }
 
-  /** Appends `records` with one write; returns the data offset of each, in order. */
+  /**
+   * Appends `records` with one write (a gathered one when a record is big: its bytes are written
+   * from where they lie, not copied into the batch buffer); returns the data offset of each.
+   */
   append(records: readonly PackRecordInput[]): number[] {
     const fd = this.openFd();
     let total = 0;
-    for (const record of records) total += RECORD_HEADER_SIZE + record.data.byteLength;
-    if (this.block.length < total)
-      this.block = Buffer.allocUnsafeSlow(Math.max(total, 2 * this.block.length));
+    let copied = 0;
+    for (const record of records) {
+      total += RECORD_HEADER_SIZE + record.data.byteLength;
+      copied += RECORD_HEADER_SIZE + (record.data.byteLength >= DIRECT_BYTES ? 0 : record.data.byteLength);
+    }
+    if (this.block.length < copied)
+      this.block = Buffer.allocUnsafeSlow(Math.max(copied, 2 * this.block.length));
     const block = this.block;
     const offsets: number[] = [];
+    const pieces: Uint8Array[] = [];
     let at = 0;
+    let pieceStart = 0;
+    let position = this.length;
     for (const record of records) {
-      writeRecordHeader(block, at, record.id, record.data.byteLength);
-      block.set(record.data, at + RECORD_HEADER_SIZE);
-      offsets.push(this.length + at + RECORD_HEADER_SIZE);
-      at += RECORD_HEADER_SIZE + record.data.byteLength;
+      const length = record.data.byteLength;
+      writeRecordHeader(block, at, record.id, length);
+      at += RECORD_HEADER_SIZE;
+      offsets.push(position + RECORD_HEADER_SIZE);
+      position += RECORD_HEADER_SIZE + length;
+      if (length >= DIRECT_BYTES) {
+        pieces.push(block.subarray(pieceStart, at), record.data);
+        pieceStart = at;
+      } else {
+        block.set(record.data, at);
+        at += length;
+      }
     }
-    writeAll(fd, block.subarray(0, total), this.length, this.path);
+    if (pieceStart < at) pieces.push(block.subarray(pieceStart, at));
+    if (pieces.length === 1) writeAll(fd, pieces[0]!, this.length, this.path);
+    else writevAll(fd, pieces, this.length, this.path);
     this.length += total;
     if (this.length - this.flushedUpTo >= WRITEBACK_BYTES) this.startFlush(fd);
     return offsets;
@@ -84,13 +107,16 @@ export class PackAppender {
     await this.flushing;
   }
 
-  /** Makes the pack durable and closes it; the caller renames it next (after `settle`). */
-  finish(): void {
+  /**
+   * Makes the pack durable and closes it; the caller renames it next (after `settle`). The fsync
+   * runs on a libuv thread: other writers' work goes on meanwhile.
+   */
+  async finish(): Promise<void> {
     const fd = this.openFd();
     this.fd = undefined;
     try {
       if (this.flushError !== undefined) throw this.flushError;
-      fsyncSync(fd);
+      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
     } catch (err) {
       throw withErrorPath(err, this.path);
     } finally {
@@ -118,6 +144,22 @@ export class PackAppender {
   private openFd(): number {
     if (this.fd === undefined) throw new Error(`pack ${this.path} is already closed`);
     return this.fd;
+  }
+}
+
+/** Gathers `pieces` into one write at `position`, going on after a short write. */
+function writevAll(fd: number, pieces: readonly Uint8Array[], position: number, path: string): void {
+  let rest = [...pieces];
+  let at = position;
+  try {
+    while (rest.length > 0) {
+      let done = writevSync(fd, rest, at);
+      at += done;
+      while (rest.length > 0 && done >= rest[0]!.byteLength) done -= rest.shift()!.byteLength;
+      if (done > 0) rest[0] = rest[0]!.subarray(done);
+    }
+  } catch (err) {
+    throw withErrorPath(err, path);
   }
 }
 
