@@ -149,7 +149,7 @@ export class PackAppender {
 
 /** Gathers `pieces` into one write at `position`, going on after a short write. */
 function writevAll(fd: number, pieces: readonly Uint8Array[], position: number, path: string): void {
-  let rest = [...pieces];
+  const rest = [...pieces];
   let at = position;
   try {
     while (rest.length > 0) {
