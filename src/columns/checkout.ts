@@ -227,12 +227,17 @@ export class Checkout {
     await this.publish();
   }
 
-  /** Folds every open column's pending writes into its index (durable, not staged). */
+  /**
+   * Folds every open column's pending writes into its index (durable, not staged). Columns apply
+   * side by side: each has its own object writer, and one's pack fsync and catalog rows overlap
+   * the next one's index building (an import of images and labels waited for each in turn).
+   */
   private async applyAll(): Promise<void> {
-    for (const column of this.open.values()) {
-      await column.applyPending();
-      this.records[column.name] = column.record;
-    }
+    const columns = [...this.open.values()];
+    const settled = await Promise.allSettled(columns.map((column) => column.applyPending()));
+    // A column whose apply failed keeps its record as it was.
+    for (const column of columns) this.records[column.name] = column.record;
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
   }
 
   /**

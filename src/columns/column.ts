@@ -111,6 +111,13 @@ export class Column {
     const found = this.find(canonical);
     const value = found instanceof Promise ? await found : found;
     if (!value) return undefined;
+    const schema = this.schema;
+    if (schema.kind === 'ndarray' && !schema.variable) {
+      // The warm path: copied straight from the cached chunk, no intermediate view.
+      const dtype = schema.dtype!;
+      const copied = this.reader.sampleCopy(value, elementCount(schema.shape!) * ITEM_SIZE[dtype]);
+      if (copied) return { dtype, shape: schema.shape!, data: viewAs(dtype, copied) };
+    }
     const located = this.reader.bytesOf(value, canonical);
     const { bytes, shape } = located instanceof Promise ? await located : located;
     return this.toSample(bytes, shape);

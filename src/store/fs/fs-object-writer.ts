@@ -206,7 +206,7 @@ export class FsObjectWriter implements ObjectWriter {
     const pack = this.pack;
     if (!pack) return;
     await pack.settle();
-    pack.finish();
+    await pack.finish();
     await rename(pack.path, this.context.layout.packPath(this.packName));
     this.pack = undefined;
     fsyncDir(this.context.layout.packs);

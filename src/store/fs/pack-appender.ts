@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fsyncSync, openSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, openSync, unlinkSync, write, writeSync } from 'node:fs';
 import type { ObjectId } from '../../util/hash.js';
 import { PACK_MAGIC, RECORD_HEADER_SIZE, writeRecordHeader } from './pack-format.js';
 import { withErrorPath } from '../../util/error-path.js';
@@ -133,15 +133,18 @@ export class PackAppender {
     await this.flushing;
   }
 
-  /** Makes the pack durable and closes it; the caller renames it next (after `settle`). */
-  finish(): void {
+  /**
+   * Makes the pack durable and closes it; the caller renames it next (after `settle`). The fsync
+   * runs on a libuv thread: other writers' work goes on meanwhile.
+   */
+  async finish(): Promise<void> {
     const fd = this.openFd();
     this.fd = undefined;
     try {
       if (this.pending.size > 0) throw new Error(`pack ${this.path} is finished while writes are in flight`);
       if (this.writeError !== undefined) throw this.writeError;
       if (this.flushError !== undefined) throw this.flushError;
-      fsyncSync(fd);
+      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
     } catch (err) {
       throw withErrorPath(err, this.path);
     } finally {
