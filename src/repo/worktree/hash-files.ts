@@ -34,21 +34,24 @@ function trusted(cached: StatCacheEntry | undefined, file: ScannedFile): cached 
   );
 }
 
-/** What the fresh rows of one resource share: its name, their time and their hashes, 32 bytes each. */
+/**
+ * What the fresh rows of one resource share: its name, their time and their hashes, 32 bytes
+ * each in a buffer sized for the most rows there can be (the files to be read).
+ */
 class FreshRows {
-  private bytes = Buffer.alloc(32 * 1024);
+  private readonly bytes: Buffer;
   private count = 0;
   readonly recordedMs = Date.now();
 
-  constructor(readonly resource: string) {}
+  constructor(
+    readonly resource: string,
+    most: number,
+  ) {
+    this.bytes = Buffer.allocUnsafeSlow(32 * Math.max(1, most));
+  }
 
   /** Keeps `hash` (hex) as 32 bytes; returns its number. */
   add(hash: ObjectId): number {
-    if ((this.count + 1) * 32 > this.bytes.length) {
-      const bytes = Buffer.alloc(this.bytes.length * 2);
-      this.bytes.copy(bytes);
-      this.bytes = bytes;
-    }
     this.bytes.write(hash, this.count * 32, 'hex');
     return this.count++;
   }
@@ -180,13 +183,14 @@ async function hashFilesInto(
     const stored = ids.length > 0 ? await options.storedOf(ids) : new Set<ObjectId>();
     vouched = vouched.map((h) => (h !== undefined && stored.has(h) ? h : undefined));
   }
-  counter.total += vouched.filter((h) => h === undefined).length;
+  const toRead = vouched.filter((h) => h === undefined).length;
+  counter.total += toRead;
   const legacyWhole = await findLegacyWholeObjects(repo, files, vouched);
   const present: ScannedFile[] = [];
   const freshCache: StatCacheEntry[] = [];
   // One time for every row, taken before any file is read: a row vouches for the stat the scan
   // took (before this), and an earlier time only narrows what it vouches for (see `trusted`).
-  const common = new FreshRows(record.name);
+  const common = new FreshRows(record.name, toRead);
   let bytes = 0;
   for (const [i, file] of files.entries()) {
     let id: ObjectId;

@@ -4,11 +4,11 @@ import { hashBytes } from '../../util/hash.js';
 import { IdSet } from './id-set.js';
 
 describe('IdSet', () => {
-  it('holds each id once, numbered in order, through growth', () => {
+  it('holds each id once, numbered in order, across blocks and table growth', () => {
     const set = new IdSet();
-    const ids = Array.from({ length: 5000 }, (_, i) => hashBytes(Buffer.from(`object ${i}`)));
+    const ids = Array.from({ length: 70_000 }, (_, i) => hashBytes(Buffer.from(`object ${i}`)));
     ids.forEach((id, i) => assert.equal(set.add(id), i));
-    assert.equal(set.size, 5000);
+    assert.equal(set.size, 70_000);
     for (const id of ids) assert.equal(set.add(id), -1);
     ids.forEach((id, i) => {
       assert.ok(set.has(id));

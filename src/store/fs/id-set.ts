@@ -2,15 +2,18 @@ import type { ObjectId } from '../../util/hash.js';
 
 /** Bytes of a binary object id (a 64-character hex id). */
 const ID_BYTES = 32;
+/** Ids per block of `keys` (1 MiB): blocks are added, never grown by copying. */
+const BLOCK_BITS = 15;
+const BLOCK_IDS = 1 << BLOCK_BITS;
 
 /**
- * A set of object ids kept as 32 raw bytes each in one buffer, with an open-addressing table of
+ * A set of object ids kept as 32 raw bytes each in 1 MiB blocks, with an open-addressing table of
  * their positions: ~40 bytes an id instead of a hex string and a hash-set entry (~100 bytes;
  * a writer of 10^6 small files holds 10^6 ids). Ids are numbered in the order they were added,
  * and `idAt` gives one back as hex.
  */
 export class IdSet {
-  private keys = Buffer.alloc(ID_BYTES * 1024);
+  private readonly keys: Buffer[] = [];
   /** Positions + 1 (0: an empty slot); the table is kept at most half full. */
   private slots = new Int32Array(2048);
   private count = 0;
@@ -29,20 +32,17 @@ export class IdSet {
     const key = this.toBytes(id);
     if (this.find(key) >= 0) return -1;
     if ((this.count + 1) * 2 > this.slots.length) this.grow();
-    if ((this.count + 1) * ID_BYTES > this.keys.length) {
-      const keys = Buffer.alloc(this.keys.length * 2);
-      this.keys.copy(keys);
-      this.keys = keys;
-    }
     const position = this.count++;
-    key.copy(this.keys, position * ID_BYTES);
+    if ((position & (BLOCK_IDS - 1)) === 0) this.keys.push(Buffer.allocUnsafeSlow(ID_BYTES * BLOCK_IDS));
+    key.copy(this.keys[position >>> BLOCK_BITS]!, (position & (BLOCK_IDS - 1)) * ID_BYTES);
     this.place(position);
     return position;
   }
 
   /** The id at `position` (see `add`), as hex. */
   idAt(position: number): ObjectId {
-    return this.keys.toString('hex', position * ID_BYTES, (position + 1) * ID_BYTES);
+    const at = (position & (BLOCK_IDS - 1)) * ID_BYTES;
+    return this.keys[position >>> BLOCK_BITS]!.toString('hex', at, at + ID_BYTES);
   }
 
   private toBytes(id: ObjectId): Buffer {
@@ -58,14 +58,17 @@ export class IdSet {
     for (let slot = key.readUInt32LE(0) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]!;
       if (entry === 0) return -1;
-      const at = (entry - 1) * ID_BYTES;
-      if (this.keys.compare(key, 0, ID_BYTES, at, at + ID_BYTES) === 0) return entry - 1;
+      const position = entry - 1;
+      const at = (position & (BLOCK_IDS - 1)) * ID_BYTES;
+      if (this.keys[position >>> BLOCK_BITS]!.compare(key, 0, ID_BYTES, at, at + ID_BYTES) === 0)
+        return position;
     }
   }
 
   private place(position: number): void {
     const mask = this.slots.length - 1;
-    let slot = this.keys.readUInt32LE(position * ID_BYTES) & mask;
+    const block = this.keys[position >>> BLOCK_BITS]!;
+    let slot = block.readUInt32LE((position & (BLOCK_IDS - 1)) * ID_BYTES) & mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     this.slots[slot] = position + 1;
   }
