@@ -19,7 +19,7 @@ export interface BulkOperations {
     remove: readonly { resource: string; path: string }[],
   ): boolean;
   lookupPacks(ids: readonly string[]): Map<string, Omit<PackIndexEntry, 'id'>> | undefined;
-  addPacks(entries: readonly PackIndexEntry[]): boolean;
+  addPacks(entries: Iterable<PackIndexEntry>): boolean;
 }
 
 /** What differs between SQL backends; everything else is shared Kysely code (`KyselyCatalog`). */

@@ -28,9 +28,12 @@ export class KyselyPackIndex implements CatalogPackIndex {
     return found;
   }
 
-  async add(entries: readonly PackIndexEntry[]): Promise<void> {
+  async add(iterable: Iterable<PackIndexEntry>): Promise<void> {
+    if (Array.isArray(iterable) && iterable.length === 0) return;
+    // The bulk path writes entries as they come (a writer of 10^6 objects makes them one by one).
+    if (this.adapter.bulk?.addPacks(iterable)) return;
+    const entries = [...iterable];
     if (entries.length === 0) return;
-    if (this.adapter.bulk?.addPacks(entries)) return;
     await this.connection()
       .transaction()
       .execute(async (trx) => {

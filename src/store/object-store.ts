@@ -127,7 +127,8 @@ export interface PackLocation {
  */
 export interface PackIndex {
   lookup(ids: readonly ObjectId[]): Promise<Map<ObjectId, PackLocation>>;
-  add(entries: readonly (PackLocation & { id: ObjectId })[]): Promise<void>;
+  /** Adds entries in one step (all or none): they may be iterated more than once. */
+  add(entries: Iterable<PackLocation & { id: ObjectId }>): Promise<void>;
   remove(ids: readonly ObjectId[]): Promise<void>;
   /** Every indexed id with its location, in no particular order. */
   entries(): AsyncIterable<PackLocation & { id: ObjectId }>;

@@ -1,4 +1,4 @@
-import { blake3, Blake3Hasher } from '@napi-rs/blake-hash';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 
 /**
  * The one place that decides how content is hashed. BLAKE3 (native binding) measured 7.0 GB/s on
@@ -17,10 +17,20 @@ export function isObjectId(value: string): boolean {
   return OBJECT_ID.test(value);
 }
 
+/**
+ * The hasher `hashBytes` reuses (reset before each use; calls are synchronous, so never shared by
+ * two at once). `blake3(buffer)` returns a native Buffer per call whose memory the process did not
+ * give back: 10^6 calls for 1 KiB files grew the RSS by ~330 MB with nothing kept, against ~0 with
+ * one reused hasher, which is also no slower.
+ */
+const sharedHasher = new Blake3Hasher();
+
 /** Hashes one buffer. */
 export function hashBytes(data: Uint8Array): ObjectId {
   const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return blake3(buffer).toString('hex');
+  sharedHasher.reset();
+  sharedHasher.update(buffer);
+  return sharedHasher.digest('hex');
 }
 
 /** An incremental hasher for content that arrives in pieces (streams of big files). */

@@ -9,7 +9,7 @@ export interface PackIndexEntry {
 /** The pack index the catalog keeps for the object store; structurally the store's `PackIndex`. */
 export interface CatalogPackIndex {
   lookup(ids: readonly string[]): Promise<Map<string, Omit<PackIndexEntry, 'id'>>>;
-  add(entries: readonly PackIndexEntry[]): Promise<void>;
+  add(entries: Iterable<PackIndexEntry>): Promise<void>;
   remove(ids: readonly string[]): Promise<void>;
   entries(): AsyncIterable<PackIndexEntry>;
 }

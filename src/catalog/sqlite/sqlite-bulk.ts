@@ -77,7 +77,7 @@ export function createSqliteBulkOperations(database: Database.Database): BulkOpe
         upsertStat.run(e.resource, e.path, e.size, e.mtimeMs, e.ino, e.hash, e.recordedMs);
     },
   );
-  const writePacks = database.transaction((entries: readonly PackIndexEntry[]) => {
+  const writePacks = database.transaction((entries: Iterable<PackIndexEntry>) => {
     for (const e of entries) insertPack.run(e.id, e.pack, e.offset, e.length);
   });
 

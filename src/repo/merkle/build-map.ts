@@ -95,6 +95,11 @@ export class MapBuilder {
     if (cutsAfter(entry.key, 0, this.pending.length - 1, 0)) this.cutLeaf();
   }
 
+  /** How many nodes were emitted and not yet taken. */
+  get nodesWaiting(): number {
+    return this.emitter.nodes.length;
+  }
+
   /** The nodes emitted so far and not yet taken (see `takeNodes`). */
   takeNodes(): BuiltNode[] {
     return this.emitter.nodes.splice(0);

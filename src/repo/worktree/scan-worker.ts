@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadIgnoreRules } from './ignore/ignore-rules.js';
-import { scanTree } from './scan-folder.js';
+import { plainFiles, scanTree } from './scan-folder.js';
 import type { ScanShareRequest } from './scan-parallel.js';
 
 /** Scans one share of a resource folder for `scanTreeInParallel` and posts the result back. */
@@ -14,4 +14,4 @@ const result = scanTree(request.root, {
     ? (folder, digest, newest) => stored.get(folder) !== digest || newest >= request.racyAfter
     : undefined,
 });
-parentPort!.postMessage(result);
+parentPort!.postMessage({ ...result, files: plainFiles(result.files) });

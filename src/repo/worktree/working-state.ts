@@ -159,6 +159,12 @@ async function hashResource(
   options: WorkingStateOptions,
 ): Promise<Omit<WorkingResource, 'skipped'>> {
   const cache = await repo.catalog.loadStatCache(record.name);
+  // A commit of a resource its base lacks stores the map's nodes as they are cut: nothing diffs
+  // them (every file is a change, see `countWorkingChanges`), so only the top levels are kept.
+  const storeNode =
+    options.committing && options.storeBytes && options.base && !options.base.resources[record.name]
+      ? options.storeBytes
+      : undefined;
   const { present, map, freshCache, bytes } = await hashFilesToMap(
     repo,
     record,
@@ -166,6 +172,7 @@ async function hashResource(
     cache,
     counter,
     options,
+    storeNode,
   );
   for (const node of map.nodes) overlay.set(node.id, node.bytes);
   const snapshot: ResourceSnapshot = {

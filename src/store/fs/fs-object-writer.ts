@@ -10,6 +10,7 @@ import { PackAppender } from './pack-appender.js';
 import type { PackRecordInput } from './pack-appender.js';
 import { MAX_RECORD_LENGTH, RECORD_HEADER_SIZE } from './pack-format.js';
 import { copyWithHash } from './stream-copy.js';
+import { IdSet } from './id-set.js';
 import { withErrorPath } from '../../util/error-path.js';
 import { assertWriterOpen, WriterCalls, type WriterState } from '../writer-calls.js';
 
@@ -37,13 +38,17 @@ const BATCH_BYTES = 1024 * 1024;
  */
 export class FsObjectWriter implements ObjectWriter {
   private state: WriterState = 'open';
-  /** Ids already handled by this writer, so the same bytes are written once. */
-  private readonly seen = new Set<ObjectId>();
-  private queued: PackRecordInput[] = [];
+  /** Ids already handled by this writer, so the same bytes are written once (binary: see `IdSet`). */
+  private readonly seen = new IdSet();
+  private queued: (PackRecordInput & { position: number })[] = [];
   private queuedBytes = 0;
   private pack: PackAppender | undefined;
   private readonly packName = newPackName();
-  private readonly packed: (PackLocation & { id: ObjectId })[] = [];
+  /**
+   * What the pack holds, as columns (id by its position in `seen`): the entries are made one at
+   * a time while the index is written, never all at once.
+   */
+  private readonly packed = { ids: [] as number[], offsets: [] as number[], lengths: [] as number[] };
   private readonly looseTemps = new Map<ObjectId, string>();
   private readonly calls = new WriterCalls();
   /** Where small file contents are read into (see `Arena`). */
@@ -119,9 +124,9 @@ export class FsObjectWriter implements ObjectWriter {
   }
 
   private async queue(id: ObjectId, data: Uint8Array, options: { copy: boolean }): Promise<void> {
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    this.queued.push({ id, data: options.copy ? this.copies.copy(data) : data });
+    const position = this.seen.add(id);
+    if (position < 0) return;
+    this.queued.push({ id, position, data: options.copy ? this.copies.copy(data) : data });
     this.queuedBytes += RECORD_HEADER_SIZE + data.byteLength;
     if (this.queuedBytes >= BATCH_BYTES) await this.flush();
   }
@@ -142,12 +147,9 @@ export class FsObjectWriter implements ObjectWriter {
       // Big records are written on a libuv thread: their bytes are the caller's until written.
       await this.pack.writes();
       fresh.forEach((record, i) => {
-        this.packed.push({
-          id: record.id,
-          pack: this.packName,
-          offset: offsets[i]!,
-          length: record.data.byteLength,
-        });
+        this.packed.ids.push(record.position);
+        this.packed.offsets.push(offsets[i]!);
+        this.packed.lengths.push(record.data.byteLength);
       });
     } catch (err) {
       this.broken ??= err;
@@ -211,7 +213,20 @@ export class FsObjectWriter implements ObjectWriter {
     this.pack = undefined;
     fsyncDir(this.context.layout.packs);
     // Last: an index row must never point at bytes that are not durable yet.
-    await this.context.index.add(this.packed);
+    await this.context.index.add(this.packedEntries());
+  }
+
+  /** The pack's index entries, made one at a time each time they are iterated. */
+  private packedEntries(): Iterable<PackLocation & { id: ObjectId }> {
+    const { seen, packName: pack } = this;
+    const { ids, offsets, lengths } = this.packed;
+    return {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < ids.length; i++) {
+          yield { id: seen.idAt(ids[i]!), pack, offset: offsets[i]!, length: lengths[i]! };
+        }
+      },
+    };
   }
 
   /** Deletes whatever this writer left in tmp/. Never throws. */

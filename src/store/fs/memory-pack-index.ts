@@ -20,7 +20,7 @@ export class MemoryPackIndex implements PackIndex {
     return found;
   }
 
-  async add(entries: readonly (PackLocation & { id: ObjectId })[]): Promise<void> {
+  async add(entries: Iterable<PackLocation & { id: ObjectId }>): Promise<void> {
     for (const { id, pack, offset, length } of entries) {
       if (!this.rows.has(id)) this.rows.set(id, { pack, offset, length });
     }

@@ -41,7 +41,8 @@ export class S3KeptPackIndex implements PackIndex {
     return found;
   }
 
-  async add(entries: readonly Entry[]): Promise<void> {
+  async add(iterable: Iterable<Entry>): Promise<void> {
+    const entries = [...iterable];
     await this.load();
     const body = Buffer.from(JSON.stringify(entries.map((e) => [e.id, e.pack, e.offset, e.length])));
     await this.gateway.put(`${this.indexPrefix}${randomUUID()}.json`, body);
