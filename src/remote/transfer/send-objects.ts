@@ -120,7 +120,7 @@ export async function sendObjects(
 }
 
 /** What a transfer reads from its source: a local store, or a transport's `RemoteObjects`. */
-export type ObjectSource = Pick<RemoteObjects, 'getMany' | 'size' | 'readToFile' | 'sizeMany'>;
+export type ObjectSource = Pick<RemoteObjects, 'getMany' | 'size' | 'readToFile' | 'sizeMany' | 'streamMany'>;
 
 type Sized = { readonly id: ObjectId; readonly size: number };
 
@@ -163,19 +163,37 @@ async function sendPack(
 ): Promise<void> {
   const writer = destination.createWriter();
   try {
-    for (let start = 0; start < pack.length;) {
-      let end = start;
-      let bytes = 0;
-      while (
-        end < pack.length &&
-        end - start < READ_BATCH_OBJECTS &&
-        (end === start || bytes < READ_BATCH_BYTES)
-      )
-        bytes += pack[end++]!.size;
-      const ids = pack.slice(start, end).map((o) => o.id);
-      const data = await source.getMany(ids);
-      for (const id of ids) await addVerified(writer, id, data.get(id)!, remote);
-      start = end;
+    if (source.streamMany) {
+      // One request for the whole pack, each object added as it arrives (verified by the source).
+      let count = 0;
+      for await (const [id, data] of source.streamMany(pack.map((o) => o.id))) {
+        await addVerified(writer, id, data, remote);
+        count += 1;
+      }
+      if (count !== pack.length)
+        throw new CorruptTransferError(`${remote} sent ${count} objects of the ${pack.length} asked for`, {
+          remote,
+          expected: pack.length,
+          found: count,
+        });
+    } else {
+      const batches: ObjectId[][] = [];
+      for (let start = 0; start < pack.length;) {
+        let end = start;
+        let bytes = 0;
+        while (
+          end < pack.length &&
+          end - start < READ_BATCH_OBJECTS &&
+          (end === start || bytes < READ_BATCH_BYTES)
+        )
+          bytes += pack[end++]!.size;
+        batches.push(pack.slice(start, end).map((o) => o.id));
+        start = end;
+      }
+      for (const batch of batches) {
+        const data = await source.getMany(batch);
+        for (const id of batch) await addVerified(writer, id, data.get(id)!, remote);
+      }
     }
     await writer.commit();
   } catch (err) {
@@ -185,11 +203,14 @@ async function sendPack(
 }
 
 /**
- * Adds `data` and checks it hashes to `id`: here, or (a pack pushed to a server) by the receiver,
- * which refuses the pack. Never trusted unhashed, whatever the source said.
+ * Adds `data`, which the source's read verified against `id` (every `getMany`/`streamMany` of a
+ * store or transport hashes what it returns): the receiver hashes it again only when it is another
+ * process (a pack pushed to a server, which refuses the pack), otherwise it is kept as read. A
+ * writer without either path hashes it here and refuses a mismatch.
  */
 async function addVerified(writer: ObjectWriter, id: ObjectId, data: Buffer, remote: string): Promise<void> {
   if (writer.addCheckedByReceiver) return writer.addCheckedByReceiver(id, data);
+  if (writer.addVerified) return writer.addVerified(id, data);
   const actual = await writer.add(data);
   if (actual !== id)
     throw new CorruptTransferError(

@@ -64,6 +64,15 @@ export class FsObjectWriter implements ObjectWriter {
     });
   }
 
+  /** Queued as is: the caller hashed `data` to `id` and hands it over (see `ObjectWriter`). */
+  async addVerified(id: ObjectId, data: Uint8Array): Promise<void> {
+    assertWriterOpen(this.state, 'addVerified');
+    return this.calls.track(async () => {
+      if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
+      else await this.queue(id, data, { copy: false });
+    });
+  }
+
   async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
     assertWriterOpen(this.state, 'addFile');
     return this.calls.track(async () => {
@@ -133,6 +142,9 @@ export class FsObjectWriter implements ObjectWriter {
       if (fresh.length === 0) return;
       this.pack ??= new PackAppender(this.context.layout.tempPath('pack'));
       const offsets = this.pack.append(fresh);
+      // The batch is copied into the pack's buffer: its copies may serve again (finally below).
+      // Memory stays bounded: at most a few batch writes are in flight.
+      await this.pack.ready();
       fresh.forEach((record, i) => {
         this.packed.push({
           id: record.id,
@@ -197,8 +209,7 @@ export class FsObjectWriter implements ObjectWriter {
   private async publishPack(): Promise<void> {
     const pack = this.pack;
     if (!pack) return;
-    await pack.settle();
-    pack.finish();
+    await pack.finish();
     await rename(pack.path, this.context.layout.packPath(this.packName));
     this.pack = undefined;
     fsyncDir(this.context.layout.packs);
