@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CorruptTransferError } from '../../errors/index.js';
 import type { ObjectStore, ObjectWriter } from '../../store/object-store.js';
 import type { RemoteObjects } from '../transport.js';
-import type { ObjectId } from '../../util/hash.js';
+import { hashBytes, type ObjectId } from '../../util/hash.js';
 import type { PlannedObject, TransferPlan } from './plan-transfer.js';
 
 /** How far a transfer has come: objects and bytes landed of those planned. */
@@ -167,7 +167,7 @@ async function sendPack(
       // One request for the whole pack, each object added as it arrives (verified by the source).
       let count = 0;
       for await (const [id, data] of source.streamMany(pack.map((o) => o.id))) {
-        await addVerified(writer, id, data, remote);
+        await addVerified(writer, id, data, remote, true);
         count += 1;
       }
       if (count !== pack.length)
@@ -203,20 +203,33 @@ async function sendPack(
 }
 
 /**
- * Adds `data`, which the source's read verified against `id` (every `getMany`/`streamMany` of a
- * store or transport hashes what it returns): the receiver hashes it again only when it is another
- * process (a pack pushed to a server, which refuses the pack), otherwise it is kept as read. A
- * writer without either path hashes it here and refuses a mismatch.
+ * Adds `data` once it is known to hash to `id`: `hashed` when the source hashed it as it arrived
+ * (`streamMany`), else hashed here, whatever the source said; a pack pushed to a server is hashed
+ * there instead, and the server refuses the pack. A mismatch is `CorruptTransferError` and nothing
+ * of the pack lands.
  */
-async function addVerified(writer: ObjectWriter, id: ObjectId, data: Buffer, remote: string): Promise<void> {
+async function addVerified(
+  writer: ObjectWriter,
+  id: ObjectId,
+  data: Buffer,
+  remote: string,
+  hashed = false,
+): Promise<void> {
   if (writer.addCheckedByReceiver) return writer.addCheckedByReceiver(id, data);
-  if (writer.addVerified) return writer.addVerified(id, data);
+  if (writer.addVerified) {
+    const actual = hashed ? id : hashBytes(data);
+    if (actual !== id) throw altered(id, actual, remote);
+    return writer.addVerified(id, data);
+  }
   const actual = await writer.add(data);
-  if (actual !== id)
-    throw new CorruptTransferError(
-      `object ${id} arrived with bytes that hash to ${actual} (from or to ${remote}); nothing was referenced`,
-      { id, actual, remote },
-    );
+  if (actual !== id) throw altered(id, actual, remote);
+}
+
+function altered(id: ObjectId, actual: ObjectId, remote: string): CorruptTransferError {
+  return new CorruptTransferError(
+    `object ${id} arrived with bytes that hash to ${actual} (from or to ${remote}); nothing was referenced`,
+    { id, actual, remote },
+  );
 }
 
 async function sendBig(
