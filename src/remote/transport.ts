@@ -24,7 +24,14 @@ export interface RemoteInfo {
 export type RemoteObjects = Pick<
   ObjectStore,
   'hasMany' | 'getMany' | 'size' | 'sizeMany' | 'readToFile' | 'createWriter'
->;
+> & {
+  /**
+   * The objects `ids`, in order, each verified against its id as it arrives and handed over one at
+   * a time: a remote behind a network link sends a whole pack in one exchange instead of one per
+   * `getMany` batch. Optional.
+   */
+  streamMany?(ids: readonly ObjectId[]): AsyncIterable<readonly [ObjectId, Buffer]>;
+};
 
 /**
  * The transport port: how Strata reaches another repository. Adapters: `path/` (a repository on

@@ -102,6 +102,12 @@ export interface ObjectWriter {
    */
   addCheckedByReceiver?(id: ObjectId, data: Uint8Array): Promise<void>;
   /**
+   * Adds a small object whose bytes this process has just hashed to `id` (a verifying read of
+   * another store, a frame checked on arrival), without hashing it again, and keeps `data` as it
+   * is (no copy): the caller must not change it afterwards. Optional; others fall back to `add`.
+   */
+  addVerified?(id: ObjectId, data: Uint8Array): Promise<void>;
+  /**
    * Adds a file's content, streamed with bounded memory for big files; returns its id and size.
    * Throws the filesystem error (e.g. ENOENT) if the file cannot be read.
    */

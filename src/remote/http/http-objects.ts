@@ -74,6 +74,37 @@ export class HttpObjects implements RemoteObjects {
     return found;
   }
 
+  /** One request per `REMOTE_BATCH` ids; each frame is hashed as it arrives and handed over. */
+  async *streamMany(ids: readonly ObjectId[]): AsyncIterable<readonly [ObjectId, Buffer]> {
+    for (let i = 0; i < ids.length; i += REMOTE_BATCH) {
+      const batch = ids.slice(i, i + REMOTE_BATCH);
+      const response = await this.http.download('POST', 'api/remote/objects', {
+        json: JSON.stringify({ ids: batch }),
+      });
+      let next = 0;
+      try {
+        const reader = new ByteReader(response);
+        while (!(await reader.atEnd())) {
+          const { id, length } = parseFrameHeader(await reader.read(FRAME_HEADER_BYTES));
+          if (id !== batch[next])
+            throw new CorruptTransferError(
+              `${this.http.url} sent object ${id} where ${batch[next] ?? 'nothing more'} was asked for; nothing was referenced`,
+              { id, expected: batch[next] ?? null, remote: this.http.url },
+            );
+          const data = await reader.read(length);
+          const actual = hashBytes(data);
+          if (actual !== id) throw altered(id, actual, this.http.url);
+          next += 1;
+          yield [id, data] as const;
+        }
+      } catch (err) {
+        response.destroy();
+        throw this.http.unreachable(err);
+      }
+      if (next < batch.length) throw altered(batch[next]!, 'nothing', this.http.url);
+    }
+  }
+
   async readToFile(id: ObjectId, path: string, options: { mode?: number } = {}): Promise<void> {
     const response = await this.http.download('GET', `api/remote/objects/${id}`);
     const temp = `${path}.strata-${process.pid}-${Date.now()}.tmp`;

@@ -10,7 +10,7 @@ import {
 } from '../../protocol/remote-frames.js';
 import { REMOTE_PROTOCOL, type RemoteInfoBody } from '../../protocol/remote.js';
 import type { Repository } from '../../repo/repository.js';
-import { createHasher, type ObjectId } from '../../util/hash.js';
+import { createHasher, hashBytes, type ObjectId } from '../../util/hash.js';
 import { BARE_KEY } from '../path/path-transport.js';
 
 /**
@@ -108,8 +108,12 @@ export async function receivePack(
     while (!(await reader.atEnd())) {
       const { id, length } = parseFrameHeader(await reader.read(FRAME_HEADER_BYTES));
       if (length < BIG_OBJECT) {
-        const actual = await writer.add(await reader.read(length));
+        // Hashed here, then handed over as read: the writer neither hashes nor copies it again.
+        const data = await reader.read(length);
+        const actual = hashBytes(data);
         if (actual !== id) throw altered(id, actual);
+        if (writer.addVerified) await writer.addVerified(id, data);
+        else await writer.add(data);
       } else {
         mkdirSync(tempDir, { recursive: true });
         const path = join(tempDir, id);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CorruptTransferError } from '../../errors/index.js';
 import type { ObjectStore, ObjectWriter } from '../../store/object-store.js';
 import type { RemoteObjects } from '../transport.js';
-import type { ObjectId } from '../../util/hash.js';
+import { hashBytes, type ObjectId } from '../../util/hash.js';
 import type { PlannedObject, TransferPlan } from './plan-transfer.js';
 
 /** How far a transfer has come: objects and bytes landed of those planned. */
@@ -120,7 +120,7 @@ export async function sendObjects(
 }
 
 /** What a transfer reads from its source: a local store, or a transport's `RemoteObjects`. */
-export type ObjectSource = Pick<RemoteObjects, 'getMany' | 'size' | 'readToFile' | 'sizeMany'>;
+export type ObjectSource = Pick<RemoteObjects, 'getMany' | 'size' | 'readToFile' | 'sizeMany' | 'streamMany'>;
 
 type Sized = { readonly id: ObjectId; readonly size: number };
 
@@ -163,19 +163,37 @@ async function sendPack(
 ): Promise<void> {
   const writer = destination.createWriter();
   try {
-    for (let start = 0; start < pack.length;) {
-      let end = start;
-      let bytes = 0;
-      while (
-        end < pack.length &&
-        end - start < READ_BATCH_OBJECTS &&
-        (end === start || bytes < READ_BATCH_BYTES)
-      )
-        bytes += pack[end++]!.size;
-      const ids = pack.slice(start, end).map((o) => o.id);
-      const data = await source.getMany(ids);
-      for (const id of ids) await addVerified(writer, id, data.get(id)!, remote);
-      start = end;
+    if (source.streamMany) {
+      // One request for the whole pack, each object added as it arrives (verified by the source).
+      let count = 0;
+      for await (const [id, data] of source.streamMany(pack.map((o) => o.id))) {
+        await addVerified(writer, id, data, remote, true);
+        count += 1;
+      }
+      if (count !== pack.length)
+        throw new CorruptTransferError(`${remote} sent ${count} objects of the ${pack.length} asked for`, {
+          remote,
+          expected: pack.length,
+          found: count,
+        });
+    } else {
+      const batches: ObjectId[][] = [];
+      for (let start = 0; start < pack.length;) {
+        let end = start;
+        let bytes = 0;
+        while (
+          end < pack.length &&
+          end - start < READ_BATCH_OBJECTS &&
+          (end === start || bytes < READ_BATCH_BYTES)
+        )
+          bytes += pack[end++]!.size;
+        batches.push(pack.slice(start, end).map((o) => o.id));
+        start = end;
+      }
+      for (const batch of batches) {
+        const data = await source.getMany(batch);
+        for (const id of batch) await addVerified(writer, id, data.get(id)!, remote);
+      }
     }
     await writer.commit();
   } catch (err) {
@@ -185,17 +203,33 @@ async function sendPack(
 }
 
 /**
- * Adds `data` and checks it hashes to `id`: here, or (a pack pushed to a server) by the receiver,
- * which refuses the pack. Never trusted unhashed, whatever the source said.
+ * Adds `data` once it is known to hash to `id`: `hashed` when the source hashed it as it arrived
+ * (`streamMany`), else hashed here, whatever the source said; a pack pushed to a server is hashed
+ * there instead, and the server refuses the pack. A mismatch is `CorruptTransferError` and nothing
+ * of the pack lands.
  */
-async function addVerified(writer: ObjectWriter, id: ObjectId, data: Buffer, remote: string): Promise<void> {
+async function addVerified(
+  writer: ObjectWriter,
+  id: ObjectId,
+  data: Buffer,
+  remote: string,
+  hashed = false,
+): Promise<void> {
   if (writer.addCheckedByReceiver) return writer.addCheckedByReceiver(id, data);
+  if (writer.addVerified) {
+    const actual = hashed ? id : hashBytes(data);
+    if (actual !== id) throw altered(id, actual, remote);
+    return writer.addVerified(id, data);
+  }
   const actual = await writer.add(data);
-  if (actual !== id)
-    throw new CorruptTransferError(
-      `object ${id} arrived with bytes that hash to ${actual} (from or to ${remote}); nothing was referenced`,
-      { id, actual, remote },
-    );
+  if (actual !== id) throw altered(id, actual, remote);
+}
+
+function altered(id: ObjectId, actual: ObjectId, remote: string): CorruptTransferError {
+  return new CorruptTransferError(
+    `object ${id} arrived with bytes that hash to ${actual} (from or to ${remote}); nothing was referenced`,
+    { id, actual, remote },
+  );
 }
 
 async function sendBig(

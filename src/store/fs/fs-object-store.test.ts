@@ -24,6 +24,34 @@ describe('FsObjectStore', () => {
 
   const packs = () => readdir(t.store.layout.packs);
 
+  it('writes a big pack (batch writes in flight) byte for byte, records of any size', async () => {
+    // 16 MiB threshold: records up to 12 MiB are packed, bigger than a batch buffer.
+    const dir = join(t.dir, 'big-threshold');
+    const store = new FsObjectStore({ dir, index: new MemoryPackIndex(), largeObjectThreshold: 16 << 20 });
+    try {
+      const sizes = [
+        ...Array.from({ length: 400 }, (_, i) => 1 + ((i * 7919) % 60_000)),
+        5 << 20,
+        ...Array.from({ length: 300 }, (_, i) => 1 + ((i * 104_729) % 90_000)),
+        12 << 20,
+        ...Array.from({ length: 200 }, (_, i) => 1 + ((i * 15_485) % 70_000)),
+      ];
+      const objects = sizes.map((n) => randomBytes(n));
+      const writer = store.createWriter();
+      const ids: string[] = [];
+      for (const data of objects) ids.push(await writer.add(data));
+      await writer.commit();
+      const got = await store.getMany(ids);
+      ids.forEach((id, i) => assert.ok(got.get(id)!.equals(objects[i]!), `object ${i} reads back`));
+      const [pack] = await readdir(store.layout.packs);
+      const expected = PACK_MAGIC.byteLength + sizes.reduce((n, size) => n + RECORD_HEADER_SIZE + size, 0);
+      assert.equal((await stat(join(store.layout.packs, pack!))).size, expected);
+      assert.deepEqual(await readdir(store.layout.tmp), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes one pack per writer, big files loose, and leaves tmp/ empty', async () => {
     const big = randomBytes(200_000);
     const bigPath = join(t.dir, 'big.bin');

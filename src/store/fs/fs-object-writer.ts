@@ -75,6 +75,15 @@ export class FsObjectWriter implements ObjectWriter {
     });
   }
 
+  /** Queued as is: the caller hashed `data` to `id` and hands it over (see `ObjectWriter`). */
+  async addVerified(id: ObjectId, data: Uint8Array): Promise<void> {
+    assertWriterOpen(this.state, 'addVerified');
+    return this.calls.track(async () => {
+      if (data.byteLength >= this.context.largeObjectThreshold) await this.addLooseBytes(id, data);
+      else await this.queue(id, data, { copy: false });
+    });
+  }
+
   async addFile(path: string): Promise<{ id: ObjectId; size: number }> {
     assertWriterOpen(this.state, 'addFile');
     return this.calls.track(async () => {
@@ -144,8 +153,10 @@ export class FsObjectWriter implements ObjectWriter {
       if (fresh.length === 0) return;
       this.pack ??= new PackAppender(this.context.layout.tempPath('pack'));
       const offsets = this.pack.append(fresh);
-      // Big records are written on a libuv thread: their bytes are the caller's until written.
-      await this.pack.writes();
+      // Small records are copied into the pack's buffer: their copies may serve again (finally
+      // below). Big ones are written from their own buffer, which `ready` waits for. Memory stays
+      // bounded: at most a few batch writes are in flight.
+      await this.pack.ready();
       fresh.forEach((record, i) => {
         this.packed.ids.push(record.position);
         this.packed.offsets.push(offsets[i]!);
@@ -207,7 +218,6 @@ export class FsObjectWriter implements ObjectWriter {
   private async publishPack(): Promise<void> {
     const pack = this.pack;
     if (!pack) return;
-    await pack.settle();
     await pack.finish();
     await rename(pack.path, this.context.layout.packPath(this.packName));
     this.pack = undefined;
