@@ -12,6 +12,8 @@ import {
   unlinkSync,
   type Stats,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { StatCacheEntry } from '../../catalog/catalog.js';
 import type { ObjectId } from '../../util/hash.js';
@@ -59,6 +61,7 @@ export async function applyJournal(
   options: { onProgress?: (done: number, total: number) => void; hooks?: ApplyHooks } = {},
 ): Promise<ApplyReport> {
   const fresh: StatCacheEntry[] = [];
+  const replaced = new Deletions();
   // The filesystem of each written file, and a folder written to on each (see `clockNow`).
   const freshDevs: number[] = [];
   const clockFolders = new Map<number, string>();
@@ -76,6 +79,9 @@ export async function applyJournal(
   );
   let done = 0;
   let counter = 0;
+  // Temporary names of this pass: unique across passes (a rollback, or a recovery after a kill
+  // that left some of an earlier pass's files behind), short whatever the file's name.
+  const prefix = `${WORKTREE_TEMP_PREFIX}${journal.token}-${randomBytes(3).toString('hex')}-`;
   // Removals first: a folder that becomes a file or a symbolic link (or the reverse) must be
   // emptied of its files before the new entry can take its name.
   const order = [...wanted.keys()].sort((x, y) => Number(wanted[x] !== null) - Number(wanted[y] !== null));
@@ -83,71 +89,77 @@ export async function applyJournal(
     repo,
     order.map((i) => wanted[i]!).filter((w) => isSmall(w) && (!inStore || inStore.has(w!.hash))),
   );
-  for (const i of order) {
-    const change = journal.changes[i]!;
-    const root = journal.folders[change.resource];
-    if (root === undefined)
-      throw new CorruptObjectError(`journal names no folder for '${change.resource}'`, {});
-    const path = checkStoredPath(change.path, `path in resource ${change.resource}`);
-    const want: JournalFile = wanted[i]!;
-    if (want && inStore && !inStore.has(want.hash)) {
-      unrecoverable.push({ resource: change.resource, path });
-    } else if (want) {
-      const slash = path.lastIndexOf('/');
-      // The resource folder itself may be gone (deleted by hand): it is made again, as before.
-      if (!known.has(root)) {
-        mkdirSync(root, { recursive: true });
-        known.add(root);
-      }
-      const dir = ensureRealFolder(root, slash < 0 ? '' : path.slice(0, slash), known);
-      const abs = join(dir, path.slice(slash + 1));
-      let st: Stats | undefined;
-      if (want.symlink) {
-        // The link's target, verified by the store, verbatim; made beside `abs` under a short
-        // temporary name and renamed onto it, so what `abs` held is replaced, never followed.
-        const link = join(dir, `${WORKTREE_TEMP_PREFIX}${journal.token}-${counter++}`);
-        symlinkSync(Buffer.from(await repo.store.get(want.hash)), link);
-        moveIntoPlace(link, abs);
-      } else if (isSmall(want)) {
-        // A small file: read (verified) in a batch with its neighbours, written in one call beside
-        // its target and given its name. Within one folder, a rename skips the filesystem-wide
-        // lock a rename across folders takes (measured 3-7x faster on a busy ext4).
-        const temp = join(dir, `${WORKTREE_TEMP_PREFIX}${journal.token}-${counter++}`);
-        const data = await small.take(want.hash);
-        st = writeInPlace(temp, abs, data, want.executable ? 0o755 : 0o644);
+  try {
+    for (const i of order) {
+      const change = journal.changes[i]!;
+      const root = journal.folders[change.resource];
+      if (root === undefined)
+        throw new CorruptObjectError(`journal names no folder for '${change.resource}'`, {});
+      const path = checkStoredPath(change.path, `path in resource ${change.resource}`);
+      const want: JournalFile = wanted[i]!;
+      if (want && inStore && !inStore.has(want.hash)) {
+        unrecoverable.push({ resource: change.resource, path });
+      } else if (want) {
+        const slash = path.lastIndexOf('/');
+        // The resource folder itself may be gone (deleted by hand): it is made again, as before.
+        if (!known.has(root)) {
+          mkdirSync(root, { recursive: true });
+          known.add(root);
+        }
+        const dir = ensureRealFolder(root, slash < 0 ? '' : path.slice(0, slash), known);
+        const abs = join(dir, path.slice(slash + 1));
+        let st: Stats | undefined;
+        if (want.symlink) {
+          // The link's target, verified by the store, verbatim; made beside `abs` under a short
+          // temporary name and renamed onto it, so what `abs` held is replaced, never followed.
+          const link = join(dir, `${prefix}${counter++}`);
+          symlinkSync(Buffer.from(await repo.store.get(want.hash)), link);
+          moveIntoPlace(link, abs);
+        } else if (isSmall(want)) {
+          // A small file: read (verified) in a batch with its neighbours, written in one call beside
+          // its target and given its name. Within one folder, a rename skips the filesystem-wide
+          // lock a rename across folders takes (measured 3-7x faster on a busy ext4).
+          const temp = join(dir, `${prefix}${counter++}`);
+          const data = await small.take(want.hash);
+          const aside = `${temp}-old`;
+          const written = writeInPlace(temp, abs, data, want.executable ? 0o755 : 0o644, aside);
+          st = written.stat;
+          if (written.movedAside) await replaced.delete(aside);
+        } else {
+          const temp = join(temps, String(counter++));
+          await writeFileContent(repo.store, want, temp, { mode: want.executable ? 0o755 : 0o644 });
+          let same = sameFs.get(dir);
+          if (same === undefined) sameFs.set(dir, (same = sameFilesystem(temps, dir)));
+          moveIntoPlace(temp, abs, same ? undefined : join(dir, `${prefix}${counter}`));
+        }
+        st ??= lstatSync(abs);
+        fresh.push({
+          resource: change.resource,
+          path,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          ino: st.ino,
+          hash: want.hash,
+          recordedMs: Date.now(),
+        });
+        freshDevs.push(st.dev);
+        if (!clockFolders.has(st.dev)) clockFolders.set(st.dev, dir);
       } else {
-        const temp = join(temps, String(counter++));
-        await writeFileContent(repo.store, want, temp, { mode: want.executable ? 0o755 : 0o644 });
-        let same = sameFs.get(dir);
-        if (same === undefined) sameFs.set(dir, (same = sameFilesystem(temps, dir)));
-        moveIntoPlace(
-          temp,
-          abs,
-          same ? undefined : join(dir, `${WORKTREE_TEMP_PREFIX}${journal.token}-${counter}`),
-        );
+        removeFile(root, path);
       }
-      st ??= lstatSync(abs);
-      fresh.push({
-        resource: change.resource,
-        path,
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-        ino: st.ino,
-        hash: want.hash,
-        recordedMs: Date.now(),
-      });
-      freshDevs.push(st.dev);
-      if (!clockFolders.has(st.dev)) clockFolders.set(st.dev, dir);
-    } else {
-      removeFile(root, path);
+      done++;
+      options.onProgress?.(done, journal.changes.length);
+      options.hooks?.afterEach?.(done, journal.changes.length);
+      // Small files are written synchronously: let the event loop turn now and then, so that a
+      // Ctrl-C or SIGTERM is handled (locks released, exit 130/143) before the last file.
+      if (done % FILES_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    done++;
-    options.onProgress?.(done, journal.changes.length);
-    options.hooks?.afterEach?.(done, journal.changes.length);
-    // Small files are written synchronously: let the event loop turn now and then, so that a
-    // Ctrl-C or SIGTERM is handled (locks released, exit 130/143) before the last file.
-    if (done % FILES_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  } catch (err) {
+    // Every deletion ends before the caller rolls back or retries over the same folders.
+    await replaced.settle().catch(() => undefined);
+    throw err;
   }
+  await replaced.settle();
   // Rows of removed files stay: while the last scan's folder digests describe the base, a changed
   // folder's rows must still name every file the base has there (see editWorkingMap). They are
   // pruned when the next scan state is recorded.
@@ -166,7 +178,7 @@ export async function applyJournal(
 export function clockNow(folders: ReadonlyMap<number, string>, token: string): Map<number, number> {
   const now = new Map<number, number>();
   for (const [dev, dir] of folders) {
-    const probe = join(dir, `${WORKTREE_TEMP_PREFIX}${token}-clock`);
+    const probe = join(dir, `${WORKTREE_TEMP_PREFIX}${token}-clock-${randomBytes(3).toString('hex')}`);
     try {
       const fd = openSync(probe, 'wx');
       try {
@@ -206,6 +218,40 @@ export function settledEntries(
       ? { ...e, recordedMs: Math.max(e.recordedMs, now + RACY_WINDOW_MS) }
       : e;
   });
+}
+
+/** Old files deleted at once at most (each a promise until its unlink returns). */
+const DELETIONS_IN_FLIGHT = 1024;
+
+/**
+ * Deletes replaced files on libuv's thread pool while the rewrite goes on (see `writeInPlace`).
+ * A failure is kept and thrown by `settle` (by then every deletion has ended), never left as an
+ * unhandled rejection; a file that could not be deleted keeps its temporary name, which the
+ * scanner ignores and recovery removes.
+ */
+class Deletions {
+  private pending: Promise<void>[] = [];
+  private failure: unknown;
+
+  async delete(path: string): Promise<void> {
+    this.pending.push(
+      unlink(path).catch((err: unknown) => {
+        this.failure ??= err;
+      }),
+    );
+    if (this.pending.length >= DELETIONS_IN_FLIGHT) await this.wait();
+  }
+
+  async settle(): Promise<void> {
+    await this.wait();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async wait(): Promise<void> {
+    const now = this.pending;
+    this.pending = [];
+    await Promise.all(now);
+  }
 }
 
 /** Contents below this size are read in batches and written with one synchronous call each. */

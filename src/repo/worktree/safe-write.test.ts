@@ -27,26 +27,30 @@ function withFolder(run: (dir: string) => void): void {
   }
 }
 
-test('writeInPlace makes a missing file and replaces a file, a symlink (never followed), and returns its stat', () =>
+test('writeInPlace makes a missing file and replaces a file or a symlink (never followed), moving the old one aside', () =>
   withFolder((dir) => {
     const outside = join(dir, 'outside');
     writeFileSync(outside, 'keep');
     writeFileSync(join(dir, 'old'), 'old content');
     symlinkSync(outside, join(dir, 'link'));
-    for (const name of ['new', 'old', 'link']) {
-      const st = writeInPlace(
-        join(dir, `${WORKTREE_TEMP_PREFIX}t-${name}`),
-        join(dir, name),
-        Buffer.from('v2'),
-        0o644,
-      );
+    const aside = (name: string) => join(dir, `${WORKTREE_TEMP_PREFIX}t-${name}-old`);
+    for (const [name, replaces] of [
+      ['new', false],
+      ['old', true],
+      ['link', true],
+    ] as const) {
+      const temp = join(dir, `${WORKTREE_TEMP_PREFIX}t-${name}`);
+      const { stat, movedAside } = writeInPlace(temp, join(dir, name), Buffer.from('v2'), 0o644, aside(name));
       const now = lstatSync(join(dir, name));
       assert.ok(now.isFile(), `${name} is a regular file`);
       assert.equal(readFileSync(join(dir, name), 'utf8'), 'v2');
-      assert.deepEqual([st.ino, st.size, st.mtimeMs], [now.ino, now.size, now.mtimeMs]);
+      assert.deepEqual([stat.ino, stat.size, stat.mtimeMs], [now.ino, now.size, now.mtimeMs]);
+      assert.equal(movedAside, replaces);
+      assert.equal(existsSync(temp), false);
     }
+    assert.equal(readFileSync(aside('old'), 'utf8'), 'old content');
+    assert.ok(lstatSync(aside('link')).isSymbolicLink());
     assert.equal(readFileSync(outside, 'utf8'), 'keep', 'what the link pointed at is untouched');
-    assert.deepEqual(readdirSync(dir).sort(), ['link', 'new', 'old', 'outside']);
   }));
 
 test('writeInPlace refuses a folder in the way and leaves no temporary file; takeName keeps the folder', () =>
@@ -54,7 +58,13 @@ test('writeInPlace refuses a folder in the way and leaves no temporary file; tak
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'f'), 'f');
     assert.throws(() =>
-      writeInPlace(join(dir, `${WORKTREE_TEMP_PREFIX}t-1`), join(dir, 'sub'), Buffer.from('x'), 0o644),
+      writeInPlace(
+        join(dir, `${WORKTREE_TEMP_PREFIX}t-1`),
+        join(dir, 'sub'),
+        Buffer.from('x'),
+        0o644,
+        join(dir, `${WORKTREE_TEMP_PREFIX}t-1-old`),
+      ),
     );
     assert.deepEqual(readdirSync(dir), ['sub']);
     assert.equal(readFileSync(join(dir, 'sub', 'f'), 'utf8'), 'f');

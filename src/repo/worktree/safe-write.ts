@@ -98,27 +98,45 @@ export function takeName(temp: string, target: string): void {
 }
 
 /**
- * Writes `data` to a new file `temp` (never an existing one, never through a symlink) and gives it
- * the name `target` (`takeName`); returns the written file's stat (a rename changes neither its
- * size, mtime nor inode), saving a lookup by name. `temp` is removed when the write or the
- * rename fails.
+ * Writes `data` to a new file `temp` (never an existing one, never through a symlink) beside
+ * `target` and gives it that name; returns the written file's stat (a rename changes neither its
+ * size, mtime nor inode), saving a lookup by name. What held the name before (a file or a
+ * symlink, never followed) is renamed to `aside` (a `WORKTREE_TEMP_PREFIX` name in the same
+ * folder) rather than unlinked, and `movedAside` says so: the caller deletes it off the main
+ * thread. Deleting a file the kernel is still writing out waits for that write (seconds for a
+ * thousand small files on a busy disk, one after the other); many such deletions in parallel
+ * wait together. A folder in the way is left for the rename to refuse. `temp` is removed, and
+ * the old file put back, when a step fails.
  */
-export function writeInPlace(temp: string, target: string, data: Uint8Array, mode: number): Stats {
-  let st: Stats;
+export function writeInPlace(
+  temp: string,
+  target: string,
+  data: Uint8Array,
+  mode: number,
+  aside: string,
+): { stat: Stats; movedAside: boolean } {
+  let stat: Stats;
+  let movedAside = false;
   try {
     const fd = openSync(temp, 'wx', mode);
     try {
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
-      st = fstatSync(fd);
+      stat = fstatSync(fd);
     } finally {
       closeSync(fd);
     }
-    takeName(temp, target);
+    const old = lstatSync(target, { throwIfNoEntry: false });
+    if (old && !old.isDirectory()) {
+      renameSync(target, aside);
+      movedAside = true;
+    }
+    renameSync(temp, target);
   } catch (err) {
     rmSync(temp, { force: true });
+    if (movedAside) renameSync(aside, target);
     throw err;
   }
-  return st;
+  return { stat, movedAside };
 }
 
 /**
