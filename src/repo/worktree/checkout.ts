@@ -91,6 +91,15 @@ export function planRewrite(
   );
 }
 
+/** True when two trees name the same resources with the same maps: `diffTrees` sees them alike. */
+function sameMaps(a: RootTree, b: RootTree): boolean {
+  const names = Object.keys(a.resources);
+  return (
+    names.length === Object.keys(b.resources).length &&
+    names.every((n) => b.resources[n] !== undefined && b.resources[n]!.map === a.resources[n]!.map)
+  );
+}
+
 /** What a rewrite journals besides its files: see `WorktreeJournal`. */
 export type RewriteSpec = Omit<RewriteJob, 'changes' | 'folders'>;
 
@@ -145,12 +154,16 @@ export async function rewriteWorkingFolders(
       ? [...(await cleanScans(repo, headTree, state))].filter(([name]) => !unpopulated.has(name))
       : [],
   );
-  const headToTarget =
-    (options.onlyWhereTargetMoves && !options.force) || clean.size > 0
-      ? await diffTrees(source, scope(headTree), target)
-      : [];
+  const diffedHead = (options.onlyWhereTargetMoves && !options.force) || clean.size > 0;
+  const headToTarget = diffedHead ? await diffTrees(source, scope(headTree), target) : [];
   const moved = options.onlyWhereTargetMoves && !options.force ? new Set(headToTarget.map(key)) : undefined;
-  const towards = (await diffTrees(source, scope(state.tree), target)).filter(
+  // Where the working folders hold HEAD's files (the usual checkout), their diff to the target is
+  // HEAD's: one Merkle diff instead of two.
+  const fromWorking =
+    diffedHead && sameMaps(scope(state.tree), scope(headTree))
+      ? headToTarget
+      : await diffTrees(source, scope(state.tree), target);
+  const towards = fromWorking.filter(
     (c) => select(c) && additive(c) && (!unpopulated.has(c.resource) || present.has(key(c))),
   );
   const all = planRewrite(towards, local, moved);

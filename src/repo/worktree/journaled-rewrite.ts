@@ -57,7 +57,8 @@ export async function runJournaled(
     await rollBack(repo, journal);
     throw err;
   }
-  removeTemporaryFiles(repo, journal);
+  // Every file was written: no temporary name is left in the working folders.
+  removeTemporaryFiles(repo, journal, { workingFolders: false });
   removeWorktreeJournal(repo);
   return report;
 }
