@@ -22,11 +22,110 @@ import { registerWorktreeCommands } from './commands/worktree.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './output.js';
 
+/** One command module's registration: adds its top-level command(s) to the program. */
+type Registrar = (program: Command, global: () => GlobalOptions) => void;
+
+/** Every command module, in the order help lists them. */
+const REGISTRARS: readonly Registrar[] = [
+  registerInitCommand,
+  registerWorktreeCommands,
+  registerHistoryCommands,
+  registerRefCommands,
+  registerResourceCommands,
+  registerMaintenanceCommands,
+  registerComputeCommands,
+  registerReportCommands,
+  registerIngestCommands,
+  registerConfigCommand,
+  registerSnapshotAdminCommands,
+  registerLineageCommands,
+  registerRunCommand,
+  (program) => registerAssetCommands(program),
+  registerColumnCommands,
+  registerServeCommand,
+  registerTokenCommands,
+  registerJobCommands,
+  registerRemoteCommands,
+  (program) => registerCompletionCommand(program),
+];
+
+/** Global options that take a value (`-C <dir>`), to step over when looking for the command name. */
+const VALUE_OPTIONS = new Set(['-C', '--cwd']);
+
+/**
+ * What the command line asks for before any command is defined: the top-level command's name,
+ * `null` for the version (no command needed), `undefined` when every command must be defined
+ * (no command, help, or an option or name only Commander can judge).
+ */
+function requestedCommand(argv: readonly string[]): string | null | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('--cwd=') || (arg.startsWith('-C') && arg.length > 2)) continue;
+    if (arg === '-V' || arg === '--version') return null;
+    if (arg.startsWith('-')) return undefined;
+    // `help` and `completion` describe every command.
+    return arg === 'help' || arg === 'completion' ? undefined : arg;
+  }
+  return undefined;
+}
+
+/**
+ * A stand-in for the program that records the top-level command names (and aliases) a registrar
+ * defines, and defines nothing: every other call returns the stand-in itself, so that building a
+ * command's options costs nothing.
+ */
+function nameRecorder(names: string[]): Command {
+  const chain = (self: () => unknown, extra: Record<string, unknown>) =>
+    new Proxy(function () {}, {
+      get: (_target, prop) => (typeof prop === 'string' && prop in extra ? extra[prop] : () => self()),
+    });
+  const nested: unknown = chain(() => nested, {});
+  const top: unknown = chain(() => top, {
+    command: (spec: string) => {
+      names.push(spec.trim().split(/\s+/)[0]!);
+      const sub: unknown = chain(() => sub, {
+        alias: (alias: string) => (names.push(alias), sub),
+        aliases: (aliases: string[]) => (names.push(...aliases), sub),
+        command: () => nested,
+      });
+      return sub;
+    },
+    addCommand: (command: Command) => {
+      names.push(command.name(), ...command.aliases());
+      return top;
+    },
+  });
+  return top as Command;
+}
+
+/**
+ * The registrars that define `name`, or undefined when none does (Commander then reports the
+ * unknown command, with suggestions, from the full set) or one cannot be judged by the stand-in.
+ */
+function registrarsFor(name: string, global: () => GlobalOptions): Registrar[] | undefined {
+  try {
+    const chosen = REGISTRARS.filter((register) => {
+      const names: string[] = [];
+      register(nameRecorder(names), global);
+      return names.includes(name);
+    });
+    return chosen.length > 0 ? chosen : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The `strata` command line. Each command module registers its verbs; the library is imported
- * only when a command runs, so `strata status` starts fast.
+ * only when a command runs, so `strata status` starts fast. Given the arguments, only the module
+ * that defines the requested command registers it (defining every command's options was a tenth
+ * of `strata --version`); help, completion and unknown names still see every command.
  */
-export function createProgram(): Command {
+export function createProgram(argv?: readonly string[]): Command {
   const program = new Command('strata')
     .description('Version, check and stage machine-learning data: files, datasets, results and lineage.')
     .option('-C, --cwd <dir>', 'run as if strata was started in <dir>')
@@ -35,32 +134,20 @@ export function createProgram(): Command {
     .exitOverride();
   program.version('0.1.0', '-V, --version');
   const global = (): GlobalOptions => ({ cwd: program.opts<{ cwd?: string }>().cwd ?? process.cwd() });
-  registerInitCommand(program, global);
-  registerWorktreeCommands(program, global);
-  registerHistoryCommands(program, global);
-  registerRefCommands(program, global);
-  registerResourceCommands(program, global);
-  registerMaintenanceCommands(program, global);
-  registerComputeCommands(program, global);
-  registerReportCommands(program, global);
-  registerIngestCommands(program, global);
-  registerConfigCommand(program, global);
-  registerSnapshotAdminCommands(program, global);
-  registerLineageCommands(program, global);
-  registerRunCommand(program, global);
-  registerAssetCommands(program);
-  registerColumnCommands(program, global);
-  registerServeCommand(program, global);
-  registerTokenCommands(program, global);
-  registerJobCommands(program, global);
-  registerRemoteCommands(program, global);
-  registerCompletionCommand(program);
+  const requested = argv === undefined ? undefined : requestedCommand(argv);
+  const registrars =
+    requested === null
+      ? []
+      : requested === undefined
+        ? REGISTRARS
+        : (registrarsFor(requested, global) ?? REGISTRARS);
+  for (const register of registrars) register(program, global);
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 the caller's mistake, 2 internal error. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
+  const program = createProgram(argv);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
