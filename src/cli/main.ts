@@ -25,29 +25,37 @@ import { reportError } from './output.js';
 /** One command module's registration: adds its top-level command(s) to the program. */
 type Registrar = (program: Command, global: () => GlobalOptions) => void;
 
-/** Every command module, in the order help lists them. */
-const REGISTRARS: readonly Registrar[] = [
-  registerInitCommand,
-  registerWorktreeCommands,
-  registerHistoryCommands,
-  registerRefCommands,
-  registerResourceCommands,
-  registerMaintenanceCommands,
-  registerComputeCommands,
-  registerReportCommands,
-  registerIngestCommands,
-  registerConfigCommand,
-  registerSnapshotAdminCommands,
-  registerLineageCommands,
-  registerRunCommand,
-  (program) => registerAssetCommands(program),
-  registerColumnCommands,
-  registerServeCommand,
-  registerTokenCommands,
-  registerJobCommands,
-  registerRemoteCommands,
-  (program) => registerCompletionCommand(program),
-];
+/**
+ * Every command module, in the order help lists them, with the top-level commands and aliases it
+ * defines (so that a command's start runs its own module's registration only). The names are
+ * checked against what each module really defines by cli.test.ts.
+ */
+export const COMMAND_MODULES: readonly { readonly names: readonly string[]; readonly register: Registrar }[] =
+  [
+    { names: ['init'], register: registerInitCommand },
+    {
+      names: ['recover', 'status', 'commit', 'snapshot', 'checkout', 'restore', 'diff'],
+      register: registerWorktreeCommands,
+    },
+    { names: ['log', 'show'], register: registerHistoryCommands },
+    { names: ['branch', 'tag'], register: registerRefCommands },
+    { names: ['resource'], register: registerResourceCommands },
+    { names: ['fsck', 'gc', 'lock'], register: registerMaintenanceCommands },
+    { names: ['compute'], register: registerComputeCommands },
+    { names: ['report'], register: registerReportCommands },
+    { names: ['ingest'], register: registerIngestCommands },
+    { names: ['info', 'config'], register: registerConfigCommand },
+    { names: ['delete-snapshot'], register: registerSnapshotAdminCommands },
+    { names: ['lineage'], register: registerLineageCommands },
+    { names: ['run'], register: registerRunCommand },
+    { names: ['assets'], register: (program) => registerAssetCommands(program) },
+    { names: ['column', 'summary', 'merge'], register: registerColumnCommands },
+    { names: ['serve'], register: registerServeCommand },
+    { names: ['token'], register: registerTokenCommands },
+    { names: ['job'], register: registerJobCommands },
+    { names: ['remote', 'clone', 'login', 'fetch', 'pull', 'push'], register: registerRemoteCommands },
+    { names: ['completion'], register: (program) => registerCompletionCommand(program) },
+  ];
 
 /** Global options that take a value (`-C <dir>`), to step over when looking for the command name. */
 const VALUE_OPTIONS = new Set(['-C', '--cwd']);
@@ -74,52 +82,6 @@ function requestedCommand(argv: readonly string[]): string | null | undefined {
 }
 
 /**
- * A stand-in for the program that records the top-level command names (and aliases) a registrar
- * defines, and defines nothing: every other call returns the stand-in itself, so that building a
- * command's options costs nothing.
- */
-function nameRecorder(names: string[]): Command {
-  const chain = (self: () => unknown, extra: Record<string, unknown>) =>
-    new Proxy(function () {}, {
-      get: (_target, prop) => (typeof prop === 'string' && prop in extra ? extra[prop] : () => self()),
-    });
-  const nested: unknown = chain(() => nested, {});
-  const top: unknown = chain(() => top, {
-    command: (spec: string) => {
-      names.push(spec.trim().split(/\s+/)[0]!);
-      const sub: unknown = chain(() => sub, {
-        alias: (alias: string) => (names.push(alias), sub),
-        aliases: (aliases: string[]) => (names.push(...aliases), sub),
-        command: () => nested,
-      });
-      return sub;
-    },
-    addCommand: (command: Command) => {
-      names.push(command.name(), ...command.aliases());
-      return top;
-    },
-  });
-  return top as Command;
-}
-
-/**
- * The registrars that define `name`, or undefined when none does (Commander then reports the
- * unknown command, with suggestions, from the full set) or one cannot be judged by the stand-in.
- */
-function registrarsFor(name: string, global: () => GlobalOptions): Registrar[] | undefined {
-  try {
-    const chosen = REGISTRARS.filter((register) => {
-      const names: string[] = [];
-      register(nameRecorder(names), global);
-      return names.includes(name);
-    });
-    return chosen.length > 0 ? chosen : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * The `strata` command line. Each command module registers its verbs; the library is imported
  * only when a command runs, so `strata status` starts fast. Given the arguments, only the module
  * that defines the requested command registers it (defining every command's options was a tenth
@@ -135,13 +97,10 @@ export function createProgram(argv?: readonly string[]): Command {
   program.version('0.1.0', '-V, --version');
   const global = (): GlobalOptions => ({ cwd: program.opts<{ cwd?: string }>().cwd ?? process.cwd() });
   const requested = argv === undefined ? undefined : requestedCommand(argv);
-  const registrars =
-    requested === null
-      ? []
-      : requested === undefined
-        ? REGISTRARS
-        : (registrarsFor(requested, global) ?? REGISTRARS);
-  for (const register of registrars) register(program, global);
+  // A name no module claims defines every command: Commander then reports it, with suggestions.
+  const own = typeof requested === 'string' ? COMMAND_MODULES.filter((m) => m.names.includes(requested)) : [];
+  const modules = requested === null ? [] : own.length > 0 ? own : COMMAND_MODULES;
+  for (const { register } of modules) register(program, global);
   return program;
 }
 
