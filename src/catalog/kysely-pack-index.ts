@@ -28,6 +28,21 @@ export class KyselyPackIndex implements CatalogPackIndex {
     return found;
   }
 
+  async has(ids: readonly string[]): Promise<Set<string>> {
+    const fast = this.adapter.bulk?.hasPacks?.(ids);
+    if (fast) return fast;
+    const found = new Set<string>();
+    for (const batch of chunks([...new Set(ids)], this.adapter.maxParameters)) {
+      const rows = await this.connection()
+        .selectFrom('pack_index')
+        .select('id')
+        .where('id', 'in', batch)
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+
   async add(entries: readonly PackIndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
     if (this.adapter.bulk?.addPacks(entries)) return;

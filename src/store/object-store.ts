@@ -105,6 +105,8 @@ export interface PackLocation {
  */
 export interface PackIndex {
   lookup(ids: readonly ObjectId[]): Promise<Map<ObjectId, PackLocation>>;
+  /** The ids that `lookup` would find, without their locations (optional; else `lookup` is used). */
+  has?(ids: readonly ObjectId[]): Promise<Set<ObjectId>>;
   add(entries: readonly (PackLocation & { id: ObjectId })[]): Promise<void>;
   remove(ids: readonly ObjectId[]): Promise<void>;
   /** Every indexed id with its location, in no particular order. */
