@@ -21,6 +21,14 @@ export function runPackIndexConformance(ctx: {
       await ctx.catalog.packIndex.add(entries);
       const found = await ctx.catalog.packIndex.lookup(entries.map((e) => e.id));
       assert.equal(found.size, 12_345);
+      if (ctx.catalog.packIndex.has) {
+        const asked = [...entries.map((e) => e.id), packEntry(20_000).id];
+        assert.deepEqual(
+          [...(await ctx.catalog.packIndex.has(asked))].sort(),
+          entries.map((e) => e.id).sort(),
+          'has() answers what lookup() finds',
+        );
+      }
       const { id, ...location } = packEntry(12_000);
       assert.deepEqual(found.get(id), location);
       const seen = new Map<string, PackIndexEntry>();
@@ -37,6 +45,11 @@ export function runPackIndexConformance(ctx: {
       const found = await ctx.catalog.packIndex.lookup([packEntry(1).id, packEntry(3).id, packEntry(1).id]);
       assert.deepEqual([...found.keys()], [packEntry(1).id]);
       assert.equal((await ctx.catalog.packIndex.lookup([])).size, 0);
+      if (ctx.catalog.packIndex.has) {
+        const ids = [packEntry(1).id, packEntry(3).id, packEntry(1).id];
+        assert.deepEqual([...(await ctx.catalog.packIndex.has(ids))], [packEntry(1).id]);
+        assert.equal((await ctx.catalog.packIndex.has([])).size, 0);
+      }
     });
 
     it('keeps the first location of an id added twice', async () => {

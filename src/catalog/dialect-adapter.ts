@@ -19,6 +19,8 @@ export interface BulkOperations {
     remove: readonly { resource: string; path: string }[],
   ): boolean;
   lookupPacks(ids: readonly string[]): Map<string, Omit<PackIndexEntry, 'id'>> | undefined;
+  /** See `CatalogPackIndex.has`. */
+  hasPacks?(ids: readonly string[]): Set<string> | undefined;
   addPacks(entries: Iterable<PackIndexEntry>): boolean;
 }
 

@@ -28,6 +28,21 @@ export class KyselyPackIndex implements CatalogPackIndex {
     return found;
   }
 
+  async has(ids: readonly string[]): Promise<Set<string>> {
+    const fast = this.adapter.bulk?.hasPacks?.(ids);
+    if (fast) return fast;
+    const found = new Set<string>();
+    for (const batch of chunks([...new Set(ids)], this.adapter.maxParameters)) {
+      const rows = await this.connection()
+        .selectFrom('pack_index')
+        .select('id')
+        .where('id', 'in', batch)
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+
   async add(iterable: Iterable<PackIndexEntry>): Promise<void> {
     if (Array.isArray(iterable) && iterable.length === 0) return;
     // The bulk path writes entries as they come (a writer of 10^6 objects makes them one by one).

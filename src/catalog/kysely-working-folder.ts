@@ -157,6 +157,10 @@ export class KyselyWorkingFolderIdentity implements WorkingFolderIdentity {
   }
 
   private async load(): Promise<string> {
+    // Read first: once made, the id is only ever read, and an insert is a write transaction (a
+    // WAL sync) that every command asking for the id would otherwise pay.
+    const existing = await this.read();
+    if (existing !== undefined) return existing;
     await this.connection()
       .insertInto('config')
       .values({ key: WORKING_FOLDER_KEY, value: randomUUID() })
@@ -168,5 +172,14 @@ export class KyselyWorkingFolderIdentity implements WorkingFolderIdentity {
       .where('key', '=', WORKING_FOLDER_KEY)
       .executeTakeFirstOrThrow();
     return row.value;
+  }
+
+  private async read(): Promise<string | undefined> {
+    const row = await this.connection()
+      .selectFrom('config')
+      .select('value')
+      .where('key', '=', WORKING_FOLDER_KEY)
+      .executeTakeFirst();
+    return row?.value;
   }
 }

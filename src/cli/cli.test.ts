@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
+import { COMMAND_MODULES, createProgram } from './main.js';
 import { runCli, type CliRun } from './test-support/run-cli.js';
 
 function oneLineError(r: CliRun, code = 1): void {
@@ -161,4 +163,30 @@ test('--help everywhere and locks shown and released', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the command table names exactly the commands each module defines, and a start defines only its own', () => {
+  const everyName: string[] = [];
+  for (const { names, register } of COMMAND_MODULES) {
+    const program = new Command('strata');
+    register(program, () => ({ cwd: '.' }));
+    const defined = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    assert.deepEqual([...defined].sort(), [...names].sort());
+    everyName.push(...defined);
+  }
+  const all = createProgram().commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  assert.deepEqual([...all].sort(), [...everyName].sort());
+  const names = (argv: string[]) => createProgram(argv).commands.map((c) => c.name());
+  assert.ok(names(['status']).includes('status') && !names(['status']).includes('remote'));
+  assert.ok(names(['-C', '/x', 'snapshot', '-m', 'x']).includes('commit'));
+  assert.ok(names(['--cwd=/x', 'push']).includes('push'));
+  assert.deepEqual(names(['--version']), []);
+  for (const argv of [[], ['help'], ['--help'], ['completion', 'bash'], ['no-such-command']])
+    assert.deepEqual(
+      names(argv).sort(),
+      createProgram()
+        .commands.map((c) => c.name())
+        .sort(),
+      argv.join(' '),
+    );
 });

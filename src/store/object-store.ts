@@ -133,6 +133,8 @@ export interface PackLocation {
  */
 export interface PackIndex {
   lookup(ids: readonly ObjectId[]): Promise<Map<ObjectId, PackLocation>>;
+  /** The ids that `lookup` would find, without their locations (optional; else `lookup` is used). */
+  has?(ids: readonly ObjectId[]): Promise<Set<ObjectId>>;
   /** Adds entries in one step (all or none): they may be iterated more than once. */
   add(entries: Iterable<PackLocation & { id: ObjectId }>): Promise<void>;
   remove(ids: readonly ObjectId[]): Promise<void>;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SAMPLE_DIGEST_BYTES } from './hash.js';
 
 /**
@@ -129,7 +129,10 @@ export function digestPool(): DigestPool | undefined {
   const cores = availableParallelism();
   if (cores < 2) return undefined;
   if (!shared) {
-    const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
+    const require = createRequire(import.meta.url);
+    const hashWasm = require.resolve('hash-wasm');
+    // Loaded on first use: a command that hashes no big file never pays for the module.
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const workers = Array.from(
       // One core fewer than the machine has: the writing thread stages and compresses meanwhile,
       // and each worker costs ~30 MB of resident memory (its own heap and WebAssembly module).

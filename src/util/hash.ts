@@ -1,4 +1,27 @@
-import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { createRequire } from 'node:module';
+
+type BlakeBinding = typeof import('@napi-rs/blake-hash');
+
+/**
+ * The BLAKE3 binding. `@napi-rs/blake-hash`'s loader asks `process.report.getReport()` whether the
+ * C library is musl before it picks a platform package, which cost 5-10 ms of every command's
+ * start here. On Linux the glibc package is tried first, directly; if it is not installed or does
+ * not load (a musl system), the package's own loader decides as before. Same native code either way.
+ */
+function loadBlake(): BlakeBinding {
+  const require = createRequire(import.meta.url);
+  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
+    try {
+      const direct = require(`@napi-rs/blake-hash-linux-${process.arch}-gnu`) as BlakeBinding;
+      if (typeof direct.blake3 === 'function' && typeof direct.Blake3Hasher === 'function') return direct;
+    } catch {
+      // Not installed, or not loadable here: the package's loader below.
+    }
+  }
+  return require('@napi-rs/blake-hash') as BlakeBinding;
+}
+
+const { Blake3Hasher } = loadBlake();
 
 /**
  * The one place that decides how content is hashed. BLAKE3 (native binding) measured 7.0 GB/s on

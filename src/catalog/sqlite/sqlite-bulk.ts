@@ -67,6 +67,20 @@ export function createSqliteBulkOperations(database: Database.Database): BulkOpe
     }
     return statement;
   };
+  // Ids only: answered from the primary key's index alone, without a read of each row (a commit
+  // asks this of every file a changed folder holds, to know the stat cache's hashes are stored).
+  const hasStatements = new Map<number, Database.Statement<string[], string>>();
+  const hasStatement = (size: number) => {
+    let statement = hasStatements.get(size);
+    if (!statement) {
+      const marks = new Array(size).fill('?').join(',');
+      statement = database
+        .prepare<string[], string>(`SELECT id FROM pack_index WHERE id IN (${marks})`)
+        .pluck(true);
+      hasStatements.set(size, statement);
+    }
+    return statement;
+  };
   const insertPack = database.prepare(
     'INSERT INTO pack_index (id, pack, "offset", length) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
   );
@@ -120,6 +134,16 @@ export function createSqliteBulkOperations(database: Database.Database): BulkOpe
         for (const row of lookupStatement(chunk.length).all(...chunk)) {
           found.set(row.id, { pack: row.pack, offset: row.offset, length: row.length });
         }
+      }
+      return found;
+    },
+    hasPacks(ids) {
+      if (database.inTransaction) return undefined;
+      const found = new Set<string>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+        const chunk = unique.slice(i, i + LOOKUP_CHUNK);
+        for (const id of hasStatement(chunk.length).all(...chunk)) found.add(id);
       }
       return found;
     },

@@ -167,29 +167,32 @@ export function plainFiles(files: readonly ScannedFile[]): ScannedFile[] {
 }
 
 /** The digest input, reused from folder to folder (it grows to the largest folder's). */
-let digestScratch = Buffer.allocUnsafe(64 * 1024);
+let digestScratch = new ArrayBuffer(64 * 1024);
 
 /**
  * A digest of one folder's own files: names and the stat fields the stat cache compares (size,
  * mtime, inode, executable bit, symbolic link or not). Equal digests mean no file of the folder
- * was added, removed or touched. Names come sorted. Binary (a name, a NUL, three doubles and a
- * flag byte per file): formatting mtimes as text cost more than the lstat that read them.
+ * was added, removed or touched. Names come sorted. Binary and by column: the file count, then
+ * every size, every mtime and every inode as doubles, every flag byte, then the names joined by
+ * NULs (which a name cannot hold) in one write; the count fixes where each column ends, so two
+ * different folders never give the same input. One UTF-8 write per folder instead of one per file:
+ * the per-call cost of writing names one by one was a fifth of a no-change status's scan.
  */
 function columnsDigest(c: FolderColumns): string {
-  let bytes = 0;
-  for (const name of c.names) bytes += name.length * 3 + 26;
-  if (digestScratch.byteLength < bytes) digestScratch = Buffer.allocUnsafe(bytes * 2);
-  const buf = digestScratch;
-  let off = 0;
-  for (let i = 0; i < c.names.length; i++) {
-    off += buf.write(c.names[i]!, off, 'utf8');
-    buf[off++] = 0;
-    off = buf.writeDoubleLE(c.sizes[i]!, off);
-    off = buf.writeDoubleLE(c.mtimes[i]!, off);
-    off = buf.writeDoubleLE(c.inos[i]!, off);
-    buf[off++] = c.flags[i]!;
-  }
-  return hashBytes(buf.subarray(0, off)).slice(0, 32);
+  const n = c.names.length;
+  const joined = c.names.join('\0');
+  const numbers = 8 * (1 + 3 * n);
+  const bytes = numbers + n + joined.length * 3;
+  if (digestScratch.byteLength < bytes) digestScratch = new ArrayBuffer(bytes * 2);
+  const doubles = new Float64Array(digestScratch, 0, 1 + 3 * n);
+  doubles[0] = n;
+  doubles.set(c.sizes, 1);
+  doubles.set(c.mtimes, 1 + n);
+  doubles.set(c.inos, 1 + 2 * n);
+  const buf = Buffer.from(digestScratch);
+  buf.set(c.flags, numbers);
+  const end = numbers + n + buf.write(joined, numbers + n, 'utf8');
+  return hashBytes(buf.subarray(0, end)).slice(0, 32);
 }
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

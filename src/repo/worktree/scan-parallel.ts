@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import { loadIgnoreRules, type IgnoreRulesOptions } from './ignore/ignore-rules.js';
@@ -34,7 +33,9 @@ export interface ResourceScanOptions {
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-function scanShareInWorker(request: ScanShareRequest): Promise<ScanResult> {
+async function scanShareInWorker(request: ScanShareRequest): Promise<ScanResult> {
+  // Loaded only for a scan big enough to split: a small tree's status never pays for the module.
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(compiledModuleUrl('repo/worktree/scan-worker.js'), { workerData: request });
     let done = false;

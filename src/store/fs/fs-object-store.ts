@@ -87,8 +87,9 @@ export class FsObjectStore implements ObjectStore {
   /** One index lookup for the batch, then a `stat` per id not packed (big objects are loose). */
   async hasMany(ids: readonly ObjectId[]): Promise<Set<ObjectId>> {
     const valid = ids.filter((id) => typeof id === 'string' && isObjectId(id));
-    const packed = await this.index.lookup(valid);
-    const found = new Set(packed.keys());
+    const found = this.index.has
+      ? await this.index.has(valid)
+      : new Set((await this.index.lookup(valid)).keys());
     for (const id of valid) {
       if (!found.has(id) && statSync(this.layout.loosePath(id), { throwIfNoEntry: false })) found.add(id);
     }
