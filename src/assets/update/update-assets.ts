@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AssetStore, AssetStoreSummary, StoredFile, StoredFileStat } from '../store/asset-store.js';
-import { hashBytes } from '../../util/hash.js';
+import { hashBytes, loadSmallHasher } from '../../util/hash.js';
 import type { NamingGrammar } from '../naming/grammar.js';
 import { scanIngressDigested, type ScannedFile } from '../scan/scan-ingress.js';
 import type { SpecificationSet } from '../specs/load-specifications.js';
@@ -83,6 +83,8 @@ function ungrouped(f: StoredFile): UngroupedFile {
  */
 export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
   const { store, specs, grammar } = input;
+  // File and asset ids are hashes of a few bytes each (failing to load only costs speed).
+  await loadSmallHasher().catch(() => undefined);
   const scan = await scanIngressDigested(input.ingress, {
     include: input.include,
     exclude: input.exclude,
