@@ -56,6 +56,39 @@ export function hashBytes(data: Uint8Array): ObjectId {
   return sharedHasher.digest('hex');
 }
 
+/** Inputs up to this many bytes go through the WebAssembly hasher once it is loaded. */
+const SMALL_INPUT = 64 * 1024;
+let small: ((data: Uint8Array | string) => string) | undefined;
+let smallLoading: Promise<void> | undefined;
+
+/**
+ * Loads (once per thread) the WebAssembly BLAKE3 that `hashSmall` uses: for inputs of a few
+ * bytes it measured 0.8–1.3 µs against 2.2–3.0 µs through the native binding, whose per-call
+ * overhead dominates (asset update hashes two small inputs per file).
+ */
+export function loadSmallHasher(): Promise<void> {
+  smallLoading ??= import('hash-wasm').then(async ({ createBLAKE3 }) => {
+    const hasher = await createBLAKE3(256);
+    small = (data) => {
+      hasher.init();
+      hasher.update(data);
+      return hasher.digest('hex');
+    };
+  });
+  return smallLoading;
+}
+
+/**
+ * The same digest as `hashBytes` (a string is hashed as its UTF-8 bytes), cheaper for small
+ * inputs once `loadSmallHasher` has run in this thread; before that, or for big inputs, the
+ * native binding.
+ */
+export function hashSmall(data: Uint8Array | string): ObjectId {
+  if (small !== undefined && (typeof data === 'string' ? data.length * 3 : data.byteLength) <= SMALL_INPUT)
+    return small(data);
+  return hashBytes(typeof data === 'string' ? Buffer.from(data) : data);
+}
+
 /** An incremental hasher for content that arrives in pieces (streams of big files). */
 export interface Hasher {
   update(chunk: Uint8Array): void;

@@ -5,7 +5,15 @@ import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../../errors/index.js';
 import { compiledModuleUrl } from '../../util/compiled-module-url.js';
 import type { ScanWorkerInput } from './scan-worker.js';
-import { emptyColumns, listFolder, walkFolders, type CompiledFilter, type ScanColumns } from './walk.js';
+import { hashBytes } from '../../util/hash.js';
+import {
+  columnsDigest,
+  emptyColumns,
+  listFolder,
+  walkFolders,
+  type CompiledFilter,
+  type ScanColumns,
+} from './walk.js';
 
 /** One file found in the ingress folder, with the stat that tells whether it changed. */
 export interface ScannedFile {
@@ -75,11 +83,31 @@ export function scanIngress(root: string, filter: ScanFilter = {}): ScannedFile[
   return toFiles(absolute, [out]);
 }
 
+/** What a scan found: a digest of every file's path and stat, and the files (built when asked). */
+export interface ScanResult {
+  /**
+   * Equal for two scans of the same files with the same sizes, mtimes and inodes (with the same
+   * thread count); different otherwise.
+   */
+  readonly digest: string;
+  /** Every file, sorted by path (built once, on the first call). */
+  files(): ScannedFile[];
+}
+
+function scanResult(root: string, parts: readonly ScanColumns[], digests: readonly string[]): ScanResult {
+  let files: ScannedFile[] | undefined;
+  return {
+    digest: hashBytes(Buffer.from(`scan-2\0${digests.join('\0')}`)),
+    files: () => (files ??= toFiles(root, parts)),
+  };
+}
+
 /**
  * `scanIngress` on every core for big trees: the top levels are listed here until there are
- * enough folders to share, then worker threads walk their shares and send back columns.
+ * enough folders to share, then worker threads walk their shares and send back columns and their
+ * digest. The files become objects only when asked: an unchanged tree is told by its digest alone.
  */
-export async function scanIngressParallel(root: string, filter: ScanFilter = {}): Promise<ScannedFile[]> {
+export async function scanIngressDigested(root: string, filter: ScanFilter = {}): Promise<ScanResult> {
   const absolute = checkRoot(root);
   const compiled = compile(filter);
   const threads = filter.threads ?? availableParallelism();
@@ -93,15 +121,16 @@ export async function scanIngressParallel(root: string, filter: ScanFilter = {})
   }
   if (threads <= 1 || frontier.length < PARALLEL_FROM) {
     walkFolders(absolute, frontier, compiled, here);
-    return toFiles(absolute, [here]);
+    return scanResult(absolute, [here], [columnsDigest(here)]);
   }
   const shares: string[][] = Array.from({ length: threads }, () => []);
   frontier.forEach((folder, i) => shares[i % threads]!.push(folder));
   const url = compiledModuleUrl('assets/scan/scan-worker.js');
-  const parts = await Promise.all(
-    shares.map(
+  // This thread walks the first share while workers walk the others: one worker fewer to start.
+  const pending = Promise.all(
+    shares.slice(1).map(
       (folders) =>
-        new Promise<ScanColumns>((resolve, reject) => {
+        new Promise<{ out: ScanColumns; digest: string }>((resolve, reject) => {
           const input: ScanWorkerInput = {
             root: absolute,
             folders,
@@ -109,14 +138,35 @@ export async function scanIngressParallel(root: string, filter: ScanFilter = {})
             exclude: filter.exclude ?? '',
           };
           const worker = new Worker(url, { workerData: input });
-          worker.once('message', (reply: { ok: boolean; out?: ScanColumns; message?: string }) => {
-            void worker.terminate();
-            if (reply.ok) resolve(reply.out!);
-            else reject(new Error(`scanning ${root}: ${reply.message}`));
-          });
+          worker.once(
+            'message',
+            (reply: { ok: boolean; out?: ScanColumns; digest?: string; message?: string }) => {
+              void worker.terminate();
+              if (reply.ok) resolve({ out: reply.out!, digest: reply.digest! });
+              else reject(new Error(`scanning ${root}: ${reply.message}`));
+            },
+          );
           worker.once('error', reject);
         }),
     ),
   );
-  return toFiles(absolute, [here, ...parts]);
+  // Walking here blocks this thread; a failure still waits for the workers before it is thrown.
+  let failure: unknown;
+  try {
+    walkFolders(absolute, shares[0]!, compiled, here);
+  } catch (err) {
+    failure = err;
+  }
+  const parts = await pending;
+  if (failure !== undefined) throw failure;
+  return scanResult(
+    absolute,
+    [here, ...parts.map((p) => p.out)],
+    [columnsDigest(here), ...parts.map((p) => p.digest)],
+  );
+}
+
+/** `scanIngressDigested`'s files. */
+export async function scanIngressParallel(root: string, filter: ScanFilter = {}): Promise<ScannedFile[]> {
+  return (await scanIngressDigested(root, filter)).files();
 }

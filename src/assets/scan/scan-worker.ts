@@ -1,6 +1,6 @@
 /** A scan worker: walks the subtrees it is given and answers with their files as columns. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { emptyColumns, walkFolders, type ScanColumns } from './walk.js';
+import { columnsDigest, emptyColumns, walkFolders, type ScanColumns } from './walk.js';
 
 export interface ScanWorkerInput {
   readonly root: string;
@@ -22,7 +22,7 @@ if (parentPort) {
       },
       out,
     );
-    parentPort.postMessage({ ok: true, out });
+    parentPort.postMessage({ ok: true, out, digest: columnsDigest(out) });
   } catch (err) {
     parentPort.postMessage({ ok: false, message: (err as Error).message });
   }

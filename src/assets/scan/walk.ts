@@ -1,4 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
+import { hashBytes } from '../../util/hash.js';
 
 /** Compiled include / exclude regexes. */
 export interface CompiledFilter {
@@ -72,4 +73,15 @@ export function walkFolders(
     const sub = listFolder(root, folder, filter, out);
     walkFolders(root, sub, filter, out);
   }
+}
+
+/**
+ * A digest of a walk's files (path, size, mtime, inode) in walk order: equal digests mean the
+ * same files with the same stats. Computed where the columns are (a scan worker hashes its own).
+ */
+export function columnsDigest(c: ScanColumns): string {
+  const parts = new Array<string>(c.paths.length);
+  for (let i = 0; i < c.paths.length; i++)
+    parts[i] = `${c.paths[i]}\0${c.sizes[i]}\0${c.mtimes[i]}\0${c.inos[i]}`;
+  return hashBytes(Buffer.from(parts.join('\n')));
 }

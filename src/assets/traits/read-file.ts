@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createHasher, hashBytes } from '../../util/hash.js';
+import { createHasher, hashSmall } from '../../util/hash.js';
 import type { StoredError } from '../store/asset-store.js';
 import type { NameMetadata } from '../naming/parse-name.js';
 import type { FileTrait, ImageHeader, TraitFile } from '../specs/specification.js';
@@ -52,7 +52,7 @@ function readInto(fd: number, into: Buffer, position = 0): number {
 
 function wholeContent(bytes: Buffer, read: number) {
   const whole = bytes.subarray(0, read);
-  return { hash: hashBytes(whole), bytes: whole, tail: whole.subarray(Math.max(0, read - TAIL)), size: read };
+  return { hash: hashSmall(whole), bytes: whole, tail: whole.subarray(Math.max(0, read - TAIL)), size: read };
 }
 
 /** Reads the file once: small ones whole (hash and image header share the bytes), big ones in blocks. */

@@ -4,6 +4,7 @@
  * here once per module.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadSmallHasher } from '../../util/hash.js';
 import { specificationsOfModule } from '../specs/load-specifications.js';
 import type { NamingGrammar } from '../naming/grammar.js';
 import type { FileTrait, Specification } from '../specs/specification.js';
@@ -43,8 +44,11 @@ export function moduleTraitLookup(init: ReadWorkerInit): TraitLookup {
 if (parentPort) {
   const port = parentPort;
   const lookup = moduleTraitLookup(workerData as ReadWorkerInit);
+  // Batches are read once the small-input hasher is loaded (failing to load it only costs speed).
+  const ready = loadSmallHasher().catch(() => undefined);
   port.on('message', (batch: ReadBatch) => {
     void (async () => {
+      await ready;
       const results: ReadResult[] = [];
       for (const request of batch.requests) {
         const r = readFile(request, lookup);

@@ -1,11 +1,11 @@
-import { hashBytes } from '../../util/hash.js';
+import { hashSmall } from '../../util/hash.js';
 
 /** The stable id of a file: its path (relative to the ingress root) and its content hash. */
 export function fileIdOf(path: string, contentHash: string | null): string {
-  return hashBytes(Buffer.from(`strata-file-1\0${path}\0${contentHash ?? 'unreadable'}`));
+  return hashSmall(`strata-file-1\0${path}\0${contentHash ?? 'unreadable'}`);
 }
 
 /** The stable id of an asset: its path and its files' ids (in any order). */
 export function assetIdOf(assetPath: string, fileIds: readonly string[]): string {
-  return hashBytes(Buffer.from(`strata-asset-1\0${assetPath}\0${[...fileIds].sort().join('\0')}`));
+  return hashSmall(`strata-asset-1\0${assetPath}\0${[...fileIds].sort().join('\0')}`);
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { AssetStore, StoredFile, StoredFileStat } from '../store/asset-store.js';
-import { hashBytes } from '../../util/hash.js';
+import type { AssetStore, AssetStoreSummary, StoredFile, StoredFileStat } from '../store/asset-store.js';
+import { hashBytes, loadSmallHasher } from '../../util/hash.js';
 import type { NamingGrammar } from '../naming/grammar.js';
-import { scanIngressParallel, type ScannedFile } from '../scan/scan-ingress.js';
+import { scanIngressDigested, type ScannedFile } from '../scan/scan-ingress.js';
 import type { SpecificationSet } from '../specs/load-specifications.js';
 import { readFiles } from '../traits/read-pool.js';
 import type { ReadRequest } from '../traits/read-file.js';
@@ -54,16 +54,9 @@ export interface UpdateReport {
 
 const FINGERPRINT = 'fingerprint';
 const SCAN_DIGEST = 'scan_digest';
+/** The summary of the tables as the update that wrote `scan_digest` left them (JSON). */
+const SUMMARY = 'summary';
 
-/** A digest of every scanned path with its size, mtime and inode (the scan is sorted by path). */
-function scanDigest(scanned: readonly ScannedFile[]): string {
-  const parts = new Array<string>(scanned.length);
-  for (let i = 0; i < scanned.length; i++) {
-    const s = scanned[i]!;
-    parts[i] = `${s.path}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
-  }
-  return hashBytes(Buffer.from(parts.join('\n')));
-}
 /** Bump when reading or validating changes meaning: every file is then read again once. */
 const PIPELINE_VERSION = 'update-1';
 
@@ -90,16 +83,28 @@ function ungrouped(f: StoredFile): UngroupedFile {
  */
 export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
   const { store, specs, grammar } = input;
-  const scanned = await scanIngressParallel(input.ingress, {
+  // File and asset ids are hashes of a few bytes each (failing to load only costs speed).
+  await loadSmallHasher().catch(() => undefined);
+  const scan = await scanIngressDigested(input.ingress, {
     include: input.include,
     exclude: input.exclude,
   });
   const fingerprint = hashBytes(Buffer.from(`${PIPELINE_VERSION}\0${specs.fingerprint}`));
   const sameSpecs = (await store.meta(FINGERPRINT)) === fingerprint;
   // Nothing changed since the last update (same files, same stats, same specifications): the
-  // tables are right as they are. One digest of the scan saves loading 100,000 stored stats.
-  const digest = scanDigest(scanned);
-  if (sameSpecs && (await store.meta(SCAN_DIGEST)) === digest) return report(store, 0, 0);
+  // tables are right as they are, and so is the summary stored with the digest. The scan's
+  // digest (hashed by the scan threads) saves loading 100,000 stored stats and building the
+  // scanned files at all.
+  const digest = scan.digest;
+  if (sameSpecs && (await store.meta(SCAN_DIGEST)) === digest) {
+    const stored = await store.meta(SUMMARY);
+    return report(
+      stored === undefined ? await store.summary() : (JSON.parse(stored) as AssetStoreSummary),
+      0,
+      0,
+    );
+  }
+  const scanned = scan.files();
   const oldStats = await store.fileStats();
   const before = new Map<string, StoredFileStat>();
   for (const f of oldStats) before.set(f.path, f);
@@ -180,16 +185,25 @@ export async function updateAssets(input: UpdateInput): Promise<UpdateReport> {
     deleteFiles: retired.map((f) => f.fileId),
     putAssets: grouping.assets,
     deleteAssets: [...affected].filter((id) => !newAssets.has(id)),
-    meta: { [FINGERPRINT]: fingerprint, [SCAN_DIGEST]: digest, grammar_version: grammar.grammarVersion },
+    // The digest is written with the summary below, once the tables are read back: a process
+    // killed in between leaves no digest, and the next update compares stats again.
+    meta: { [FINGERPRINT]: fingerprint, [SCAN_DIGEST]: '', grammar_version: grammar.grammarVersion },
   };
   await store.apply(changes);
+  const summary = await store.summary();
+  await store.apply({
+    putFiles: [],
+    deleteFiles: [],
+    putAssets: [],
+    deleteAssets: [],
+    meta: { [SCAN_DIGEST]: digest, [SUMMARY]: JSON.stringify(summary) },
+  });
 
   const present = new Set(scanned.map((s) => s.path));
-  return report(store, changed.length, oldStats.filter((f) => !present.has(f.path)).length);
+  return report(summary, changed.length, oldStats.filter((f) => !present.has(f.path)).length);
 }
 
-async function report(store: AssetStore, reread: number, removed: number): Promise<UpdateReport> {
-  const summary = await store.summary();
+function report(summary: AssetStoreSummary, reread: number, removed: number): UpdateReport {
   const errors: UpdateError[] = [];
   for (const { path: p, errors: list } of summary.fileErrors)
     for (const e of list)
